@@ -1,0 +1,74 @@
+//! Errors of the domain layer: invalid values at the edge and refused commands.
+
+use crate::phase::Phase;
+
+/// A name that is not one of a closed set; the message lists the valid names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{got}`; expected one of: {}", .expected.join(", "))]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub got: String,
+    pub expected: &'static [&'static str],
+}
+
+impl UnknownValue {
+    pub fn new(what: &'static str, got: &str, expected: &'static [&'static str]) -> Self {
+        // Bound what we echo back: the input may be arbitrarily long.
+        let got: String = got.chars().take(64).collect();
+        Self { what, got, expected }
+    }
+}
+
+/// A value that does not have the required form (an identifier, a reference).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what}: {rule}")]
+pub struct InvalidValue {
+    pub what: &'static str,
+    pub rule: &'static str,
+}
+
+/// Why the domain refused a command. Nothing changes when one of these is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("a trajectory cannot move from `{from}` to `{to}`; allowed from `{from}`: {}", list(.allowed))]
+    IllegalTransition {
+        from: Phase,
+        to: Phase,
+        allowed: Vec<Phase>,
+    },
+    #[error("moving from `{from}` to `{to}` requires a `reason`, one of: {}", .expected.join(", "))]
+    ReasonRequired {
+        from: Phase,
+        to: Phase,
+        expected: &'static [&'static str],
+    },
+    #[error("moving from `{from}` to `{to}` takes no `reason`")]
+    ReasonNotApplicable { from: Phase, to: Phase },
+    #[error(transparent)]
+    UnknownReason(#[from] UnknownValue),
+    #[error("end reason `deceased` closes the trajectory; use `to: closed`")]
+    DeceasedMustClose,
+    #[error("`planned_end_on` is required when moving to `transition`")]
+    PlannedEndRequired,
+    #[error("`planned_end_on` only applies when moving to `transition` or back to `treatment`")]
+    PlannedEndNotApplicable,
+    #[error("`{later}` ({later_date}) must not be before `{earlier}` ({earlier_date})")]
+    DatesOutOfOrder {
+        earlier: &'static str,
+        earlier_date: chrono::NaiveDate,
+        later: &'static str,
+        later_date: chrono::NaiveDate,
+    },
+    #[error("`{field}` ({date}) must not be in the future")]
+    DateInFuture {
+        field: &'static str,
+        date: chrono::NaiveDate,
+    },
+}
+
+fn list(phases: &[Phase]) -> String {
+    if phases.is_empty() {
+        return "none (the trajectory is closed)".to_owned();
+    }
+    phases.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,27 @@
+//! Herstelbrug's domain: pure types and rules, no I/O, no web, no database.
+//!
+//! Everything that crosses the edge of the system is parsed into these types first, so
+//! the rest of the code cannot hold an invalid organisation id, phase or transition.
+
+#[macro_use]
+mod string_enum;
+
+pub mod actor;
+pub mod client_ref;
+pub mod error;
+pub mod event;
+pub mod org_id;
+pub mod phase;
+pub mod reason;
+pub mod trajectory;
+pub mod transition;
+
+pub use actor::{Actor, Subject};
+pub use client_ref::ClientRef;
+pub use error::{DomainError, InvalidValue, UnknownValue};
+pub use event::{Change, TrajectoryEvent};
+pub use org_id::{AgbCode, GemeenteCode, OrgId};
+pub use phase::Phase;
+pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
+pub use trajectory::{Registration, Trajectory, TrajectoryId};
+pub use transition::{Move, TransitionCommand, allowed_targets, move_between};

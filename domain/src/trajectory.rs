@@ -1,0 +1,289 @@
+//! The trajectory aggregate: registration, deciding on a transition, applying its event.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::client_ref::ClientRef;
+use crate::error::{DomainError, InvalidValue, UnknownValue};
+use crate::event::{Change, TrajectoryEvent};
+use crate::org_id::{AgbCode, GemeenteCode};
+use crate::phase::Phase;
+use crate::reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
+use crate::transition::{Move, TransitionCommand, allowed_targets, move_between};
+
+/// A trajectory's identity. Time-ordered (UUIDv7), so ordering by id is ordering by creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TrajectoryId(Uuid);
+
+impl TrajectoryId {
+    pub fn new_at(now: DateTime<Utc>) -> Self {
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            now.timestamp().max(0).unsigned_abs(),
+            now.timestamp_subsec_nanos(),
+        );
+        TrajectoryId(Uuid::new_v7(ts))
+    }
+
+    pub const fn from_uuid(id: Uuid) -> Self {
+        TrajectoryId(id)
+    }
+
+    pub const fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl fmt::Display for TrajectoryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for TrajectoryId {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(TrajectoryId).map_err(|_| InvalidValue {
+            what: "trajectory id",
+            rule: "expected a UUID",
+        })
+    }
+}
+
+/// What a provider supplies to register a trajectory. The treating provider is not part
+/// of it: it is the organisation of the authenticated actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub client_ref: ClientRef,
+    pub municipality: GemeenteCode,
+    pub started_on: NaiveDate,
+    pub planned_end_on: Option<NaiveDate>,
+}
+
+/// The current state of a care trajectory. It only changes through [`Trajectory::apply`]
+/// of an event that [`Trajectory::decide`] produced; persistence restores it from storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trajectory {
+    pub id: TrajectoryId,
+    pub client_ref: ClientRef,
+    pub treating_provider: AgbCode,
+    pub municipality: GemeenteCode,
+    pub phase: Phase,
+    pub started_on: NaiveDate,
+    /// The effective date of the last phase change (the registration's start date at first).
+    pub phase_since: NaiveDate,
+    pub planned_end_on: Option<NaiveDate>,
+    pub treatment_ended_on: Option<NaiveDate>,
+    pub end_reason: Option<EndReason>,
+    pub closure_outcome: Option<ClosureOutcome>,
+    /// The number of events in the trajectory's history.
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Trajectory {
+    /// Registers a new trajectory in `treatment`; returns it with its first event.
+    pub fn register(
+        id: TrajectoryId,
+        registration: Registration,
+        provider: AgbCode,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(Trajectory, TrajectoryEvent), DomainError> {
+        let today = now.date_naive();
+        not_in_future("started_on", registration.started_on, today)?;
+        if let Some(planned) = registration.planned_end_on {
+            in_order("started_on", registration.started_on, "planned_end_on", planned)?;
+        }
+        let event = TrajectoryEvent {
+            trajectory_id: id,
+            sequence: 1,
+            from: None,
+            to: Phase::Treatment,
+            change: Change::Registered {
+                client_ref: registration.client_ref.clone(),
+                municipality: registration.municipality,
+                started_on: registration.started_on,
+                planned_end_on: registration.planned_end_on,
+            },
+            effective_on: registration.started_on,
+            actor,
+            recorded_at: now,
+        };
+        let trajectory = Trajectory {
+            id,
+            client_ref: registration.client_ref,
+            treating_provider: provider,
+            municipality: registration.municipality,
+            phase: Phase::Treatment,
+            started_on: registration.started_on,
+            phase_since: registration.started_on,
+            planned_end_on: registration.planned_end_on,
+            treatment_ended_on: None,
+            end_reason: None,
+            closure_outcome: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        Ok((trajectory, event))
+    }
+
+    /// Decides whether `command` is allowed now; returns the event it produces. Pure: the
+    /// trajectory does not change until the caller applies the event.
+    pub fn decide(
+        &self,
+        command: &TransitionCommand,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<TrajectoryEvent, DomainError> {
+        let (from, to) = (self.phase, command.to);
+        let Some(kind) = move_between(from, to) else {
+            return Err(DomainError::IllegalTransition {
+                from,
+                to,
+                allowed: allowed_targets(from),
+            });
+        };
+        let effective_on = command.effective_on;
+        not_in_future("effective_on", effective_on, now.date_naive())?;
+        in_order("phase_since", self.phase_since, "effective_on", effective_on)?;
+        let planned_after = |planned: NaiveDate| {
+            in_order("effective_on", effective_on, "planned_end_on", planned).map(|()| planned)
+        };
+        let reason = command.reason.as_deref();
+        let change = match kind {
+            Move::BeginTransition => {
+                no_reason(reason, from, to)?;
+                let planned = command.planned_end_on.ok_or(DomainError::PlannedEndRequired)?;
+                Change::TransitionStarted {
+                    planned_end_on: planned_after(planned)?,
+                }
+            }
+            Move::ExtendTreatment => {
+                no_reason(reason, from, to)?;
+                Change::TreatmentExtended {
+                    planned_end_on: command.planned_end_on.map(planned_after).transpose()?,
+                }
+            }
+            Move::EndTreatment => {
+                no_planned_end(command)?;
+                let reason: EndReason = required_reason(reason, from, to, EndReason::NAMES)?;
+                let after = match to {
+                    Phase::Closed => AfterTreatment::Closed,
+                    _ if reason == EndReason::Deceased => return Err(DomainError::DeceasedMustClose),
+                    _ => AfterTreatment::SocialSupport,
+                };
+                Change::TreatmentEnded { to: after, reason }
+            }
+            Move::Readmit => Change::Readmitted {
+                reason: required_reason::<ReadmissionReason>(reason, from, to, ReadmissionReason::NAMES)?,
+                planned_end_on: command.planned_end_on.map(planned_after).transpose()?,
+            },
+            Move::Close => {
+                no_planned_end(command)?;
+                Change::Closed {
+                    outcome: required_reason(reason, from, to, ClosureOutcome::NAMES)?,
+                }
+            }
+        };
+        Ok(TrajectoryEvent {
+            trajectory_id: self.id,
+            sequence: self.version + 1,
+            from: Some(from),
+            to,
+            change,
+            effective_on,
+            actor,
+            recorded_at: now,
+        })
+    }
+
+    /// Applies an event that [`Trajectory::decide`] produced for this trajectory.
+    pub fn apply(&mut self, event: &TrajectoryEvent) {
+        debug_assert_eq!(event.sequence, self.version + 1);
+        match &event.change {
+            Change::Registered { .. } => {}
+            Change::TransitionStarted { planned_end_on } => {
+                self.planned_end_on = Some(*planned_end_on);
+            }
+            Change::TreatmentExtended { planned_end_on } => {
+                self.planned_end_on = *planned_end_on;
+            }
+            Change::TreatmentEnded { reason, .. } => {
+                self.treatment_ended_on = Some(event.effective_on);
+                self.end_reason = Some(*reason);
+            }
+            Change::Readmitted { planned_end_on, .. } => {
+                self.planned_end_on = *planned_end_on;
+                self.treatment_ended_on = None;
+                self.end_reason = None;
+            }
+            Change::Closed { outcome } => {
+                self.closure_outcome = Some(*outcome);
+            }
+        }
+        self.phase = event.to;
+        self.phase_since = event.effective_on;
+        self.version = event.sequence;
+        self.updated_at = event.recorded_at;
+    }
+}
+
+fn not_in_future(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
+    if date > today {
+        return Err(DomainError::DateInFuture { field, date });
+    }
+    Ok(())
+}
+
+fn in_order(
+    earlier: &'static str,
+    earlier_date: NaiveDate,
+    later: &'static str,
+    later_date: NaiveDate,
+) -> Result<(), DomainError> {
+    if later_date < earlier_date {
+        return Err(DomainError::DatesOutOfOrder {
+            earlier,
+            earlier_date,
+            later,
+            later_date,
+        });
+    }
+    Ok(())
+}
+
+fn no_reason(reason: Option<&str>, from: Phase, to: Phase) -> Result<(), DomainError> {
+    match reason {
+        None => Ok(()),
+        Some(_) => Err(DomainError::ReasonNotApplicable { from, to }),
+    }
+}
+
+fn no_planned_end(command: &TransitionCommand) -> Result<(), DomainError> {
+    match command.planned_end_on {
+        None => Ok(()),
+        Some(_) => Err(DomainError::PlannedEndNotApplicable),
+    }
+}
+
+fn required_reason<R: FromStr<Err = UnknownValue>>(
+    reason: Option<&str>,
+    from: Phase,
+    to: Phase,
+    expected: &'static [&'static str],
+) -> Result<R, DomainError> {
+    let text = reason.ok_or(DomainError::ReasonRequired { from, to, expected })?;
+    Ok(text.parse()?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,19 @@
-//! placeholder
+//! Herstelbrug's HTTP API: handlers, DTOs, authentication, error mapping, and the
+//! application that the `herstelbrug` binary and the integration tests start.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod http;
+pub mod openapi_doc;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use clock::{Clock, SystemClock};
+pub use config::Config;
+pub use startup::{Application, StartupError};

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `herstelbrug` binary: see `herstelbrug --help`.
+
+fn main() -> std::process::ExitCode {
+    herstelbrug_api::cli::main()
+}

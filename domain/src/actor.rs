@@ -14,7 +14,10 @@ pub const SUBJECT_MAX_LEN: usize = 255;
 
 impl Subject {
     pub fn parse(text: &str) -> Result<Self, InvalidValue> {
-        if text.trim().is_empty() || text.len() > SUBJECT_MAX_LEN || text.chars().any(char::is_control) {
+        if text.trim().is_empty()
+            || text.len() > SUBJECT_MAX_LEN
+            || text.chars().any(char::is_control)
+        {
             return Err(InvalidValue {
                 what: "subject",
                 rule: "expected 1 to 255 printable characters",

@@ -8,7 +8,9 @@ use crate::error::InvalidValue;
 /// A provider-chosen pseudonymous client reference: 1 to 64 characters from
 /// `A-Z a-z 0-9 . _ : -`. It is not a BSN and must not contain personal data; the narrow
 /// alphabet keeps it safe in URLs and logs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ClientRef(String);
 
@@ -64,8 +66,19 @@ mod tests {
         assert!("client-42".parse::<ClientRef>().is_ok());
         assert!("EHR:abc_9.x".parse::<ClientRef>().is_ok());
         assert!("a".repeat(64).parse::<ClientRef>().is_ok());
-        for bad in ["", " ", "a b", "name@example.org", "ü", "x/y", &"a".repeat(65)] {
-            assert!(bad.parse::<ClientRef>().is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            " ",
+            "a b",
+            "name@example.org",
+            "ü",
+            "x/y",
+            &"a".repeat(65),
+        ] {
+            assert!(
+                bad.parse::<ClientRef>().is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 }

@@ -15,7 +15,11 @@ impl UnknownValue {
     pub fn new(what: &'static str, got: &str, expected: &'static [&'static str]) -> Self {
         // Bound what we echo back: the input may be arbitrarily long.
         let got: String = got.chars().take(64).collect();
-        Self { what, got, expected }
+        Self {
+            what,
+            got,
+            expected,
+        }
     }
 }
 
@@ -70,5 +74,9 @@ fn list(phases: &[Phase]) -> String {
     if phases.is_empty() {
         return "none (the trajectory is closed)".to_owned();
     }
-    phases.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+    phases
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -182,8 +182,17 @@ mod tests {
     #[test]
     fn rejects_malformed_ids() {
         for bad in [
-            "", "agb:", "agb:1234567", "agb:123456789", "agb:1234567a", "gemeente:363",
-            "gemeente:00363", "gemeente:0000", "AGB:12345678", "zorg:12345678", "12345678",
+            "",
+            "agb:",
+            "agb:1234567",
+            "agb:123456789",
+            "agb:1234567a",
+            "gemeente:363",
+            "gemeente:00363",
+            "gemeente:0000",
+            "AGB:12345678",
+            "zorg:12345678",
+            "12345678",
             "gemeente:０３６３",
         ] {
             assert!(bad.parse::<OrgId>().is_err(), "{bad} should be refused");
@@ -195,7 +204,9 @@ mod tests {
         assert!("gemeente:0363".parse::<AgbCode>().is_err());
         assert!("agb:12345678".parse::<GemeenteCode>().is_err());
         assert_eq!(
-            "gemeente:0268".parse::<GemeenteCode>().map(|c| c.to_string()),
+            "gemeente:0268"
+                .parse::<GemeenteCode>()
+                .map(|c| c.to_string()),
             Ok("gemeente:0268".to_owned())
         );
     }
@@ -203,7 +214,10 @@ mod tests {
     #[test]
     fn serde_round_trip() {
         let org: OrgId = serde_json::from_str("\"agb:87654321\"").expect("deserializes");
-        assert_eq!(serde_json::to_string(&org).expect("serializes"), "\"agb:87654321\"");
+        assert_eq!(
+            serde_json::to_string(&org).expect("serializes"),
+            "\"agb:87654321\""
+        );
         assert!(serde_json::from_str::<OrgId>("\"agb:x\"").is_err());
     }
 }

@@ -16,7 +16,9 @@ use crate::reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason
 use crate::transition::{Move, TransitionCommand, allowed_targets, move_between};
 
 /// A trajectory's identity. Time-ordered (UUIDv7), so ordering by id is ordering by creation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct TrajectoryId(Uuid);
 
@@ -49,10 +51,12 @@ impl FromStr for TrajectoryId {
     type Err = InvalidValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(TrajectoryId).map_err(|_| InvalidValue {
-            what: "trajectory id",
-            rule: "expected a UUID",
-        })
+        Uuid::parse_str(s)
+            .map(TrajectoryId)
+            .map_err(|_| InvalidValue {
+                what: "trajectory id",
+                rule: "expected a UUID",
+            })
     }
 }
 
@@ -100,7 +104,12 @@ impl Trajectory {
         let today = now.date_naive();
         not_in_future("started_on", registration.started_on, today)?;
         if let Some(planned) = registration.planned_end_on {
-            in_order("started_on", registration.started_on, "planned_end_on", planned)?;
+            in_order(
+                "started_on",
+                registration.started_on,
+                "planned_end_on",
+                planned,
+            )?;
         }
         let event = TrajectoryEvent {
             trajectory_id: id,
@@ -154,7 +163,12 @@ impl Trajectory {
         };
         let effective_on = command.effective_on;
         not_in_future("effective_on", effective_on, now.date_naive())?;
-        in_order("phase_since", self.phase_since, "effective_on", effective_on)?;
+        in_order(
+            "phase_since",
+            self.phase_since,
+            "effective_on",
+            effective_on,
+        )?;
         let planned_after = |planned: NaiveDate| {
             in_order("effective_on", effective_on, "planned_end_on", planned).map(|()| planned)
         };
@@ -162,7 +176,9 @@ impl Trajectory {
         let change = match kind {
             Move::BeginTransition => {
                 no_reason(reason, from, to)?;
-                let planned = command.planned_end_on.ok_or(DomainError::PlannedEndRequired)?;
+                let planned = command
+                    .planned_end_on
+                    .ok_or(DomainError::PlannedEndRequired)?;
                 Change::TransitionStarted {
                     planned_end_on: planned_after(planned)?,
                 }
@@ -178,13 +194,20 @@ impl Trajectory {
                 let reason: EndReason = required_reason(reason, from, to, EndReason::NAMES)?;
                 let after = match to {
                     Phase::Closed => AfterTreatment::Closed,
-                    _ if reason == EndReason::Deceased => return Err(DomainError::DeceasedMustClose),
+                    _ if reason == EndReason::Deceased => {
+                        return Err(DomainError::DeceasedMustClose);
+                    }
                     _ => AfterTreatment::SocialSupport,
                 };
                 Change::TreatmentEnded { to: after, reason }
             }
             Move::Readmit => Change::Readmitted {
-                reason: required_reason::<ReadmissionReason>(reason, from, to, ReadmissionReason::NAMES)?,
+                reason: required_reason::<ReadmissionReason>(
+                    reason,
+                    from,
+                    to,
+                    ReadmissionReason::NAMES,
+                )?,
                 planned_end_on: command.planned_end_on.map(planned_after).transpose()?,
             },
             Move::Close => {
@@ -237,7 +260,11 @@ impl Trajectory {
     }
 }
 
-fn not_in_future(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
+fn not_in_future(
+    field: &'static str,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
     if date > today {
         return Err(DomainError::DateInFuture { field, date });
     }

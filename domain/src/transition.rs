@@ -65,8 +65,14 @@ mod tests {
     #[test]
     fn table_matches_the_documented_moves() {
         use Phase::*;
-        assert_eq!(allowed_targets(Treatment), vec![Transition, SocialSupport, Closed]);
-        assert_eq!(allowed_targets(Transition), vec![Treatment, SocialSupport, Closed]);
+        assert_eq!(
+            allowed_targets(Treatment),
+            vec![Transition, SocialSupport, Closed]
+        );
+        assert_eq!(
+            allowed_targets(Transition),
+            vec![Treatment, SocialSupport, Closed]
+        );
         assert_eq!(allowed_targets(SocialSupport), vec![Treatment, Closed]);
         assert_eq!(allowed_targets(Closed), Vec::<Phase>::new());
     }

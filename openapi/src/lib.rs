@@ -1,1 +1,55 @@
-//! placeholder
+//! Herstelbrug's document-level OpenAPI definition: info, tags, the bearer security
+//! scheme and the shared RFC 9457 problem schema. The `api` crate adds the paths it
+//! registers, so documented paths are exactly the served ones.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+mod problem;
+
+pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
+
+/// The name of the bearer-token security scheme that secured operations reference.
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Herstelbrug API",
+        version = "1.0.0",
+        description = "The shared record of each addiction-care client's path from treatment to \
+                       social-domain support, and the alarm when that path breaks.\n\n\
+                       Every `/v1` operation needs an RFC 9068 JWT bearer token with `iss`, `aud`, \
+                       `sub`, `exp`, `scope` and an `org` claim (`agb:NNNNNNNN` or `gemeente:NNNN`). \
+                       Errors are RFC 9457 `application/problem+json`. Writes that change a \
+                       trajectory need `If-Match` with its `ETag`, and accept an `Idempotency-Key`.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    tags(
+        (name = "trajectories", description = "Care trajectories: treatment → transition → social support → closed."),
+        (name = "health", description = "Liveness and readiness probes."),
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerScheme),
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "RFC 9068 access token; `herstelbrug token` prints a development token.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

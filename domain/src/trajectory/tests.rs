@@ -12,7 +12,9 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn provider() -> AgbCode {
@@ -33,9 +35,14 @@ fn registered() -> Trajectory {
         started_on: date(2026, 1, 5),
         planned_end_on: None,
     };
-    let (trajectory, event) =
-        Trajectory::register(TrajectoryId::new_at(now()), registration, provider(), actor(), now())
-            .expect("registers");
+    let (trajectory, event) = Trajectory::register(
+        TrajectoryId::new_at(now()),
+        registration,
+        provider(),
+        actor(),
+        now(),
+    )
+    .expect("registers");
     assert_eq!(event.sequence, 1);
     trajectory
 }
@@ -70,17 +77,29 @@ fn registration_refuses_a_planned_end_before_the_start() {
         started_on: date(2026, 3, 1),
         planned_end_on: Some(date(2026, 2, 1)),
     };
-    let err = Trajectory::register(TrajectoryId::new_at(now()), registration, provider(), actor(), now())
-        .expect_err("refused");
+    let err = Trajectory::register(
+        TrajectoryId::new_at(now()),
+        registration,
+        provider(),
+        actor(),
+        now(),
+    )
+    .expect_err("refused");
     assert!(matches!(err, DomainError::DatesOutOfOrder { .. }));
 }
 
 #[test]
 fn full_path_treatment_transition_support_closed() {
     let mut t = registered();
-    step(&mut t, &cmd(Phase::Transition, None, Some(date(2026, 7, 1))));
+    step(
+        &mut t,
+        &cmd(Phase::Transition, None, Some(date(2026, 7, 1))),
+    );
     assert_eq!(t.planned_end_on, Some(date(2026, 7, 1)));
-    step(&mut t, &cmd(Phase::SocialSupport, Some("planned_completion"), None));
+    step(
+        &mut t,
+        &cmd(Phase::SocialSupport, Some("planned_completion"), None),
+    );
     assert_eq!(t.end_reason, Some(EndReason::PlannedCompletion));
     assert_eq!(t.treatment_ended_on, Some(date(2026, 6, 1)));
     let event = step(&mut t, &cmd(Phase::Closed, Some("goals_achieved"), None));
@@ -103,7 +122,10 @@ fn illegal_move_names_the_allowed_moves() {
             allowed: vec![Phase::Transition, Phase::SocialSupport, Phase::Closed],
         }
     );
-    assert!(err.to_string().contains("transition, social_support, closed"));
+    assert!(
+        err.to_string()
+            .contains("transition, social_support, closed")
+    );
 }
 
 #[test]
@@ -126,7 +148,11 @@ fn transition_requires_a_planned_end_not_before_the_effective_date() {
         Err(DomainError::PlannedEndRequired)
     );
     assert!(matches!(
-        t.decide(&cmd(Phase::Transition, None, Some(date(2026, 5, 1))), actor(), now()),
+        t.decide(
+            &cmd(Phase::Transition, None, Some(date(2026, 5, 1))),
+            actor(),
+            now()
+        ),
         Err(DomainError::DatesOutOfOrder { .. })
     ));
 }
@@ -139,19 +165,33 @@ fn ending_treatment_requires_an_end_reason_from_its_own_set() {
         Err(DomainError::ReasonRequired { .. })
     ));
     let err = t
-        .decide(&cmd(Phase::SocialSupport, Some("relapse"), None), actor(), now())
+        .decide(
+            &cmd(Phase::SocialSupport, Some("relapse"), None),
+            actor(),
+            now(),
+        )
         .expect_err("relapse is not an end reason");
-    assert!(err.to_string().contains("planned_completion, dropout"), "{err}");
+    assert!(
+        err.to_string().contains("planned_completion, dropout"),
+        "{err}"
+    );
 }
 
 #[test]
 fn deceased_must_close() {
     let t = registered();
     assert_eq!(
-        t.decide(&cmd(Phase::SocialSupport, Some("deceased"), None), actor(), now()),
+        t.decide(
+            &cmd(Phase::SocialSupport, Some("deceased"), None),
+            actor(),
+            now()
+        ),
         Err(DomainError::DeceasedMustClose)
     );
-    assert!(t.decide(&cmd(Phase::Closed, Some("deceased"), None), actor(), now()).is_ok());
+    assert!(
+        t.decide(&cmd(Phase::Closed, Some("deceased"), None), actor(), now())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -185,7 +225,11 @@ fn dates_cannot_be_in_the_future_or_before_the_current_phase() {
 fn reasons_are_refused_where_none_applies() {
     let t = registered();
     assert!(matches!(
-        t.decide(&cmd(Phase::Transition, Some("dropout"), Some(date(2026, 7, 1))), actor(), now()),
+        t.decide(
+            &cmd(Phase::Transition, Some("dropout"), Some(date(2026, 7, 1))),
+            actor(),
+            now()
+        ),
         Err(DomainError::ReasonNotApplicable { .. })
     ));
 }
@@ -202,8 +246,17 @@ fn event_serializes_with_its_kind() {
 }
 
 const REASONS: &[&str] = &[
-    "planned_completion", "dropout", "client_choice", "referred_elsewhere", "moved",
-    "deceased", "relapse", "readmission", "goals_achieved", "lost_to_contact", "nonsense",
+    "planned_completion",
+    "dropout",
+    "client_choice",
+    "referred_elsewhere",
+    "moved",
+    "deceased",
+    "relapse",
+    "readmission",
+    "goals_achieved",
+    "lost_to_contact",
+    "nonsense",
 ];
 
 fn command_strategy() -> impl Strategy<Value = (TransitionCommand, u64)> {

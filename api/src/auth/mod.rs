@@ -1,0 +1,9 @@
+//! Authentication (RFC 9068 JWT bearer tokens) and the caller's identity and scopes.
+
+mod authenticator;
+pub mod dev_secret;
+pub mod policy;
+mod principal;
+
+pub use authenticator::{AccessClaims, AuthError, Authenticator};
+pub use principal::{Principal, Scope};

@@ -1,0 +1,32 @@
+//! Which scopes may do what: the one place that grants access to trajectories.
+
+use herstelbrug_domain::{Actor, AgbCode, OrgId};
+use herstelbrug_persistence::Visibility;
+
+use crate::auth::{Principal, Scope};
+use crate::error::ApiError;
+
+/// Trajectories a caller may read: providers their own, administrators all.
+pub fn trajectory_readers(principal: &Principal) -> Result<Visibility, ApiError> {
+    match (principal.has(Scope::Provider), principal.org) {
+        (true, OrgId::Agb(provider)) => Ok(Visibility::Provider(provider)),
+        _ if principal.has(Scope::Admin) => Ok(Visibility::All),
+        _ => Err(forbidden(
+            "reading trajectories needs scope `provider` (for an agb: organisation) or `admin`",
+        )),
+    }
+}
+
+/// The provider a caller writes trajectories for: only a care provider's own.
+pub fn trajectory_writer(principal: &Principal) -> Result<(AgbCode, Actor), ApiError> {
+    match (principal.has(Scope::Provider), principal.org) {
+        (true, OrgId::Agb(provider)) => Ok((provider, principal.actor())),
+        _ => Err(forbidden(
+            "changing trajectories needs scope `provider` for an agb: organisation",
+        )),
+    }
+}
+
+fn forbidden(detail: &str) -> ApiError {
+    ApiError::Forbidden(detail.to_owned())
+}

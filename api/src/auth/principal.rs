@@ -1,0 +1,94 @@
+//! The authenticated caller, extracted from the request's bearer token.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use herstelbrug_domain::{Actor, OrgId, Subject};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// An OAuth scope this API knows. Unknown scopes in a token are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// An addiction-care provider's EHR integration: its own trajectories.
+    Provider,
+    /// A municipality's Wmo system: the referrals addressed to it.
+    Municipality,
+    /// Read-only aggregates.
+    Dashboard,
+    /// Operators: read access across organisations.
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: &'static [Scope] = &[
+        Scope::Provider,
+        Scope::Municipality,
+        Scope::Dashboard,
+        Scope::Admin,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scope::Provider => "provider",
+            Scope::Municipality => "municipality",
+            Scope::Dashboard => "dashboard",
+            Scope::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL.iter().copied().find(|s| s.as_str() == text)
+    }
+}
+
+/// Who is calling: the token's subject, organisation and scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub subject: Subject,
+    pub org: OrgId,
+    pub scopes: Vec<Scope>,
+}
+
+impl Principal {
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            subject: self.subject.clone(),
+            org: self.org,
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = (|| {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            // Only the Authorization header is read: a token in the query string would end
+            // up in logs and browser histories.
+            let token = bearer(req).ok_or(ApiError::Unauthorized)?;
+            state.auth.authenticate(token).map_err(|err| {
+                tracing::info!(reason = %err, "token refused");
+                ApiError::Unauthorized
+            })
+        })();
+        ready(result)
+    }
+}

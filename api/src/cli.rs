@@ -1,0 +1,128 @@
+//! The `herstelbrug` command line: serve (the default), migrate, token, openapi.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use herstelbrug_domain::OrgId;
+
+use crate::auth::dev_secret;
+use crate::auth::{AccessClaims, Scope};
+use crate::config::Config;
+use crate::startup::{Application, open_database};
+use crate::{openapi_doc, telemetry};
+
+/// Herstelbrug: the shared record of each addiction-care client's path from treatment to
+/// social-domain support, and the alarm when that path breaks.
+///
+/// Without a command it serves the API. Every setting below can also be given through
+/// the environment variable shown with it.
+#[derive(Debug, Parser)]
+#[command(name = "herstelbrug", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default): migrates the database first.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Print a development access token signed with the configured HS256 secret.
+    Token {
+        /// The organisation the token acts for: `agb:NNNNNNNN` or `gemeente:NNNN`.
+        #[arg(long)]
+        org: String,
+        /// Scopes, comma- or space-separated: provider, municipality, dashboard, admin.
+        #[arg(long, default_value = "provider")]
+        scope: String,
+        /// The subject (user or system) the token names.
+        #[arg(long, default_value = "dev-user")]
+        sub: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+    /// Print the OpenAPI document (commit it as openapi/openapi.json).
+    Openapi,
+}
+
+/// Runs the command line; the binary's `main` calls only this.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(&cli.config.log_format);
+    let result = actix_web::rt::System::new().block_on(run(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("herstelbrug: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(cli.config)
+                .await
+                .map_err(|e| e.to_string())?;
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            let db = open_database(&cli.config)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await.map_err(|e| e.to_string())?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Token {
+            org,
+            scope,
+            sub,
+            ttl,
+        } => {
+            let token = mint(&cli.config, &org, &scope, &sub, ttl)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => {
+            let json = openapi_doc::document()
+                .to_pretty_json()
+                .map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(())
+        }
+    }
+}
+
+fn mint(config: &Config, org: &str, scope: &str, sub: &str, ttl: u64) -> Result<String, String> {
+    let org: OrgId = org.parse().map_err(|e| format!("--org: {e}"))?;
+    let scopes: Vec<&str> = scope.split([',', ' ']).filter(|s| !s.is_empty()).collect();
+    if let Some(unknown) = scopes.iter().find(|s| Scope::parse(s).is_none()) {
+        let known: Vec<_> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+        return Err(format!(
+            "--scope: unknown scope `{unknown}`; known: {}",
+            known.join(", ")
+        ));
+    }
+    let secret = dev_secret::resolve(config)
+        .map_err(|e| e.to_string())?
+        .ok_or("no HS256 secret: set HERSTELBRUG_JWT_SECRET (a JWKS file is configured)")?;
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+    let claims = AccessClaims {
+        iss: config.jwt_issuer.clone(),
+        aud: config.jwt_audience.clone(),
+        sub: sub.to_owned(),
+        exp: now + ttl,
+        iat: now,
+        scope: scopes.join(" "),
+        org: org.to_string(),
+        jti: Some(uuid::Uuid::new_v4().to_string()),
+    };
+    dev_secret::sign(&claims, &secret).map_err(|e| e.to_string())
+}

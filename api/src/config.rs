@@ -1,0 +1,115 @@
+//! The server's configuration: one struct, read from flags or the environment, with
+//! defaults that run out of the box on an embedded SQLite database.
+
+use std::path::PathBuf;
+
+/// Settings shared by `serve`, `migrate` and `token`. Every flag can also be set through
+/// the environment variable named beside it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "HERSTELBRUG_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Database: `sqlite://FILE?mode=rwc` (embedded, the default) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://herstelbrug.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Maximum pooled connections (PostgreSQL; SQLite always uses one writer connection).
+    #[arg(long, env = "HERSTELBRUG_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+
+    /// Expected `iss` of access tokens.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_JWT_ISSUER",
+        default_value = "herstelbrug-dev"
+    )]
+    pub jwt_issuer: String,
+
+    /// Expected `aud` of access tokens.
+    #[arg(long, env = "HERSTELBRUG_JWT_AUDIENCE", default_value = "herstelbrug")]
+    pub jwt_audience: String,
+
+    /// HS256 signing secret for local use (at least 32 bytes). When neither this nor a JWKS
+    /// file is set, a secret is generated into the secret file on first start.
+    #[arg(long, env = "HERSTELBRUG_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Where the generated development secret lives [default: `.herstelbrug-jwt-secret`
+    /// next to the SQLite file, or in the working directory for PostgreSQL].
+    #[arg(long, env = "HERSTELBRUG_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// JWKS file with the public keys (RS256, ES256, EdDSA) that verify tokens, selected by
+    /// `kid`. When set without HERSTELBRUG_JWT_SECRET, HS256 tokens are not accepted.
+    #[arg(long, env = "HERSTELBRUG_JWKS_FILE")]
+    pub jwks_file: Option<PathBuf>,
+
+    /// HTTP worker threads [default: one per CPU core].
+    #[arg(long, env = "HERSTELBRUG_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Log format: `text` or `json`. Levels come from RUST_LOG (default `info`).
+    #[arg(long, env = "HERSTELBRUG_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+}
+
+impl Config {
+    /// The file the development HS256 secret is read from, or generated into.
+    pub fn secret_file(&self) -> PathBuf {
+        if let Some(path) = &self.jwt_secret_file {
+            return path.clone();
+        }
+        const NAME: &str = ".herstelbrug-jwt-secret";
+        let sqlite_dir = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or(rest))
+            .filter(|file| !file.is_empty() && !file.starts_with(":memory:"))
+            .map(|file| {
+                PathBuf::from(file)
+                    .parent()
+                    .map(PathBuf::from)
+                    .unwrap_or_default()
+            });
+        sqlite_dir.unwrap_or_default().join(NAME)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn config(args: &[&str]) -> Config {
+        let mut argv = vec!["test"];
+        argv.extend_from_slice(args);
+        Wrapper::parse_from(argv).config
+    }
+
+    #[test]
+    fn secret_lives_next_to_the_sqlite_file() {
+        let c = config(&["--database-url", "sqlite://data/hb.db?mode=rwc"]);
+        assert_eq!(
+            c.secret_file(),
+            PathBuf::from("data/.herstelbrug-jwt-secret")
+        );
+        let c = config(&["--database-url", "sqlite://hb.db?mode=rwc"]);
+        assert_eq!(c.secret_file(), PathBuf::from(".herstelbrug-jwt-secret"));
+        let c = config(&["--database-url", "postgres://postgres@localhost/hb"]);
+        assert_eq!(c.secret_file(), PathBuf::from(".herstelbrug-jwt-secret"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Request and response bodies of the API, separate from the storage entities. Requests
+//! reject unknown fields and are parsed into domain types before anything else happens.
+
+pub mod schema;
+pub mod trajectory;

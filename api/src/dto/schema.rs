@@ -1,0 +1,87 @@
+//! OpenAPI schemas for domain types, which the `domain` crate keeps free of utoipa. The
+//! enum values come from the domain's own lists, so the document cannot drift from them.
+
+use herstelbrug_domain::{Change, ClosureOutcome, EndReason, Phase, ReadmissionReason};
+use utoipa::openapi::schema::{Array, ArrayBuilder, Object, ObjectBuilder, Type};
+
+fn string_enum(description: &str, values: impl IntoIterator<Item = &'static str>) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+        .build()
+}
+
+pub fn phase() -> Object {
+    string_enum("A trajectory phase.", Phase::NAMES.iter().copied())
+}
+
+pub fn phases() -> Array {
+    ArrayBuilder::new().items(phase()).build()
+}
+
+pub fn event_kind() -> Object {
+    string_enum(
+        "What kind of change the event records.",
+        Change::KINDS.iter().copied(),
+    )
+}
+
+pub fn end_reason() -> Object {
+    string_enum("Why treatment ended.", EndReason::NAMES.iter().copied())
+}
+
+pub fn closure_outcome() -> Object {
+    string_enum(
+        "How a trajectory in social support was closed.",
+        ClosureOutcome::NAMES.iter().copied(),
+    )
+}
+
+pub fn any_reason() -> Object {
+    let mut all: Vec<&'static str> = EndReason::NAMES.to_vec();
+    all.extend(ReadmissionReason::NAMES);
+    all.extend(ClosureOutcome::NAMES);
+    all.sort_unstable();
+    all.dedup();
+    string_enum(
+        "Required when ending treatment (an end reason: planned_completion, dropout, \
+         client_choice, referred_elsewhere, moved, deceased), when returning from social \
+         support to treatment (relapse, readmission), and when closing from social support \
+         (an outcome); absent otherwise.",
+        all,
+    )
+}
+
+fn pattern_string(description: &str, pattern: &str, example: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .pattern(Some(pattern))
+        .examples([example])
+        .build()
+}
+
+pub fn org_id() -> Object {
+    pattern_string(
+        "An organisation: `agb:` and 8 digits, or `gemeente:` and 4 digits.",
+        "^(agb:[0-9]{8}|gemeente:[0-9]{4})$",
+        "agb:12345678",
+    )
+}
+
+pub fn municipality() -> Object {
+    pattern_string(
+        "A municipality: `gemeente:` and its 4-digit CBS code.",
+        "^gemeente:[0-9]{4}$",
+        "gemeente:0268",
+    )
+}
+
+pub fn client_ref() -> Object {
+    pattern_string(
+        "The provider's own pseudonymous client reference; never a BSN or a name.",
+        "^[A-Za-z0-9._:-]{1,64}$",
+        "client-0042",
+    )
+}

@@ -1,0 +1,219 @@
+//! Bodies of the trajectory endpoints.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use herstelbrug_domain::{
+    Change, GemeenteCode, Phase, Registration, Trajectory, TrajectoryEvent, TransitionCommand,
+    allowed_targets,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::dto::schema;
+use crate::error::ApiError;
+
+/// Registers a trajectory. The treating provider is the caller's organisation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTrajectoryRequest {
+    #[schema(schema_with = schema::client_ref)]
+    pub client_ref: String,
+    /// The client's municipality, which will provide social-domain support.
+    #[schema(schema_with = schema::municipality)]
+    pub municipality: String,
+    /// The date treatment started; not in the future.
+    pub started_on: NaiveDate,
+    /// The planned end of treatment, if known.
+    pub planned_end_on: Option<NaiveDate>,
+}
+
+impl CreateTrajectoryRequest {
+    pub fn into_registration(self) -> Result<Registration, ApiError> {
+        let invalid = |e: herstelbrug_domain::InvalidValue| ApiError::Validation(e.to_string());
+        Ok(Registration {
+            client_ref: self.client_ref.parse().map_err(invalid)?,
+            municipality: self.municipality.parse::<GemeenteCode>().map_err(invalid)?,
+            started_on: self.started_on,
+            planned_end_on: self.planned_end_on,
+        })
+    }
+}
+
+pub const REASON_MAX_LEN: usize = 64;
+
+/// Moves a trajectory to another phase.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    #[schema(schema_with = schema::phase)]
+    pub to: Phase,
+    #[schema(schema_with = schema::any_reason)]
+    pub reason: Option<String>,
+    /// The date the change takes effect [default: today]; not in the future and not before
+    /// the current phase began.
+    pub effective_on: Option<NaiveDate>,
+    /// Required when moving to `transition`; optional when returning to `treatment`.
+    pub planned_end_on: Option<NaiveDate>,
+}
+
+impl TransitionRequest {
+    pub fn into_command(self, today: NaiveDate) -> Result<TransitionCommand, ApiError> {
+        if self
+            .reason
+            .as_ref()
+            .is_some_and(|r| r.len() > REASON_MAX_LEN)
+        {
+            return Err(ApiError::Validation(format!(
+                "`reason` is longer than {REASON_MAX_LEN} bytes"
+            )));
+        }
+        Ok(TransitionCommand {
+            to: self.to,
+            reason: self.reason,
+            effective_on: self.effective_on.unwrap_or(today),
+            planned_end_on: self.planned_end_on,
+        })
+    }
+}
+
+/// A trajectory's current state.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrajectoryView {
+    pub id: Uuid,
+    #[schema(schema_with = schema::client_ref)]
+    pub client_ref: String,
+    #[schema(schema_with = schema::org_id)]
+    pub treating_provider: String,
+    #[schema(schema_with = schema::municipality)]
+    pub municipality: String,
+    #[schema(schema_with = schema::phase)]
+    pub phase: Phase,
+    pub started_on: NaiveDate,
+    /// When the current phase began.
+    pub phase_since: NaiveDate,
+    pub planned_end_on: Option<NaiveDate>,
+    pub treatment_ended_on: Option<NaiveDate>,
+    #[schema(schema_with = schema::end_reason, nullable)]
+    pub end_reason: Option<&'static str>,
+    #[schema(schema_with = schema::closure_outcome, nullable)]
+    pub closure_outcome: Option<&'static str>,
+    /// The number of events in the history; also the `ETag`.
+    pub version: u32,
+    /// The phases the trajectory may move to now.
+    #[schema(schema_with = schema::phases)]
+    pub allowed_transitions: Vec<Phase>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Trajectory> for TrajectoryView {
+    fn from(t: &Trajectory) -> Self {
+        Self {
+            id: t.id.as_uuid(),
+            client_ref: t.client_ref.to_string(),
+            treating_provider: t.treating_provider.to_string(),
+            municipality: t.municipality.to_string(),
+            phase: t.phase,
+            started_on: t.started_on,
+            phase_since: t.phase_since,
+            planned_end_on: t.planned_end_on,
+            treatment_ended_on: t.treatment_ended_on,
+            end_reason: t.end_reason.map(|r| r.as_str()),
+            closure_outcome: t.closure_outcome.map(|o| o.as_str()),
+            version: t.version,
+            allowed_transitions: allowed_targets(t.phase),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// A page of trajectories.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrajectoryList {
+    pub items: Vec<TrajectoryView>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+/// Filters and paging of the trajectory list.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListTrajectoriesParams {
+    /// Only trajectories in this phase.
+    #[param(schema_with = schema::phase)]
+    pub phase: Option<Phase>,
+    /// Only trajectories of clients of this municipality (`gemeente:NNNN`).
+    #[param(schema_with = schema::municipality)]
+    pub municipality: Option<String>,
+    /// Only trajectories changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 500 [default: 50].
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Who made a change, on whose behalf.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActorView {
+    pub subject: String,
+    #[schema(schema_with = schema::org_id)]
+    pub org: String,
+}
+
+/// One event of a trajectory's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    /// 1 for the registration, then one more for every change.
+    pub sequence: u32,
+    #[schema(schema_with = schema::event_kind)]
+    pub kind: &'static str,
+    #[schema(schema_with = schema::phase, nullable)]
+    pub from: Option<Phase>,
+    #[schema(schema_with = schema::phase)]
+    pub to: Phase,
+    #[schema(schema_with = schema::any_reason, nullable)]
+    pub reason: Option<&'static str>,
+    pub planned_end_on: Option<NaiveDate>,
+    pub effective_on: NaiveDate,
+    pub actor: ActorView,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<&TrajectoryEvent> for EventView {
+    fn from(e: &TrajectoryEvent) -> Self {
+        let planned_end_on = match &e.change {
+            Change::Registered { planned_end_on, .. }
+            | Change::TreatmentExtended { planned_end_on }
+            | Change::Readmitted { planned_end_on, .. } => *planned_end_on,
+            Change::TransitionStarted { planned_end_on } => Some(*planned_end_on),
+            Change::TreatmentEnded { .. } | Change::Closed { .. } => None,
+        };
+        Self {
+            sequence: e.sequence,
+            kind: e.change.kind(),
+            from: e.from,
+            to: e.to,
+            reason: e.change.reason(),
+            planned_end_on,
+            effective_on: e.effective_on,
+            actor: ActorView {
+                subject: e.actor.subject.to_string(),
+                org: e.actor.org.to_string(),
+            },
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
+/// A trajectory's history, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<EventView>,
+}

@@ -1,0 +1,292 @@
+//! The API's errors and their one mapping to RFC 9457 problem+json responses. Every
+//! status code an error can produce is decided in [`ProblemKind`], nowhere else.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use herstelbrug_domain::{DomainError, Phase, TrajectoryId};
+use herstelbrug_openapi::{PROBLEM_CONTENT_TYPE, Problem};
+use herstelbrug_persistence::StoreError;
+
+/// Base of every problem `type` URI; the slug after it is stable.
+pub const PROBLEM_BASE: &str = "https://herstelbrug.nl/problems/";
+
+/// The kinds of problem the API reports, each with one status, slug and title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    InvalidRequest,
+    ValidationFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    IllegalTransition,
+    OpenTrajectoryExists,
+    PreconditionFailed,
+    PreconditionRequired,
+    IdempotencyKeyReused,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Internal,
+    Unavailable,
+}
+
+impl ProblemKind {
+    pub const fn status(self) -> StatusCode {
+        match self {
+            ProblemKind::InvalidRequest => StatusCode::BAD_REQUEST,
+            ProblemKind::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProblemKind::Forbidden => StatusCode::FORBIDDEN,
+            ProblemKind::NotFound => StatusCode::NOT_FOUND,
+            ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ProblemKind::IllegalTransition | ProblemKind::OpenTrajectoryExists => {
+                StatusCode::CONFLICT
+            }
+            ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub const fn slug(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidRequest => "invalid-request",
+            ProblemKind::ValidationFailed => "validation-failed",
+            ProblemKind::Unauthorized => "unauthorized",
+            ProblemKind::Forbidden => "forbidden",
+            ProblemKind::NotFound => "not-found",
+            ProblemKind::MethodNotAllowed => "method-not-allowed",
+            ProblemKind::IllegalTransition => "illegal-transition",
+            ProblemKind::OpenTrajectoryExists => "open-trajectory-exists",
+            ProblemKind::PreconditionFailed => "precondition-failed",
+            ProblemKind::PreconditionRequired => "precondition-required",
+            ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
+            ProblemKind::PayloadTooLarge => "payload-too-large",
+            ProblemKind::UnsupportedMediaType => "unsupported-media-type",
+            ProblemKind::Internal => "internal",
+            ProblemKind::Unavailable => "unavailable",
+        }
+    }
+
+    pub const fn title(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidRequest => "Invalid request",
+            ProblemKind::ValidationFailed => "Validation failed",
+            ProblemKind::Unauthorized => "Unauthorized",
+            ProblemKind::Forbidden => "Forbidden",
+            ProblemKind::NotFound => "Not found",
+            ProblemKind::MethodNotAllowed => "Method not allowed",
+            ProblemKind::IllegalTransition => "Transition not allowed",
+            ProblemKind::OpenTrajectoryExists => "Client already has an open trajectory",
+            ProblemKind::PreconditionFailed => "Precondition failed",
+            ProblemKind::PreconditionRequired => "Precondition required",
+            ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
+            ProblemKind::PayloadTooLarge => "Payload too large",
+            ProblemKind::UnsupportedMediaType => "Unsupported media type",
+            ProblemKind::Internal => "Internal server error",
+            ProblemKind::Unavailable => "Service unavailable",
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("{PROBLEM_BASE}{}", self.slug())
+    }
+
+    /// The problem body for this kind with a detail text.
+    pub fn problem(self, detail: Option<String>) -> Problem {
+        Problem {
+            kind: self.type_uri(),
+            title: self.title().to_owned(),
+            status: self.status().as_u16(),
+            detail,
+            instance: None,
+            allowed: None,
+            request_id: None,
+        }
+    }
+}
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("{0}")]
+    Validation(String),
+    /// Deliberately without detail: every authentication failure looks the same.
+    #[error("missing or invalid bearer token")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no such resource")]
+    NotFound,
+    #[error("method not allowed; allowed: {}", .allow.join(", "))]
+    MethodNotAllowed { allow: Vec<String> },
+    #[error("{detail}")]
+    IllegalTransition { detail: String, allowed: Vec<Phase> },
+    #[error("the client already has an open trajectory at this provider: {0}")]
+    OpenTrajectoryExists(TrajectoryId),
+    #[error("If-Match does not match the current version; the current ETag is \"{current}\"")]
+    PreconditionFailed { current: u32 },
+    #[error("this request changes state and needs an If-Match header with the resource's ETag")]
+    PreconditionRequired,
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// The cause is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            ApiError::InvalidRequest(_) => ProblemKind::InvalidRequest,
+            ApiError::Validation(_) => ProblemKind::ValidationFailed,
+            ApiError::Unauthorized => ProblemKind::Unauthorized,
+            ApiError::Forbidden(_) => ProblemKind::Forbidden,
+            ApiError::NotFound => ProblemKind::NotFound,
+            ApiError::MethodNotAllowed { .. } => ProblemKind::MethodNotAllowed,
+            ApiError::IllegalTransition { .. } => ProblemKind::IllegalTransition,
+            ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
+            ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
+            ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
+            ApiError::IdempotencyKeyReused => ProblemKind::IdempotencyKeyReused,
+            ApiError::PayloadTooLarge(_) => ProblemKind::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ProblemKind::UnsupportedMediaType,
+            ApiError::Unavailable(_) => ProblemKind::Unavailable,
+            ApiError::Internal(_) => ProblemKind::Internal,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let mut problem = self.kind().problem(Some(self.to_string()));
+        if let ApiError::IllegalTransition { allowed, .. } = self {
+            problem.allowed = Some(allowed.iter().map(|p| p.as_str().to_owned()).collect());
+        }
+        problem
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::IllegalTransition { ref allowed, .. } => ApiError::IllegalTransition {
+                allowed: allowed.clone(),
+                detail: err.to_string(),
+            },
+            other => ApiError::Validation(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::VersionMismatch { current } => ApiError::PreconditionFailed { current },
+            StoreError::OpenTrajectoryExists { existing } => {
+                ApiError::OpenTrajectoryExists(existing)
+            }
+            StoreError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            StoreError::Domain(domain) => domain.into(),
+            StoreError::Corrupt(detail) => ApiError::Internal(format!("corrupt row: {detail}")),
+            StoreError::Database(db) => ApiError::Internal(format!("database: {db}")),
+        }
+    }
+}
+
+/// The problem+json response for `problem`; used by [`ApiError`] and the fallback handlers.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = problem_response(&self.problem());
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(
+                        "Bearer realm=\"herstelbrug\", error=\"invalid_token\"",
+                    ),
+                );
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
+            ApiError::PreconditionFailed { current } => {
+                if let Ok(value) = HeaderValue::from_str(&crate::http::etag::etag(*current)) {
+                    headers.insert(header::ETAG, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_leak_their_cause() {
+        let err = ApiError::Internal("SELECT * FROM trajectories failed: syntax".into());
+        let problem = err.problem();
+        assert_eq!(problem.status, 500);
+        assert_eq!(problem.detail.as_deref(), Some("internal error"));
+    }
+
+    #[test]
+    fn every_kind_has_a_distinct_slug() {
+        use ProblemKind::*;
+        let kinds = [
+            InvalidRequest,
+            ValidationFailed,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            IllegalTransition,
+            OpenTrajectoryExists,
+            PreconditionFailed,
+            PreconditionRequired,
+            IdempotencyKeyReused,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            Internal,
+            Unavailable,
+        ];
+        let mut slugs: Vec<_> = kinds.iter().map(|k| k.slug()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), kinds.len());
+    }
+}

@@ -1,0 +1,9 @@
+//! HTTP plumbing shared by the handlers: ETags and preconditions, cursors, idempotency
+//! keys, extractor error mapping, and the fallbacks for unknown routes and methods.
+
+pub mod cursor;
+pub mod etag;
+pub mod extractors;
+pub mod fallback;
+pub mod idempotency;
+pub mod replay;

@@ -1,0 +1,12 @@
+//! The API's routes, one handler per file, grouped by resource. Registration goes through
+//! utoipa-actix-web, so the OpenAPI paths are exactly the served ones.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod health;
+pub mod trajectories;
+
+/// Everything under `/v1`.
+pub fn v1(cfg: &mut ServiceConfig) {
+    trajectories::register(cfg);
+}

@@ -1,0 +1,67 @@
+//! `POST /v1/trajectories`: register a trajectory for a client of the caller's organisation.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use herstelbrug_domain::TrajectoryId;
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::trajectory::{CreateTrajectoryRequest, TrajectoryView};
+use crate::error::ApiError;
+use crate::http::{idempotency, replay};
+use crate::state::AppState;
+
+/// Register a trajectory.
+///
+/// The treating provider is the caller's organisation. A client has at most one open
+/// trajectory per provider; a re-admission after closure registers a new one.
+#[utoipa::path(
+    tag = "trajectories",
+    request_body = CreateTrajectoryRequest,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes a retry return the first response instead of registering twice.")),
+    responses(
+        (status = 201, description = "Registered", body = TrajectoryView, headers(
+            ("ETag" = String, description = "The version, for If-Match"),
+            ("Location" = String, description = "The trajectory's URL"))),
+        (status = 409, description = "The client already has an open trajectory here",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value breaks a rule (identifier form, date order)",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/trajectories")]
+pub async fn create(
+    principal: Principal,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<CreateTrajectoryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, actor) = policy::trajectory_writer(&principal)?;
+    let body = body.into_inner();
+    let key = idempotency::key_for(&req, principal.org, &body)?;
+    let registration = body.into_registration()?;
+    let now = state.clock.now();
+    let outcome = state
+        .trajectories
+        .register(
+            TrajectoryId::new_at(now),
+            registration,
+            provider,
+            actor,
+            now,
+            key.as_ref(),
+            &|t| {
+                let location = format!("/v1/trajectories/{}", t.id);
+                replay::stored(
+                    StatusCode::CREATED,
+                    &TrajectoryView::from(t),
+                    t.version,
+                    Some(location),
+                )
+            },
+        )
+        .await?;
+    Ok(replay::respond(outcome))
+}

@@ -1,0 +1,51 @@
+//! `GET /v1/trajectories/{id}`: a trajectory's current state.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::trajectory::TrajectoryView;
+use crate::error::ApiError;
+use crate::http::etag;
+use crate::routes::trajectories::trajectory_id;
+use crate::state::AppState;
+
+/// Read a trajectory.
+#[utoipa::path(
+    tag = "trajectories",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The trajectory id"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag the caller holds; 304 if still current"),
+    ),
+    responses(
+        (status = 200, description = "The trajectory", body = TrajectoryView,
+            headers(("ETag" = String, description = "The version, for If-Match"))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match"),
+        (status = 404, description = "No such trajectory visible to the caller",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/trajectories/{id}")]
+pub async fn get(
+    principal: Principal,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = policy::trajectory_readers(&principal)?;
+    let trajectory = state
+        .trajectories
+        .get(trajectory_id(&id)?, visibility)
+        .await?;
+    let tag = etag::etag(trajectory.version);
+    if etag::not_modified(&req, trajectory.version) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(TrajectoryView::from(&trajectory)))
+}

@@ -1,0 +1,55 @@
+//! `GET /v1/trajectories`: the caller's trajectories, filtered, in cursor pages.
+
+use actix_web::{HttpResponse, get, web};
+use herstelbrug_domain::GemeenteCode;
+use herstelbrug_persistence::TrajectoryFilter;
+
+use crate::auth::{Principal, policy};
+use crate::dto::trajectory::{
+    DEFAULT_PAGE_SIZE, ListTrajectoriesParams, MAX_PAGE_SIZE, TrajectoryList, TrajectoryView,
+};
+use crate::error::ApiError;
+use crate::http::cursor;
+use crate::state::AppState;
+
+/// List trajectories.
+///
+/// Ordered by creation. Pages hold at most `limit` items; follow `next_cursor` with `after`.
+#[utoipa::path(
+    tag = "trajectories",
+    params(ListTrajectoriesParams),
+    responses((status = 200, description = "A page of trajectories", body = TrajectoryList)),
+    security(("bearer" = []))
+)]
+#[get("/trajectories")]
+pub async fn list(
+    principal: Principal,
+    state: web::Data<AppState>,
+    params: web::Query<ListTrajectoriesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = policy::trajectory_readers(&principal)?;
+    let params = params.into_inner();
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ApiError::InvalidRequest(format!(
+            "`limit` must be between 1 and {MAX_PAGE_SIZE}"
+        )));
+    }
+    let filter = TrajectoryFilter {
+        phase: params.phase,
+        municipality: params
+            .municipality
+            .as_deref()
+            .map(str::parse::<GemeenteCode>)
+            .transpose()
+            .map_err(|e| ApiError::InvalidRequest(e.to_string()))?,
+        updated_since: params.updated_since,
+        after: params.after.as_deref().map(cursor::decode).transpose()?,
+        limit: u64::from(limit),
+    };
+    let page = state.trajectories.list(visibility, &filter).await?;
+    Ok(HttpResponse::Ok().json(TrajectoryList {
+        items: page.items.iter().map(TrajectoryView::from).collect(),
+        next_cursor: page.next.map(cursor::encode),
+    }))
+}

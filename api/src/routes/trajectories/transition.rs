@@ -1,0 +1,74 @@
+//! `POST /v1/trajectories/{id}/transitions`: move a trajectory to another phase.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::trajectory::{TrajectoryView, TransitionRequest};
+use crate::error::ApiError;
+use crate::http::{etag, idempotency, replay};
+use crate::routes::trajectories::trajectory_id;
+use crate::state::AppState;
+
+/// Move a trajectory.
+///
+/// The allowed moves: treatment → transition (needs `planned_end_on`); transition →
+/// treatment (treatment extended); treatment or transition → social_support or closed
+/// (needs an end reason); social_support → treatment (relapse, readmission);
+/// social_support → closed (needs an outcome). `closed` is final.
+#[utoipa::path(
+    tag = "trajectories",
+    request_body = TransitionRequest,
+    params(
+        ("id" = uuid::Uuid, Path, description = "The trajectory id"),
+        ("If-Match" = String, Header, description = "The trajectory's current ETag"),
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "Makes a retry return the first response instead of failing on the new version."),
+    ),
+    responses(
+        (status = 200, description = "Moved; the new state", body = TrajectoryView,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such trajectory of the caller's",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The state machine does not allow this move; `allowed` lists the moves that are",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is not the current version",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A reason or date breaks a rule",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/trajectories/{id}/transitions")]
+pub async fn transition(
+    principal: Principal,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<TransitionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, actor) = policy::trajectory_writer(&principal)?;
+    let id = trajectory_id(&id)?;
+    let expected = etag::required_version(&req)?;
+    let body = body.into_inner();
+    let key = idempotency::key_for(&req, principal.org, &body)?;
+    let now = state.clock.now();
+    let command = body.into_command(now.date_naive())?;
+    let outcome = state
+        .trajectories
+        .transition(
+            id,
+            provider,
+            expected,
+            &command,
+            actor,
+            now,
+            key.as_ref(),
+            &|t| replay::stored(StatusCode::OK, &TrajectoryView::from(t), t.version, None),
+        )
+        .await?;
+    Ok(replay::respond(outcome))
+}

@@ -1,0 +1,15 @@
+//! What every handler shares: the stores, the authenticator and the clock.
+
+use std::sync::Arc;
+
+use herstelbrug_persistence::{Database, TrajectoryStore};
+
+use crate::auth::Authenticator;
+use crate::clock::Clock;
+
+pub struct AppState {
+    pub db: Database,
+    pub trajectories: TrajectoryStore,
+    pub auth: Authenticator,
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,63 @@
+//! Opening the database: SQLite with durable pragmas, or PostgreSQL, then migrations.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migration::Migrator;
+
+/// An open database, with the backend it runs on.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub conn: DatabaseConnection,
+}
+
+impl Database {
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    /// Whether the database answers a trivial query (for readiness probes).
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}
+
+/// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
+///
+/// SQLite runs in WAL mode with `synchronous=FULL`, so a write acknowledged to a client
+/// survives a crash of the process and of the machine; foreign keys are enforced and
+/// writers wait for the lock instead of failing at once. sea-orm gives SQLite a single
+/// pooled connection, which serialises writers inside the process as SQLite needs.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    if !url.starts_with("sqlite:") {
+        options.max_connections(max_connections);
+    }
+    let conn = sea_orm::Database::connect(options).await?;
+    // A cheap query proves the connection works before the server reports ready.
+    conn.execute_unprepared("SELECT 1").await?;
+    Ok(Database { conn })
+}

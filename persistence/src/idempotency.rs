@@ -1,0 +1,87 @@
+//! Idempotency-Key support: the first response to a keyed request is stored in the same
+//! transaction as the change it made, and returned again for every retry of that request.
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::OrgId;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+
+use crate::entity::idempotency_key;
+use crate::error::StoreError;
+
+/// A request's Idempotency-Key, scoped to the calling organisation, with a fingerprint
+/// of the request (method, path, body) so a reused key with another request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub org: OrgId,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// A response as it is stored for replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+}
+
+/// The outcome of a keyed write: done now, or replayed from the first time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replayable {
+    Fresh(StoredResponse),
+    Replayed(StoredResponse),
+}
+
+impl Replayable {
+    pub fn response(&self) -> &StoredResponse {
+        match self {
+            Replayable::Fresh(r) | Replayable::Replayed(r) => r,
+        }
+    }
+}
+
+/// The stored response for `key`, if any; an error if the key was used for another request.
+pub(crate) async fn lookup<C: ConnectionTrait>(
+    conn: &C,
+    key: &IdempotencyKey,
+) -> Result<Option<StoredResponse>, StoreError> {
+    let Some(row) = idempotency_key::Entity::find_by_id((key.org.to_string(), key.key.clone()))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.fingerprint != key.fingerprint {
+        return Err(StoreError::IdempotencyKeyReused);
+    }
+    Ok(Some(StoredResponse {
+        status: u16::try_from(row.status)
+            .map_err(|_| StoreError::Corrupt(format!("idempotency status {}", row.status)))?,
+        body: row.body,
+        etag: row.etag,
+        location: row.location,
+    }))
+}
+
+pub(crate) async fn remember<C: ConnectionTrait>(
+    conn: &C,
+    key: &IdempotencyKey,
+    response: &StoredResponse,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    idempotency_key::ActiveModel {
+        org: Set(key.org.to_string()),
+        key: Set(key.key.clone()),
+        fingerprint: Set(key.fingerprint.clone()),
+        status: Set(i32::from(response.status)),
+        body: Set(response.body.clone()),
+        etag: Set(response.etag.clone()),
+        location: Set(response.location.clone()),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

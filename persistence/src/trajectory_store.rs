@@ -1,0 +1,287 @@
+//! Loading and saving trajectories: registration, optimistic-concurrency transitions,
+//! filtered cursor pages, and history. Every write is one transaction.
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::{
+    Actor, AgbCode, GemeenteCode, Phase, Registration, Trajectory, TrajectoryEvent, TrajectoryId,
+    TransitionCommand,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
+};
+
+use crate::entity::{trajectory, trajectory_event};
+use crate::error::StoreError;
+use crate::idempotency::{self, IdempotencyKey, Replayable, StoredResponse};
+use crate::trajectory_row::{
+    event_from_row, event_to_row, stored_version, trajectory_from_row, trajectory_to_row,
+};
+
+/// Whose trajectories a reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only those of one treating provider.
+    Provider(AgbCode),
+    /// All (administrators).
+    All,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrajectoryFilter {
+    pub phase: Option<Phase>,
+    pub municipality: Option<GemeenteCode>,
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Return trajectories after this one in id (creation) order.
+    pub after: Option<TrajectoryId>,
+    pub limit: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrajectoryPage {
+    pub items: Vec<Trajectory>,
+    /// Set when more items follow; pass it back as `after`.
+    pub next: Option<TrajectoryId>,
+}
+
+/// Renders the response a write answers with, so it can be stored for idempotent replay.
+pub type Respond<'a> = &'a (dyn Fn(&Trajectory) -> StoredResponse + Sync);
+
+#[derive(Clone, Debug)]
+pub struct TrajectoryStore {
+    conn: DatabaseConnection,
+}
+
+fn visible(
+    select: Select<trajectory::Entity>,
+    visibility: Visibility,
+) -> Select<trajectory::Entity> {
+    match visibility {
+        Visibility::Provider(provider) => {
+            select.filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+        }
+        Visibility::All => select,
+    }
+}
+
+impl TrajectoryStore {
+    pub fn new(conn: DatabaseConnection) -> Self {
+        Self { conn }
+    }
+
+    /// Registers a trajectory for the actor's provider.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn register(
+        &self,
+        id: TrajectoryId,
+        registration: Registration,
+        provider: AgbCode,
+        actor: Actor,
+        now: DateTime<Utc>,
+        idempotency: Option<&IdempotencyKey>,
+        respond: Respond<'_>,
+    ) -> Result<Replayable, StoreError> {
+        let attempt = async {
+            let txn = self.conn.begin().await?;
+            if let Some(stored) = replay(&txn, idempotency).await? {
+                return Ok(Replayable::Replayed(stored));
+            }
+            let open = trajectory::Entity::find()
+                .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+                .filter(trajectory::Column::ClientRef.eq(registration.client_ref.to_string()))
+                .filter(trajectory::Column::Phase.ne(Phase::Closed.as_str()))
+                .one(&txn)
+                .await?;
+            if let Some(existing) = open {
+                return Err(StoreError::OpenTrajectoryExists {
+                    existing: TrajectoryId::from_uuid(existing.id),
+                });
+            }
+            let (trajectory, event) = Trajectory::register(id, registration, provider, actor, now)?;
+            trajectory::Entity::insert(trajectory_to_row(&trajectory))
+                .exec_without_returning(&txn)
+                .await?;
+            trajectory_event::Entity::insert(event_to_row(&event)?)
+                .exec_without_returning(&txn)
+                .await?;
+            finish(txn, idempotency, respond(&trajectory), now).await
+        }
+        .await;
+        self.settle(attempt, idempotency).await
+    }
+
+    /// Applies a transition if `expected_version` is current; only the treating provider may.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition(
+        &self,
+        id: TrajectoryId,
+        provider: AgbCode,
+        expected_version: u32,
+        command: &TransitionCommand,
+        actor: Actor,
+        now: DateTime<Utc>,
+        idempotency: Option<&IdempotencyKey>,
+        respond: Respond<'_>,
+    ) -> Result<Replayable, StoreError> {
+        let attempt = async {
+            let txn = self.conn.begin().await?;
+            if let Some(stored) = replay(&txn, idempotency).await? {
+                return Ok(Replayable::Replayed(stored));
+            }
+            let row = visible(
+                trajectory::Entity::find_by_id(id.as_uuid()),
+                Visibility::Provider(provider),
+            )
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let mut trajectory = trajectory_from_row(row)?;
+            if trajectory.version != expected_version {
+                return Err(StoreError::VersionMismatch {
+                    current: trajectory.version,
+                });
+            }
+            let event = trajectory.decide(command, actor, now)?;
+            trajectory.apply(&event);
+            let updated = trajectory::Entity::update_many()
+                .set(trajectory_to_row(&trajectory))
+                .filter(trajectory::Column::Id.eq(id.as_uuid()))
+                .filter(trajectory::Column::Version.eq(stored_version(expected_version)))
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                // A concurrent writer committed between our read and our update.
+                let current = trajectory::Entity::find_by_id(id.as_uuid())
+                    .one(&txn)
+                    .await?
+                    .map_or(expected_version, |row| {
+                        u32::try_from(row.version).unwrap_or(0)
+                    });
+                return Err(StoreError::VersionMismatch { current });
+            }
+            trajectory_event::Entity::insert(event_to_row(&event)?)
+                .exec_without_returning(&txn)
+                .await?;
+            finish(txn, idempotency, respond(&trajectory), now).await
+        }
+        .await;
+        self.settle(attempt, idempotency).await
+    }
+
+    pub async fn get(
+        &self,
+        id: TrajectoryId,
+        visibility: Visibility,
+    ) -> Result<Trajectory, StoreError> {
+        let row = visible(trajectory::Entity::find_by_id(id.as_uuid()), visibility)
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        trajectory_from_row(row)
+    }
+
+    pub async fn list(
+        &self,
+        visibility: Visibility,
+        filter: &TrajectoryFilter,
+    ) -> Result<TrajectoryPage, StoreError> {
+        use trajectory::Column;
+        let mut select = visible(trajectory::Entity::find(), visibility);
+        if let Some(phase) = filter.phase {
+            select = select.filter(Column::Phase.eq(phase.as_str()));
+        }
+        if let Some(municipality) = filter.municipality {
+            select = select.filter(Column::Municipality.eq(municipality.to_string()));
+        }
+        if let Some(since) = filter.updated_since {
+            select = select.filter(Column::UpdatedAt.gte(since));
+        }
+        if let Some(after) = filter.after {
+            select = select.filter(Column::Id.gt(after.as_uuid()));
+        }
+        // One extra row tells whether another page follows.
+        let rows = select
+            .order_by_asc(Column::Id)
+            .limit(filter.limit.saturating_add(1))
+            .all(&self.conn)
+            .await?;
+        let more = rows.len() as u64 > filter.limit;
+        let items = rows
+            .into_iter()
+            .take(usize::try_from(filter.limit).unwrap_or(usize::MAX))
+            .map(trajectory_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if more {
+            items.last().map(|t| t.id)
+        } else {
+            None
+        };
+        Ok(TrajectoryPage { items, next })
+    }
+
+    /// The trajectory's history, oldest first.
+    pub async fn events(
+        &self,
+        id: TrajectoryId,
+        visibility: Visibility,
+    ) -> Result<Vec<TrajectoryEvent>, StoreError> {
+        let visible_row = visible(trajectory::Entity::find_by_id(id.as_uuid()), visibility)
+            .select_only()
+            .column(trajectory::Column::Id)
+            .into_tuple::<uuid::Uuid>()
+            .one(&self.conn)
+            .await?;
+        if visible_row.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        trajectory_event::Entity::find()
+            .filter(trajectory_event::Column::TrajectoryId.eq(id.as_uuid()))
+            .order_by_asc(trajectory_event::Column::Sequence)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    /// A keyed write that failed may have lost a race with its own retry, which committed:
+    /// then the stored response is the answer.
+    async fn settle(
+        &self,
+        attempt: Result<Replayable, StoreError>,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> Result<Replayable, StoreError> {
+        match (attempt, idempotency) {
+            (Err(StoreError::Database(err)), Some(key)) => {
+                match idempotency::lookup(&self.conn, key).await? {
+                    Some(stored) => Ok(Replayable::Replayed(stored)),
+                    None => Err(StoreError::Database(err)),
+                }
+            }
+            (outcome, _) => outcome,
+        }
+    }
+}
+
+async fn replay(
+    txn: &DatabaseTransaction,
+    idempotency: Option<&IdempotencyKey>,
+) -> Result<Option<StoredResponse>, StoreError> {
+    match idempotency {
+        Some(key) => idempotency::lookup(txn, key).await,
+        None => Ok(None),
+    }
+}
+
+async fn finish(
+    txn: DatabaseTransaction,
+    idempotency: Option<&IdempotencyKey>,
+    response: StoredResponse,
+    now: DateTime<Utc>,
+) -> Result<Replayable, StoreError> {
+    if let Some(key) = idempotency {
+        idempotency::remember(&txn, key, &response, now).await?;
+    }
+    txn.commit().await?;
+    Ok(Replayable::Fresh(response))
+}

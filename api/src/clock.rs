@@ -1,8 +1,10 @@
 //! The source of the current time, injected so tests can set it instead of sleeping.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 pub trait Clock: Send + Sync + 'static {
+    /// The current time, at microsecond precision: what PostgreSQL stores, so a response
+    /// built before a write equals what a later read returns.
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -12,6 +14,6 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now().trunc_subsecs(6)
     }
 }

@@ -122,11 +122,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-
-    /// A handle to stop the server from elsewhere (tests).
-    pub fn handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
-    }
 }
 
 /// Connects and applies pending migrations.

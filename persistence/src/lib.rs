@@ -1,6 +1,7 @@
 //! Herstelbrug's storage: sea-orm entities and migrations, and the stores that load and
 //! save domain objects, on SQLite (embedded default) and PostgreSQL from the same code.
 
+pub mod admin;
 pub mod connect;
 mod entity;
 pub mod error;

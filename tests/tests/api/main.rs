@@ -1,1 +1,10 @@
-mod placeholder {}
+//! One integration-test binary: every module starts its own server and database.
+
+mod auth;
+mod durability;
+mod errors;
+mod health_and_docs;
+mod helpers;
+mod idempotency;
+mod trajectories;
+mod transitions;

@@ -1,0 +1,113 @@
+//! Every error is RFC 9457 problem+json, whatever produced it.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{PROVIDER_A, TestApp, problem, token};
+
+#[tokio::test]
+async fn unknown_route_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+    let (status, _) = problem(
+        app.get("/v1/nothing-here", &token(PROVIDER_A, "provider"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = problem(app.client.get(app.url("/nope")).send().await.expect("sent")).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn wrong_method_is_a_405_problem_with_allow() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request(
+            Method::DELETE,
+            "/v1/trajectories",
+            &token(PROVIDER_A, "provider"),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.headers()["allow"], "GET, POST");
+    let (status, body) = problem(response).await;
+    assert_eq!(status, 405);
+    assert_eq!(
+        body["type"],
+        "https://herstelbrug.nl/problems/method-not-allowed"
+    );
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_415_or_413_problems_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let t = token(PROVIDER_A, "provider");
+    let not_json = app
+        .request(Method::POST, "/v1/trajectories", &t)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(not_json).await.0, 400);
+
+    let unknown_field = app
+        .post(
+            "/v1/trajectories",
+            &t,
+            &json!({"client_ref": "c1", "municipality": "gemeente:0268", "started_on": "2026-01-05", "diagnosis": "x"}),
+        )
+        .await;
+    let (status, body) = problem(unknown_field).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("unknown field `diagnosis`"))
+    );
+
+    let wrong_type = app
+        .request(Method::POST, "/v1/trajectories", &t)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(wrong_type).await.0, 415);
+
+    let huge = "x".repeat(70 * 1024);
+    let too_large = app
+        .post("/v1/trajectories", &t, &json!({"client_ref": huge, "municipality": "gemeente:0268", "started_on": "2026-01-05"}))
+        .await;
+    assert_eq!(problem(too_large).await.0, 413);
+
+    let list: serde_json::Value = app
+        .get("/v1/trajectories", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_400_problems() {
+    let app = TestApp::spawn().await;
+    let t = token(PROVIDER_A, "provider");
+    for query in [
+        "?limit=0",
+        "?limit=501",
+        "?phase=asleep",
+        "?after=forged",
+        "?sort=name",
+        "?municipality=0363",
+    ] {
+        let (status, _) = problem(app.get(&format!("/v1/trajectories{query}"), &t).await).await;
+        assert_eq!(status, 400, "{query}");
+    }
+}

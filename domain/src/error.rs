@@ -1,6 +1,8 @@
 //! Errors of the domain layer: invalid values at the edge and refused commands.
 
+use crate::org_id::OrgId;
 use crate::phase::Phase;
+use crate::referral::{ReferralAction, ReferralStatus};
 
 /// A name that is not one of a closed set; the message lists the valid names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +65,27 @@ pub enum DomainError {
         later: &'static str,
         later_date: chrono::NaiveDate,
     },
+    #[error("the trajectory is closed; a re-admission starts a new trajectory")]
+    TrajectoryClosed,
+    #[error(
+        "referring to {organisation} needs the client's recorded, unexpired consent for that organisation"
+    )]
+    ConsentRequired { organisation: OrgId },
+    #[error("this consent was already withdrawn")]
+    ConsentAlreadyWithdrawn,
+    #[error("only the other party of the referral may `{action}` it")]
+    NotYourAction { action: ReferralAction },
+    #[error("a referral that is `{status}` cannot be `{action}`ed; allowed now: {}", actions(.allowed))]
+    IllegalReferralAction {
+        action: ReferralAction,
+        status: ReferralStatus,
+        allowed: Vec<ReferralAction>,
+    },
+    #[error("`{field}` is required to {action} a referral")]
+    FieldRequired {
+        field: &'static str,
+        action: ReferralAction,
+    },
     #[error("`{field}` ({date}) must not be in the future")]
     DateInFuture {
         field: &'static str,
@@ -77,6 +100,17 @@ fn list(phases: &[Phase]) -> String {
     phases
         .iter()
         .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn actions(actions: &[ReferralAction]) -> String {
+    if actions.is_empty() {
+        return "none".to_owned();
+    }
+    actions
+        .iter()
+        .map(|a| a.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }

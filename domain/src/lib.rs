@@ -8,20 +8,31 @@ mod string_enum;
 
 pub mod actor;
 pub mod client_ref;
+pub mod consent;
 pub mod error;
 pub mod event;
+pub mod ids;
 pub mod org_id;
 pub mod phase;
 pub mod reason;
+pub mod referral;
+pub mod text;
 pub mod trajectory;
 pub mod transition;
 
 pub use actor::{Actor, Subject};
 pub use client_ref::ClientRef;
+pub use consent::{Consent, ConsentGrant, Withdrawal};
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
+pub use ids::{ConsentId, ReferralId};
 pub use org_id::{AgbCode, GemeenteCode, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
+pub use referral::{
+    ClientContact, Disclosure, Party, Referral, ReferralAction, ReferralChange, ReferralCommand,
+    ReferralEvent, ReferralKind, ReferralRequest, ReferralStatus, ReferrerContact, WmoClocks,
+};
+pub use text::BoundedText;
 pub use trajectory::{Registration, Trajectory, TrajectoryId};
 pub use transition::{Move, TransitionCommand, allowed_targets, move_between};

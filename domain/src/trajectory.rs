@@ -1,64 +1,17 @@
 //! The trajectory aggregate: registration, deciding on a transition, applying its event.
 
-use std::fmt;
 use std::str::FromStr;
-
-use chrono::{DateTime, NaiveDate, Utc};
-use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::client_ref::ClientRef;
-use crate::error::{DomainError, InvalidValue, UnknownValue};
+use crate::error::{DomainError, UnknownValue};
 use crate::event::{Change, TrajectoryEvent};
+pub use crate::ids::TrajectoryId;
 use crate::org_id::{AgbCode, GemeenteCode};
 use crate::phase::Phase;
 use crate::reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
 use crate::transition::{Move, TransitionCommand, allowed_targets, move_between};
-
-/// A trajectory's identity. Time-ordered (UUIDv7), so ordering by id is ordering by creation.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct TrajectoryId(Uuid);
-
-impl TrajectoryId {
-    pub fn new_at(now: DateTime<Utc>) -> Self {
-        let ts = uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            now.timestamp().max(0).unsigned_abs(),
-            now.timestamp_subsec_nanos(),
-        );
-        TrajectoryId(Uuid::new_v7(ts))
-    }
-
-    pub const fn from_uuid(id: Uuid) -> Self {
-        TrajectoryId(id)
-    }
-
-    pub const fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl fmt::Display for TrajectoryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for TrajectoryId {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s)
-            .map(TrajectoryId)
-            .map_err(|_| InvalidValue {
-                what: "trajectory id",
-                rule: "expected a UUID",
-            })
-    }
-}
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// What a provider supplies to register a trajectory. The treating provider is not part
 /// of it: it is the organisation of the authenticated actor.

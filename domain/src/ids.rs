@@ -1,0 +1,64 @@
+//! Identities of aggregates: time-ordered UUIDv7 newtypes, so ordering by id is ordering
+//! by creation, and one kind of id cannot be passed where another is expected.
+
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(uuid::Uuid);
+
+        impl $name {
+            /// A new id for something created at `now`.
+            pub fn new_at(now: chrono::DateTime<chrono::Utc>) -> Self {
+                let ts = uuid::Timestamp::from_unix(
+                    uuid::NoContext,
+                    now.timestamp().max(0).unsigned_abs(),
+                    now.timestamp_subsec_nanos(),
+                );
+                $name(uuid::Uuid::new_v7(ts))
+            }
+
+            pub const fn from_uuid(id: uuid::Uuid) -> Self {
+                $name(id)
+            }
+
+            pub const fn as_uuid(&self) -> uuid::Uuid {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::error::InvalidValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map($name).map_err(|_| $crate::error::InvalidValue {
+                    what: $what,
+                    rule: "expected a UUID",
+                })
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A care trajectory's identity.
+    TrajectoryId,
+    "trajectory id"
+);
+uuid_id!(
+    /// A follow-up referral's identity.
+    ReferralId,
+    "referral id"
+);
+uuid_id!(
+    /// A recorded consent's identity.
+    ConsentId,
+    "consent id"
+);

@@ -1,0 +1,307 @@
+//! Unit and property tests of the referral aggregate.
+
+use chrono::{Days, TimeZone};
+use proptest::prelude::*;
+
+use super::*;
+use crate::actor::Subject;
+use crate::consent::ConsentGrant;
+use crate::ids::ConsentId;
+use crate::org_id::GemeenteCode;
+use crate::trajectory::Registration;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn provider() -> AgbCode {
+    AgbCode::parse("12345678").expect("agb")
+}
+
+fn nijmegen() -> OrgId {
+    "gemeente:0268".parse().expect("org")
+}
+
+fn actor(org: OrgId) -> Actor {
+    Actor {
+        subject: Subject::parse("someone").expect("subject"),
+        org,
+    }
+}
+
+fn trajectory() -> Trajectory {
+    let registration = Registration {
+        client_ref: "client-1".parse().expect("ref"),
+        municipality: GemeenteCode::parse("0268").expect("code"),
+        started_on: date(2026, 1, 5),
+        planned_end_on: None,
+    };
+    Trajectory::register(
+        TrajectoryId::new_at(now()),
+        registration,
+        provider(),
+        actor(OrgId::Agb(provider())),
+        now(),
+    )
+    .expect("registers")
+    .0
+}
+
+fn consent_for(t: &Trajectory, org: OrgId) -> Consent {
+    let grant = ConsentGrant {
+        organisation: org,
+        purpose: BoundedText::parse("purpose", "Wmo-ondersteuning", 200).expect("text"),
+        given_on: date(2026, 11, 1),
+        expires_on: None,
+    };
+    Consent::record(
+        ConsentId::new_at(now()),
+        t.id,
+        grant,
+        actor(OrgId::Agb(provider())),
+        now(),
+    )
+    .expect("consent")
+}
+
+fn request(recipient: OrgId) -> ReferralRequest {
+    ReferralRequest {
+        kind: ReferralKind::Housing,
+        recipient,
+        needs: BoundedText::parse("needs", "Zoekt woonruimte na opname", 1000).expect("text"),
+        requested_start_on: Some(date(2026, 12, 1)),
+        client: ClientContact::default(),
+        referrer: ReferrerContact::default(),
+    }
+}
+
+fn requested() -> Referral {
+    let t = trajectory();
+    let consent = consent_for(&t, nijmegen());
+    Referral::request(
+        ReferralId::new_at(now()),
+        &t,
+        request(nijmegen()),
+        Some(&consent),
+        actor(OrgId::Agb(provider())),
+        now(),
+    )
+    .expect("requested")
+    .0
+}
+
+fn command(action: ReferralAction) -> ReferralCommand {
+    ReferralCommand {
+        action,
+        reason: None,
+        planned_start_on: None,
+        application_on: None,
+        effective_on: now().date_naive(),
+    }
+}
+
+fn act(
+    referral: &mut Referral,
+    command: &ReferralCommand,
+    party: Party,
+) -> Result<ReferralEvent, DomainError> {
+    let org = match party {
+        Party::Requester => OrgId::Agb(provider()),
+        Party::Recipient => nijmegen(),
+    };
+    let event = referral.decide(command, party, actor(org), now())?;
+    referral.apply(&event, WmoClocks::default());
+    Ok(event)
+}
+
+#[test]
+fn a_referral_outside_the_provider_needs_consent_for_that_organisation() {
+    let t = trajectory();
+    let amsterdam: OrgId = "gemeente:0363".parse().expect("org");
+    let wrong = consent_for(&t, amsterdam);
+    for consent in [None, Some(&wrong)] {
+        let err = Referral::request(
+            ReferralId::new_at(now()),
+            &t,
+            request(nijmegen()),
+            consent,
+            actor(OrgId::Agb(provider())),
+            now(),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            err,
+            DomainError::ConsentRequired {
+                organisation: nijmegen()
+            }
+        );
+    }
+    // Aftercare by the treating provider itself needs no consent.
+    let own = Referral::request(
+        ReferralId::new_at(now()),
+        &t,
+        request(OrgId::Agb(provider())),
+        None,
+        actor(OrgId::Agb(provider())),
+        now(),
+    );
+    assert!(own.is_ok());
+}
+
+#[test]
+fn the_closed_loop_sets_dates_and_wmo_due_dates() {
+    let mut r = requested();
+    act(
+        &mut r,
+        &command(ReferralAction::Acknowledge),
+        Party::Recipient,
+    )
+    .expect("ack");
+    assert_eq!(r.status, ReferralStatus::Received);
+    assert_eq!(
+        r.assessment_due_on,
+        Some(date(2027, 1, 6)),
+        "6 weeks after receipt"
+    );
+    let mut assess = command(ReferralAction::Assess);
+    assess.application_on = Some(date(2026, 11, 20));
+    act(&mut r, &assess, Party::Recipient).expect("assess");
+    assert_eq!(
+        r.decision_due_on,
+        Some(date(2026, 12, 4)),
+        "2 weeks after the application"
+    );
+    let mut accept = command(ReferralAction::Accept);
+    accept.planned_start_on = Some(date(2026, 12, 1));
+    act(&mut r, &accept, Party::Recipient).expect("accept");
+    assert_eq!(r.planned_start_on, Some(date(2026, 12, 1)));
+    assert!(r.decided_at.is_some());
+    act(&mut r, &command(ReferralAction::Start), Party::Recipient).expect("start");
+    act(&mut r, &command(ReferralAction::Complete), Party::Recipient).expect("complete");
+    assert_eq!(r.status, ReferralStatus::Completed);
+    assert_eq!(r.version, 6);
+}
+
+#[test]
+fn assessment_is_allowed_once_and_the_requester_cannot_answer() {
+    let mut r = requested();
+    assert_eq!(
+        act(
+            &mut r,
+            &command(ReferralAction::Acknowledge),
+            Party::Requester
+        ),
+        Err(DomainError::NotYourAction {
+            action: ReferralAction::Acknowledge
+        })
+    );
+    act(
+        &mut r,
+        &command(ReferralAction::Acknowledge),
+        Party::Recipient,
+    )
+    .expect("ack");
+    act(&mut r, &command(ReferralAction::Assess), Party::Recipient).expect("assess");
+    let err = act(&mut r, &command(ReferralAction::Assess), Party::Recipient).expect_err("twice");
+    assert!(
+        matches!(err, DomainError::IllegalReferralAction { ref allowed, .. } if allowed == &[ReferralAction::Accept, ReferralAction::Reject])
+    );
+}
+
+#[test]
+fn reject_and_fail_need_a_reason_and_accept_a_start_date() {
+    let mut r = requested();
+    act(
+        &mut r,
+        &command(ReferralAction::Acknowledge),
+        Party::Recipient,
+    )
+    .expect("ack");
+    for action in [ReferralAction::Reject, ReferralAction::Accept] {
+        assert!(matches!(
+            act(&mut r, &command(action), Party::Recipient),
+            Err(DomainError::FieldRequired { .. })
+        ));
+    }
+}
+
+#[test]
+fn cancel_only_before_work_starts() {
+    let mut r = requested();
+    act(
+        &mut r,
+        &command(ReferralAction::Acknowledge),
+        Party::Recipient,
+    )
+    .expect("ack");
+    let mut accept = command(ReferralAction::Accept);
+    accept.planned_start_on = Some(now().date_naive() + Days::new(7));
+    act(&mut r, &accept, Party::Recipient).expect("accept");
+    act(&mut r, &command(ReferralAction::Start), Party::Recipient).expect("start");
+    assert!(matches!(
+        act(&mut r, &command(ReferralAction::Cancel), Party::Requester),
+        Err(DomainError::IllegalReferralAction { .. })
+    ));
+}
+
+#[test]
+fn no_referrals_on_a_closed_trajectory() {
+    let mut t = trajectory();
+    let cmd = crate::transition::TransitionCommand {
+        to: Phase::Closed,
+        reason: Some("moved".into()),
+        effective_on: date(2026, 6, 1),
+        planned_end_on: None,
+    };
+    let event = t
+        .decide(&cmd, actor(OrgId::Agb(provider())), now())
+        .expect("closes");
+    t.apply(&event);
+    let consent = consent_for(&t, nijmegen());
+    assert_eq!(
+        Referral::request(
+            ReferralId::new_at(now()),
+            &t,
+            request(nijmegen()),
+            Some(&consent),
+            actor(OrgId::Agb(provider())),
+            now()
+        ),
+        Err(DomainError::TrajectoryClosed)
+    );
+}
+
+proptest! {
+    #[test]
+    fn random_actions_keep_the_invariants(steps in prop::collection::vec((0..ReferralAction::ALL.len(), any::<bool>(), any::<bool>()), 0..30)) {
+        let mut r = requested();
+        let fixed = (r.id, r.trajectory_id, r.requester, r.recipient, r.kind);
+        let mut events = 1u32;
+        for (action, as_recipient, with_fields) in steps {
+            let mut cmd = command(ReferralAction::ALL[action]);
+            if with_fields {
+                cmd.reason = Some(BoundedText::parse("reason", "because", 10).expect("text"));
+                cmd.planned_start_on = Some(now().date_naive());
+            }
+            let party = if as_recipient { Party::Recipient } else { Party::Requester };
+            let before = r.clone();
+            match act(&mut r, &cmd, party) {
+                Ok(event) => {
+                    events += 1;
+                    prop_assert!(before.status.is_open(), "closed referrals never change");
+                    prop_assert_eq!(event.from, Some(before.status));
+                    prop_assert_eq!(table::rule(cmd.action).party, party);
+                }
+                Err(_) => prop_assert_eq!(&r, &before),
+            }
+            prop_assert_eq!(r.version, events);
+            prop_assert_eq!((r.id, r.trajectory_id, r.requester, r.recipient, r.kind), fixed);
+        }
+    }
+}

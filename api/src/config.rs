@@ -50,6 +50,14 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_JWKS_FILE")]
     pub jwks_file: Option<PathBuf>,
 
+    /// Days a municipality has for its Wmo assessment after receiving a referral (Wmo 2015 art. 2.3.2).
+    #[arg(long, env = "HERSTELBRUG_WMO_ASSESSMENT_DAYS", default_value_t = 42)]
+    pub wmo_assessment_days: u32,
+
+    /// Days a municipality has to decide after an application (Wmo 2015 art. 2.3.5).
+    #[arg(long, env = "HERSTELBRUG_WMO_DECISION_DAYS", default_value_t = 14)]
+    pub wmo_decision_days: u32,
+
     /// HTTP worker threads [default: one per CPU core].
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use herstelbrug_domain::{DomainError, Phase, TrajectoryId};
+use herstelbrug_domain::{DomainError, Phase, ReferralAction, ReferralId, TrajectoryId};
 use herstelbrug_openapi::{PROBLEM_CONTENT_TYPE, Problem};
 use herstelbrug_persistence::StoreError;
 
@@ -21,7 +21,12 @@ pub enum ProblemKind {
     NotFound,
     MethodNotAllowed,
     IllegalTransition,
+    IllegalReferralAction,
     OpenTrajectoryExists,
+    OpenReferralExists,
+    ConsentRequired,
+    ConsentAlreadyWithdrawn,
+    TrajectoryClosed,
     PreconditionFailed,
     PreconditionRequired,
     IdempotencyKeyReused,
@@ -40,9 +45,13 @@ impl ProblemKind {
             ProblemKind::Forbidden => StatusCode::FORBIDDEN,
             ProblemKind::NotFound => StatusCode::NOT_FOUND,
             ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ProblemKind::IllegalTransition | ProblemKind::OpenTrajectoryExists => {
-                StatusCode::CONFLICT
-            }
+            ProblemKind::IllegalTransition
+            | ProblemKind::IllegalReferralAction
+            | ProblemKind::OpenTrajectoryExists
+            | ProblemKind::OpenReferralExists
+            | ProblemKind::ConsentRequired
+            | ProblemKind::ConsentAlreadyWithdrawn
+            | ProblemKind::TrajectoryClosed => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
@@ -62,7 +71,12 @@ impl ProblemKind {
             ProblemKind::NotFound => "not-found",
             ProblemKind::MethodNotAllowed => "method-not-allowed",
             ProblemKind::IllegalTransition => "illegal-transition",
+            ProblemKind::IllegalReferralAction => "illegal-referral-action",
             ProblemKind::OpenTrajectoryExists => "open-trajectory-exists",
+            ProblemKind::OpenReferralExists => "open-referral-exists",
+            ProblemKind::ConsentRequired => "consent-required",
+            ProblemKind::ConsentAlreadyWithdrawn => "consent-already-withdrawn",
+            ProblemKind::TrajectoryClosed => "trajectory-closed",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
@@ -82,7 +96,12 @@ impl ProblemKind {
             ProblemKind::NotFound => "Not found",
             ProblemKind::MethodNotAllowed => "Method not allowed",
             ProblemKind::IllegalTransition => "Transition not allowed",
+            ProblemKind::IllegalReferralAction => "Referral action not allowed",
             ProblemKind::OpenTrajectoryExists => "Client already has an open trajectory",
+            ProblemKind::OpenReferralExists => "An identical referral is still open",
+            ProblemKind::ConsentRequired => "Client consent required",
+            ProblemKind::ConsentAlreadyWithdrawn => "Consent already withdrawn",
+            ProblemKind::TrajectoryClosed => "Trajectory closed",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
             ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
@@ -129,6 +148,19 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("{detail}")]
     IllegalTransition { detail: String, allowed: Vec<Phase> },
+    #[error("{detail}")]
+    IllegalReferralAction {
+        detail: String,
+        allowed: Vec<ReferralAction>,
+    },
+    #[error("an open referral of this kind to this organisation exists: {0}")]
+    OpenReferralExists(ReferralId),
+    #[error("{0}")]
+    ConsentRequired(String),
+    #[error("this consent was already withdrawn")]
+    ConsentAlreadyWithdrawn,
+    #[error("{0}")]
+    TrajectoryClosed(String),
     #[error("the client already has an open trajectory at this provider: {0}")]
     OpenTrajectoryExists(TrajectoryId),
     #[error("If-Match does not match the current version; the current ETag is \"{current}\"")]
@@ -158,6 +190,11 @@ impl ApiError {
             ApiError::NotFound => ProblemKind::NotFound,
             ApiError::MethodNotAllowed { .. } => ProblemKind::MethodNotAllowed,
             ApiError::IllegalTransition { .. } => ProblemKind::IllegalTransition,
+            ApiError::IllegalReferralAction { .. } => ProblemKind::IllegalReferralAction,
+            ApiError::OpenReferralExists(_) => ProblemKind::OpenReferralExists,
+            ApiError::ConsentRequired(_) => ProblemKind::ConsentRequired,
+            ApiError::ConsentAlreadyWithdrawn => ProblemKind::ConsentAlreadyWithdrawn,
+            ApiError::TrajectoryClosed(_) => ProblemKind::TrajectoryClosed,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
             ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
@@ -171,8 +208,14 @@ impl ApiError {
 
     fn problem(&self) -> Problem {
         let mut problem = self.kind().problem(Some(self.to_string()));
-        if let ApiError::IllegalTransition { allowed, .. } = self {
-            problem.allowed = Some(allowed.iter().map(|p| p.as_str().to_owned()).collect());
+        match self {
+            ApiError::IllegalTransition { allowed, .. } => {
+                problem.allowed = Some(allowed.iter().map(|p| p.as_str().to_owned()).collect());
+            }
+            ApiError::IllegalReferralAction { allowed, .. } => {
+                problem.allowed = Some(allowed.iter().map(|a| a.as_str().to_owned()).collect());
+            }
+            _ => {}
         }
         problem
     }
@@ -185,6 +228,16 @@ impl From<DomainError> for ApiError {
                 allowed: allowed.clone(),
                 detail: err.to_string(),
             },
+            DomainError::IllegalReferralAction { ref allowed, .. } => {
+                ApiError::IllegalReferralAction {
+                    allowed: allowed.clone(),
+                    detail: err.to_string(),
+                }
+            }
+            DomainError::ConsentRequired { .. } => ApiError::ConsentRequired(err.to_string()),
+            DomainError::ConsentAlreadyWithdrawn => ApiError::ConsentAlreadyWithdrawn,
+            DomainError::TrajectoryClosed => ApiError::TrajectoryClosed(err.to_string()),
+            DomainError::NotYourAction { .. } => ApiError::Forbidden(err.to_string()),
             other => ApiError::Validation(other.to_string()),
         }
     }
@@ -199,6 +252,7 @@ impl From<StoreError> for ApiError {
                 ApiError::OpenTrajectoryExists(existing)
             }
             StoreError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            StoreError::OpenReferralExists { existing } => ApiError::OpenReferralExists(existing),
             StoreError::Domain(domain) => domain.into(),
             StoreError::Corrupt(detail) => ApiError::Internal(format!("corrupt row: {detail}")),
             StoreError::Database(db) => ApiError::Internal(format!("database: {db}")),

@@ -8,7 +8,8 @@ use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpMessage, HttpServer, web};
-use herstelbrug_persistence::{Database, TrajectoryStore, connect};
+use herstelbrug_domain::WmoClocks;
+use herstelbrug_persistence::{Database, FeedSignal, ReferralStore, TrajectoryStore, connect};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -66,8 +67,13 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
+        let clocks = WmoClocks {
+            assessment_days: config.wmo_assessment_days,
+            decision_days: config.wmo_decision_days,
+        };
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(db.conn.clone()),
+            referrals: ReferralStore::new(db.conn.clone(), Arc::new(FeedSignal::default()), clocks),
             db,
             auth,
             clock,

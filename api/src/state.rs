@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use herstelbrug_persistence::{Database, TrajectoryStore};
+use herstelbrug_persistence::{Database, ReferralStore, TrajectoryStore};
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
@@ -10,6 +10,7 @@ use crate::clock::Clock;
 pub struct AppState {
     pub db: Database,
     pub trajectories: TrajectoryStore,
+    pub referrals: ReferralStore,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,
 }

@@ -1,6 +1,6 @@
 //! Errors of the storage layer.
 
-use herstelbrug_domain::{DomainError, TrajectoryId};
+use herstelbrug_domain::{DomainError, ReferralId, TrajectoryId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -12,6 +12,8 @@ pub enum StoreError {
     VersionMismatch { current: u32 },
     #[error("client already has an open trajectory at this provider: {existing}")]
     OpenTrajectoryExists { existing: TrajectoryId },
+    #[error("an open referral of this kind to this organisation exists: {existing}")]
+    OpenReferralExists { existing: ReferralId },
     #[error("the Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
     #[error(transparent)]

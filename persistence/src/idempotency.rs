@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::OrgId;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+};
 
 use crate::entity::idempotency_key;
 use crate::error::StoreError;
@@ -84,4 +86,48 @@ pub(crate) async fn remember<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     Ok(())
+}
+
+/// Renders the response a write answers with, so it can be stored for replay.
+pub type Respond<'a, T> = &'a (dyn Fn(&T) -> StoredResponse + Sync);
+
+/// The stored response of a keyed request already done, read inside the write's transaction.
+pub(crate) async fn replay(
+    txn: &DatabaseTransaction,
+    key: Option<&IdempotencyKey>,
+) -> Result<Option<StoredResponse>, StoreError> {
+    match key {
+        Some(key) => lookup(txn, key).await,
+        None => Ok(None),
+    }
+}
+
+/// Stores the response with the key (if any) and commits the write with it.
+pub(crate) async fn finish(
+    txn: DatabaseTransaction,
+    key: Option<&IdempotencyKey>,
+    response: StoredResponse,
+    now: DateTime<Utc>,
+) -> Result<Replayable, StoreError> {
+    if let Some(key) = key {
+        remember(&txn, key, &response, now).await?;
+    }
+    txn.commit().await?;
+    Ok(Replayable::Fresh(response))
+}
+
+/// A keyed write that failed in the database may have lost a race with its own retry,
+/// which committed: then the stored response is the answer.
+pub(crate) async fn settle(
+    conn: &DatabaseConnection,
+    attempt: Result<Replayable, StoreError>,
+    key: Option<&IdempotencyKey>,
+) -> Result<Replayable, StoreError> {
+    match (attempt, key) {
+        (Err(StoreError::Database(err)), Some(key)) => match lookup(conn, key).await? {
+            Some(stored) => Ok(Replayable::Replayed(stored)),
+            None => Err(StoreError::Database(err)),
+        },
+        (outcome, _) => outcome,
+    }
 }

@@ -3,20 +3,30 @@
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, AgbCode, GemeenteCode, Phase, Registration, Trajectory, TrajectoryEvent, TrajectoryId,
-    TransitionCommand,
+    Actor, AgbCode, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory, TrajectoryEvent,
+    TrajectoryId, TransitionCommand,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    TransactionTrait,
 };
 
-use crate::entity::{trajectory, trajectory_event};
+use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
-use crate::idempotency::{self, IdempotencyKey, Replayable, StoredResponse};
+use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::referral_row::referral_event_from_row;
 use crate::trajectory_row::{
     event_from_row, event_to_row, stored_version, trajectory_from_row, trajectory_to_row,
 };
+
+/// Everything that happened to a trajectory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrajectoryHistory {
+    /// Registration and phase changes, by sequence.
+    pub phases: Vec<TrajectoryEvent>,
+    /// Changes of its referrals, by time.
+    pub referrals: Vec<ReferralEvent>,
+}
 
 /// Whose trajectories a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +53,6 @@ pub struct TrajectoryPage {
     /// Set when more items follow; pass it back as `after`.
     pub next: Option<TrajectoryId>,
 }
-
-/// Renders the response a write answers with, so it can be stored for idempotent replay.
-pub type Respond<'a> = &'a (dyn Fn(&Trajectory) -> StoredResponse + Sync);
 
 #[derive(Clone, Debug)]
 pub struct TrajectoryStore {
@@ -79,7 +86,7 @@ impl TrajectoryStore {
         actor: Actor,
         now: DateTime<Utc>,
         idempotency: Option<&IdempotencyKey>,
-        respond: Respond<'_>,
+        respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
         let attempt = async {
             let txn = self.conn.begin().await?;
@@ -107,7 +114,7 @@ impl TrajectoryStore {
             finish(txn, idempotency, respond(&trajectory), now).await
         }
         .await;
-        self.settle(attempt, idempotency).await
+        idempotency::settle(&self.conn, attempt, idempotency).await
     }
 
     /// Applies a transition if `expected_version` is current; only the treating provider may.
@@ -121,7 +128,7 @@ impl TrajectoryStore {
         actor: Actor,
         now: DateTime<Utc>,
         idempotency: Option<&IdempotencyKey>,
-        respond: Respond<'_>,
+        respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
         let attempt = async {
             let txn = self.conn.begin().await?;
@@ -165,7 +172,7 @@ impl TrajectoryStore {
             finish(txn, idempotency, respond(&trajectory), now).await
         }
         .await;
-        self.settle(attempt, idempotency).await
+        idempotency::settle(&self.conn, attempt, idempotency).await
     }
 
     pub async fn get(
@@ -219,12 +226,12 @@ impl TrajectoryStore {
         Ok(TrajectoryPage { items, next })
     }
 
-    /// The trajectory's history, oldest first.
-    pub async fn events(
+    /// The trajectory's history: its own events and those of its referrals, each oldest first.
+    pub async fn history(
         &self,
         id: TrajectoryId,
         visibility: Visibility,
-    ) -> Result<Vec<TrajectoryEvent>, StoreError> {
+    ) -> Result<TrajectoryHistory, StoreError> {
         let visible_row = visible(trajectory::Entity::find_by_id(id.as_uuid()), visibility)
             .select_only()
             .column(trajectory::Column::Id)
@@ -234,54 +241,23 @@ impl TrajectoryStore {
         if visible_row.is_none() {
             return Err(StoreError::NotFound);
         }
-        trajectory_event::Entity::find()
+        let phases = trajectory_event::Entity::find()
             .filter(trajectory_event::Column::TrajectoryId.eq(id.as_uuid()))
             .order_by_asc(trajectory_event::Column::Sequence)
             .all(&self.conn)
             .await?
             .into_iter()
             .map(event_from_row)
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        let referrals = referral_event::Entity::find()
+            .filter(referral_event::Column::TrajectoryId.eq(id.as_uuid()))
+            .order_by_asc(referral_event::Column::RecordedAt)
+            .order_by_asc(referral_event::Column::Sequence)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(referral_event_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TrajectoryHistory { phases, referrals })
     }
-
-    /// A keyed write that failed may have lost a race with its own retry, which committed:
-    /// then the stored response is the answer.
-    async fn settle(
-        &self,
-        attempt: Result<Replayable, StoreError>,
-        idempotency: Option<&IdempotencyKey>,
-    ) -> Result<Replayable, StoreError> {
-        match (attempt, idempotency) {
-            (Err(StoreError::Database(err)), Some(key)) => {
-                match idempotency::lookup(&self.conn, key).await? {
-                    Some(stored) => Ok(Replayable::Replayed(stored)),
-                    None => Err(StoreError::Database(err)),
-                }
-            }
-            (outcome, _) => outcome,
-        }
-    }
-}
-
-async fn replay(
-    txn: &DatabaseTransaction,
-    idempotency: Option<&IdempotencyKey>,
-) -> Result<Option<StoredResponse>, StoreError> {
-    match idempotency {
-        Some(key) => idempotency::lookup(txn, key).await,
-        None => Ok(None),
-    }
-}
-
-async fn finish(
-    txn: DatabaseTransaction,
-    idempotency: Option<&IdempotencyKey>,
-    response: StoredResponse,
-    now: DateTime<Utc>,
-) -> Result<Replayable, StoreError> {
-    if let Some(key) = idempotency {
-        idempotency::remember(&txn, key, &response, now).await?;
-    }
-    txn.commit().await?;
-    Ok(Replayable::Fresh(response))
 }

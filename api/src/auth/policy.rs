@@ -30,3 +30,15 @@ pub fn trajectory_writer(principal: &Principal) -> Result<(AgbCode, Actor), ApiE
 fn forbidden(detail: &str) -> ApiError {
     ApiError::Forbidden(detail.to_owned())
 }
+
+/// The organisation a caller acts for on referrals, as requester or recipient: a care
+/// provider with scope `provider`, or a municipality with scope `municipality`.
+pub fn referral_party(principal: &Principal) -> Result<OrgId, ApiError> {
+    match principal.org {
+        OrgId::Agb(_) if principal.has(Scope::Provider) => Ok(principal.org),
+        OrgId::Gemeente(_) if principal.has(Scope::Municipality) => Ok(principal.org),
+        _ => Err(forbidden(
+            "referrals need scope `provider` for an agb: organisation or `municipality` for a gemeente: organisation",
+        )),
+    }
+}

@@ -1,5 +1,8 @@
 //! Request and response bodies of the API, separate from the storage entities. Requests
 //! reject unknown fields and are parsed into domain types before anything else happens.
 
+pub mod consent;
+pub mod contact;
+pub mod referral;
 pub mod schema;
 pub mod trajectory;

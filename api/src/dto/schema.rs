@@ -85,3 +85,34 @@ pub fn client_ref() -> Object {
         "client-0042",
     )
 }
+
+pub fn referral_kind() -> Object {
+    string_enum(
+        "The kind of follow-up support.",
+        herstelbrug_domain::ReferralKind::NAMES.iter().copied(),
+    )
+}
+
+pub fn referral_status() -> Object {
+    string_enum(
+        "Where a referral stands.",
+        herstelbrug_domain::ReferralStatus::NAMES.iter().copied(),
+    )
+}
+
+pub fn referral_action() -> Object {
+    string_enum(
+        "An action on a referral.",
+        herstelbrug_domain::ReferralAction::NAMES.iter().copied(),
+    )
+}
+
+pub fn referral_actions() -> Array {
+    ArrayBuilder::new().items(referral_action()).build()
+}
+
+pub fn feed_change() -> Object {
+    let mut all: Vec<&'static str> = herstelbrug_domain::ReferralChange::KINDS.to_vec();
+    all.push("consent_withdrawn");
+    string_enum("What changed.", all)
+}

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::{
-    Change, GemeenteCode, Phase, Registration, Trajectory, TrajectoryEvent, TransitionCommand,
-    allowed_targets,
+    Actor, Change, GemeenteCode, Phase, ReferralChange, ReferralEvent, ReferralStatus,
+    Registration, Trajectory, TrajectoryEvent, TransitionCommand, allowed_targets,
 };
+use herstelbrug_persistence::TrajectoryHistory;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -167,21 +168,33 @@ pub struct ActorView {
     pub org: String,
 }
 
-/// One event of a trajectory's history.
+impl From<&Actor> for ActorView {
+    fn from(actor: &Actor) -> Self {
+        Self {
+            subject: actor.subject.to_string(),
+            org: actor.org.to_string(),
+        }
+    }
+}
+
+/// One event of a trajectory's history: a phase change, or a change of one of its referrals.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
-    /// 1 for the registration, then one more for every change.
-    pub sequence: u32,
     #[schema(schema_with = schema::event_kind)]
     pub kind: &'static str,
-    #[schema(schema_with = schema::phase, nullable)]
-    pub from: Option<Phase>,
-    #[schema(schema_with = schema::phase)]
-    pub to: Phase,
-    #[schema(schema_with = schema::any_reason, nullable)]
-    pub reason: Option<&'static str>,
+    /// For phase events the trajectory's version after it; for referral events the referral's.
+    pub sequence: u32,
+    /// Set on referral events.
+    pub referral_id: Option<Uuid>,
+    /// The phase (or, for referral events, the referral status) before.
+    pub from: Option<&'static str>,
+    /// The phase (or referral status) after.
+    pub to: &'static str,
+    /// The end reason, readmission reason or outcome; for referrals the stated reason.
+    pub reason: Option<String>,
     pub planned_end_on: Option<NaiveDate>,
-    pub effective_on: NaiveDate,
+    /// Phase events: the date the change took effect.
+    pub effective_on: Option<NaiveDate>,
     pub actor: ActorView,
     pub recorded_at: DateTime<Utc>,
 }
@@ -196,17 +209,39 @@ impl From<&TrajectoryEvent> for EventView {
             Change::TreatmentEnded { .. } | Change::Closed { .. } => None,
         };
         Self {
-            sequence: e.sequence,
             kind: e.change.kind(),
-            from: e.from,
-            to: e.to,
-            reason: e.change.reason(),
+            sequence: e.sequence,
+            referral_id: None,
+            from: e.from.map(Phase::as_str),
+            to: e.to.as_str(),
+            reason: e.change.reason().map(str::to_owned),
             planned_end_on,
-            effective_on: e.effective_on,
-            actor: ActorView {
-                subject: e.actor.subject.to_string(),
-                org: e.actor.org.to_string(),
-            },
+            effective_on: Some(e.effective_on),
+            actor: ActorView::from(&e.actor),
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
+impl From<&ReferralEvent> for EventView {
+    fn from(e: &ReferralEvent) -> Self {
+        let reason = match &e.change {
+            ReferralChange::Rejected { reason } | ReferralChange::Failed { reason, .. } => {
+                Some(reason.to_string())
+            }
+            ReferralChange::Cancelled { reason } => reason.as_ref().map(ToString::to_string),
+            _ => None,
+        };
+        Self {
+            kind: e.change.kind(),
+            sequence: e.sequence,
+            referral_id: Some(e.referral_id.as_uuid()),
+            from: e.from.map(ReferralStatus::as_str),
+            to: e.to.as_str(),
+            reason,
+            planned_end_on: None,
+            effective_on: None,
+            actor: ActorView::from(&e.actor),
             recorded_at: e.recorded_at,
         }
     }
@@ -216,4 +251,14 @@ impl From<&TrajectoryEvent> for EventView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventList {
     pub items: Vec<EventView>,
+}
+
+impl From<&TrajectoryHistory> for EventList {
+    fn from(history: &TrajectoryHistory) -> Self {
+        let mut items: Vec<EventView> = history.phases.iter().map(EventView::from).collect();
+        items.extend(history.referrals.iter().map(EventView::from));
+        // Stable: events of one stream keep their order when recorded in the same instant.
+        items.sort_by_key(|e| e.recorded_at);
+        Self { items }
+    }
 }

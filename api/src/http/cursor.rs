@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use herstelbrug_domain::TrajectoryId;
+use herstelbrug_persistence::FeedCursor;
 
 use crate::error::ApiError;
 
@@ -21,6 +22,32 @@ pub fn decode(cursor: &str) -> Result<TrajectoryId, ApiError> {
         .ok_or_else(invalid)
 }
 
+const FEED_PREFIX: &str = "f1:";
+
+/// A feed position; also used as a feed item's stable id and a feed page's ETag.
+pub fn encode_feed(position: FeedCursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{FEED_PREFIX}{}:{}", position.tx_id, position.id))
+}
+
+pub fn decode_feed(cursor: &str) -> Result<FeedCursor, ApiError> {
+    let invalid =
+        || ApiError::InvalidRequest("`after` is not a feed cursor this API issued".to_owned());
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    let (tx, id) = text
+        .strip_prefix(FEED_PREFIX)
+        .and_then(|t| t.split_once(':'))
+        .ok_or_else(invalid)?;
+    let position = FeedCursor {
+        tx_id: tx.parse().map_err(|_| invalid())?,
+        id: id.parse().map_err(|_| invalid())?,
+    };
+    if position.tx_id < 0 || position.id < 0 {
+        return Err(invalid());
+    }
+    Ok(position)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
@@ -33,5 +60,12 @@ mod tests {
         assert_eq!(decode(&encode(id)).ok(), Some(id));
         assert!(decode("not-a-cursor").is_err());
         assert!(decode(&URL_SAFE_NO_PAD.encode("t2:abc")).is_err());
+        let position = FeedCursor {
+            tx_id: 7_000_123,
+            id: 42,
+        };
+        assert_eq!(decode_feed(&encode_feed(position)).ok(), Some(position));
+        assert!(decode_feed(&encode(id)).is_err());
+        assert!(decode_feed(&URL_SAFE_NO_PAD.encode("f1:-1:2")).is_err());
     }
 }

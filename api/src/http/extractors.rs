@@ -45,3 +45,45 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         other => ApiError::InvalidRequest(format!("unreadable request body: {other}")),
     }
 }
+
+/// A JSON body that may be left out entirely (then `T::default()`), for actions whose
+/// fields are all optional. A body that is present must be valid JSON of `T`.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Default + 'static> actix_web::FromRequest
+    for OptionalJson<T>
+{
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| {
+                ApiError::PayloadTooLarge(format!("the request body exceeds {JSON_LIMIT} bytes"))
+            })?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
+            }
+            if bytes.len() > JSON_LIMIT {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "the request body exceeds {JSON_LIMIT} bytes"
+                )));
+            }
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the request body must be application/json".to_owned(),
+                ));
+            }
+            serde_json::from_slice(&bytes)
+                .map(OptionalJson)
+                .map_err(|e| ApiError::InvalidRequest(format!("invalid JSON body: {e}")))
+        })
+    }
+}

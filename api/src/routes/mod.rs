@@ -3,10 +3,14 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod consents;
 pub mod health;
+pub mod referrals;
 pub mod trajectories;
 
 /// Everything under `/v1`.
 pub fn v1(cfg: &mut ServiceConfig) {
     trajectories::register(cfg);
+    consents::register(cfg);
+    referrals::register(cfg);
 }

@@ -97,6 +97,8 @@ pub fn test_config(database_url: &str) -> Config {
         jwt_secret: Some(SECRET.to_owned()),
         jwt_secret_file: None,
         jwks_file: None,
+        wmo_assessment_days: 42,
+        wmo_decision_days: 14,
         workers: Some(1),
         log_format: "text".to_owned(),
     }

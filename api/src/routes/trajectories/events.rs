@@ -4,14 +4,15 @@ use actix_web::{HttpResponse, get, web};
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
-use crate::dto::trajectory::{EventList, EventView};
+use crate::dto::trajectory::EventList;
 use crate::error::ApiError;
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// Read a trajectory's history.
 ///
-/// Every accepted change, oldest first, with who made it for which organisation.
+/// Every accepted change of the trajectory and of its referrals, oldest first, with who
+/// made it for which organisation.
 #[utoipa::path(
     tag = "trajectories",
     params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
@@ -29,11 +30,9 @@ pub async fn events(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = policy::trajectory_readers(&principal)?;
-    let events = state
+    let history = state
         .trajectories
-        .events(trajectory_id(&id)?, visibility)
+        .history(trajectory_id(&id)?, visibility)
         .await?;
-    Ok(HttpResponse::Ok().json(EventList {
-        items: events.iter().map(EventView::from).collect(),
-    }))
+    Ok(HttpResponse::Ok().json(EventList::from(&history)))
 }

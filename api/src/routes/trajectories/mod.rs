@@ -20,6 +20,6 @@ pub fn register(cfg: &mut ServiceConfig) {
 }
 
 /// A path id that is not a UUID cannot name a trajectory: 404, like an unknown one.
-fn trajectory_id(raw: &str) -> Result<TrajectoryId, ApiError> {
+pub(crate) fn trajectory_id(raw: &str) -> Result<TrajectoryId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }

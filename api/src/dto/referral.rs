@@ -1,0 +1,319 @@
+//! Bodies of the referral endpoints. The recipient's view is an explicit allowlist: only
+//! the fields below, and the personal ones only as far as consent and status allow.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use herstelbrug_domain::referral::table::allowed_actions;
+use herstelbrug_domain::{
+    BoundedText, Disclosure, OrgId, Party, Referral, ReferralAction, ReferralCommand, ReferralKind,
+    ReferralRequest, ReferralStatus,
+};
+use herstelbrug_persistence::ReferralRecord;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::dto::contact::{ClientContactDto, ReferrerContactDto};
+use crate::dto::schema;
+use crate::error::ApiError;
+
+pub const NEEDS_MAX: usize = 1000;
+pub const REASON_MAX: usize = 500;
+
+/// Refers the client to an organisation for one kind of support.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReferralRequest {
+    #[schema(schema_with = schema::referral_kind)]
+    pub kind: ReferralKind,
+    /// The organisation asked to provide it.
+    #[schema(schema_with = schema::org_id)]
+    pub recipient: String,
+    /// What support the client needs, in a few sentences. No diagnoses or substances.
+    #[schema(
+        max_length = 1000,
+        example = "Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken."
+    )]
+    pub needs: String,
+    pub requested_start_on: Option<NaiveDate>,
+    /// Shown to the recipient only while the client's consent holds.
+    #[serde(default)]
+    pub client: ClientContactDto,
+    #[serde(default)]
+    pub referrer: ReferrerContactDto,
+}
+
+impl CreateReferralRequest {
+    pub fn parse(&self) -> Result<ReferralRequest, ApiError> {
+        Ok(ReferralRequest {
+            kind: self.kind,
+            recipient: self
+                .recipient
+                .parse::<OrgId>()
+                .map_err(|e| ApiError::Validation(format!("recipient: {e}")))?,
+            needs: BoundedText::parse("needs", &self.needs, NEEDS_MAX)
+                .map_err(|e| ApiError::Validation(e.to_string()))?,
+            requested_start_on: self.requested_start_on,
+            client: self.client.parse()?,
+            referrer: self.referrer.parse()?,
+        })
+    }
+}
+
+/// The fields an action may carry; which it needs depends on the action.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralActionRequest {
+    /// Required to reject and to fail; optional to cancel.
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+    /// Required to accept: when support will start.
+    pub planned_start_on: Option<NaiveDate>,
+    /// With assess: the date the Wmo application (aanvraag) was received; sets the decision due date.
+    pub application_on: Option<NaiveDate>,
+    /// When the action took effect [default: today].
+    pub effective_on: Option<NaiveDate>,
+}
+
+impl ReferralActionRequest {
+    pub fn into_command(
+        self,
+        action: ReferralAction,
+        today: NaiveDate,
+    ) -> Result<ReferralCommand, ApiError> {
+        Ok(ReferralCommand {
+            action,
+            reason: self
+                .reason
+                .as_deref()
+                .map(|r| BoundedText::parse("reason", r, REASON_MAX))
+                .transpose()
+                .map_err(|e| ApiError::Validation(e.to_string()))?,
+            planned_start_on: self.planned_start_on,
+            application_on: self.application_on,
+            effective_on: self.effective_on.unwrap_or(today),
+        })
+    }
+}
+
+fn text(value: &Option<BoundedText>) -> Option<String> {
+    value.as_ref().map(|t| t.as_str().to_owned())
+}
+
+/// Dates every view shows: the loop's progress and the statutory clocks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralDates {
+    pub requested_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub application_on: Option<NaiveDate>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub planned_start_on: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+    /// Referrals to a municipality: the Wmo assessment is due (6 weeks after receipt by default).
+    pub assessment_due_on: Option<NaiveDate>,
+    /// Referrals to a municipality: the decision is due (2 weeks after the application by default).
+    pub decision_due_on: Option<NaiveDate>,
+}
+
+impl From<&Referral> for ReferralDates {
+    fn from(r: &Referral) -> Self {
+        Self {
+            requested_at: r.requested_at,
+            received_at: r.received_at,
+            application_on: r.application_on,
+            decided_at: r.decided_at,
+            planned_start_on: r.planned_start_on,
+            started_on: r.started_on,
+            ended_on: r.ended_on,
+            assessment_due_on: r.assessment_due_on,
+            decision_due_on: r.decision_due_on,
+        }
+    }
+}
+
+/// The referral as its requester (the treating provider) sees it: everything.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProviderReferralView {
+    pub id: Uuid,
+    pub trajectory_id: Uuid,
+    #[schema(schema_with = schema::referral_kind)]
+    pub kind: ReferralKind,
+    #[schema(schema_with = schema::org_id)]
+    pub requester: String,
+    #[schema(schema_with = schema::org_id)]
+    pub recipient: String,
+    #[schema(schema_with = schema::referral_status)]
+    pub status: ReferralStatus,
+    /// Why it was rejected, failed or cancelled.
+    pub status_reason: Option<String>,
+    pub needs: String,
+    pub requested_start_on: Option<NaiveDate>,
+    pub client: ClientContactDto,
+    pub referrer: ReferrerContactDto,
+    pub dates: ReferralDates,
+    /// Whether the client's consent for the recipient holds now.
+    pub consent_holds: bool,
+    /// What the requester may do now.
+    #[schema(schema_with = schema::referral_actions)]
+    pub allowed_actions: Vec<ReferralAction>,
+    /// Also the `ETag`.
+    pub version: u32,
+}
+
+impl From<&ReferralRecord> for ProviderReferralView {
+    fn from(record: &ReferralRecord) -> Self {
+        let r = &record.referral;
+        Self {
+            id: r.id.as_uuid(),
+            trajectory_id: r.trajectory_id.as_uuid(),
+            kind: r.kind,
+            requester: r.requester.to_string(),
+            recipient: r.recipient.to_string(),
+            status: r.status,
+            status_reason: text(&r.status_reason),
+            needs: r.needs.as_str().to_owned(),
+            requested_start_on: r.requested_start_on,
+            client: ClientContactDto::disclosed(&r.client, true, true),
+            referrer: ReferrerContactDto::from(&r.referrer),
+            dates: ReferralDates::from(r),
+            consent_holds: record.consent_holds,
+            allowed_actions: allowed_actions(r.status, Party::Requester),
+            version: r.version,
+        }
+    }
+}
+
+/// The referral as its recipient sees it: the minimum it needs. Personal data only while
+/// consent holds: the client's name and the request while open, contact details once
+/// accepted, nothing personal once closed. Never diagnoses, substances, notes or BSN.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecipientReferralView {
+    pub id: Uuid,
+    #[schema(schema_with = schema::referral_kind)]
+    pub kind: ReferralKind,
+    /// The referring care provider.
+    #[schema(schema_with = schema::org_id)]
+    pub requester: String,
+    /// Whom to contact at the referring provider.
+    pub referrer: ReferrerContactDto,
+    #[schema(schema_with = schema::referral_status)]
+    pub status: ReferralStatus,
+    pub dates: ReferralDates,
+    /// True when the client withdrew consent (or it expired): no personal data is shown.
+    pub consent_withdrawn: bool,
+    /// The client's name and, once accepted, contact details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientContactDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_start_on: Option<NaiveDate>,
+    /// What the recipient may do now.
+    #[schema(schema_with = schema::referral_actions)]
+    pub allowed_actions: Vec<ReferralAction>,
+    /// Also the `ETag`.
+    pub version: u32,
+}
+
+impl From<&ReferralRecord> for RecipientReferralView {
+    fn from(record: &ReferralRecord) -> Self {
+        let r = &record.referral;
+        let shown = Disclosure::for_recipient(r.status, record.consent_holds);
+        let client = (shown.identity || shown.contact)
+            .then(|| ClientContactDto::disclosed(&r.client, shown.identity, shown.contact));
+        Self {
+            id: r.id.as_uuid(),
+            kind: r.kind,
+            requester: r.requester.to_string(),
+            referrer: ReferrerContactDto::from(&r.referrer),
+            status: r.status,
+            dates: ReferralDates::from(r),
+            consent_withdrawn: !record.consent_holds,
+            client,
+            needs: shown.request.then(|| r.needs.as_str().to_owned()),
+            requested_start_on: if shown.request {
+                r.requested_start_on
+            } else {
+                None
+            },
+            allowed_actions: allowed_actions(r.status, Party::Recipient),
+            version: r.version,
+        }
+    }
+}
+
+/// One referral as the caller may see it: the requester's full view or the recipient's.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReferralView {
+    Requester(ProviderReferralView),
+    Recipient(RecipientReferralView),
+}
+
+impl ReferralView {
+    /// The view for `org`: the requester sees everything, the recipient the minimum.
+    pub fn for_org(record: &ReferralRecord, org: OrgId) -> Self {
+        if org == OrgId::Agb(record.referral.requester) {
+            ReferralView::Requester(record.into())
+        } else {
+            ReferralView::Recipient(record.into())
+        }
+    }
+}
+
+/// A trajectory's referrals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralList {
+    pub items: Vec<ProviderReferralView>,
+}
+
+/// Paging and long-polling of a referral feed.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedParams {
+    /// The `next_cursor` of the previous page; absent to read from the start.
+    pub after: Option<String>,
+    /// Page size, 1 to 500 [default: 100].
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// Seconds to wait for a change when there is none yet, 0 to 30 [default: 0].
+    #[param(minimum = 0, maximum = 30)]
+    pub wait: Option<u32>,
+}
+
+/// One change in the inbox, with the referral as the recipient may see it now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InboxItem {
+    /// Stable and unique: the same change always has the same id (deliveries are at-least-once).
+    pub id: String,
+    #[schema(schema_with = schema::feed_change)]
+    pub change: String,
+    pub recorded_at: DateTime<Utc>,
+    pub referral: RecipientReferralView,
+}
+
+/// A page of the inbox.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    /// Pass as `after` next time; also the `ETag` of this page.
+    pub next_cursor: String,
+}
+
+/// One change in the requester's outbox feed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutboxItem {
+    pub id: String,
+    #[schema(schema_with = schema::feed_change)]
+    pub change: String,
+    pub recorded_at: DateTime<Utc>,
+    pub referral: ProviderReferralView,
+}
+
+/// A page of the outbox feed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutboxPage {
+    pub items: Vec<OutboxItem>,
+    pub next_cursor: String,
+}

@@ -1,0 +1,50 @@
+//! `POST /v1/trajectories/{id}/consents`: record the client's consent to share.
+
+use actix_web::{HttpResponse, post, web};
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::consent::{ConsentView, CreateConsentRequest};
+use crate::error::ApiError;
+use crate::routes::trajectories::trajectory_id;
+use crate::state::AppState;
+
+/// Record consent.
+///
+/// The client's explicit consent to share with one organisation for a purpose, recorded by
+/// the caller. Needed before a referral to any organisation other than the treating provider.
+#[utoipa::path(
+    tag = "consents",
+    request_body = CreateConsentRequest,
+    params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
+    responses(
+        (status = 201, description = "Recorded", body = ConsentView),
+        (status = 404, description = "No such trajectory of the caller's",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value breaks a rule",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/trajectories/{id}/consents")]
+pub async fn create(
+    principal: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<CreateConsentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, actor) = policy::trajectory_writer(&principal)?;
+    let id = trajectory_id(&id)?;
+    let now = state.clock.now();
+    let grant = body.into_inner().into_grant(now.date_naive())?;
+    let consent = state
+        .referrals
+        .record_consent(id, provider, grant, actor, now)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/v1/trajectories/{id}/consents/{}", consent.id),
+        ))
+        .json(ConsentView::new(&consent, now.date_naive())))
+}

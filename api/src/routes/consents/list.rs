@@ -1,0 +1,41 @@
+//! `GET /v1/trajectories/{id}/consents`: the consents recorded on a trajectory.
+
+use actix_web::{HttpResponse, get, web};
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::consent::{ConsentList, ConsentView};
+use crate::error::ApiError;
+use crate::routes::trajectories::trajectory_id;
+use crate::state::AppState;
+
+/// List consents.
+#[utoipa::path(
+    tag = "consents",
+    params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
+    responses(
+        (status = 200, description = "The consents, oldest first", body = ConsentList),
+        (status = 404, description = "No such trajectory of the caller's",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/trajectories/{id}/consents")]
+pub async fn list(
+    principal: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, _) = policy::trajectory_writer(&principal)?;
+    let consents = state
+        .referrals
+        .consents(trajectory_id(&id)?, provider)
+        .await?;
+    let today = state.clock.now().date_naive();
+    Ok(HttpResponse::Ok().json(ConsentList {
+        items: consents
+            .iter()
+            .map(|c| ConsentView::new(c, today))
+            .collect(),
+    }))
+}

@@ -1,0 +1,13 @@
+//! A trajectory's consents: record, list, withdraw.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+mod create;
+mod list;
+mod withdraw;
+
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(create::create)
+        .service(list::list)
+        .service(withdraw::withdraw);
+}

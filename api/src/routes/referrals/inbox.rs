@@ -1,0 +1,54 @@
+//! `GET /v1/referrals/inbox`: the change feed of referrals addressed to the caller.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use herstelbrug_persistence::FeedRole;
+
+use crate::auth::{Principal, policy};
+use crate::dto::referral::{FeedParams, InboxItem, InboxPage, RecipientReferralView};
+use crate::error::ApiError;
+use crate::http::cursor;
+use crate::routes::referrals::feed;
+use crate::state::AppState;
+
+/// Poll the referral inbox.
+///
+/// Every change of every referral addressed to the caller's organisation (from the token,
+/// never the request), in order, at least once, each with the referral's current
+/// minimised view. Keep `next_cursor` and pass it as `after`; no committed change is ever
+/// skipped. With `wait`, an empty poll waits up to that many seconds and returns as soon
+/// as a change arrives. With `If-None-Match: <next_cursor>` an empty poll answers 304.
+#[utoipa::path(
+    tag = "referrals",
+    params(FeedParams, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
+    responses(
+        (status = 200, description = "A page of changes", body = InboxPage,
+            headers(("ETag" = String, description = "The page's next cursor"))),
+        (status = 304, description = "Nothing new since the cursor named in If-None-Match"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/referrals/inbox")]
+pub async fn inbox(
+    principal: Principal,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<FeedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let org = policy::referral_party(&principal)?;
+    let page = feed::read(&state, org, FeedRole::Recipient, &params).await?;
+    let next_cursor = cursor::encode_feed(page.next);
+    let body = InboxPage {
+        items: page
+            .items
+            .iter()
+            .map(|item| InboxItem {
+                id: cursor::encode_feed(item.position),
+                change: item.change.clone(),
+                recorded_at: item.recorded_at,
+                referral: RecipientReferralView::from(&item.record()),
+            })
+            .collect(),
+        next_cursor: next_cursor.clone(),
+    };
+    Ok(feed::respond(&req, &next_cursor, &body))
+}

@@ -1,0 +1,37 @@
+//! `GET /v1/trajectories/{id}/referrals`: a trajectory's referrals, for its provider.
+
+use actix_web::{HttpResponse, get, web};
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::referral::{ProviderReferralView, ReferralList};
+use crate::error::ApiError;
+use crate::routes::trajectories::trajectory_id;
+use crate::state::AppState;
+
+/// List a trajectory's referrals.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
+    responses(
+        (status = 200, description = "The referrals, oldest first", body = ReferralList),
+        (status = 404, description = "No such trajectory of the caller's",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/trajectories/{id}/referrals")]
+pub async fn list(
+    principal: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, _) = policy::trajectory_writer(&principal)?;
+    let records = state
+        .referrals
+        .for_trajectory(trajectory_id(&id)?, provider, state.clock.now())
+        .await?;
+    Ok(HttpResponse::Ok().json(ReferralList {
+        items: records.iter().map(ProviderReferralView::from).collect(),
+    }))
+}

@@ -1,0 +1,51 @@
+//! `GET /v1/referrals/outbox-feed`: the change feed of the caller's own referrals.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use herstelbrug_persistence::FeedRole;
+
+use crate::auth::{Principal, policy};
+use crate::dto::referral::{FeedParams, OutboxItem, OutboxPage, ProviderReferralView};
+use crate::error::ApiError;
+use crate::http::cursor;
+use crate::routes::referrals::feed;
+use crate::state::AppState;
+
+/// Follow the caller's referrals.
+///
+/// Every change of every referral the caller's organisation sent, with the same cursor,
+/// long-poll and 304 semantics as the inbox.
+#[utoipa::path(
+    tag = "referrals",
+    params(FeedParams, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
+    responses(
+        (status = 200, description = "A page of changes", body = OutboxPage,
+            headers(("ETag" = String, description = "The page's next cursor"))),
+        (status = 304, description = "Nothing new since the cursor named in If-None-Match"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/referrals/outbox-feed")]
+pub async fn outbox_feed(
+    principal: Principal,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<FeedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (provider, _) = policy::trajectory_writer(&principal)?;
+    let page = feed::read(&state, provider.into(), FeedRole::Requester, &params).await?;
+    let next_cursor = cursor::encode_feed(page.next);
+    let body = OutboxPage {
+        items: page
+            .items
+            .iter()
+            .map(|item| OutboxItem {
+                id: cursor::encode_feed(item.position),
+                change: item.change.clone(),
+                recorded_at: item.recorded_at,
+                referral: ProviderReferralView::from(&item.record()),
+            })
+            .collect(),
+        next_cursor: next_cursor.clone(),
+    };
+    Ok(feed::respond(&req, &next_cursor, &body))
+}

@@ -1,0 +1,286 @@
+//! Loading and saving referrals: creation (with consent and duplicate checks), the parties'
+//! actions with optimistic concurrency, reads for either party, and the change feeds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::{
+    Actor, AgbCode, Consent, OrgId, Referral, ReferralCommand, ReferralId, ReferralRequest,
+    ReferralStatus, TrajectoryId, WmoClocks, referral::needs_consent,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+
+use crate::entity::{consent, referral, referral_event, trajectory};
+use crate::error::StoreError;
+use crate::feed::{self, FeedPage, FeedQuery};
+use crate::feed_signal::FeedSignal;
+use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::referral_row::{
+    consent_from_row, referral_event_to_row, referral_from_row, referral_to_row,
+};
+use crate::trajectory_row::{stored_version, trajectory_from_row};
+
+/// A referral with whether the client's consent for its recipient holds now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralRecord {
+    pub referral: Referral,
+    pub consent_holds: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReferralStore {
+    pub(crate) conn: DatabaseConnection,
+    pub(crate) signal: Arc<FeedSignal>,
+    clocks: WmoClocks,
+}
+
+const OPEN: [ReferralStatus; 5] = [
+    ReferralStatus::Requested,
+    ReferralStatus::Received,
+    ReferralStatus::UnderAssessment,
+    ReferralStatus::Accepted,
+    ReferralStatus::InProgress,
+];
+
+/// Referrals `org` takes part in, as requester or recipient.
+fn involving(org: OrgId) -> Condition {
+    let mut condition = Condition::any().add(referral::Column::Recipient.eq(org.to_string()));
+    if let OrgId::Agb(_) = org {
+        condition = condition.add(referral::Column::Requester.eq(org.to_string()));
+    }
+    condition
+}
+
+impl ReferralStore {
+    /// `signal` is shared with the feed listener; `clocks` set the Wmo due dates.
+    pub fn new(conn: DatabaseConnection, signal: Arc<FeedSignal>, clocks: WmoClocks) -> Self {
+        crate::feed_signal::spawn_pg_listener(&conn, signal.clone());
+        Self {
+            conn,
+            signal,
+            clocks,
+        }
+    }
+
+    /// Refers the client of `trajectory_id` (a trajectory of `provider`).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create(
+        &self,
+        trajectory_id: TrajectoryId,
+        provider: AgbCode,
+        id: ReferralId,
+        request: ReferralRequest,
+        actor: Actor,
+        now: DateTime<Utc>,
+        key: Option<&IdempotencyKey>,
+        respond: Respond<'_, ReferralRecord>,
+    ) -> Result<Replayable, StoreError> {
+        let mut woken = Vec::new();
+        let attempt = async {
+            let txn = self.conn.begin().await?;
+            if let Some(stored) = replay(&txn, key).await? {
+                return Ok(Replayable::Replayed(stored));
+            }
+            let row = trajectory::Entity::find_by_id(trajectory_id.as_uuid())
+                .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let trajectory = trajectory_from_row(row)?;
+            let consent = if needs_consent(provider, request.recipient) {
+                current_consent(&txn, trajectory_id, request.recipient, now).await?
+            } else {
+                None
+            };
+            let open = referral::Entity::find()
+                .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+                .filter(referral::Column::Kind.eq(request.kind.as_str()))
+                .filter(referral::Column::Recipient.eq(request.recipient.to_string()))
+                .filter(referral::Column::Status.is_in(OPEN.iter().map(|s| s.as_str())))
+                .one(&txn)
+                .await?;
+            if let Some(existing) = open {
+                return Err(StoreError::OpenReferralExists {
+                    existing: ReferralId::from_uuid(existing.id),
+                });
+            }
+            let (referral, event) =
+                Referral::request(id, &trajectory, request, consent.as_ref(), actor, now)?;
+            referral::Entity::insert(referral_to_row(&referral))
+                .exec_without_returning(&txn)
+                .await?;
+            referral_event::Entity::insert(referral_event_to_row(&event)?)
+                .exec_without_returning(&txn)
+                .await?;
+            woken = feed::append(&txn, &referral, event.change.kind(), now).await?;
+            let record = ReferralRecord {
+                referral,
+                consent_holds: true,
+            };
+            finish(txn, key, respond(&record), now).await
+        }
+        .await;
+        if attempt.is_ok() {
+            self.wake(&woken);
+        }
+        idempotency::settle(&self.conn, attempt, key).await
+    }
+
+    /// Takes a party's action on a referral `org` takes part in, if `expected_version` is current.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn act(
+        &self,
+        id: ReferralId,
+        org: OrgId,
+        expected_version: u32,
+        command: &ReferralCommand,
+        actor: Actor,
+        now: DateTime<Utc>,
+        key: Option<&IdempotencyKey>,
+        respond: Respond<'_, ReferralRecord>,
+    ) -> Result<Replayable, StoreError> {
+        let mut woken = Vec::new();
+        let attempt = async {
+            let txn = self.conn.begin().await?;
+            if let Some(stored) = replay(&txn, key).await? {
+                return Ok(Replayable::Replayed(stored));
+            }
+            let row = referral::Entity::find_by_id(id.as_uuid())
+                .filter(involving(org))
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let mut referral = referral_from_row(row)?;
+            if referral.version != expected_version {
+                return Err(StoreError::VersionMismatch {
+                    current: referral.version,
+                });
+            }
+            let party = referral
+                .party_of(org, command.action)
+                .ok_or(StoreError::NotFound)?;
+            let event = referral.decide(command, party, actor, now)?;
+            referral.apply(&event, self.clocks);
+            let updated = referral::Entity::update_many()
+                .set(referral_to_row(&referral))
+                .filter(referral::Column::Id.eq(id.as_uuid()))
+                .filter(referral::Column::Version.eq(stored_version(expected_version)))
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::VersionMismatch {
+                    current: expected_version + 1,
+                });
+            }
+            referral_event::Entity::insert(referral_event_to_row(&event)?)
+                .exec_without_returning(&txn)
+                .await?;
+            woken = feed::append(&txn, &referral, event.change.kind(), now).await?;
+            let holds = feed::consent_holds(&txn, std::slice::from_ref(&referral), now).await?;
+            let record = ReferralRecord {
+                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+                referral,
+            };
+            finish(txn, key, respond(&record), now).await
+        }
+        .await;
+        if attempt.is_ok() {
+            self.wake(&woken);
+        }
+        idempotency::settle(&self.conn, attempt, key).await
+    }
+
+    /// A referral `org` takes part in.
+    pub async fn get(
+        &self,
+        id: ReferralId,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<ReferralRecord, StoreError> {
+        let row = referral::Entity::find_by_id(id.as_uuid())
+            .filter(involving(org))
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let referral = referral_from_row(row)?;
+        let holds = feed::consent_holds(&self.conn, std::slice::from_ref(&referral), now).await?;
+        Ok(ReferralRecord {
+            consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+            referral,
+        })
+    }
+
+    /// The referrals of a trajectory of `provider`, oldest first.
+    pub async fn for_trajectory(
+        &self,
+        trajectory_id: TrajectoryId,
+        provider: AgbCode,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReferralRecord>, StoreError> {
+        let owned = trajectory::Entity::find_by_id(trajectory_id.as_uuid())
+            .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+            .one(&self.conn)
+            .await?;
+        if owned.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let referrals = referral::Entity::find()
+            .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+            .order_by_asc(referral::Column::Id)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(referral_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let holds = feed::consent_holds(&self.conn, &referrals, now).await?;
+        Ok(referrals
+            .into_iter()
+            .map(|referral| ReferralRecord {
+                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+                referral,
+            })
+            .collect())
+    }
+
+    /// A page of a feed, waiting up to `wait` for a change when it is empty.
+    pub async fn feed(
+        &self,
+        query: &FeedQuery,
+        wait: Duration,
+        now: impl Fn() -> DateTime<Utc>,
+    ) -> Result<FeedPage, StoreError> {
+        feed::read_or_wait(&self.conn, &self.signal, query, wait, now).await
+    }
+
+    pub(crate) fn wake(&self, orgs: &[String]) {
+        for org in orgs {
+            self.signal.notify(org);
+        }
+    }
+}
+
+/// The consent for `organisation` on a trajectory that holds on `now`'s date, if any.
+pub(crate) async fn current_consent<C: ConnectionTrait>(
+    conn: &C,
+    trajectory_id: TrajectoryId,
+    organisation: OrgId,
+    now: DateTime<Utc>,
+) -> Result<Option<Consent>, StoreError> {
+    let rows = consent::Entity::find()
+        .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+        .filter(consent::Column::Organisation.eq(organisation.to_string()))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .all(conn)
+        .await?;
+    for row in rows {
+        let consent = consent_from_row(row)?;
+        if consent.covers(organisation, now.date_naive()) {
+            return Ok(Some(consent));
+        }
+    }
+    Ok(None)
+}

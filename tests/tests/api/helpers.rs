@@ -233,3 +233,111 @@ pub async fn problem(response: Response) -> (u16, Value) {
     );
     (status, body)
 }
+
+impl TestApp {
+    /// Records consent on `trajectory` for `organisation`; returns the consent JSON.
+    pub async fn consent(&self, provider: &str, trajectory: &str, organisation: &str) -> Value {
+        let response = self
+            .post(
+                &format!("/v1/trajectories/{trajectory}/consents"),
+                &token(provider, "provider"),
+                &json!({"organisation": organisation, "purpose": "Aanmelding Wmo-ondersteuning"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "consent recorded");
+        response.json().await.expect("json")
+    }
+
+    /// Refers the client of `trajectory` to `recipient` for `kind`; returns the response.
+    pub async fn refer(
+        &self,
+        provider: &str,
+        trajectory: &str,
+        kind: &str,
+        recipient: &str,
+    ) -> Response {
+        self.post(
+            &format!("/v1/trajectories/{trajectory}/referrals"),
+            &token(provider, "provider"),
+            &json!({
+                "kind": kind,
+                "recipient": recipient,
+                "needs": "Zoekt woonruimte en hulp bij schulden",
+                "requested_start_on": "2026-12-15",
+                "client": {"name": "J. Jansen", "phone": "06-12345678", "email": "j.jansen@example.nl", "address": "Voorbeeldstraat 1, Nijmegen"},
+                "referrer": {"name": "M. de Vries", "phone": "024-1234567"}
+            }),
+        )
+        .await
+    }
+
+    /// A party's `action` on a referral at `version`, with an optional body.
+    pub async fn act(
+        &self,
+        token: &str,
+        referral: &str,
+        action: &str,
+        version: u64,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self
+            .request(
+                Method::POST,
+                &format!("/v1/referrals/{referral}/{action}"),
+                token,
+            )
+            .header("If-Match", format!("\"{version}\""));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Reads a feed page (`inbox` or `outbox-feed`) after `after`.
+    pub async fn feed(&self, feed: &str, token: &str, after: Option<&str>) -> Value {
+        let path = match after {
+            Some(cursor) => format!("/v1/referrals/{feed}?after={cursor}"),
+            None => format!("/v1/referrals/{feed}"),
+        };
+        let response = self.get(&path, token).await;
+        assert_eq!(response.status(), 200, "{feed} readable");
+        response.json().await.expect("json")
+    }
+}
+
+impl TestApp {
+    /// Polls a feed (long-polling) until at least `expected` items arrived after `after`;
+    /// returns them and the cursor after them. On PostgreSQL a committed change becomes
+    /// readable once every older transaction in the cluster has ended, so a single read
+    /// right after a write may not show it yet: clients keep polling, and so do tests.
+    pub async fn feed_collect(
+        &self,
+        feed: &str,
+        token: &str,
+        after: Option<&str>,
+        expected: usize,
+    ) -> (Vec<Value>, String) {
+        let mut items = Vec::new();
+        let mut cursor = after.map(str::to_owned);
+        for _ in 0..30 {
+            let path = match &cursor {
+                Some(c) => format!("/v1/referrals/{feed}?wait=2&after={c}"),
+                None => format!("/v1/referrals/{feed}?wait=2"),
+            };
+            let response = self.get(&path, token).await;
+            assert_eq!(response.status(), 200, "{feed} readable");
+            let page: Value = response.json().await.expect("json");
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            cursor = page["next_cursor"].as_str().map(str::to_owned);
+            if items.len() >= expected {
+                break;
+            }
+        }
+        assert_eq!(
+            items.len(),
+            expected,
+            "{feed}: expected {expected} items, got {items:?}"
+        );
+        (items, cursor.unwrap_or_default())
+    }
+}

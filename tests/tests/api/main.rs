@@ -3,8 +3,11 @@
 mod auth;
 mod durability;
 mod errors;
+mod feeds;
 mod health_and_docs;
 mod helpers;
 mod idempotency;
+mod isolation;
+mod referrals;
 mod trajectories;
 mod transitions;

@@ -65,6 +65,10 @@ pub enum DomainError {
         later: &'static str,
         later_date: chrono::NaiveDate,
     },
+    #[error("`no_follow_up_reason` only applies when treatment ends")]
+    NoFollowUpNotApplicable,
+    #[error("the alert is already {0}")]
+    AlertAlready(crate::continuity::AlertStatus),
     #[error("the trajectory is closed; a re-admission starts a new trajectory")]
     TrajectoryClosed,
     #[error(

@@ -7,6 +7,7 @@ use crate::client_ref::ClientRef;
 use crate::org_id::GemeenteCode;
 use crate::phase::Phase;
 use crate::reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
+use crate::text::BoundedText;
 use crate::trajectory::TrajectoryId;
 
 /// What happened, with the data that only that kind of change carries.
@@ -28,6 +29,9 @@ pub enum Change {
     TreatmentEnded {
         to: AfterTreatment,
         reason: EndReason,
+        /// The clinician recorded that no follow-up is needed, and why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        no_follow_up_reason: Option<BoundedText>,
     },
     Readmitted {
         reason: ReadmissionReason,

@@ -62,3 +62,8 @@ uuid_id!(
     ConsentId,
     "consent id"
 );
+uuid_id!(
+    /// An alert's identity.
+    AlertId,
+    "alert id"
+);

@@ -7,8 +7,10 @@
 mod string_enum;
 
 pub mod actor;
+pub mod calendar;
 pub mod client_ref;
 pub mod consent;
+pub mod continuity;
 pub mod error;
 pub mod event;
 pub mod ids;
@@ -23,9 +25,13 @@ pub mod transition;
 pub use actor::{Actor, Subject};
 pub use client_ref::ClientRef;
 pub use consent::{Consent, ConsentGrant, Withdrawal};
+pub use continuity::{
+    Alert, AlertChange, AlertStatus, ContinuityPolicy, Resolution, Rule, Severity, Situation,
+    Subject as AlertSubject,
+};
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
-pub use ids::{ConsentId, ReferralId};
+pub use ids::{AlertId, ConsentId, ReferralId};
 pub use org_id::{AgbCode, GemeenteCode, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};

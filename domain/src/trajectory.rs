@@ -10,6 +10,7 @@ pub use crate::ids::TrajectoryId;
 use crate::org_id::{AgbCode, GemeenteCode};
 use crate::phase::Phase;
 use crate::reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
+use crate::text::BoundedText;
 use crate::transition::{Move, TransitionCommand, allowed_targets, move_between};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -39,6 +40,8 @@ pub struct Trajectory {
     pub treatment_ended_on: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
     pub closure_outcome: Option<ClosureOutcome>,
+    /// Set when treatment ended with the clinician's statement that no follow-up is needed.
+    pub no_follow_up_reason: Option<BoundedText>,
     /// The number of events in the trajectory's history.
     pub version: u32,
     pub created_at: DateTime<Utc>,
@@ -91,6 +94,7 @@ impl Trajectory {
             treatment_ended_on: None,
             end_reason: None,
             closure_outcome: None,
+            no_follow_up_reason: None,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -126,6 +130,9 @@ impl Trajectory {
             in_order("effective_on", effective_on, "planned_end_on", planned).map(|()| planned)
         };
         let reason = command.reason.as_deref();
+        if command.no_follow_up_reason.is_some() && kind != Move::EndTreatment {
+            return Err(DomainError::NoFollowUpNotApplicable);
+        }
         let change = match kind {
             Move::BeginTransition => {
                 no_reason(reason, from, to)?;
@@ -152,7 +159,11 @@ impl Trajectory {
                     }
                     _ => AfterTreatment::SocialSupport,
                 };
-                Change::TreatmentEnded { to: after, reason }
+                Change::TreatmentEnded {
+                    to: after,
+                    reason,
+                    no_follow_up_reason: command.no_follow_up_reason.clone(),
+                }
             }
             Move::Readmit => Change::Readmitted {
                 reason: required_reason::<ReadmissionReason>(
@@ -193,14 +204,20 @@ impl Trajectory {
             Change::TreatmentExtended { planned_end_on } => {
                 self.planned_end_on = *planned_end_on;
             }
-            Change::TreatmentEnded { reason, .. } => {
+            Change::TreatmentEnded {
+                reason,
+                no_follow_up_reason,
+                ..
+            } => {
                 self.treatment_ended_on = Some(event.effective_on);
                 self.end_reason = Some(*reason);
+                self.no_follow_up_reason = no_follow_up_reason.clone();
             }
             Change::Readmitted { planned_end_on, .. } => {
                 self.planned_end_on = *planned_end_on;
                 self.treatment_ended_on = None;
                 self.end_reason = None;
+                self.no_follow_up_reason = None;
             }
             Change::Closed { outcome } => {
                 self.closure_outcome = Some(*outcome);

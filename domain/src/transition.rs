@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::phase::Phase;
+use crate::text::BoundedText;
 
 /// The kinds of move a trajectory can make. Each kind decides which reason it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,8 @@ pub struct TransitionCommand {
     pub effective_on: NaiveDate,
     /// Required when moving to `transition`; optional when returning to `treatment`.
     pub planned_end_on: Option<NaiveDate>,
+    /// When treatment ends: the clinician's reason why no follow-up is needed, if so.
+    pub no_follow_up_reason: Option<BoundedText>,
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 use std::str::FromStr;
 
-use herstelbrug_domain::{Actor, Change, Subject, Trajectory, TrajectoryEvent, TrajectoryId};
+use herstelbrug_domain::{
+    Actor, BoundedText, Change, Subject, Trajectory, TrajectoryEvent, TrajectoryId,
+};
 use sea_orm::ActiveValue::Set;
 
 use crate::entity::{trajectory, trajectory_event};
@@ -46,6 +48,12 @@ pub(crate) fn trajectory_from_row(row: trajectory::Model) -> Result<Trajectory, 
         treatment_ended_on: row.treatment_ended_on,
         end_reason: parse_opt("end_reason", row.end_reason.as_deref())?,
         closure_outcome: parse_opt("closure_outcome", row.closure_outcome.as_deref())?,
+        no_follow_up_reason: row
+            .no_follow_up_reason
+            .as_deref()
+            .map(|r| BoundedText::parse("no_follow_up_reason", r, usize::MAX))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("no_follow_up_reason: {e}")))?,
         version: version("version", row.version)?,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -66,6 +74,10 @@ pub(crate) fn trajectory_to_row(t: &Trajectory) -> trajectory::ActiveModel {
         treatment_ended_on: Set(t.treatment_ended_on),
         end_reason: Set(t.end_reason.map(|r| r.as_str().to_owned())),
         closure_outcome: Set(t.closure_outcome.map(|o| o.as_str().to_owned())),
+        no_follow_up_reason: Set(t
+            .no_follow_up_reason
+            .as_ref()
+            .map(|r| r.as_str().to_owned())),
         version: Set(stored_version(t.version)),
         created_at: Set(t.created_at),
         updated_at: Set(t.updated_at),

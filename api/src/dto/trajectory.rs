@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::{
-    Actor, Change, GemeenteCode, Phase, ReferralChange, ReferralEvent, ReferralStatus,
+    Actor, BoundedText, Change, GemeenteCode, Phase, ReferralChange, ReferralEvent, ReferralStatus,
     Registration, Trajectory, TrajectoryEvent, TransitionCommand, allowed_targets,
 };
 use herstelbrug_persistence::TrajectoryHistory;
@@ -55,7 +55,13 @@ pub struct TransitionRequest {
     pub effective_on: Option<NaiveDate>,
     /// Required when moving to `transition`; optional when returning to `treatment`.
     pub planned_end_on: Option<NaiveDate>,
+    /// When ending treatment: why no follow-up is needed (the clinician's judgement). Keeps
+    /// `treatment_ended_without_followup` from being raised.
+    #[schema(max_length = 500)]
+    pub no_follow_up_reason: Option<String>,
 }
+
+pub const NO_FOLLOW_UP_MAX: usize = 500;
 
 impl TransitionRequest {
     pub fn into_command(self, today: NaiveDate) -> Result<TransitionCommand, ApiError> {
@@ -68,11 +74,18 @@ impl TransitionRequest {
                 "`reason` is longer than {REASON_MAX_LEN} bytes"
             )));
         }
+        let no_follow_up_reason = self
+            .no_follow_up_reason
+            .as_deref()
+            .map(|r| BoundedText::parse("no_follow_up_reason", r, NO_FOLLOW_UP_MAX))
+            .transpose()
+            .map_err(|e| ApiError::Validation(e.to_string()))?;
         Ok(TransitionCommand {
             to: self.to,
             reason: self.reason,
             effective_on: self.effective_on.unwrap_or(today),
             planned_end_on: self.planned_end_on,
+            no_follow_up_reason,
         })
     }
 }
@@ -98,6 +111,8 @@ pub struct TrajectoryView {
     pub end_reason: Option<&'static str>,
     #[schema(schema_with = schema::closure_outcome, nullable)]
     pub closure_outcome: Option<&'static str>,
+    /// Recorded when treatment ended: why no follow-up is needed.
+    pub no_follow_up_reason: Option<String>,
     /// The number of events in the history; also the `ETag`.
     pub version: u32,
     /// The phases the trajectory may move to now.
@@ -121,6 +136,7 @@ impl From<&Trajectory> for TrajectoryView {
             treatment_ended_on: t.treatment_ended_on,
             end_reason: t.end_reason.map(|r| r.as_str()),
             closure_outcome: t.closure_outcome.map(|o| o.as_str()),
+            no_follow_up_reason: t.no_follow_up_reason.as_ref().map(ToString::to_string),
             version: t.version,
             allowed_transitions: allowed_targets(t.phase),
             created_at: t.created_at,

@@ -258,6 +258,7 @@ fn no_referrals_on_a_closed_trajectory() {
         reason: Some("moved".into()),
         effective_on: date(2026, 6, 1),
         planned_end_on: None,
+        no_follow_up_reason: None,
     };
     let event = t
         .decide(&cmd, actor(OrgId::Agb(provider())), now())

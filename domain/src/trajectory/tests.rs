@@ -53,6 +53,7 @@ fn cmd(to: Phase, reason: Option<&str>, planned: Option<NaiveDate>) -> Transitio
         reason: reason.map(str::to_owned),
         effective_on: date(2026, 6, 1),
         planned_end_on: planned,
+        no_follow_up_reason: None,
     }
 }
 
@@ -272,6 +273,7 @@ fn command_strategy() -> impl Strategy<Value = (TransitionCommand, u64)> {
                 reason: reason.map(|r| REASONS[r].to_owned()),
                 effective_on: date(2026, 1, 5),
                 planned_end_on: planned.map(|d| date(2026, 1, 5) + Days::new(d * 3)),
+                no_follow_up_reason: None,
             };
             (command, advance)
         })

@@ -17,6 +17,7 @@ pub struct Model {
     pub treatment_ended_on: Option<Date>,
     pub end_reason: Option<String>,
     pub closure_outcome: Option<String>,
+    pub no_follow_up_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

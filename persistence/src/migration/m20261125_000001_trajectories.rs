@@ -20,6 +20,7 @@ enum Trajectories {
     TreatmentEndedOn,
     EndReason,
     ClosureOutcome,
+    NoFollowUpReason,
     Version,
     CreatedAt,
     UpdatedAt,
@@ -80,6 +81,7 @@ impl MigrationTrait for Migration {
                     .col(date_null(Trajectories::TreatmentEndedOn))
                     .col(string_len_null(Trajectories::EndReason, 32))
                     .col(string_len_null(Trajectories::ClosureOutcome, 32))
+                    .col(string_len_null(Trajectories::NoFollowUpReason, 500))
                     .col(integer(Trajectories::Version))
                     .col(timestamp_with_time_zone(Trajectories::CreatedAt))
                     .col(timestamp_with_time_zone(Trajectories::UpdatedAt))

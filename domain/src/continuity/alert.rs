@@ -1,0 +1,105 @@
+//! An alert's lifecycle: open → acknowledged → resolved, and one escalation.
+
+use chrono::{DateTime, Utc};
+
+use crate::actor::Actor;
+use crate::continuity::{Rule, Severity, Subject};
+use crate::error::DomainError;
+use crate::ids::{AlertId, TrajectoryId};
+use crate::org_id::{AgbCode, GemeenteCode, OrgId};
+use crate::text::BoundedText;
+
+string_enum! {
+    pub enum AlertStatus ("alert status") {
+        Open => "open",
+        Acknowledged => "acknowledged",
+        Resolved => "resolved",
+    }
+}
+
+/// How an alert was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Its condition cleared; `cause` names the change that cleared it.
+    Cleared { cause: String },
+    /// Someone resolved it by hand.
+    ByHand { actor: Actor, reason: BoundedText },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub id: AlertId,
+    pub rule: Rule,
+    pub severity: Severity,
+    pub trajectory_id: TrajectoryId,
+    pub subject: Subject,
+    pub treating_provider: AgbCode,
+    pub municipality: GemeenteCode,
+    pub status: AlertStatus,
+    pub facts: Vec<(String, String)>,
+    pub opened_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<Actor>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<Resolution>,
+    pub version: u32,
+}
+
+impl Alert {
+    /// The organisations the alert concerns: the treating provider, and the recipient when
+    /// it is about a referral.
+    pub fn concerns(&self) -> Vec<OrgId> {
+        let provider = OrgId::Agb(self.treating_provider);
+        match self.subject {
+            Subject::Referral { recipient, .. } if recipient != provider => {
+                vec![provider, recipient]
+            }
+            _ => vec![provider],
+        }
+    }
+
+    pub fn is_unresolved(&self) -> bool {
+        self.status != AlertStatus::Resolved
+    }
+
+    pub fn acknowledge(&mut self, actor: Actor, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status != AlertStatus::Open {
+            return Err(DomainError::AlertAlready(self.status));
+        }
+        self.status = AlertStatus::Acknowledged;
+        self.acknowledged_at = Some(now);
+        self.acknowledged_by = Some(actor);
+        self.version += 1;
+        Ok(())
+    }
+
+    pub fn resolve(
+        &mut self,
+        resolution: Resolution,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if self.status == AlertStatus::Resolved {
+            return Err(DomainError::AlertAlready(self.status));
+        }
+        self.status = AlertStatus::Resolved;
+        self.resolved_at = Some(now);
+        self.resolution = Some(resolution);
+        self.version += 1;
+        Ok(())
+    }
+
+    /// When this alert escalates if nobody acknowledges it: only open critical alerts, once.
+    pub fn escalates_at(&self, after_hours: u32) -> Option<DateTime<Utc>> {
+        (self.status == AlertStatus::Open
+            && self.severity == Severity::Critical
+            && self.escalated_at.is_none())
+        .then(|| self.opened_at + chrono::Duration::hours(after_hours.into()))
+    }
+
+    pub fn escalate(&mut self, now: DateTime<Utc>) {
+        self.severity = Severity::Escalated;
+        self.escalated_at = Some(now);
+        self.version += 1;
+    }
+}

@@ -1,0 +1,314 @@
+//! The continuity engine's rules: given a trajectory and its referrals at an instant,
+//! which gaps in care exist now, and when the next one could open. Pure: persistence
+//! runs them in the writing transaction and from durable timers.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+
+use crate::calendar::add_working_days;
+use crate::ids::{ReferralId, TrajectoryId};
+use crate::org_id::OrgId;
+use crate::phase::Phase;
+use crate::reason::EndReason;
+use crate::referral::{Referral, ReferralKind, ReferralStatus};
+use crate::trajectory::Trajectory;
+
+mod alert;
+mod reconcile;
+
+pub use alert::{Alert, AlertStatus, Resolution};
+pub use reconcile::{AlertChange, Outcome, reconcile};
+
+string_enum! {
+    /// The rules that raise alerts.
+    pub enum Rule ("alert rule") {
+        /// Treatment ended (to social support or closure) with no follow-up arranged.
+        TreatmentEndedWithoutFollowup => "treatment_ended_without_followup",
+        /// Treatment ended by dropout and no aftercare or outreach referral exists.
+        DropoutWithoutOutreach => "dropout_without_outreach",
+        /// The planned end of treatment is near and no follow-up is in place.
+        EndApproachingWithoutFollowup => "end_approaching_without_followup",
+        /// A referral is still unacknowledged after the iWmo answer period.
+        ReferralUnacknowledged => "referral_unacknowledged",
+        /// A municipality's Wmo assessment or decision is past its statutory term.
+        WmoAssessmentOverdue => "wmo_assessment_overdue",
+        /// An accepted referral has not started by its planned start, or starts beyond the norm.
+        FollowupStartOverdue => "followup_start_overdue",
+        /// In social support, no referral is active any more.
+        SupportGap => "support_gap",
+    }
+}
+
+string_enum! {
+    /// How urgent an alert is. A critical alert nobody acknowledges escalates once.
+    pub enum Severity ("severity") {
+        Warning => "warning",
+        Critical => "critical",
+        Escalated => "escalated",
+    }
+}
+
+impl Rule {
+    pub const fn severity(self) -> Severity {
+        match self {
+            Rule::TreatmentEndedWithoutFollowup
+            | Rule::DropoutWithoutOutreach
+            | Rule::SupportGap => Severity::Critical,
+            Rule::EndApproachingWithoutFollowup
+            | Rule::ReferralUnacknowledged
+            | Rule::WmoAssessmentOverdue
+            | Rule::FollowupStartOverdue => Severity::Warning,
+        }
+    }
+}
+
+/// Thresholds of the rules (DOMAIN.md gives the defaults; all configurable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContinuityPolicy {
+    /// Warn this many days before a planned treatment end without follow-up.
+    pub early_warning_days: u32,
+    /// Working days a recipient has to acknowledge a referral.
+    pub acknowledge_working_days: u32,
+    /// The longest acceptable wait from acceptance to planned start.
+    pub start_norm_days: u32,
+    /// Hours before an unacknowledged critical alert escalates.
+    pub escalate_after_hours: u32,
+}
+
+impl Default for ContinuityPolicy {
+    fn default() -> Self {
+        Self {
+            early_warning_days: 14,
+            acknowledge_working_days: 5,
+            start_norm_days: 28,
+            escalate_after_hours: 24,
+        }
+    }
+}
+
+/// What an alert is about: the trajectory as a whole, or one of its referrals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Trajectory(TrajectoryId),
+    Referral { id: ReferralId, recipient: OrgId },
+}
+
+impl Subject {
+    pub fn referral_id(&self) -> Option<ReferralId> {
+        match self {
+            Subject::Trajectory(_) => None,
+            Subject::Referral { id, .. } => Some(*id),
+        }
+    }
+}
+
+/// A gap that exists now, with the facts that show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub rule: Rule,
+    pub subject: Subject,
+    pub facts: Vec<(&'static str, String)>,
+}
+
+/// A trajectory with its referrals: everything the rules look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Situation<'a> {
+    pub trajectory: &'a Trajectory,
+    pub referrals: &'a [Referral],
+}
+
+/// The first instant of `date` (deadlines fall at 00:00 UTC of the day they pass).
+pub fn start_of(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc()
+}
+
+fn day_after(date: NaiveDate) -> NaiveDate {
+    date.checked_add_days(Days::new(1)).unwrap_or(date)
+}
+
+/// Follow-up is in place: agreed or under way.
+fn active(r: &Referral) -> bool {
+    r.status.is_follow_up_in_place()
+}
+
+/// Follow-up was arranged at some point: accepted once (and not merely rejected).
+fn arranged(r: &Referral) -> bool {
+    r.decided_at.is_some() && r.status != ReferralStatus::Rejected
+}
+
+impl Situation<'_> {
+    /// Every condition that holds at `now`.
+    pub fn conditions(&self, now: DateTime<Utc>, policy: &ContinuityPolicy) -> Vec<Condition> {
+        let mut found = Vec::new();
+        let t = self.trajectory;
+        let today = now.date_naive();
+        let trajectory = Subject::Trajectory(t.id);
+        let ended = t.treatment_ended_on.is_some() && !t.phase.in_treatment();
+        let any_active = self.referrals.iter().any(active);
+        let any_arranged = self.referrals.iter().any(arranged);
+
+        if ended
+            && t.end_reason != Some(EndReason::Deceased)
+            && t.no_follow_up_reason.is_none()
+            && !any_arranged
+        {
+            found.push(Condition {
+                rule: Rule::TreatmentEndedWithoutFollowup,
+                subject: trajectory,
+                facts: vec![
+                    ("phase", t.phase.to_string()),
+                    (
+                        "end_reason",
+                        t.end_reason.map(|r| r.to_string()).unwrap_or_default(),
+                    ),
+                    (
+                        "treatment_ended_on",
+                        t.treatment_ended_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_default(),
+                    ),
+                ],
+            });
+        }
+        let outreach = self.referrals.iter().any(|r| {
+            matches!(r.kind, ReferralKind::Aftercare | ReferralKind::PeerSupport)
+                && !matches!(
+                    r.status,
+                    ReferralStatus::Rejected | ReferralStatus::Cancelled
+                )
+        });
+        if ended && t.end_reason == Some(EndReason::Dropout) && !outreach {
+            found.push(Condition {
+                rule: Rule::DropoutWithoutOutreach,
+                subject: trajectory,
+                facts: vec![(
+                    "treatment_ended_on",
+                    t.treatment_ended_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                )],
+            });
+        }
+        if let Some(warn_on) = self.end_warning_on(policy)
+            && today >= warn_on
+        {
+            found.push(Condition {
+                rule: Rule::EndApproachingWithoutFollowup,
+                subject: trajectory,
+                facts: vec![(
+                    "planned_end_on",
+                    t.planned_end_on.map(|d| d.to_string()).unwrap_or_default(),
+                )],
+            });
+        }
+        if t.phase == Phase::SocialSupport && any_arranged && !any_active {
+            found.push(Condition {
+                rule: Rule::SupportGap,
+                subject: trajectory,
+                facts: vec![("phase", t.phase.to_string())],
+            });
+        }
+        for r in self.referrals {
+            let subject = Subject::Referral {
+                id: r.id,
+                recipient: r.recipient,
+            };
+            if let Some(overdue_on) = unacknowledged_on(r, policy)
+                && today >= overdue_on
+            {
+                found.push(Condition {
+                    rule: Rule::ReferralUnacknowledged,
+                    subject,
+                    facts: vec![
+                        ("requested_at", r.requested_at.to_rfc3339()),
+                        ("working_days", policy.acknowledge_working_days.to_string()),
+                    ],
+                });
+            }
+            for (what, due) in wmo_terms(r) {
+                if today > due {
+                    found.push(Condition {
+                        rule: Rule::WmoAssessmentOverdue,
+                        subject,
+                        facts: vec![("term", what.to_owned()), ("due_on", due.to_string())],
+                    });
+                    break;
+                }
+            }
+            if let (ReferralStatus::Accepted, Some(planned)) = (r.status, r.planned_start_on) {
+                let decided = r.decided_at.map_or(today, |d| d.date_naive());
+                let beyond_norm = planned > decided + Days::new(policy.start_norm_days.into());
+                if today > planned || beyond_norm {
+                    found.push(Condition {
+                        rule: Rule::FollowupStartOverdue,
+                        subject,
+                        facts: vec![
+                            ("planned_start_on", planned.to_string()),
+                            ("beyond_norm", beyond_norm.to_string()),
+                        ],
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// The earliest instant after `now` at which a time-based condition could start to
+    /// hold, if the situation stays as it is.
+    pub fn next_deadline(
+        &self,
+        now: DateTime<Utc>,
+        policy: &ContinuityPolicy,
+    ) -> Option<DateTime<Utc>> {
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        dates.extend(self.end_warning_on(policy));
+        for r in self.referrals {
+            dates.extend(unacknowledged_on(r, policy));
+            dates.extend(wmo_terms(r).into_iter().map(|(_, due)| day_after(due)));
+            if r.status == ReferralStatus::Accepted {
+                dates.extend(r.planned_start_on.map(day_after));
+            }
+        }
+        dates.into_iter().map(start_of).filter(|at| *at > now).min()
+    }
+
+    /// When the early warning for the planned end applies, if it can.
+    fn end_warning_on(&self, policy: &ContinuityPolicy) -> Option<NaiveDate> {
+        let t = self.trajectory;
+        if !t.phase.in_treatment() || self.referrals.iter().any(active) {
+            return None;
+        }
+        t.planned_end_on?
+            .checked_sub_days(Days::new(policy.early_warning_days.into()))
+    }
+}
+
+/// The day from which a still-requested referral counts as unacknowledged.
+fn unacknowledged_on(r: &Referral, policy: &ContinuityPolicy) -> Option<NaiveDate> {
+    (r.status == ReferralStatus::Requested).then(|| {
+        day_after(add_working_days(
+            r.requested_at.date_naive(),
+            policy.acknowledge_working_days,
+        ))
+    })
+}
+
+/// The statutory Wmo terms still running for a referral to a municipality.
+fn wmo_terms(r: &Referral) -> Vec<(&'static str, NaiveDate)> {
+    if !matches!(r.recipient, OrgId::Gemeente(_)) {
+        return Vec::new();
+    }
+    let mut terms = Vec::new();
+    if matches!(
+        r.status,
+        ReferralStatus::Received | ReferralStatus::UnderAssessment
+    ) {
+        terms.extend(r.assessment_due_on.map(|d| ("assessment", d)));
+    }
+    if r.status == ReferralStatus::UnderAssessment {
+        terms.extend(r.decision_due_on.map(|d| ("decision", d)));
+    }
+    terms
+}
+
+#[cfg(test)]
+mod tests;

@@ -17,3 +17,13 @@ impl Clock for SystemClock {
         Utc::now().trunc_subsecs(6)
     }
 }
+
+/// The wall clock shifted by a fixed offset (`HERSTELBRUG_CLOCK_OFFSET_SECONDS`).
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock(pub chrono::Duration);
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        SystemClock.now() + self.0
+    }
+}

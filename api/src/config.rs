@@ -58,6 +58,60 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_WMO_DECISION_DAYS", default_value_t = 14)]
     pub wmo_decision_days: u32,
 
+    /// Days before a planned treatment end without follow-up that the early warning opens.
+    #[arg(long, env = "HERSTELBRUG_EARLY_WARNING_DAYS", default_value_t = 14)]
+    pub early_warning_days: u32,
+
+    /// Working days a recipient has to acknowledge a referral (iWmo: 5).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_ACKNOWLEDGE_WORKING_DAYS",
+        default_value_t = 5
+    )]
+    pub acknowledge_working_days: u32,
+
+    /// The longest acceptable wait, in days, from accepting a referral to its planned start.
+    #[arg(long, env = "HERSTELBRUG_START_NORM_DAYS", default_value_t = 28)]
+    pub start_norm_days: u32,
+
+    /// Hours after which an unacknowledged critical alert escalates (once).
+    #[arg(long, env = "HERSTELBRUG_ESCALATE_AFTER_HOURS", default_value_t = 24)]
+    pub escalate_after_hours: u32,
+
+    /// Run the deadline scheduler in this process (`on` or `off`).
+    #[arg(long, env = "HERSTELBRUG_SCHEDULER", default_value = "on", value_parser = ["on", "off"])]
+    pub scheduler: String,
+
+    /// Milliseconds between scheduler ticks.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_SCHEDULER_INTERVAL_MS",
+        default_value_t = 1000
+    )]
+    pub scheduler_interval_ms: u64,
+
+    /// Timers claimed per scheduler batch.
+    #[arg(long, env = "HERSTELBRUG_SCHEDULER_BATCH", default_value_t = 100)]
+    pub scheduler_batch: u32,
+
+    /// Seconds a claimed timer stays leased; a crashed replica's timers are taken over after it.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_SCHEDULER_LEASE_SECONDS",
+        default_value_t = 30
+    )]
+    pub scheduler_lease_seconds: u32,
+
+    /// Shifts this process's clock by this many seconds. For drills and tests only: it
+    /// lets a restarted server act as if time had passed.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_CLOCK_OFFSET_SECONDS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub clock_offset_seconds: i64,
+
     /// HTTP worker threads [default: one per CPU core].
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,
@@ -68,6 +122,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The thresholds of the continuity rules.
+    pub fn continuity_policy(&self) -> herstelbrug_domain::ContinuityPolicy {
+        herstelbrug_domain::ContinuityPolicy {
+            early_warning_days: self.early_warning_days,
+            acknowledge_working_days: self.acknowledge_working_days,
+            start_norm_days: self.start_norm_days,
+            escalate_after_hours: self.escalate_after_hours,
+        }
+    }
+
     /// The file the development HS256 secret is read from, or generated into.
     pub fn secret_file(&self) -> PathBuf {
         if let Some(path) = &self.jwt_secret_file {

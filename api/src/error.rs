@@ -26,6 +26,7 @@ pub enum ProblemKind {
     OpenReferralExists,
     ConsentRequired,
     ConsentAlreadyWithdrawn,
+    AlertAlreadyHandled,
     TrajectoryClosed,
     PreconditionFailed,
     PreconditionRequired,
@@ -51,6 +52,7 @@ impl ProblemKind {
             | ProblemKind::OpenReferralExists
             | ProblemKind::ConsentRequired
             | ProblemKind::ConsentAlreadyWithdrawn
+            | ProblemKind::AlertAlreadyHandled
             | ProblemKind::TrajectoryClosed => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -76,6 +78,7 @@ impl ProblemKind {
             ProblemKind::OpenReferralExists => "open-referral-exists",
             ProblemKind::ConsentRequired => "consent-required",
             ProblemKind::ConsentAlreadyWithdrawn => "consent-already-withdrawn",
+            ProblemKind::AlertAlreadyHandled => "alert-already-handled",
             ProblemKind::TrajectoryClosed => "trajectory-closed",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
@@ -101,6 +104,7 @@ impl ProblemKind {
             ProblemKind::OpenReferralExists => "An identical referral is still open",
             ProblemKind::ConsentRequired => "Client consent required",
             ProblemKind::ConsentAlreadyWithdrawn => "Consent already withdrawn",
+            ProblemKind::AlertAlreadyHandled => "Alert already handled",
             ProblemKind::TrajectoryClosed => "Trajectory closed",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
@@ -160,6 +164,8 @@ pub enum ApiError {
     #[error("this consent was already withdrawn")]
     ConsentAlreadyWithdrawn,
     #[error("{0}")]
+    AlertAlreadyHandled(String),
+    #[error("{0}")]
     TrajectoryClosed(String),
     #[error("the client already has an open trajectory at this provider: {0}")]
     OpenTrajectoryExists(TrajectoryId),
@@ -194,6 +200,7 @@ impl ApiError {
             ApiError::OpenReferralExists(_) => ProblemKind::OpenReferralExists,
             ApiError::ConsentRequired(_) => ProblemKind::ConsentRequired,
             ApiError::ConsentAlreadyWithdrawn => ProblemKind::ConsentAlreadyWithdrawn,
+            ApiError::AlertAlreadyHandled(_) => ProblemKind::AlertAlreadyHandled,
             ApiError::TrajectoryClosed(_) => ProblemKind::TrajectoryClosed,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
@@ -236,6 +243,7 @@ impl From<DomainError> for ApiError {
             }
             DomainError::ConsentRequired { .. } => ApiError::ConsentRequired(err.to_string()),
             DomainError::ConsentAlreadyWithdrawn => ApiError::ConsentAlreadyWithdrawn,
+            DomainError::AlertAlready(_) => ApiError::AlertAlreadyHandled(err.to_string()),
             DomainError::TrajectoryClosed => ApiError::TrajectoryClosed(err.to_string()),
             DomainError::NotYourAction { .. } => ApiError::Forbidden(err.to_string()),
             other => ApiError::Validation(other.to_string()),
@@ -329,7 +337,13 @@ mod tests {
             NotFound,
             MethodNotAllowed,
             IllegalTransition,
+            IllegalReferralAction,
             OpenTrajectoryExists,
+            OpenReferralExists,
+            ConsentRequired,
+            ConsentAlreadyWithdrawn,
+            AlertAlreadyHandled,
+            TrajectoryClosed,
             PreconditionFailed,
             PreconditionRequired,
             IdempotencyKeyReused,

@@ -3,20 +3,24 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::WmoClocks;
-use herstelbrug_persistence::{Database, FeedSignal, ReferralStore, TrajectoryStore, connect};
+use herstelbrug_persistence::feed_signal::spawn_pg_listener;
+use herstelbrug_persistence::{
+    AlertStore, Database, FeedSignal, ReferralStore, Scheduler, TrajectoryStore, connect,
+};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::dev_secret::{self, SecretError};
 use crate::auth::{AuthError, Authenticator};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::Config;
 use crate::http::{extractors, fallback};
 use crate::openapi_doc;
@@ -46,7 +50,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        Self::build_with_clock(config, Arc::new(SystemClock)).await
+        let clock: Arc<dyn Clock> = match config.clock_offset_seconds {
+            0 => Arc::new(SystemClock),
+            offset => Arc::new(OffsetClock(chrono::Duration::seconds(offset))),
+        };
+        Self::build_with_clock(config, clock).await
     }
 
     pub async fn build_with_clock(
@@ -71,9 +79,27 @@ impl Application {
             assessment_days: config.wmo_assessment_days,
             decision_days: config.wmo_decision_days,
         };
+        let policy = config.continuity_policy();
+        let signal = Arc::new(FeedSignal::default());
+        spawn_pg_listener(&db.conn, signal.clone());
+        if config.scheduler == "on" {
+            let scheduler = Scheduler::new(
+                db.conn.clone(),
+                signal.clone(),
+                policy,
+                config.scheduler_batch.max(1),
+                chrono::Duration::seconds(i64::from(config.scheduler_lease_seconds.max(1))),
+            );
+            spawn_scheduler(
+                scheduler,
+                clock.clone(),
+                Duration::from_millis(config.scheduler_interval_ms.max(10)),
+            );
+        }
         let state = web::Data::new(AppState {
-            trajectories: TrajectoryStore::new(db.conn.clone()),
-            referrals: ReferralStore::new(db.conn.clone(), Arc::new(FeedSignal::default()), clocks),
+            trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
+            referrals: ReferralStore::new(db.conn.clone(), signal.clone(), clocks, policy),
+            alerts: AlertStore::new(db.conn.clone(), signal),
             db,
             auth,
             clock,
@@ -128,6 +154,32 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Ticks the scheduler every `interval`, draining full batches at once.
+fn spawn_scheduler(scheduler: Scheduler, clock: Arc<dyn Clock>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            loop {
+                match scheduler.tick(clock.now()).await {
+                    Ok(report) if report.claimed >= scheduler.batch() as usize => continue,
+                    Ok(report) => {
+                        if report.fired > 0 {
+                            tracing::info!(fired = report.fired, "deadline timers fired");
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "scheduler tick failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// Connects and applies pending migrations.

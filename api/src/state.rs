@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use herstelbrug_persistence::{Database, ReferralStore, TrajectoryStore};
+use herstelbrug_persistence::{AlertStore, Database, ReferralStore, TrajectoryStore};
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
@@ -11,6 +11,7 @@ pub struct AppState {
     pub db: Database,
     pub trajectories: TrajectoryStore,
     pub referrals: ReferralStore,
+    pub alerts: AlertStore,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,
 }

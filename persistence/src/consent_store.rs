@@ -82,7 +82,7 @@ impl ReferralStore {
         let mut woken = Vec::new();
         for row in affected {
             let referral = referral_from_row(row)?;
-            woken.extend(feed::append(&txn, &referral, CONSENT_WITHDRAWN, now).await?);
+            woken.extend(feed::append_referral(&txn, &referral, CONSENT_WITHDRAWN, now).await?);
         }
         txn.commit().await?;
         self.wake(&woken);

@@ -1,8 +1,9 @@
-//! The referral change feed: appending a change for both parties inside the write's
-//! transaction, and reading an organisation's feed after a cursor without ever skipping a
-//! committed change.
+//! The change feeds: appending a change for each organisation it concerns inside the
+//! write's transaction, and reading an organisation's feed after a cursor without ever
+//! skipping a committed change.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,26 +16,30 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
-use crate::entity::{consent, referral, referral_feed};
+use crate::entity::{consent, feed_entry, referral};
 use crate::error::StoreError;
 use crate::feed_signal::{CHANNEL, FeedSignal};
 use crate::referral_row::{consent_from_row, referral_from_row};
+use crate::referral_store::ReferralRecord;
 use crate::trajectory_row::stored_version;
 
-/// Which side of referrals a feed shows.
+/// Which feed of an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedRole {
-    /// The inbox: referrals addressed to the organisation.
-    Recipient,
-    /// The outbox feed: referrals the organisation sent.
-    Requester,
+pub enum Stream {
+    /// Referrals addressed to the organisation.
+    Inbox,
+    /// Referrals the organisation sent.
+    Outbox,
+    /// Alerts that concern the organisation.
+    Alerts,
 }
 
-impl FeedRole {
+impl Stream {
     const fn as_str(self) -> &'static str {
         match self {
-            FeedRole::Recipient => "recipient",
-            FeedRole::Requester => "requester",
+            Stream::Inbox => "inbox",
+            Stream::Outbox => "outbox",
+            Stream::Alerts => "alerts",
         }
     }
 }
@@ -50,77 +55,60 @@ pub struct FeedCursor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedQuery {
     pub org: OrgId,
-    pub role: FeedRole,
+    pub stream: Stream,
     pub after: FeedCursor,
     pub limit: u64,
 }
 
-/// One change in a feed, with the referral as it is now.
+/// A page of a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedItem {
-    pub position: FeedCursor,
-    pub change: String,
-    pub referral_version: u32,
-    pub recorded_at: DateTime<Utc>,
-    pub referral: Referral,
-    /// Whether the client's consent for the recipient holds now (always for aftercare by
-    /// the treating provider itself).
-    pub consent_holds: bool,
-}
-
-impl FeedItem {
-    /// The referral with its consent state, as the other reads return it.
-    pub fn record(&self) -> crate::referral_store::ReferralRecord {
-        crate::referral_store::ReferralRecord {
-            referral: self.referral.clone(),
-            consent_holds: self.consent_holds,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedPage {
-    pub items: Vec<FeedItem>,
+pub struct Page<T> {
+    pub items: Vec<T>,
     /// Where the next read starts: after the last item, or the given cursor if none.
     pub next: FeedCursor,
 }
 
-/// Records a `change` of `referral` (as it is after the change) in the feeds of both its
-/// parties and, on PostgreSQL, queues a notification delivered when the transaction
-/// commits. Returns the organisations to wake in this process after commit.
+/// One change of a referral feed, with the referral as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedItem {
+    pub position: FeedCursor,
+    pub change: String,
+    pub recorded_at: DateTime<Utc>,
+    pub record: ReferralRecord,
+}
+
+pub type FeedPage = Page<FeedItem>;
+
+/// Appends a change of `subject_id` to `org`'s `stream`.
 pub(crate) async fn append<C: ConnectionTrait>(
     txn: &C,
-    referral: &Referral,
+    org: &str,
+    stream: Stream,
+    subject_id: uuid::Uuid,
+    version: u32,
     change: &str,
     recorded_at: DateTime<Utc>,
-) -> Result<Vec<String>, StoreError> {
-    let requester = OrgId::Agb(referral.requester).to_string();
-    let recipient = referral.recipient.to_string();
-    let rows = [
-        (recipient.clone(), FeedRole::Recipient),
-        (requester.clone(), FeedRole::Requester),
-    ];
-    for (org, role) in &rows {
-        referral_feed::Entity::insert(referral_feed::ActiveModel {
-            id: NotSet,
-            tx_id: NotSet,
-            org: Set(org.clone()),
-            role: Set(role.as_str().to_owned()),
-            referral_id: Set(referral.id.as_uuid()),
-            referral_version: Set(stored_version(referral.version)),
-            change: Set(change.to_owned()),
-            recorded_at: Set(recorded_at),
-        })
-        .exec_without_returning(txn)
-        .await?;
-    }
-    let orgs: Vec<String> = if recipient == requester {
-        vec![recipient]
-    } else {
-        vec![recipient, requester]
-    };
+) -> Result<(), StoreError> {
+    feed_entry::Entity::insert(feed_entry::ActiveModel {
+        id: NotSet,
+        tx_id: NotSet,
+        org: Set(org.to_owned()),
+        stream: Set(stream.as_str().to_owned()),
+        subject_id: Set(subject_id),
+        subject_version: Set(stored_version(version)),
+        change: Set(change.to_owned()),
+        recorded_at: Set(recorded_at),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// On PostgreSQL, queues a notification per organisation, delivered to every replica's
+/// listener when the transaction commits.
+pub(crate) async fn notify<C: ConnectionTrait>(txn: &C, orgs: &[String]) -> Result<(), StoreError> {
     if txn.get_database_backend() == DbBackend::Postgres {
-        for org in &orgs {
+        for org in orgs {
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pg_notify($1, $2)",
@@ -129,6 +117,46 @@ pub(crate) async fn append<C: ConnectionTrait>(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Records a `change` of `referral` (as it is after the change) in its recipient's inbox
+/// and its requester's outbox. Returns the organisations to wake after commit.
+pub(crate) async fn append_referral<C: ConnectionTrait>(
+    txn: &C,
+    referral: &Referral,
+    change: &str,
+    recorded_at: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let requester = OrgId::Agb(referral.requester).to_string();
+    let recipient = referral.recipient.to_string();
+    let id = referral.id.as_uuid();
+    append(
+        txn,
+        &recipient,
+        Stream::Inbox,
+        id,
+        referral.version,
+        change,
+        recorded_at,
+    )
+    .await?;
+    append(
+        txn,
+        &requester,
+        Stream::Outbox,
+        id,
+        referral.version,
+        change,
+        recorded_at,
+    )
+    .await?;
+    let orgs: Vec<String> = if recipient == requester {
+        vec![recipient]
+    } else {
+        vec![recipient, requester]
+    };
+    notify(txn, &orgs).await?;
     Ok(orgs)
 }
 
@@ -170,22 +198,21 @@ pub(crate) async fn consent_holds<C: ConnectionTrait>(
         .collect())
 }
 
-/// Reads one page of `org`'s feed after `after`.
-pub(crate) async fn read(
+/// The entries of one page of a feed, and the cursor after them.
+pub(crate) async fn read_entries(
     conn: &DatabaseConnection,
     query: &FeedQuery,
-    now: DateTime<Utc>,
-) -> Result<FeedPage, StoreError> {
-    use referral_feed::Column;
+) -> Result<(Vec<feed_entry::Model>, FeedCursor), StoreError> {
+    use feed_entry::Column;
     let FeedQuery {
         org,
-        role,
+        stream,
         after,
         limit,
     } = *query;
-    let mut select = referral_feed::Entity::find()
+    let mut select = feed_entry::Entity::find()
         .filter(Column::Org.eq(org.to_string()))
-        .filter(Column::Role.eq(role.as_str()))
+        .filter(Column::Stream.eq(stream.as_str()))
         .filter(
             Condition::any()
                 .add(Column::TxId.gt(after.tx_id))
@@ -204,17 +231,27 @@ pub(crate) async fn read(
         .limit(limit)
         .all(conn)
         .await?;
-    let Some(last) = entries.last() else {
-        return Ok(FeedPage {
-            items: Vec::new(),
-            next: after,
-        });
-    };
-    let next = FeedCursor {
+    let next = entries.last().map_or(after, |last| FeedCursor {
         tx_id: last.tx_id,
         id: last.id,
-    };
-    let ids: HashSet<uuid::Uuid> = entries.iter().map(|e| e.referral_id).collect();
+    });
+    Ok((entries, next))
+}
+
+/// One page of a referral feed (inbox or outbox), with each referral as it is now.
+pub(crate) async fn read_referrals(
+    conn: &DatabaseConnection,
+    query: &FeedQuery,
+    now: DateTime<Utc>,
+) -> Result<FeedPage, StoreError> {
+    let (entries, next) = read_entries(conn, query).await?;
+    if entries.is_empty() {
+        return Ok(Page {
+            items: Vec::new(),
+            next,
+        });
+    }
+    let ids: HashSet<uuid::Uuid> = entries.iter().map(|e| e.subject_id).collect();
     let referrals: HashMap<ReferralId, Referral> = referral::Entity::find()
         .filter(referral::Column::Id.is_in(ids))
         .all(conn)
@@ -227,7 +264,7 @@ pub(crate) async fn read(
     let items = entries
         .into_iter()
         .map(|entry| {
-            let id = ReferralId::from_uuid(entry.referral_id);
+            let id = ReferralId::from_uuid(entry.subject_id);
             let referral = referrals.get(&id).cloned().ok_or_else(|| {
                 StoreError::Corrupt(format!("feed entry for missing referral {id}"))
             })?;
@@ -237,34 +274,39 @@ pub(crate) async fn read(
                     id: entry.id,
                 },
                 change: entry.change,
-                referral_version: u32::try_from(entry.referral_version).unwrap_or_default(),
                 recorded_at: entry.recorded_at,
-                consent_holds: consent.get(&id).copied().unwrap_or(false),
-                referral,
+                record: ReferralRecord {
+                    consent_holds: consent.get(&id).copied().unwrap_or(false),
+                    referral,
+                },
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(FeedPage { items, next })
+    Ok(Page { items, next })
 }
 
-/// Like [`read`], but when the page is empty waits up to `wait` for a change, returning as
-/// soon as one is readable. Between wake-ups it re-reads at least every second, because on
-/// PostgreSQL a change can become readable when an unrelated transaction ends.
-pub(crate) async fn read_or_wait(
-    conn: &DatabaseConnection,
+/// Reads a page with `read`; when it is empty, waits up to `wait` for a change in `org`'s
+/// feeds and reads again, returning as soon as something is readable. Between wake-ups it
+/// re-reads at least every second, because on PostgreSQL a change becomes readable when
+/// an unrelated older transaction ends, which nobody signals.
+pub(crate) async fn wait_for<T, F, Fut>(
     signal: &FeedSignal,
-    query: &FeedQuery,
+    org: OrgId,
     wait: Duration,
-    now: impl Fn() -> DateTime<Utc>,
-) -> Result<FeedPage, StoreError> {
+    mut read: F,
+) -> Result<Page<T>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Page<T>, StoreError>>,
+{
     let deadline = tokio::time::Instant::now() + wait;
-    let notify = signal.for_org(&query.org.to_string());
+    let notify = signal.for_org(&org.to_string());
     loop {
         let notified = notify.notified();
         tokio::pin!(notified);
         // Registered before reading, so a change committed during the read still wakes us.
         notified.as_mut().enable();
-        let page = read(conn, query, now()).await?;
+        let page = read().await?;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         if !page.items.is_empty() || left.is_zero() {
             return Ok(page);

@@ -2,8 +2,11 @@
 //! save domain objects, on SQLite (embedded default) and PostgreSQL from the same code.
 
 pub mod admin;
+mod alert_row;
+pub mod alert_store;
 pub mod connect;
 mod consent_store;
+mod continuity;
 mod entity;
 pub mod error;
 pub mod feed;
@@ -12,15 +15,18 @@ pub mod idempotency;
 pub mod migration;
 mod referral_row;
 pub mod referral_store;
+pub mod scheduler;
 mod trajectory_row;
 pub mod trajectory_store;
 
+pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use connect::{Database, connect};
 pub use error::StoreError;
-pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, FeedRole};
+pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;
 pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse};
 pub use referral_store::{ReferralRecord, ReferralStore};
+pub use scheduler::{Scheduler, TickReport};
 pub use trajectory_store::{
     TrajectoryFilter, TrajectoryHistory, TrajectoryPage, TrajectoryStore, Visibility,
 };

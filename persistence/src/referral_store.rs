@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, AgbCode, Consent, OrgId, Referral, ReferralCommand, ReferralId, ReferralRequest,
-    ReferralStatus, TrajectoryId, WmoClocks, referral::needs_consent,
+    Actor, AgbCode, Consent, ContinuityPolicy, OrgId, Referral, ReferralCommand, ReferralId,
+    ReferralRequest, ReferralStatus, TrajectoryId, WmoClocks, referral::needs_consent,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait,
 };
 
+use crate::continuity;
 use crate::entity::{consent, referral, referral_event, trajectory};
 use crate::error::StoreError;
 use crate::feed::{self, FeedPage, FeedQuery};
@@ -36,6 +37,7 @@ pub struct ReferralStore {
     pub(crate) conn: DatabaseConnection,
     pub(crate) signal: Arc<FeedSignal>,
     clocks: WmoClocks,
+    policy: ContinuityPolicy,
 }
 
 const OPEN: [ReferralStatus; 5] = [
@@ -56,13 +58,18 @@ fn involving(org: OrgId) -> Condition {
 }
 
 impl ReferralStore {
-    /// `signal` is shared with the feed listener; `clocks` set the Wmo due dates.
-    pub fn new(conn: DatabaseConnection, signal: Arc<FeedSignal>, clocks: WmoClocks) -> Self {
-        crate::feed_signal::spawn_pg_listener(&conn, signal.clone());
+    /// `signal` wakes feed readers; `clocks` set the Wmo due dates; `policy` the alert rules.
+    pub fn new(
+        conn: DatabaseConnection,
+        signal: Arc<FeedSignal>,
+        clocks: WmoClocks,
+        policy: ContinuityPolicy,
+    ) -> Self {
         Self {
             conn,
             signal,
             clocks,
+            policy,
         }
     }
 
@@ -116,7 +123,11 @@ impl ReferralStore {
             referral_event::Entity::insert(referral_event_to_row(&event)?)
                 .exec_without_returning(&txn)
                 .await?;
-            woken = feed::append(&txn, &referral, event.change.kind(), now).await?;
+            woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
+            woken.extend(
+                continuity::evaluate(&txn, trajectory_id, now, &self.policy, event.change.kind())
+                    .await?,
+            );
             let record = ReferralRecord {
                 referral,
                 consent_holds: true,
@@ -179,7 +190,17 @@ impl ReferralStore {
             referral_event::Entity::insert(referral_event_to_row(&event)?)
                 .exec_without_returning(&txn)
                 .await?;
-            woken = feed::append(&txn, &referral, event.change.kind(), now).await?;
+            woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
+            woken.extend(
+                continuity::evaluate(
+                    &txn,
+                    referral.trajectory_id,
+                    now,
+                    &self.policy,
+                    event.change.kind(),
+                )
+                .await?,
+            );
             let holds = feed::consent_holds(&txn, std::slice::from_ref(&referral), now).await?;
             let record = ReferralRecord {
                 consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
@@ -253,7 +274,10 @@ impl ReferralStore {
         wait: Duration,
         now: impl Fn() -> DateTime<Utc>,
     ) -> Result<FeedPage, StoreError> {
-        feed::read_or_wait(&self.conn, &self.signal, query, wait, now).await
+        feed::wait_for(&self.signal, query.org, wait, || {
+            feed::read_referrals(&self.conn, query, now())
+        })
+        .await
     }
 
     pub(crate) fn wake(&self, orgs: &[String]) {

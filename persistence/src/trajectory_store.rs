@@ -1,18 +1,22 @@
 //! Loading and saving trajectories: registration, optimistic-concurrency transitions,
 //! filtered cursor pages, and history. Every write is one transaction.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, AgbCode, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory, TrajectoryEvent,
-    TrajectoryId, TransitionCommand,
+    Actor, AgbCode, ContinuityPolicy, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory,
+    TrajectoryEvent, TrajectoryId, TransitionCommand,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
     TransactionTrait,
 };
 
+use crate::continuity;
 use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
+use crate::feed_signal::FeedSignal;
 use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
 use crate::referral_row::referral_event_from_row;
 use crate::trajectory_row::{
@@ -57,6 +61,8 @@ pub struct TrajectoryPage {
 #[derive(Clone, Debug)]
 pub struct TrajectoryStore {
     conn: DatabaseConnection,
+    signal: Arc<FeedSignal>,
+    policy: ContinuityPolicy,
 }
 
 fn visible(
@@ -72,8 +78,23 @@ fn visible(
 }
 
 impl TrajectoryStore {
-    pub fn new(conn: DatabaseConnection) -> Self {
-        Self { conn }
+    /// `signal` wakes alert-feed readers; `policy` sets the alert rules' thresholds.
+    pub fn new(
+        conn: DatabaseConnection,
+        signal: Arc<FeedSignal>,
+        policy: ContinuityPolicy,
+    ) -> Self {
+        Self {
+            conn,
+            signal,
+            policy,
+        }
+    }
+
+    fn wake(&self, orgs: &[String]) {
+        for org in orgs {
+            self.signal.notify(org);
+        }
     }
 
     /// Registers a trajectory for the actor's provider.
@@ -88,6 +109,7 @@ impl TrajectoryStore {
         idempotency: Option<&IdempotencyKey>,
         respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
+        let mut woken = Vec::new();
         let attempt = async {
             let txn = self.conn.begin().await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
@@ -111,9 +133,15 @@ impl TrajectoryStore {
             trajectory_event::Entity::insert(event_to_row(&event)?)
                 .exec_without_returning(&txn)
                 .await?;
+            woken =
+                continuity::evaluate(&txn, trajectory.id, now, &self.policy, event.change.kind())
+                    .await?;
             finish(txn, idempotency, respond(&trajectory), now).await
         }
         .await;
+        if attempt.is_ok() {
+            self.wake(&woken);
+        }
         idempotency::settle(&self.conn, attempt, idempotency).await
     }
 
@@ -130,6 +158,7 @@ impl TrajectoryStore {
         idempotency: Option<&IdempotencyKey>,
         respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
+        let mut woken = Vec::new();
         let attempt = async {
             let txn = self.conn.begin().await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
@@ -169,9 +198,13 @@ impl TrajectoryStore {
             trajectory_event::Entity::insert(event_to_row(&event)?)
                 .exec_without_returning(&txn)
                 .await?;
+            woken = continuity::evaluate(&txn, id, now, &self.policy, event.change.kind()).await?;
             finish(txn, idempotency, respond(&trajectory), now).await
         }
         .await;
+        if attempt.is_ok() {
+            self.wake(&woken);
+        }
         idempotency::settle(&self.conn, attempt, idempotency).await
     }
 

@@ -1,7 +1,7 @@
 //! Which scopes may do what: the one place that grants access to trajectories.
 
 use herstelbrug_domain::{Actor, AgbCode, OrgId};
-use herstelbrug_persistence::Visibility;
+use herstelbrug_persistence::{AlertReader, Visibility};
 
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
@@ -40,5 +40,14 @@ pub fn referral_party(principal: &Principal) -> Result<OrgId, ApiError> {
         _ => Err(forbidden(
             "referrals need scope `provider` for an agb: organisation or `municipality` for a gemeente: organisation",
         )),
+    }
+}
+
+/// Whose alerts a caller reads: those concerning its organisation, or all for administrators.
+pub fn alert_reader(principal: &Principal) -> Result<AlertReader, ApiError> {
+    match referral_party(principal) {
+        Ok(org) => Ok(AlertReader::Org(org)),
+        Err(_) if principal.has(Scope::Admin) => Ok(AlertReader::All),
+        Err(e) => Err(e),
     }
 }

@@ -9,7 +9,7 @@ use herstelbrug_domain::{
 };
 use herstelbrug_persistence::ReferralRecord;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::dto::contact::{ClientContactDto, ReferrerContactDto};
@@ -265,21 +265,6 @@ impl ReferralView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferralList {
     pub items: Vec<ProviderReferralView>,
-}
-
-/// Paging and long-polling of a referral feed.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct FeedParams {
-    /// The `next_cursor` of the previous page; absent to read from the start.
-    pub after: Option<String>,
-    /// Page size, 1 to 500 [default: 100].
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-    /// Seconds to wait for a change when there is none yet, 0 to 30 [default: 0].
-    #[param(minimum = 0, maximum = 30)]
-    pub wait: Option<u32>,
 }
 
 /// One change in the inbox, with the referral as the recipient may see it now.

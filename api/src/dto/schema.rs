@@ -116,3 +116,36 @@ pub fn feed_change() -> Object {
     all.push("consent_withdrawn");
     string_enum("What changed.", all)
 }
+
+pub fn alert_rule() -> Object {
+    string_enum(
+        "The rule that raised the alert.",
+        herstelbrug_domain::Rule::NAMES.iter().copied(),
+    )
+}
+
+pub fn severity() -> Object {
+    string_enum(
+        "warning, critical, or escalated (a critical alert nobody acknowledged in time).",
+        herstelbrug_domain::Severity::NAMES.iter().copied(),
+    )
+}
+
+pub fn alert_status() -> Object {
+    string_enum(
+        "The alert's lifecycle.",
+        herstelbrug_domain::AlertStatus::NAMES.iter().copied(),
+    )
+}
+
+pub fn alert_change() -> Object {
+    string_enum(
+        "What happened to the alert.",
+        [
+            "alert_opened",
+            "alert_escalated",
+            "alert_acknowledged",
+            "alert_resolved",
+        ],
+    )
+}

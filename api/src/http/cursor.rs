@@ -22,6 +22,22 @@ pub fn decode(cursor: &str) -> Result<TrajectoryId, ApiError> {
         .ok_or_else(invalid)
 }
 
+const ALERT_PREFIX: &str = "a1:";
+
+pub fn encode_alert(after: herstelbrug_domain::AlertId) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{ALERT_PREFIX}{after}"))
+}
+
+pub fn decode_alert(cursor: &str) -> Result<herstelbrug_domain::AlertId, ApiError> {
+    let invalid =
+        || ApiError::InvalidRequest("`after` is not an alert cursor this API issued".to_owned());
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    text.strip_prefix(ALERT_PREFIX)
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(invalid)
+}
+
 const FEED_PREFIX: &str = "f1:";
 
 /// A feed position; also used as a feed item's stable id and a feed page's ETag.

@@ -5,5 +5,6 @@ pub mod cursor;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;
+pub mod feed;
 pub mod idempotency;
 pub mod replay;

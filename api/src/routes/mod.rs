@@ -3,6 +3,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod alerts;
 pub mod consents;
 pub mod health;
 pub mod referrals;
@@ -13,4 +14,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     trajectories::register(cfg);
     consents::register(cfg);
     referrals::register(cfg);
+    alerts::register(cfg);
 }

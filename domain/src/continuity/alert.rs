@@ -43,6 +43,9 @@ pub struct Alert {
     pub escalated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<Resolution>,
+    /// Resolved by hand while its condition held: no new alert for the same rule and
+    /// subject opens until the condition has cleared once.
+    pub suppressing: bool,
     pub version: u32,
 }
 
@@ -84,6 +87,7 @@ impl Alert {
         }
         self.status = AlertStatus::Resolved;
         self.resolved_at = Some(now);
+        self.suppressing = matches!(resolution, Resolution::ByHand { .. });
         self.resolution = Some(resolution);
         self.version += 1;
         Ok(())

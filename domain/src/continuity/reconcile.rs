@@ -14,12 +14,17 @@ pub enum AlertChange {
     Opened(Alert),
     Escalated(Alert),
     Resolved(Alert),
+    /// A hand-resolved alert's condition cleared: it no longer holds back a new alert.
+    Lapsed(Alert),
 }
 
 impl AlertChange {
     pub fn alert(&self) -> &Alert {
         match self {
-            AlertChange::Opened(a) | AlertChange::Escalated(a) | AlertChange::Resolved(a) => a,
+            AlertChange::Opened(a)
+            | AlertChange::Escalated(a)
+            | AlertChange::Resolved(a)
+            | AlertChange::Lapsed(a) => a,
         }
     }
 
@@ -28,6 +33,7 @@ impl AlertChange {
             AlertChange::Opened(_) => "alert_opened",
             AlertChange::Escalated(_) => "alert_escalated",
             AlertChange::Resolved(_) => "alert_resolved",
+            AlertChange::Lapsed(_) => "alert_lapsed",
         }
     }
 }
@@ -39,11 +45,12 @@ pub struct Outcome {
     pub next_check: Option<DateTime<Utc>>,
 }
 
-/// Reconciles `unresolved` alerts of a situation with its conditions at `now`. `cause`
-/// names the change that triggered the check (an event kind, or `deadline`).
+/// Reconciles a situation's `current` alerts (the unresolved ones and those resolved by
+/// hand that still hold back a new one) with its conditions at `now`. `cause` names the
+/// change that triggered the check (an event kind, or `deadline`).
 pub fn reconcile(
     situation: &Situation<'_>,
-    unresolved: &[Alert],
+    current: &[Alert],
     now: DateTime<Utc>,
     policy: &ContinuityPolicy,
     cause: &str,
@@ -53,11 +60,18 @@ pub fn reconcile(
     let conditions = situation.conditions(now, policy);
     let mut changes = Vec::new();
     let mut still_open = Vec::new();
-    for alert in unresolved.iter().filter(|a| a.is_unresolved()) {
+    for alert in current {
         let holds = conditions
             .iter()
             .any(|c| c.rule == alert.rule && c.subject == alert.subject);
         let mut alert = alert.clone();
+        if !alert.is_unresolved() {
+            if alert.suppressing && !holds {
+                alert.suppressing = false;
+                changes.push(AlertChange::Lapsed(alert));
+            }
+            continue;
+        }
         if holds {
             if alert
                 .escalates_at(policy.escalate_after_hours)
@@ -80,8 +94,10 @@ pub fn reconcile(
         }
     }
     for condition in &conditions {
-        let exists = unresolved.iter().any(|a| {
-            a.is_unresolved() && a.rule == condition.rule && a.subject == condition.subject
+        let exists = current.iter().any(|a| {
+            (a.is_unresolved() || a.suppressing)
+                && a.rule == condition.rule
+                && a.subject == condition.subject
         });
         if exists {
             continue;
@@ -106,6 +122,7 @@ pub fn reconcile(
             escalated_at: None,
             resolved_at: None,
             resolution: None,
+            suppressing: false,
             version: 1,
         };
         still_open.push(alert.clone());

@@ -1,9 +1,11 @@
 //! sea-orm entities: the table rows, kept apart from the domain types and the API DTOs.
 
+pub mod alert;
 pub mod consent;
+pub mod feed_entry;
 pub mod idempotency_key;
 pub mod referral;
 pub mod referral_event;
-pub mod referral_feed;
+pub mod timer;
 pub mod trajectory;
 pub mod trajectory_event;

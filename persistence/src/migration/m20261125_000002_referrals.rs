@@ -1,4 +1,4 @@
-//! Consents, referrals, their events, and the per-organisation referral change feed.
+//! Consents, referrals, their events, and the per-organisation change feeds.
 
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
@@ -209,32 +209,33 @@ impl MigrationTrait for Migration {
             .await?;
         sql(manager, "CREATE INDEX ix_referral_events_trajectory ON referral_events (trajectory_id, recorded_at)").await?;
 
-        // The change feed. PostgreSQL assigns sequence values at insert, not at commit, so a
-        // reader ordering by id alone could pass a row whose transaction commits later. Each
-        // row therefore records its transaction id, and readers only read rows of
-        // transactions older than every transaction still running (pg_snapshot_xmin): those
-        // can no longer change. SQLite has one writer at a time, so ids commit in order.
+        // The change feeds (a recipient's inbox, a requester's outbox, an organisation's
+        // alerts). PostgreSQL assigns identity values at insert, not at commit, so a reader
+        // ordering by id alone could pass a row whose transaction commits later. Each row
+        // therefore records its transaction id, and readers only read rows of transactions
+        // older than every transaction still running (pg_snapshot_xmin): those can no
+        // longer change. SQLite has one writer at a time, so ids commit in order.
         let feed = match manager.get_database_backend() {
             DbBackend::Postgres => {
-                "CREATE TABLE referral_feed (
+                "CREATE TABLE feed_entries (
                     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                     tx_id BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
                     org VARCHAR(16) NOT NULL,
-                    role VARCHAR(16) NOT NULL,
-                    referral_id UUID NOT NULL REFERENCES referrals (id),
-                    referral_version INTEGER NOT NULL,
+                    stream VARCHAR(16) NOT NULL,
+                    subject_id UUID NOT NULL,
+                    subject_version INTEGER NOT NULL,
                     change VARCHAR(40) NOT NULL,
                     recorded_at TIMESTAMPTZ NOT NULL
                 )"
             }
             _ => {
-                "CREATE TABLE referral_feed (
+                "CREATE TABLE feed_entries (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     tx_id BIGINT NOT NULL DEFAULT 0,
                     org VARCHAR(16) NOT NULL,
-                    role VARCHAR(16) NOT NULL,
-                    referral_id BLOB NOT NULL REFERENCES referrals (id),
-                    referral_version INTEGER NOT NULL,
+                    stream VARCHAR(16) NOT NULL,
+                    subject_id BLOB NOT NULL,
+                    subject_version INTEGER NOT NULL,
                     change VARCHAR(40) NOT NULL,
                     recorded_at TEXT NOT NULL
                 )"
@@ -243,13 +244,13 @@ impl MigrationTrait for Migration {
         sql(manager, feed).await?;
         sql(
             manager,
-            "CREATE INDEX ix_referral_feed_reader ON referral_feed (org, role, tx_id, id)",
+            "CREATE INDEX ix_feed_entries_reader ON feed_entries (org, stream, tx_id, id)",
         )
         .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["referral_feed", "referral_events", "referrals", "consents"] {
+        for table in ["feed_entries", "referral_events", "referrals", "consents"] {
             sql(manager, &format!("DROP TABLE {table}")).await?;
         }
         Ok(())

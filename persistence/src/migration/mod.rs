@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_trajectories;
 mod m20261125_000002_referrals;
+mod m20261125_000003_alerts;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_trajectories::Migration),
             Box::new(m20261125_000002_referrals::Migration),
+            Box::new(m20261125_000003_alerts::Migration),
         ]
     }
 }

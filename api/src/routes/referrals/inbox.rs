@@ -1,13 +1,13 @@
 //! `GET /v1/referrals/inbox`: the change feed of referrals addressed to the caller.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use herstelbrug_persistence::FeedRole;
+use herstelbrug_persistence::Stream;
 
 use crate::auth::{Principal, policy};
-use crate::dto::referral::{FeedParams, InboxItem, InboxPage, RecipientReferralView};
+use crate::dto::referral::{InboxItem, InboxPage, RecipientReferralView};
 use crate::error::ApiError;
 use crate::http::cursor;
-use crate::routes::referrals::feed;
+use crate::http::feed::{self, FeedParams};
 use crate::state::AppState;
 
 /// Poll the referral inbox.
@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// as a change arrives. With `If-None-Match: <next_cursor>` an empty poll answers 304.
 #[utoipa::path(
     tag = "referrals",
-    params(FeedParams, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
     responses(
         (status = 200, description = "A page of changes", body = InboxPage,
             headers(("ETag" = String, description = "The page's next cursor"))),
@@ -35,7 +35,12 @@ pub async fn inbox(
     params: web::Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
-    let page = feed::read(&state, org, FeedRole::Recipient, &params).await?;
+    let (query, wait) = params.query(org, Stream::Inbox)?;
+    let clock = state.clock.clone();
+    let page = state
+        .referrals
+        .feed(&query, wait, move || clock.now())
+        .await?;
     let next_cursor = cursor::encode_feed(page.next);
     let body = InboxPage {
         items: page
@@ -45,7 +50,7 @@ pub async fn inbox(
                 id: cursor::encode_feed(item.position),
                 change: item.change.clone(),
                 recorded_at: item.recorded_at,
-                referral: RecipientReferralView::from(&item.record()),
+                referral: RecipientReferralView::from(&item.record),
             })
             .collect(),
         next_cursor: next_cursor.clone(),

@@ -8,7 +8,6 @@ use crate::error::ApiError;
 
 mod act;
 mod create;
-mod feed;
 mod get;
 mod inbox;
 mod list;

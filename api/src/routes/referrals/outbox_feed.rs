@@ -1,13 +1,13 @@
 //! `GET /v1/referrals/outbox-feed`: the change feed of the caller's own referrals.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use herstelbrug_persistence::FeedRole;
+use herstelbrug_persistence::Stream;
 
 use crate::auth::{Principal, policy};
-use crate::dto::referral::{FeedParams, OutboxItem, OutboxPage, ProviderReferralView};
+use crate::dto::referral::{OutboxItem, OutboxPage, ProviderReferralView};
 use crate::error::ApiError;
 use crate::http::cursor;
-use crate::routes::referrals::feed;
+use crate::http::feed::{self, FeedParams};
 use crate::state::AppState;
 
 /// Follow the caller's referrals.
@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// long-poll and 304 semantics as the inbox.
 #[utoipa::path(
     tag = "referrals",
-    params(FeedParams, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
     responses(
         (status = 200, description = "A page of changes", body = OutboxPage,
             headers(("ETag" = String, description = "The page's next cursor"))),
@@ -32,7 +32,12 @@ pub async fn outbox_feed(
     params: web::Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, _) = policy::trajectory_writer(&principal)?;
-    let page = feed::read(&state, provider.into(), FeedRole::Requester, &params).await?;
+    let (query, wait) = params.query(provider.into(), Stream::Outbox)?;
+    let clock = state.clock.clone();
+    let page = state
+        .referrals
+        .feed(&query, wait, move || clock.now())
+        .await?;
     let next_cursor = cursor::encode_feed(page.next);
     let body = OutboxPage {
         items: page
@@ -42,7 +47,7 @@ pub async fn outbox_feed(
                 id: cursor::encode_feed(item.position),
                 change: item.change.clone(),
                 recorded_at: item.recorded_at,
-                referral: ProviderReferralView::from(&item.record()),
+                referral: ProviderReferralView::from(&item.record),
             })
             .collect(),
         next_cursor: next_cursor.clone(),

@@ -1,9 +1,9 @@
-//! Row of `referral_feed`: one change of a referral, as one organisation's feed sees it.
+//! Row of `feed_entries`: one change, as one organisation's feed (inbox, outbox or alerts) sees it.
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "referral_feed")]
+#[sea_orm(table_name = "feed_entries")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
@@ -11,10 +11,11 @@ pub struct Model {
     /// SQLite, where a single writer commits in id order.
     pub tx_id: i64,
     pub org: String,
-    /// `recipient` (the inbox) or `requester` (the provider's outbox feed).
-    pub role: String,
-    pub referral_id: Uuid,
-    pub referral_version: i32,
+    /// `inbox`, `outbox` or `alerts`.
+    pub stream: String,
+    /// The referral or alert that changed.
+    pub subject_id: Uuid,
+    pub subject_version: i32,
     pub change: String,
     pub recorded_at: DateTimeUtc,
 }

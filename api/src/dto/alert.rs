@@ -1,0 +1,163 @@
+//! Bodies of the alert endpoints.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::{Alert, AlertStatus, AlertSubject, Resolution, Rule, Severity};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::dto::schema;
+use crate::dto::trajectory::ActorView;
+
+/// How an alert was resolved.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResolutionView {
+    /// `cleared` (its condition no longer holds) or `by_hand`.
+    #[schema(example = "cleared")]
+    pub kind: &'static str,
+    /// For `cleared`: the change that cleared it, e.g. `referral_accepted`.
+    pub cause: Option<String>,
+    /// For `by_hand`: the reason given.
+    pub reason: Option<String>,
+    pub by: Option<ActorView>,
+}
+
+/// An alert about a gap in a client's care.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertView {
+    pub id: Uuid,
+    #[schema(schema_with = schema::alert_rule)]
+    pub rule: Rule,
+    #[schema(schema_with = schema::severity)]
+    pub severity: Severity,
+    #[schema(schema_with = schema::alert_status)]
+    pub status: AlertStatus,
+    pub trajectory_id: Uuid,
+    /// Set when the rule is about one referral.
+    pub referral_id: Option<Uuid>,
+    #[schema(schema_with = schema::org_id)]
+    pub treating_provider: String,
+    /// The referral's recipient, for referral rules.
+    pub recipient: Option<String>,
+    #[schema(schema_with = schema::municipality)]
+    pub municipality: String,
+    /// The facts that raised it (dates, phase, reasons).
+    pub facts: BTreeMap<String, String>,
+    pub opened_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<ActorView>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<ResolutionView>,
+    pub version: u32,
+}
+
+impl From<&Alert> for AlertView {
+    fn from(a: &Alert) -> Self {
+        let recipient = match a.subject {
+            AlertSubject::Referral { recipient, .. } => Some(recipient.to_string()),
+            AlertSubject::Trajectory(_) => None,
+        };
+        let resolution = a.resolution.as_ref().map(|r| match r {
+            Resolution::Cleared { cause } => ResolutionView {
+                kind: "cleared",
+                cause: Some(cause.clone()),
+                reason: None,
+                by: None,
+            },
+            Resolution::ByHand { actor, reason } => ResolutionView {
+                kind: "by_hand",
+                cause: None,
+                reason: Some(reason.to_string()),
+                by: Some(ActorView::from(actor)),
+            },
+        });
+        Self {
+            id: a.id.as_uuid(),
+            rule: a.rule,
+            severity: a.severity,
+            status: a.status,
+            trajectory_id: a.trajectory_id.as_uuid(),
+            referral_id: a.subject.referral_id().map(|id| id.as_uuid()),
+            treating_provider: a.treating_provider.to_string(),
+            recipient,
+            municipality: a.municipality.to_string(),
+            facts: a.facts.iter().cloned().collect(),
+            opened_at: a.opened_at,
+            acknowledged_at: a.acknowledged_at,
+            acknowledged_by: a.acknowledged_by.as_ref().map(ActorView::from),
+            escalated_at: a.escalated_at,
+            resolved_at: a.resolved_at,
+            resolution,
+            version: a.version,
+        }
+    }
+}
+
+/// A page of alerts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertList {
+    pub items: Vec<AlertView>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging of the alert list.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListAlertsParams {
+    #[param(schema_with = schema::alert_status)]
+    pub status: Option<AlertStatus>,
+    #[param(schema_with = schema::alert_rule)]
+    pub rule: Option<Rule>,
+    #[param(schema_with = schema::severity)]
+    pub severity: Option<Severity>,
+    /// Only alerts about this trajectory.
+    pub trajectory: Option<Uuid>,
+    /// Only alerts about clients of this municipality (`gemeente:NNNN`).
+    #[param(schema_with = schema::municipality)]
+    pub municipality: Option<String>,
+    /// Only alerts concerning this organisation (for administrators).
+    #[param(schema_with = schema::org_id)]
+    pub organisation: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 500 [default: 50].
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Resolves an alert by hand.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveAlertRequest {
+    /// Why, in a sentence. While the condition still holds, no new alert of the same rule
+    /// opens for the same subject until it has cleared once.
+    #[schema(
+        max_length = 500,
+        example = "Cliënt regelt woonruimte via eigen netwerk; besproken met wijkteam."
+    )]
+    pub reason: String,
+}
+
+/// One change in the alert feed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertFeedItemView {
+    /// Stable and unique per change (deliveries are at-least-once).
+    pub id: String,
+    #[schema(schema_with = schema::alert_change)]
+    pub change: String,
+    pub recorded_at: DateTime<Utc>,
+    pub alert: AlertView,
+}
+
+/// A page of the alert feed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertFeedPage {
+    pub items: Vec<AlertFeedItemView>,
+    /// Pass as `after` next time; also the `ETag` of this page.
+    pub next_cursor: String,
+}

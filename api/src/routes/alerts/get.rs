@@ -1,0 +1,32 @@
+//! `GET /v1/alerts/{id}`: one alert.
+
+use actix_web::{HttpResponse, get, web};
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::dto::alert::AlertView;
+use crate::error::ApiError;
+use crate::routes::alerts::alert_id;
+use crate::state::AppState;
+
+/// Read an alert.
+#[utoipa::path(
+    tag = "alerts",
+    params(("id" = uuid::Uuid, Path, description = "The alert id")),
+    responses(
+        (status = 200, description = "The alert", body = AlertView),
+        (status = 404, description = "No such alert concerning the caller",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/alerts/{id}")]
+pub async fn get(
+    principal: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reader = policy::alert_reader(&principal)?;
+    let alert = state.alerts.get(alert_id(&id)?, reader).await?;
+    Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
+}

@@ -1,0 +1,248 @@
+//! Reading and handling alerts: filtered pages, the alert feed, acknowledging and
+//! resolving by hand. Each organisation sees the alerts that concern it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::{
+    Actor, Alert, AlertId, AlertStatus, BoundedText, GemeenteCode, OrgId, Resolution, Rule,
+    Severity, TrajectoryId,
+};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, TransactionTrait,
+};
+
+use crate::alert_row::{alert_from_row, alert_to_row};
+use crate::continuity::append_alert;
+use crate::entity::alert;
+use crate::error::StoreError;
+use crate::feed::{self, FeedCursor, FeedQuery, Page};
+use crate::feed_signal::FeedSignal;
+
+/// Whose alerts a reader sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertReader {
+    /// Those that concern one organisation (treating provider, or recipient of the referral).
+    Org(OrgId),
+    /// All (administrators).
+    All,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    pub status: Option<AlertStatus>,
+    pub rule: Option<Rule>,
+    pub severity: Option<Severity>,
+    pub trajectory: Option<TrajectoryId>,
+    pub municipality: Option<GemeenteCode>,
+    /// Only alerts concerning this organisation (useful to administrators).
+    pub organisation: Option<OrgId>,
+    pub after: Option<AlertId>,
+    pub limit: u64,
+}
+
+/// One change in an alert feed, with the alert as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertFeedItem {
+    pub position: FeedCursor,
+    pub change: String,
+    pub recorded_at: DateTime<Utc>,
+    pub alert: Alert,
+}
+
+#[derive(Clone, Debug)]
+pub struct AlertStore {
+    conn: DatabaseConnection,
+    signal: Arc<FeedSignal>,
+}
+
+fn concerning(org: OrgId) -> Condition {
+    Condition::any()
+        .add(alert::Column::TreatingProvider.eq(org.to_string()))
+        .add(alert::Column::Recipient.eq(org.to_string()))
+}
+
+fn visible(select: Select<alert::Entity>, reader: AlertReader) -> Select<alert::Entity> {
+    match reader {
+        AlertReader::Org(org) => select.filter(concerning(org)),
+        AlertReader::All => select,
+    }
+}
+
+impl AlertStore {
+    pub fn new(conn: DatabaseConnection, signal: Arc<FeedSignal>) -> Self {
+        Self { conn, signal }
+    }
+
+    /// A page of alerts, newest id last; `next` is set when more follow.
+    pub async fn list(
+        &self,
+        reader: AlertReader,
+        filter: &AlertFilter,
+    ) -> Result<(Vec<Alert>, Option<AlertId>), StoreError> {
+        use alert::Column;
+        let mut select = visible(alert::Entity::find(), reader);
+        if let Some(status) = filter.status {
+            select = select.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(rule) = filter.rule {
+            select = select.filter(Column::Rule.eq(rule.as_str()));
+        }
+        if let Some(severity) = filter.severity {
+            select = select.filter(Column::Severity.eq(severity.as_str()));
+        }
+        if let Some(trajectory) = filter.trajectory {
+            select = select.filter(Column::TrajectoryId.eq(trajectory.as_uuid()));
+        }
+        if let Some(municipality) = filter.municipality {
+            select = select.filter(Column::Municipality.eq(municipality.to_string()));
+        }
+        if let Some(org) = filter.organisation {
+            select = select.filter(concerning(org));
+        }
+        if let Some(after) = filter.after {
+            select = select.filter(Column::Id.gt(after.as_uuid()));
+        }
+        let rows = select
+            .order_by_asc(Column::Id)
+            .limit(filter.limit.saturating_add(1))
+            .all(&self.conn)
+            .await?;
+        let more = rows.len() as u64 > filter.limit;
+        let alerts = rows
+            .into_iter()
+            .take(usize::try_from(filter.limit).unwrap_or(usize::MAX))
+            .map(alert_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if more {
+            alerts.last().map(|a| a.id)
+        } else {
+            None
+        };
+        Ok((alerts, next))
+    }
+
+    pub async fn get(&self, id: AlertId, reader: AlertReader) -> Result<Alert, StoreError> {
+        let row = visible(alert::Entity::find_by_id(id.as_uuid()), reader)
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        alert_from_row(row)
+    }
+
+    /// Acknowledges an alert that concerns `org`.
+    pub async fn acknowledge(
+        &self,
+        id: AlertId,
+        org: OrgId,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Alert, StoreError> {
+        self.change(id, org, now, "alert_acknowledged", |alert| {
+            alert.acknowledge(actor, now)
+        })
+        .await
+    }
+
+    /// Resolves an alert that concerns `org` by hand, with a reason.
+    pub async fn resolve(
+        &self,
+        id: AlertId,
+        org: OrgId,
+        actor: Actor,
+        reason: BoundedText,
+        now: DateTime<Utc>,
+    ) -> Result<Alert, StoreError> {
+        self.change(id, org, now, "alert_resolved", |alert| {
+            alert.resolve(Resolution::ByHand { actor, reason }, now)
+        })
+        .await
+    }
+
+    async fn change(
+        &self,
+        id: AlertId,
+        org: OrgId,
+        now: DateTime<Utc>,
+        kind: &str,
+        apply: impl FnOnce(&mut Alert) -> Result<(), herstelbrug_domain::DomainError>,
+    ) -> Result<Alert, StoreError> {
+        let txn = self.conn.begin().await?;
+        let row = alert::Entity::find_by_id(id.as_uuid())
+            .filter(concerning(org))
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut alert = alert_from_row(row)?;
+        let before = alert.version;
+        apply(&mut alert)?;
+        let updated = alert::Entity::update_many()
+            .set(alert_to_row(&alert))
+            .filter(alert::Column::Id.eq(id.as_uuid()))
+            .filter(alert::Column::Version.eq(crate::trajectory_row::stored_version(before)))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::VersionMismatch {
+                current: before + 1,
+            });
+        }
+        let woken = append_alert(&txn, &alert, kind, now).await?;
+        txn.commit().await?;
+        for org in &woken {
+            self.signal.notify(org);
+        }
+        Ok(alert)
+    }
+
+    /// A page of `query.org`'s alert feed, waiting up to `wait` for a change when empty.
+    pub async fn feed(
+        &self,
+        query: &FeedQuery,
+        wait: Duration,
+    ) -> Result<Page<AlertFeedItem>, StoreError> {
+        feed::wait_for(&self.signal, query.org, wait, || self.read_feed(query)).await
+    }
+
+    async fn read_feed(&self, query: &FeedQuery) -> Result<Page<AlertFeedItem>, StoreError> {
+        let (entries, next) = feed::read_entries(&self.conn, query).await?;
+        if entries.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                next,
+            });
+        }
+        let alerts: HashMap<uuid::Uuid, Alert> = alert::Entity::find()
+            .filter(alert::Column::Id.is_in(entries.iter().map(|e| e.subject_id)))
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|row| alert_from_row(row).map(|a| (a.id.as_uuid(), a)))
+            .collect::<Result<_, _>>()?;
+        let items = entries
+            .into_iter()
+            .map(|entry| {
+                let alert = alerts.get(&entry.subject_id).cloned().ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "feed entry for missing alert {}",
+                        entry.subject_id
+                    ))
+                })?;
+                Ok(AlertFeedItem {
+                    position: FeedCursor {
+                        tx_id: entry.tx_id,
+                        id: entry.id,
+                    },
+                    change: entry.change,
+                    recorded_at: entry.recorded_at,
+                    alert,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Page { items, next })
+    }
+}

@@ -1,0 +1,169 @@
+//! The deadline scheduler: claims due timers in batches, so replicas never fire one twice,
+//! and re-evaluates their trajectories. A claim is a lease: a crashed worker's timers are
+//! claimed again when it runs out, and a late worker cannot write over a newer claim.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use herstelbrug_domain::{ContinuityPolicy, TrajectoryId};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, Statement, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::continuity;
+use crate::entity::timer;
+use crate::error::StoreError;
+use crate::feed_signal::FeedSignal;
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub claimed: usize,
+    pub fired: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    conn: DatabaseConnection,
+    signal: Arc<FeedSignal>,
+    policy: ContinuityPolicy,
+    batch: u32,
+    lease: Duration,
+}
+
+// PostgreSQL: SKIP LOCKED lets replicas claim disjoint batches without waiting on each
+// other. SQLite has no row locks (sea-query would drop them silently); one statement with
+// a single writer is the atomic conditional claim.
+const CLAIM_POSTGRES: &str = "UPDATE timers SET lease_until = $1, lease_token = $2 \
+    WHERE trajectory_id IN (SELECT trajectory_id FROM timers \
+        WHERE due_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+        ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
+    RETURNING trajectory_id";
+const CLAIM_SQLITE: &str = "UPDATE timers SET lease_until = ?, lease_token = ? \
+    WHERE trajectory_id IN (SELECT trajectory_id FROM timers \
+        WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?) \
+        ORDER BY due_at LIMIT ?) \
+    RETURNING trajectory_id";
+
+impl Scheduler {
+    pub fn new(
+        conn: DatabaseConnection,
+        signal: Arc<FeedSignal>,
+        policy: ContinuityPolicy,
+        batch: u32,
+        lease: Duration,
+    ) -> Self {
+        Self {
+            conn,
+            signal,
+            policy,
+            batch,
+            lease,
+        }
+    }
+
+    pub fn batch(&self) -> u32 {
+        self.batch
+    }
+
+    /// Claims up to one batch of timers due at `now` and fires each.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        let token = Uuid::new_v4();
+        let claimed = self.claim(now, token).await?;
+        let mut report = TickReport {
+            claimed: claimed.len(),
+            fired: 0,
+        };
+        for trajectory in claimed {
+            if self.fire(trajectory, token, now).await? {
+                report.fired += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        token: Uuid,
+    ) -> Result<Vec<TrajectoryId>, StoreError> {
+        let lease_until = now + self.lease;
+        let backend = self.conn.get_database_backend();
+        let statement = match backend {
+            DbBackend::Postgres => Statement::from_sql_and_values(
+                backend,
+                CLAIM_POSTGRES,
+                [
+                    lease_until.into(),
+                    token.into(),
+                    now.into(),
+                    i64::from(self.batch).into(),
+                ],
+            ),
+            _ => Statement::from_sql_and_values(
+                backend,
+                CLAIM_SQLITE,
+                [
+                    lease_until.into(),
+                    token.into(),
+                    now.into(),
+                    now.into(),
+                    i64::from(self.batch).into(),
+                ],
+            ),
+        };
+        self.conn
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(|row| {
+                row.try_get::<Uuid>("", "trajectory_id")
+                    .map(TrajectoryId::from_uuid)
+                    .map_err(StoreError::from)
+            })
+            .collect()
+    }
+
+    /// Re-evaluates one claimed trajectory, if the claim is still ours.
+    async fn fire(
+        &self,
+        trajectory: TrajectoryId,
+        token: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.conn.begin().await?;
+        // Fencing: a worker whose lease ran out and was taken over finds another token.
+        let ours = timer::Entity::find_by_id(trajectory.as_uuid())
+            .filter(timer::Column::LeaseToken.eq(token))
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        if ours.is_none() {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        let woken = continuity::evaluate(&txn, trajectory, now, &self.policy, "deadline").await?;
+        txn.commit().await?;
+        for org in &woken {
+            self.signal.notify(org);
+        }
+        Ok(true)
+    }
+
+    /// The oldest due timer's due time, for lag metrics: how far behind the scheduler is.
+    pub async fn oldest_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(timer::Entity::find()
+            .filter(timer::Column::DueAt.lte(now))
+            .select_only()
+            .column_as(timer::Column::DueAt.min(), "oldest")
+            .into_tuple::<Option<DateTime<Utc>>>()
+            .one(&self.conn)
+            .await?
+            .flatten())
+    }
+}

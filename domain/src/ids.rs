@@ -1,6 +1,11 @@
 //! Identities of aggregates: time-ordered UUIDv7 newtypes, so ordering by id is ordering
 //! by creation, and one kind of id cannot be passed where another is expected.
 
+/// One counter for the whole process, so ids made in the same millisecond (on any thread)
+/// still sort in the order they were made.
+pub(crate) static V7_CONTEXT: std::sync::Mutex<uuid::ContextV7> =
+    std::sync::Mutex::new(uuid::ContextV7::new());
+
 macro_rules! uuid_id {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
@@ -12,7 +17,7 @@ macro_rules! uuid_id {
             /// A new id for something created at `now`.
             pub fn new_at(now: chrono::DateTime<chrono::Utc>) -> Self {
                 let ts = uuid::Timestamp::from_unix(
-                    uuid::NoContext,
+                    &$crate::ids::V7_CONTEXT,
                     now.timestamp().max(0).unsigned_abs(),
                     now.timestamp_subsec_nanos(),
                 );
@@ -67,3 +72,17 @@ uuid_id!(
     AlertId,
     "alert id"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_made_in_one_instant_sort_in_the_order_they_were_made() {
+        let now = chrono::Utc::now();
+        let ids: Vec<TrajectoryId> = (0..2000).map(|_| TrajectoryId::new_at(now)).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+    }
+}

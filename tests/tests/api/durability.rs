@@ -22,7 +22,16 @@ impl Drop for Server {
 
 /// Starts `herstelbrug serve` as its own process and waits for the port it reports.
 fn start(database_url: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"))
+    start_with(database_url, &[])
+}
+
+/// Like [`start`], with extra environment (scheduler settings, a clock offset).
+fn start_with(database_url: &str, env: &[(&str, String)]) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"));
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("HERSTELBRUG_LISTEN", "127.0.0.1:0")
@@ -117,4 +126,139 @@ async fn sigkill_right_after_a_2xx_loses_nothing() {
     assert_eq!(found, ids.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(list["items"][0]["phase"], "closed");
     assert_eq!(list["items"][0]["version"], 2);
+}
+
+const TEN_DAYS: i64 = 10 * 24 * 3600;
+
+/// Registers `count` trajectories of provider A, each with a referral to Nijmegen that
+/// nobody acknowledges: each leaves a timer due after five working days.
+async fn seed_unacknowledged(client: &reqwest::Client, address: &str, count: usize) {
+    let t = token(PROVIDER_A, "provider");
+    for n in 0..count {
+        let trajectory: Value = client
+            .post(format!("{address}/v1/trajectories"))
+            .bearer_auth(&t)
+            .json(&json!({"client_ref": format!("client-{n}"), "municipality": "gemeente:0268", "started_on": "2026-01-05"}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let id = trajectory["id"].as_str().expect("id");
+        let consent = client
+            .post(format!("{address}/v1/trajectories/{id}/consents"))
+            .bearer_auth(&t)
+            .json(&json!({"organisation": "gemeente:0268", "purpose": "Wmo"}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(consent.status(), 201);
+        let referral = client
+            .post(format!("{address}/v1/trajectories/{id}/referrals"))
+            .bearer_auth(&t)
+            .json(&json!({"kind": "housing", "recipient": "gemeente:0268", "needs": "Woonruimte"}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(referral.status(), 201);
+    }
+}
+
+/// Long-polls Nijmegen's alert feed from the start until `count` alerts were opened, or
+/// the bounded number of polls runs out; returns the opened alerts' ids in feed order.
+async fn opened_alerts(client: &reqwest::Client, address: &str, count: usize) -> Vec<String> {
+    let nijmegen = token("gemeente:0268", "municipality");
+    let mut opened = Vec::new();
+    let mut after = String::new();
+    for _ in 0..60 {
+        let page: Value = client
+            .get(format!("{address}/v1/alerts/feed?wait=2&limit=500{after}"))
+            .bearer_auth(&nijmegen)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        for item in page["items"].as_array().expect("items") {
+            if item["change"] == "alert_opened" {
+                opened.push(item["alert"]["id"].as_str().expect("id").to_owned());
+            }
+        }
+        after = format!("&after={}", page["next_cursor"].as_str().expect("cursor"));
+        if opened.len() >= count {
+            break;
+        }
+    }
+    opened
+}
+
+fn scheduler_env(offset: i64, batch: u32, interval_ms: u32) -> Vec<(&'static str, String)> {
+    vec![
+        ("HERSTELBRUG_CLOCK_OFFSET_SECONDS", offset.to_string()),
+        ("HERSTELBRUG_SCHEDULER_INTERVAL_MS", interval_ms.to_string()),
+        ("HERSTELBRUG_SCHEDULER_BATCH", batch.to_string()),
+        ("HERSTELBRUG_SCHEDULER_LEASE_SECONDS", "1".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn sigkill_while_timers_are_due_fires_every_alert_exactly_once() {
+    let db = TestDatabase::fresh().await;
+    let client = reqwest::Client::new();
+    let mut first = start_with(db.url(), &[("HERSTELBRUG_SCHEDULER", "off".to_owned())]);
+    seed_unacknowledged(&client, &first.address, 20).await;
+    first.child.kill().expect("killed");
+    first.child.wait().expect("reaped");
+
+    // Ten days later the timers are due. A slow scheduler (one timer per 100 ms) is killed
+    // as soon as it has fired one: the rest are due, some claimed, none lost.
+    let mut second = start_with(db.url(), &scheduler_env(TEN_DAYS, 1, 100));
+    let fired = opened_alerts(&client, &second.address, 1).await;
+    assert!(
+        !fired.is_empty() && fired.len() < 20,
+        "killed mid-way: {} fired",
+        fired.len()
+    );
+    second.child.kill().expect("killed");
+    second.child.wait().expect("reaped");
+
+    let third = start_with(db.url(), &scheduler_env(TEN_DAYS, 5, 20));
+    let opened = opened_alerts(&client, &third.address, 20).await;
+    let distinct: std::collections::BTreeSet<&String> = opened.iter().collect();
+    assert_eq!(opened.len(), 20, "every due alert fired: {opened:?}");
+    assert_eq!(distinct.len(), 20, "none twice");
+    let listed: Value = client
+        .get(format!(
+            "{}/v1/alerts?rule=referral_unacknowledged&limit=500",
+            third.address
+        ))
+        .bearer_auth(token(PROVIDER_A, "provider"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(20));
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_never_fire_a_timer_twice() {
+    let db = TestDatabase::fresh().await;
+    let client = reqwest::Client::new();
+    let mut seeder = start_with(db.url(), &[("HERSTELBRUG_SCHEDULER", "off".to_owned())]);
+    seed_unacknowledged(&client, &seeder.address, 30).await;
+    seeder.child.kill().expect("killed");
+    seeder.child.wait().expect("reaped");
+
+    let a = start_with(db.url(), &scheduler_env(TEN_DAYS, 5, 20));
+    let b = start_with(db.url(), &scheduler_env(TEN_DAYS, 5, 20));
+    let opened = opened_alerts(&client, &a.address, 30).await;
+    assert_eq!(opened.len(), 30, "every due alert fired");
+    let distinct: std::collections::BTreeSet<&String> = opened.iter().collect();
+    assert_eq!(distinct.len(), 30, "no timer fired twice");
+    // The other replica reads the same feed.
+    assert_eq!(opened_alerts(&client, &b.address, 30).await, opened);
 }

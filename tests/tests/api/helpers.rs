@@ -113,8 +113,29 @@ pub fn test_config(database_url: &str) -> Config {
     }
 }
 
+/// The test's clock: the wall clock plus an offset the test moves forward, so deadlines
+/// fall due without anyone sleeping.
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    offset: std::sync::Mutex<chrono::Duration>,
+}
+
+impl ManualClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        *offset += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        SystemClock.now() + *self.offset.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 pub struct TestApp {
     pub address: String,
+    pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     /// Dropped with the app: the test's database goes when the test ends.
     _db: TestDatabase,
@@ -130,14 +151,15 @@ impl TestApp {
         let db = TestDatabase::fresh().await;
         let mut config = test_config(db.url());
         adjust(&mut config);
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let app = Application::build_with_clock(config, clock)
+        let clock = Arc::new(ManualClock::default());
+        let app = Application::build_with_clock(config, clock.clone())
             .await
             .expect("application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address,
+            clock,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -348,5 +370,39 @@ impl TestApp {
             "{feed}: expected {expected} items, got {items:?}"
         );
         (items, cursor.unwrap_or_default())
+    }
+}
+
+impl TestApp {
+    /// Long-polls `token`'s alert feed until an alert with `rule` has the `change`; returns
+    /// that feed item. Deadlines fire from the scheduler, so tests wait on the feed for them.
+    pub async fn await_alert(&self, token: &str, rule: &str, change: &str) -> Value {
+        let mut cursor: Option<String> = None;
+        for _ in 0..40 {
+            let path = match &cursor {
+                Some(c) => format!("/v1/alerts/feed?wait=2&after={c}"),
+                None => "/v1/alerts/feed?wait=2".to_owned(),
+            };
+            let response = self.get(&path, token).await;
+            assert_eq!(response.status(), 200, "alert feed readable");
+            let page: Value = response.json().await.expect("json");
+            if let Some(item) = page["items"].as_array().and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i["alert"]["rule"] == rule && i["change"] == change)
+            }) {
+                return item.clone();
+            }
+            cursor = page["next_cursor"].as_str().map(str::to_owned);
+        }
+        panic!("no {change} of {rule} in the alert feed");
+    }
+
+    /// The alerts `token` sees, with an optional query string.
+    pub async fn alerts(&self, token: &str, query: &str) -> Vec<Value> {
+        let response = self.get(&format!("/v1/alerts{query}"), token).await;
+        assert_eq!(response.status(), 200, "alerts readable");
+        let page: Value = response.json().await.expect("json");
+        page["items"].as_array().cloned().unwrap_or_default()
     }
 }

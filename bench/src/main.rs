@@ -1,0 +1,136 @@
+//! `herstelbrug-bench`: measures Herstelbrug against a real database. The scheduler
+//! benchmark seeds trajectories with timers (a fixed number of them due) at growing sizes
+//! and reports the cost of a scheduler tick, to show it follows the number of due timers,
+//! not the number of trajectories. Results go into BENCHMARKS.md by hand.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use herstelbrug_domain::ContinuityPolicy;
+use herstelbrug_persistence::{FeedSignal, Scheduler, admin, connect};
+use sea_orm::{ConnectionTrait, DbBackend};
+
+mod seed;
+
+#[derive(Parser)]
+#[command(name = "herstelbrug-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scheduler tick cost at growing numbers of trajectories.
+    Scheduler {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL whose database is used
+        /// only to create and drop one database per size.
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        /// Trajectory counts to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+        sizes: Vec<u64>,
+        /// How many of them have a due timer.
+        #[arg(long, default_value_t = 10_000)]
+        due: u64,
+        /// Timers claimed per tick.
+        #[arg(long, default_value_t = 100)]
+        batch: u32,
+    },
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn scheduler(database: &str, size: u64, due: u64, batch: u32) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let name = format!("hb_bench_{}", uuid::Uuid::new_v4().simple());
+    let url = if database == "sqlite" {
+        format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display())
+    } else {
+        admin::create_database(database, &name).await?;
+        admin::database_url(database, &name)
+    };
+    let outcome = async {
+        let db = connect(&url, 4).await?;
+        db.migrate().await?;
+        let now = chrono::Utc::now();
+        let started = Instant::now();
+        seed::trajectories(&db.conn, size, due.min(size), now).await?;
+        let seeded = started.elapsed();
+        if db.backend() == DbBackend::Postgres {
+            db.conn.execute_unprepared("ANALYZE").await?;
+        }
+        let scheduler = Scheduler::new(
+            db.conn.clone(),
+            Arc::new(FeedSignal::default()),
+            ContinuityPolicy::default(),
+            batch,
+            chrono::Duration::seconds(30),
+        );
+        let mut ticks = Vec::new();
+        let mut fired = 0usize;
+        let draining = Instant::now();
+        loop {
+            let tick = Instant::now();
+            let report = scheduler.tick(now).await?;
+            if report.claimed == 0 {
+                break;
+            }
+            ticks.push(tick.elapsed());
+            fired += report.fired;
+        }
+        let drained = draining.elapsed();
+        let mut empty = Vec::new();
+        for _ in 0..50 {
+            let tick = Instant::now();
+            scheduler.tick(now).await?;
+            empty.push(tick.elapsed());
+        }
+        ticks.sort();
+        empty.sort();
+        println!(
+            "{:>9} trajectories | seeded in {:>6.1} s | {:>6} due fired in {:>7.1} ms ({:>7.0} timers/s) | \
+             full tick of {batch}: p50 {:>6.2} ms p99 {:>6.2} ms | empty tick: p50 {:>5.2} ms p99 {:>5.2} ms",
+            size,
+            seeded.as_secs_f64(),
+            fired,
+            ms(drained),
+            fired as f64 / drained.as_secs_f64(),
+            ms(percentile(&ticks, 0.5)),
+            ms(percentile(&ticks, 0.99)),
+            ms(percentile(&empty, 0.5)),
+            ms(percentile(&empty, 0.99)),
+        );
+        db.close().await?;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if database != "sqlite" {
+        admin::drop_database(database, &name).await?;
+    }
+    outcome
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    match Cli::parse().command {
+        Command::Scheduler { database, sizes, due, batch } => {
+            println!("scheduler tick benchmark on {database}: {due} due timers, batch {batch}");
+            for size in sizes {
+                scheduler(&database, size, due, batch).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -52,11 +52,19 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn scheduler(database: &str, size: u64, due: u64, batch: u32) -> Result<(), Box<dyn std::error::Error>> {
+async fn scheduler(
+    database: &str,
+    size: u64,
+    due: u64,
+    batch: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let name = format!("hb_bench_{}", uuid::Uuid::new_v4().simple());
     let url = if database == "sqlite" {
-        format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        )
     } else {
         admin::create_database(database, &name).await?;
         admin::database_url(database, &name)
@@ -125,7 +133,12 @@ async fn scheduler(database: &str, size: u64, due: u64, batch: u32) -> Result<()
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match Cli::parse().command {
-        Command::Scheduler { database, sizes, due, batch } => {
+        Command::Scheduler {
+            database,
+            sizes,
+            due,
+            batch,
+        } => {
             println!("scheduler tick benchmark on {database}: {due} due timers, batch {batch}");
             for size in sizes {
                 scheduler(&database, size, due, batch).await?;

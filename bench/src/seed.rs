@@ -10,7 +10,12 @@ fn sqlite_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-pub async fn trajectories(conn: &DatabaseConnection, size: u64, due: u64, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn trajectories(
+    conn: &DatabaseConnection,
+    size: u64,
+    due: u64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let past = now - chrono::Duration::minutes(1);
     let future = now + chrono::Duration::days(365);
@@ -51,7 +56,8 @@ pub async fn trajectories(conn: &DatabaseConnection, size: u64, due: u64, now: D
         ],
     };
     for sql in statements {
-        conn.execute_raw(Statement::from_string(backend, sql)).await?;
+        conn.execute_raw(Statement::from_string(backend, sql))
+            .await?;
     }
     Ok(())
 }

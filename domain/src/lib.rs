@@ -18,6 +18,8 @@ pub mod org_id;
 pub mod phase;
 pub mod reason;
 pub mod referral;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod trajectory;
 pub mod transition;

@@ -11,8 +11,8 @@ use herstelbrug_domain::{
     Severity, TrajectoryId,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Select,
+    TransactionTrait,
 };
 
 use crate::alert_row::{alert_from_row, alert_to_row};
@@ -21,6 +21,7 @@ use crate::entity::alert;
 use crate::error::StoreError;
 use crate::feed::{self, FeedCursor, FeedQuery, Page};
 use crate::feed_signal::FeedSignal;
+use crate::paging;
 
 /// Whose alerts a reader sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,17 +107,8 @@ impl AlertStore {
         if let Some(after) = filter.after {
             select = select.filter(Column::Id.gt(after.as_uuid()));
         }
-        let rows = select
-            .order_by_asc(Column::Id)
-            .limit(filter.limit.saturating_add(1))
-            .all(&self.conn)
-            .await?;
-        let more = rows.len() as u64 > filter.limit;
-        let alerts = rows
-            .into_iter()
-            .take(usize::try_from(filter.limit).unwrap_or(usize::MAX))
-            .map(alert_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let (alerts, more) =
+            paging::page(select, Column::Id, filter.limit, &self.conn, alert_from_row).await?;
         let next = if more {
             alerts.last().map(|a| a.id)
         } else {

@@ -13,6 +13,7 @@ pub mod feed;
 pub mod feed_signal;
 pub mod idempotency;
 pub mod migration;
+mod paging;
 mod referral_row;
 pub mod referral_store;
 pub mod scheduler;

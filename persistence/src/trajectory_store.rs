@@ -18,6 +18,7 @@ use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
 use crate::feed_signal::FeedSignal;
 use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::paging;
 use crate::referral_row::referral_event_from_row;
 use crate::trajectory_row::{
     event_from_row, event_to_row, stored_version, trajectory_from_row, trajectory_to_row,
@@ -239,18 +240,14 @@ impl TrajectoryStore {
         if let Some(after) = filter.after {
             select = select.filter(Column::Id.gt(after.as_uuid()));
         }
-        // One extra row tells whether another page follows.
-        let rows = select
-            .order_by_asc(Column::Id)
-            .limit(filter.limit.saturating_add(1))
-            .all(&self.conn)
-            .await?;
-        let more = rows.len() as u64 > filter.limit;
-        let items = rows
-            .into_iter()
-            .take(usize::try_from(filter.limit).unwrap_or(usize::MAX))
-            .map(trajectory_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let (items, more) = paging::page(
+            select,
+            Column::Id,
+            filter.limit,
+            &self.conn,
+            trajectory_from_row,
+        )
+        .await?;
         let next = if more {
             items.last().map(|t| t.id)
         } else {

@@ -1,43 +1,18 @@
 //! Tests of each continuity rule, the deadlines, escalation and idempotent reconciliation.
 
-use chrono::{Duration, TimeZone};
+use chrono::Duration;
 
 use super::*;
-use crate::actor::{Actor, Subject as ActorSubject};
 use crate::consent::{Consent, ConsentGrant};
 use crate::ids::{AlertId, ConsentId};
-use crate::org_id::{AgbCode, GemeenteCode};
+use crate::org_id::GemeenteCode;
 use crate::referral::{
     ClientContact, ReferralAction, ReferralCommand, ReferralRequest, ReferrerContact, WmoClocks,
 };
+use crate::test_support::{actor, at, date, nijmegen, provider};
 use crate::text::BoundedText;
 use crate::trajectory::Registration;
 use crate::transition::TransitionCommand;
-
-fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
-        .single()
-        .expect("time")
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("date")
-}
-
-fn provider() -> AgbCode {
-    AgbCode::parse("12345678").expect("agb")
-}
-
-fn nijmegen() -> OrgId {
-    "gemeente:0268".parse().expect("org")
-}
-
-fn actor(org: OrgId) -> Actor {
-    Actor {
-        subject: ActorSubject::parse("x").expect("subject"),
-        org,
-    }
-}
 
 fn policy() -> ContinuityPolicy {
     ContinuityPolicy::default()

@@ -1,38 +1,17 @@
 //! Unit and property tests of the referral aggregate.
 
-use chrono::{Days, TimeZone};
+use chrono::Days;
 use proptest::prelude::*;
 
 use super::*;
-use crate::actor::Subject;
 use crate::consent::ConsentGrant;
 use crate::ids::ConsentId;
 use crate::org_id::GemeenteCode;
+use crate::test_support::{actor, at, date, nijmegen, provider};
 use crate::trajectory::Registration;
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
-        .single()
-        .expect("time")
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("date")
-}
-
-fn provider() -> AgbCode {
-    AgbCode::parse("12345678").expect("agb")
-}
-
-fn nijmegen() -> OrgId {
-    "gemeente:0268".parse().expect("org")
-}
-
-fn actor(org: OrgId) -> Actor {
-    Actor {
-        subject: Subject::parse("someone").expect("subject"),
-        org,
-    }
+    at(2026, 11, 25)
 }
 
 fn trajectory() -> Trajectory {

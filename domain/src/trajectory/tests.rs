@@ -1,31 +1,18 @@
 //! Unit and property tests of the trajectory aggregate.
 
-use chrono::{Days, NaiveDate, TimeZone, Utc};
+use chrono::Days;
 use proptest::prelude::*;
 
 use super::*;
-use crate::actor::Subject;
 use crate::org_id::OrgId;
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
+use crate::test_support::{actor as support_actor, at, date, provider};
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
-        .single()
-        .expect("valid time")
-}
-
-fn provider() -> AgbCode {
-    AgbCode::parse("12345678").expect("valid agb")
+    at(2026, 11, 25)
 }
 
 fn actor() -> Actor {
-    Actor {
-        subject: Subject::parse("clinician-1").expect("valid subject"),
-        org: OrgId::Agb(provider()),
-    }
+    support_actor(OrgId::Agb(provider()))
 }
 
 fn registered() -> Trajectory {

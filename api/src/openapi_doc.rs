@@ -129,6 +129,15 @@ mod tests {
                 }
             }
         }
+        let mut ids: Vec<&str> = paths
+            .values()
+            .flat_map(|item| item.as_object().into_iter().flat_map(|ops| ops.values()))
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "operation ids are unique (generated clients name methods by them)");
         assert!(paths.contains_key("/v1/trajectories/{id}/transitions"));
         assert!(paths.contains_key("/health/ready"));
     }

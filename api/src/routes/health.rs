@@ -19,7 +19,11 @@ pub fn register(cfg: &mut ServiceConfig) {
 }
 
 /// The process is up and serving HTTP.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = HealthStatus)))]
+#[utoipa::path(
+    operation_id = "liveness",
+    tag = "health",
+    responses((status = 200, description = "Alive", body = HealthStatus))
+)]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus { status: "ok" })
@@ -27,6 +31,7 @@ pub async fn live() -> HttpResponse {
 
 /// The process can serve requests: its database answers.
 #[utoipa::path(
+    operation_id = "readiness",
     tag = "health",
     responses(
         (status = 200, description = "Ready", body = HealthStatus),

@@ -14,6 +14,7 @@ use crate::state::AppState;
 /// An acknowledged critical alert does not escalate. It still resolves by itself when its
 /// condition clears.
 #[utoipa::path(
+    operation_id = "acknowledge_alert",
     tag = "alerts",
     params(("id" = uuid::Uuid, Path, description = "The alert id")),
     responses(

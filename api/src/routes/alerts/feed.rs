@@ -17,6 +17,7 @@ use crate::state::AppState;
 /// and 304 semantics as the referral inbox. A change is in the feed as soon as the change
 /// that caused it is committed; a long-polling client is woken by it.
 #[utoipa::path(
+    operation_id = "poll_alert_feed",
     tag = "alerts",
     params(FeedParams, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
     responses(

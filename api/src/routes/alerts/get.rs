@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 /// Read an alert.
 #[utoipa::path(
+    operation_id = "get_alert",
     tag = "alerts",
     params(("id" = uuid::Uuid, Path, description = "The alert id")),
     responses(

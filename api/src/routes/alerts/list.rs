@@ -18,6 +18,7 @@ const MAX_LIMIT: u32 = 500;
 /// A provider sees the alerts about its trajectories; a municipality those about the
 /// referrals addressed to it; an administrator all. Oldest first.
 #[utoipa::path(
+    operation_id = "list_alerts",
     tag = "alerts",
     params(ListAlertsParams),
     responses((status = 200, description = "A page of alerts", body = AlertList)),

@@ -14,6 +14,7 @@ const REASON_MAX: usize = 500;
 
 /// Resolve an alert by hand.
 #[utoipa::path(
+    operation_id = "resolve_alert",
     tag = "alerts",
     request_body = ResolveAlertRequest,
     params(("id" = uuid::Uuid, Path, description = "The alert id")),

@@ -14,6 +14,7 @@ use crate::state::AppState;
 /// The client's explicit consent to share with one organisation for a purpose, recorded by
 /// the caller. Needed before a referral to any organisation other than the treating provider.
 #[utoipa::path(
+    operation_id = "record_consent",
     tag = "consents",
     request_body = CreateConsentRequest,
     params(("id" = uuid::Uuid, Path, description = "The trajectory id")),

@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 /// List consents.
 #[utoipa::path(
+    operation_id = "list_consents",
     tag = "consents",
     params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
     responses(

@@ -17,6 +17,7 @@ use crate::state::AppState;
 /// Takes effect at once: recipients' views of the client's referrals to that organisation
 /// stop showing personal data, and their feeds get a `consent_withdrawn` change.
 #[utoipa::path(
+    operation_id = "withdraw_consent",
     tag = "consents",
     request_body(content = Option<WithdrawConsentRequest>, description = "Optional; may be left out"),
     params(

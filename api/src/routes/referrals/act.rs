@@ -20,6 +20,7 @@ use crate::state::AppState;
 /// `start`s, and `complete`s or `fail`s (with a `reason`). The requester may `cancel`
 /// before work starts. The body is optional for actions that need no field.
 #[utoipa::path(
+    operation_id = "act_on_referral",
     tag = "referrals",
     request_body(content = Option<ReferralActionRequest>, description = "The fields the action needs; may be left out when it needs none"),
     params(

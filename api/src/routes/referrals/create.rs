@@ -19,6 +19,7 @@ use crate::state::AppState;
 /// (`consent-required`); a second open referral of the same kind to the same organisation
 /// is refused (`open-referral-exists`), as in iWmo.
 #[utoipa::path(
+    operation_id = "create_referral",
     tag = "referrals",
     request_body = CreateReferralRequest,
     params(

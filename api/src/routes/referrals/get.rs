@@ -16,6 +16,7 @@ use crate::state::AppState;
 /// The requester sees the whole referral; the recipient a minimised view (see
 /// `RecipientReferralView`). Anyone else gets 404.
 #[utoipa::path(
+    operation_id = "get_referral",
     tag = "referrals",
     params(
         ("rid" = uuid::Uuid, Path, description = "The referral id"),

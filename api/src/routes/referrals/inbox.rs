@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// skipped. With `wait`, an empty poll waits up to that many seconds and returns as soon
 /// as a change arrives. With `If-None-Match: <next_cursor>` an empty poll answers 304.
 #[utoipa::path(
+    operation_id = "poll_referral_inbox",
     tag = "referrals",
     params(("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
     responses(

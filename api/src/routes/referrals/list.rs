@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 /// List a trajectory's referrals.
 #[utoipa::path(
+    operation_id = "list_trajectory_referrals",
     tag = "referrals",
     params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
     responses(

@@ -15,6 +15,7 @@ use crate::state::AppState;
 /// Every change of every referral the caller's organisation sent, with the same cursor,
 /// long-poll and 304 semantics as the inbox.
 #[utoipa::path(
+    operation_id = "poll_referral_outbox_feed",
     tag = "referrals",
     params(("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
     responses(

@@ -16,6 +16,7 @@ use crate::state::AppState;
 /// The treating provider is the caller's organisation. A client has at most one open
 /// trajectory per provider; a re-admission after closure registers a new one.
 #[utoipa::path(
+    operation_id = "register_trajectory",
     tag = "trajectories",
     request_body = CreateTrajectoryRequest,
     params(("Idempotency-Key" = Option<String>, Header,

@@ -14,6 +14,7 @@ use crate::state::AppState;
 /// Every accepted change of the trajectory and of its referrals, oldest first, with who
 /// made it for which organisation.
 #[utoipa::path(
+    operation_id = "get_trajectory_history",
     tag = "trajectories",
     params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
     responses(

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Read a trajectory.
 #[utoipa::path(
+    operation_id = "get_trajectory",
     tag = "trajectories",
     params(
         ("id" = uuid::Uuid, Path, description = "The trajectory id"),

@@ -16,6 +16,7 @@ use crate::state::AppState;
 ///
 /// Ordered by creation. Pages hold at most `limit` items; follow `next_cursor` with `after`.
 #[utoipa::path(
+    operation_id = "list_trajectories",
     tag = "trajectories",
     params(ListTrajectoriesParams),
     responses((status = 200, description = "A page of trajectories", body = TrajectoryList)),

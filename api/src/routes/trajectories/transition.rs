@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// (needs an end reason); social_support → treatment (relapse, readmission);
 /// social_support → closed (needs an outcome). `closed` is final.
 #[utoipa::path(
+    operation_id = "transition_trajectory",
     tag = "trajectories",
     request_body = TransitionRequest,
     params(

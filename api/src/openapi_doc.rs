@@ -137,7 +137,11 @@ mod tests {
         let count = ids.len();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), count, "operation ids are unique (generated clients name methods by them)");
+        assert_eq!(
+            ids.len(),
+            count,
+            "operation ids are unique (generated clients name methods by them)"
+        );
         assert!(paths.contains_key("/v1/trajectories/{id}/transitions"));
         assert!(paths.contains_key("/health/ready"));
     }

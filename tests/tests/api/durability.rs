@@ -128,6 +128,27 @@ async fn sigkill_right_after_a_2xx_loses_nothing() {
     assert_eq!(list["items"][0]["version"], 2);
 }
 
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let db = TestDatabase::fresh().await;
+    let mut server = start(db.url());
+    let ready = reqwest::get(format!("{}/health/ready", server.address))
+        .await
+        .expect("sent");
+    assert_eq!(ready.status(), 200);
+    let pid = server.child.id().to_string();
+    let signalled = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let status = server.child.wait().expect("exits");
+    assert!(
+        status.success(),
+        "a SIGTERM ends the server cleanly: {status}"
+    );
+}
+
 const TEN_DAYS: i64 = 10 * 24 * 3600;
 
 /// Registers `count` trajectories of provider A, each with a referral to Nijmegen that

@@ -102,6 +102,55 @@ pub struct Config {
     )]
     pub scheduler_lease_seconds: u32,
 
+    /// Run the webhook dispatcher in this process (`on` or `off`).
+    #[arg(long, env = "HERSTELBRUG_DISPATCHER", default_value = "on", value_parser = ["on", "off"])]
+    pub dispatcher: String,
+
+    /// Milliseconds between dispatcher ticks.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_DISPATCHER_INTERVAL_MS",
+        default_value_t = 500
+    )]
+    pub dispatcher_interval_ms: u64,
+
+    /// Webhook messages claimed (and sent concurrently) per dispatcher batch.
+    #[arg(long, env = "HERSTELBRUG_DISPATCHER_BATCH", default_value_t = 50)]
+    pub dispatcher_batch: u32,
+
+    /// Seconds a claimed message stays leased; a crashed dispatcher's messages are sent by another after it.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_DISPATCHER_LEASE_SECONDS",
+        default_value_t = 60
+    )]
+    pub dispatcher_lease_seconds: u32,
+
+    /// Seconds a webhook receiver has to answer.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_WEBHOOK_TIMEOUT_SECONDS",
+        default_value_t = 10
+    )]
+    pub webhook_timeout_seconds: u64,
+
+    /// Hours the old secret keeps signing after a rotation.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_WEBHOOK_SECRET_OVERLAP_HOURS",
+        default_value_t = 24
+    )]
+    pub webhook_secret_overlap_hours: u32,
+
+    /// Allow plain-http webhook URLs to loopback addresses. For local development and
+    /// tests only: never in production.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_WEBHOOKS_ALLOW_HTTP_LOOPBACK",
+        default_value_t = false
+    )]
+    pub webhooks_allow_http_loopback: bool,
+
     /// Shifts this process's clock by this many seconds. For drills and tests only: it
     /// lets a restarted server act as if time had passed.
     #[arg(

@@ -12,7 +12,8 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::WmoClocks;
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
-    AlertStore, Database, FeedSignal, ReferralStore, Scheduler, TrajectoryStore, connect,
+    AlertStore, Database, FeedSignal, ReferralStore, Scheduler, TrajectoryStore, WebhookStore,
+    connect,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -22,9 +23,10 @@ use crate::auth::dev_secret::{self, SecretError};
 use crate::auth::{AuthError, Authenticator};
 use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::Config;
+use crate::delivery::dispatcher::Dispatcher;
 use crate::http::{extractors, fallback};
 use crate::openapi_doc;
-use crate::state::AppState;
+use crate::state::{AppState, WebhookSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -34,6 +36,8 @@ pub enum StartupError {
     Secret(#[from] SecretError),
     #[error("authentication set-up: {0}")]
     Auth(#[from] AuthError),
+    #[error("webhook client: {0}")]
+    Http(String),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: String,
@@ -96,10 +100,30 @@ impl Application {
                 Duration::from_millis(config.scheduler_interval_ms.max(10)),
             );
         }
+        let webhooks = WebhookStore::new(db.conn.clone());
+        if config.dispatcher == "on" {
+            let dispatcher = Dispatcher::new(
+                webhooks.clone(),
+                clock.clone(),
+                Duration::from_secs(config.webhook_timeout_seconds.max(1)),
+                chrono::Duration::seconds(i64::from(config.dispatcher_lease_seconds.max(1))),
+                config.dispatcher_batch.max(1),
+                config.webhooks_allow_http_loopback,
+            )
+            .map_err(|e| StartupError::Http(e.to_string()))?;
+            dispatcher.spawn(Duration::from_millis(config.dispatcher_interval_ms.max(10)));
+        }
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
             referrals: ReferralStore::new(db.conn.clone(), signal.clone(), clocks, policy),
             alerts: AlertStore::new(db.conn.clone(), signal),
+            webhooks,
+            webhook_settings: WebhookSettings {
+                allow_http_loopback: config.webhooks_allow_http_loopback,
+                secret_overlap: chrono::Duration::hours(i64::from(
+                    config.webhook_secret_overlap_hours,
+                )),
+            },
             db,
             auth,
             clock,

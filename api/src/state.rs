@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use herstelbrug_persistence::{AlertStore, Database, ReferralStore, TrajectoryStore};
+use herstelbrug_persistence::{AlertStore, Database, ReferralStore, TrajectoryStore, WebhookStore};
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
@@ -12,6 +12,15 @@ pub struct AppState {
     pub trajectories: TrajectoryStore,
     pub referrals: ReferralStore,
     pub alerts: AlertStore,
+    pub webhooks: WebhookStore,
+    pub webhook_settings: WebhookSettings,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,
+}
+
+/// What the webhook routes need to know of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    pub allow_http_loopback: bool,
+    pub secret_overlap: chrono::Duration,
 }

@@ -72,6 +72,16 @@ uuid_id!(
     AlertId,
     "alert id"
 );
+uuid_id!(
+    /// A webhook message's identity: its `webhook-id`, the same on every attempt.
+    MessageId,
+    "message id"
+);
+uuid_id!(
+    /// A webhook subscription's identity.
+    SubscriptionId,
+    "subscription id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -23,6 +23,7 @@ mod test_support;
 pub mod text;
 pub mod trajectory;
 pub mod transition;
+pub mod webhook;
 
 pub use actor::{Actor, Subject};
 pub use client_ref::ClientRef;
@@ -33,7 +34,7 @@ pub use continuity::{
 };
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
-pub use ids::{AlertId, ConsentId, ReferralId};
+pub use ids::{AlertId, ConsentId, MessageId, ReferralId, SubscriptionId};
 pub use org_id::{AgbCode, GemeenteCode, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
@@ -44,3 +45,4 @@ pub use referral::{
 pub use text::BoundedText;
 pub use trajectory::{Registration, Trajectory, TrajectoryId};
 pub use transition::{Move, TransitionCommand, allowed_targets, move_between};
+pub use webhook::EventType;

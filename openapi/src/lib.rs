@@ -30,6 +30,7 @@ pub const BEARER: &str = "bearer";
         (name = "consents", description = "The client's explicit consent to share with an organisation, and its withdrawal."),
         (name = "referrals", description = "Follow-up referrals as a closed loop: the provider refers, the recipient polls its inbox, answers and reports."),
         (name = "alerts", description = "Alerts when a client's path breaks: treatment ending without follow-up, referrals left unanswered, statutory terms passing."),
+        (name = "webhooks", description = "Signed deliveries of alert and referral events to subscribed endpoints (Standard Webhooks), through a transactional outbox."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(schemas(Problem)),

@@ -104,6 +104,7 @@ pub(crate) async fn append_alert<C: ConnectionTrait>(
             alert.id.as_uuid(),
             alert.version,
             change,
+            alert.trajectory_id.as_uuid(),
             now,
         )
         .await?;

@@ -7,7 +7,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use herstelbrug_domain::{OrgId, Referral, ReferralId, TrajectoryId, referral::needs_consent};
+use herstelbrug_domain::{
+    EventType, OrgId, Referral, ReferralId, TrajectoryId, referral::needs_consent,
+};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
@@ -19,6 +21,7 @@ use sea_orm::{
 use crate::entity::{consent, feed_entry, referral};
 use crate::error::StoreError;
 use crate::feed_signal::{CHANNEL, FeedSignal};
+use crate::outbox::{self, Announcement};
 use crate::referral_row::{consent_from_row, referral_from_row};
 use crate::referral_store::ReferralRecord;
 use crate::trajectory_row::stored_version;
@@ -79,7 +82,9 @@ pub struct FeedItem {
 
 pub type FeedPage = Page<FeedItem>;
 
-/// Appends a change of `subject_id` to `org`'s `stream`.
+/// Appends a change of `subject_id` to `org`'s `stream`, and queues the webhook messages
+/// the organisation subscribed to. `trajectory_id` orders those messages.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn append<C: ConnectionTrait>(
     txn: &C,
     org: &str,
@@ -87,8 +92,24 @@ pub(crate) async fn append<C: ConnectionTrait>(
     subject_id: uuid::Uuid,
     version: u32,
     change: &str,
+    trajectory_id: uuid::Uuid,
     recorded_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    if let Some(event) = EventType::of_change(change, stream == Stream::Inbox) {
+        let announcement = Announcement {
+            event,
+            subject: if stream == Stream::Alerts {
+                "alert"
+            } else {
+                "referral"
+            },
+            subject_id,
+            change,
+            version,
+            ordering_key: trajectory_id,
+        };
+        outbox::enqueue(txn, org, &announcement, recorded_at).await?;
+    }
     feed_entry::Entity::insert(feed_entry::ActiveModel {
         id: NotSet,
         tx_id: NotSet,
@@ -131,26 +152,20 @@ pub(crate) async fn append_referral<C: ConnectionTrait>(
     let requester = OrgId::Agb(referral.requester).to_string();
     let recipient = referral.recipient.to_string();
     let id = referral.id.as_uuid();
-    append(
-        txn,
-        &recipient,
-        Stream::Inbox,
-        id,
-        referral.version,
-        change,
-        recorded_at,
-    )
-    .await?;
-    append(
-        txn,
-        &requester,
-        Stream::Outbox,
-        id,
-        referral.version,
-        change,
-        recorded_at,
-    )
-    .await?;
+    let trajectory = referral.trajectory_id.as_uuid();
+    for (org, stream) in [(&recipient, Stream::Inbox), (&requester, Stream::Outbox)] {
+        append(
+            txn,
+            org,
+            stream,
+            id,
+            referral.version,
+            change,
+            trajectory,
+            recorded_at,
+        )
+        .await?;
+    }
     let orgs: Vec<String> = if recipient == requester {
         vec![recipient]
     } else {

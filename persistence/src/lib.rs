@@ -13,12 +13,14 @@ pub mod feed;
 pub mod feed_signal;
 pub mod idempotency;
 pub mod migration;
+mod outbox;
 mod paging;
 mod referral_row;
 pub mod referral_store;
 pub mod scheduler;
 mod trajectory_row;
 pub mod trajectory_store;
+pub mod webhook_store;
 
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use connect::{Database, connect};
@@ -31,6 +33,7 @@ pub use scheduler::{Scheduler, TickReport};
 pub use trajectory_store::{
     TrajectoryFilter, TrajectoryHistory, TrajectoryPage, TrajectoryStore, Visibility,
 };
+pub use webhook_store::{Attempt, Claimed, Outcome, Subscription, WebhookStore};
 
 /// Re-exported so callers can hold a connection without naming sea-orm themselves.
 pub use sea_orm::{DatabaseConnection, DbErr};

@@ -7,3 +7,4 @@ pub mod contact;
 pub mod referral;
 pub mod schema;
 pub mod trajectory;
+pub mod webhook;

@@ -149,3 +149,12 @@ pub fn alert_change() -> Object {
         ],
     )
 }
+
+pub fn event_types() -> Array {
+    ArrayBuilder::new()
+        .items(string_enum(
+            "A webhook event type.",
+            herstelbrug_domain::EventType::NAMES.iter().copied(),
+        ))
+        .build()
+}

@@ -8,6 +8,7 @@ pub mod consents;
 pub mod health;
 pub mod referrals;
 pub mod trajectories;
+pub mod webhooks;
 
 /// Everything under `/v1`.
 pub fn v1(cfg: &mut ServiceConfig) {
@@ -15,4 +16,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     consents::register(cfg);
     referrals::register(cfg);
     alerts::register(cfg);
+    webhooks::register(cfg);
 }

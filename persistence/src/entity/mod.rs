@@ -9,3 +9,6 @@ pub mod referral_event;
 pub mod timer;
 pub mod trajectory;
 pub mod trajectory_event;
+pub mod webhook_attempt;
+pub mod webhook_message;
+pub mod webhook_subscription;

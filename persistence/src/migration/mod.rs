@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_trajectories;
 mod m20261125_000002_referrals;
 mod m20261125_000003_alerts;
+mod m20261125_000004_webhooks;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_trajectories::Migration),
             Box::new(m20261125_000002_referrals::Migration),
             Box::new(m20261125_000003_alerts::Migration),
+            Box::new(m20261125_000004_webhooks::Migration),
         ]
     }
 }

@@ -283,3 +283,88 @@ async fn two_servers_on_one_database_never_fire_a_timer_twice() {
     // The other replica reads the same feed.
     assert_eq!(opened_alerts(&client, &b.address, 30).await, opened);
 }
+
+#[tokio::test]
+async fn webhooks_survive_a_failing_receiver_and_a_sigkilled_server() {
+    let db = TestDatabase::fresh().await;
+    let client = reqwest::Client::new();
+    let receiver = crate::receiver::Receiver::start(&[503; 10_000]);
+    let env = |offset: i64| {
+        vec![
+            (
+                "HERSTELBRUG_WEBHOOKS_ALLOW_HTTP_LOOPBACK",
+                "true".to_owned(),
+            ),
+            ("HERSTELBRUG_DISPATCHER_INTERVAL_MS", "20".to_owned()),
+            ("HERSTELBRUG_DISPATCHER_LEASE_SECONDS", "1".to_owned()),
+            ("HERSTELBRUG_CLOCK_OFFSET_SECONDS", offset.to_string()),
+        ]
+    };
+    let mut first = start_with(db.url(), &env(0));
+    let t = token(PROVIDER_A, "provider");
+    let subscribed = client
+        .post(format!("{}/v1/webhook-subscriptions", first.address))
+        .bearer_auth(&t)
+        .json(&json!({"url": receiver.url, "event_types": ["alert.opened"]}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(subscribed.status(), 201);
+    for n in 0..10 {
+        let trajectory: Value = client
+            .post(format!("{}/v1/trajectories", first.address))
+            .bearer_auth(&t)
+            .json(&json!({"client_ref": format!("client-{n}"), "municipality": "gemeente:0268", "started_on": "2026-01-05"}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let closed = client
+            .post(format!(
+                "{}/v1/trajectories/{}/transitions",
+                first.address,
+                trajectory["id"].as_str().expect("id")
+            ))
+            .bearer_auth(&t)
+            .header("If-Match", "\"1\"")
+            .json(&json!({"to": "closed", "reason": "client_choice"}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(closed.status(), 200);
+    }
+    // Deliveries are failing against the receiver; kill the server in the middle of it.
+    assert!(
+        receiver
+            .wait_for(1, std::time::Duration::from_secs(10))
+            .await,
+        "delivery attempted"
+    );
+    first.child.kill().expect("killed");
+    first.child.wait().expect("reaped");
+
+    receiver.recover();
+    // A day later every retry is due.
+    let _second = start_with(db.url(), &env(24 * 3600));
+    let mut delivered = std::collections::BTreeSet::new();
+    for _ in 0..100 {
+        delivered = receiver
+            .received()
+            .into_iter()
+            .filter(|r| r.status == 204)
+            .map(|r| r.id)
+            .collect();
+        if delivered.len() >= 10 {
+            break;
+        }
+        receiver
+            .wait_for(
+                receiver.received().len() + 1,
+                std::time::Duration::from_millis(300),
+            )
+            .await;
+    }
+    assert_eq!(delivered.len(), 10, "every event arrived at least once");
+}

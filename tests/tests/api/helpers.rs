@@ -108,6 +108,13 @@ pub fn test_config(database_url: &str) -> Config {
         scheduler_batch: 100,
         scheduler_lease_seconds: 2,
         clock_offset_seconds: 0,
+        dispatcher: "on".to_owned(),
+        dispatcher_interval_ms: 20,
+        dispatcher_batch: 50,
+        dispatcher_lease_seconds: 5,
+        webhook_timeout_seconds: 5,
+        webhook_secret_overlap_hours: 24,
+        webhooks_allow_http_loopback: true,
         workers: Some(1),
         log_format: "text".to_owned(),
     }

@@ -9,6 +9,8 @@ mod health_and_docs;
 mod helpers;
 mod idempotency;
 mod isolation;
+mod receiver;
 mod referrals;
 mod trajectories;
 mod transitions;
+mod webhooks;

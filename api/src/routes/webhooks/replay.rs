@@ -1,0 +1,44 @@
+//! `POST /v1/webhook-subscriptions/{id}/deliveries/{did}/replay`: send a dead letter again.
+
+use actix_web::{HttpResponse, post, web};
+use herstelbrug_domain::MessageId;
+use herstelbrug_openapi::Problem;
+
+use crate::auth::{Principal, policy};
+use crate::error::ApiError;
+use crate::routes::webhooks::subscription_id;
+use crate::state::AppState;
+
+/// Replay a dead letter.
+///
+/// `did` is the message id of a dead-lettered delivery. It is sent again with the same
+/// `webhook-id`, on a fresh retry schedule.
+#[utoipa::path(
+    operation_id = "replay_webhook_delivery",
+    tag = "webhooks",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The subscription id"),
+        ("did" = uuid::Uuid, Path, description = "The dead message's id"),
+    ),
+    responses(
+        (status = 202, description = "Queued again"),
+        (status = 404, description = "No such dead message of the caller's subscription",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/webhook-subscriptions/{id}/deliveries/{did}/replay")]
+pub async fn replay_delivery(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let org = policy::referral_party(&principal)?;
+    let (id, did) = path.into_inner();
+    let message: MessageId = did.parse().map_err(|_| ApiError::NotFound)?;
+    state
+        .webhooks
+        .replay(subscription_id(&id)?, message, org, state.clock.now())
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}

@@ -12,6 +12,7 @@ use herstelbrug_persistence::{FeedSignal, Scheduler, admin, connect};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 mod seed;
+mod webhooks;
 
 #[derive(Parser)]
 #[command(name = "herstelbrug-bench")]
@@ -38,6 +39,48 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         batch: u32,
     },
+    /// Webhook delivery throughput and lag with several dispatchers on one database.
+    Webhooks {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value_t = 10_000)]
+        messages: u64,
+        #[arg(long, default_value_t = 4)]
+        dispatchers: u32,
+        #[arg(long, default_value_t = 50)]
+        batch: u32,
+    },
+}
+
+/// Runs `work` on a fresh database: a temporary SQLite file, or a new PostgreSQL database
+/// on the server of `database` that is dropped afterwards.
+async fn with_database<F, Fut>(database: &str, work: F) -> Result<(), Box<dyn std::error::Error>>
+where
+    F: FnOnce(herstelbrug_persistence::Database) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
+{
+    let dir = tempfile::tempdir()?;
+    let name = format!("hb_bench_{}", uuid::Uuid::new_v4().simple());
+    let url = if database == "sqlite" {
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        )
+    } else {
+        admin::create_database(database, &name).await?;
+        admin::database_url(database, &name)
+    };
+    let outcome = async {
+        let db = connect(&url, 16).await?;
+        db.migrate().await?;
+        work(db).await
+    }
+    .await;
+    if database != "sqlite" {
+        admin::drop_database(database, &name).await?;
+    }
+    outcome
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -143,6 +186,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for size in sizes {
                 scheduler(&database, size, due, batch).await?;
             }
+        }
+        Command::Webhooks {
+            database,
+            messages,
+            dispatchers,
+            batch,
+        } => {
+            println!("webhook delivery benchmark on {database}");
+            with_database(&database, |db| async move {
+                webhooks::run(&db, messages, dispatchers, batch).await
+            })
+            .await?;
         }
     }
     Ok(())

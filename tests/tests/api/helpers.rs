@@ -175,6 +175,11 @@ impl TestApp {
         }
     }
 
+    /// The URL of the app's database, for tests that run workers beside it.
+    pub fn database_url(&self) -> &str {
+        self._db.url()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -347,3 +347,62 @@ async fn rotation_signs_with_both_secrets_during_the_overlap() {
         .expect("json");
     assert_eq!(other["items"], json!([]));
 }
+
+#[tokio::test]
+async fn four_dispatchers_send_every_message_once() {
+    use std::sync::Arc;
+
+    use herstelbrug_api::delivery::dispatcher::Dispatcher;
+    use herstelbrug_api::{Clock, SystemClock};
+    use herstelbrug_persistence::WebhookStore;
+
+    const MESSAGES: usize = 400;
+    let app = TestApp::spawn_with(|c| c.dispatcher = "off".to_owned()).await;
+    let receiver = Receiver::start(&[]);
+    let subscription = subscribe(&app, &receiver.url, &["webhook.test"]).await;
+    let provider = token(PROVIDER_A, "provider");
+    for _ in 0..MESSAGES {
+        let queued = app
+            .post(
+                &format!("/v1/webhook-subscriptions/{}/test", id(&subscription)),
+                &provider,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(queued.status(), 202);
+    }
+    assert!(
+        receiver.received().is_empty(),
+        "the app's own dispatcher is off"
+    );
+
+    // Four dispatchers with their own connections, racing for the same outbox.
+    let db = herstelbrug_persistence::connect(app.database_url(), 8)
+        .await
+        .expect("connects");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    for _ in 0..4 {
+        let dispatcher = Dispatcher::new(
+            WebhookStore::new(db.conn.clone()),
+            clock.clone(),
+            StdDuration::from_secs(5),
+            Duration::seconds(30),
+            25,
+            true,
+        )
+        .expect("client builds");
+        dispatcher.spawn(StdDuration::from_millis(10));
+    }
+    assert!(
+        receiver
+            .wait_for(MESSAGES, StdDuration::from_secs(60))
+            .await,
+        "all delivered"
+    );
+    let received = receiver.received();
+    let mut ids: Vec<&str> = received.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), MESSAGES, "every message once");
+    assert_eq!(received.len(), MESSAGES, "none sent twice");
+}

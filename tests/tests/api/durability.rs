@@ -288,7 +288,9 @@ async fn two_servers_on_one_database_never_fire_a_timer_twice() {
 async fn webhooks_survive_a_failing_receiver_and_a_sigkilled_server() {
     let db = TestDatabase::fresh().await;
     let client = reqwest::Client::new();
-    let receiver = crate::receiver::Receiver::start(&[503; 10_000]);
+    // The receiver is down: nobody listens on its port until after the crash.
+    let port = crate::receiver::Receiver::free_port();
+    let receiver_url = format!("http://127.0.0.1:{port}/hook");
     let env = |offset: i64| {
         vec![
             (
@@ -305,7 +307,7 @@ async fn webhooks_survive_a_failing_receiver_and_a_sigkilled_server() {
     let subscribed = client
         .post(format!("{}/v1/webhook-subscriptions", first.address))
         .bearer_auth(&t)
-        .json(&json!({"url": receiver.url, "event_types": ["alert.opened"]}))
+        .json(&json!({"url": receiver_url, "event_types": ["alert.opened"]}))
         .send()
         .await
         .expect("sent");
@@ -335,19 +337,43 @@ async fn webhooks_survive_a_failing_receiver_and_a_sigkilled_server() {
             .expect("sent");
         assert_eq!(closed.status(), 200);
     }
-    // Deliveries are failing against the receiver; kill the server in the middle of it.
-    assert!(
-        receiver
-            .wait_for(1, std::time::Duration::from_secs(10))
-            .await,
-        "delivery attempted"
+    // Deliveries are failing against the dead receiver; kill the server in the middle of it.
+    let subscription: Value = subscribed.json().await.expect("json");
+    let deliveries = format!(
+        "{}/v1/webhook-subscriptions/{}/deliveries",
+        first.address,
+        subscription["id"].as_str().expect("id")
     );
+    let mut attempted = false;
+    for _ in 0..200 {
+        let page: Value = client
+            .get(&deliveries)
+            .bearer_auth(&t)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        if page["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+        {
+            attempted = true;
+            break;
+        }
+    }
+    assert!(attempted, "deliveries were attempted and failed");
     first.child.kill().expect("killed");
     first.child.wait().expect("reaped");
 
-    receiver.recover();
+    let receiver = crate::receiver::Receiver::start_on(port, &[]);
+    assert_eq!(
+        receiver.url, receiver_url,
+        "the receiver came up where the subscription points"
+    );
     // A day later every retry is due.
-    let _second = start_with(db.url(), &env(24 * 3600));
+    let second = start_with(db.url(), &env(24 * 3600));
     let mut delivered = std::collections::BTreeSet::new();
     for _ in 0..100 {
         delivered = receiver
@@ -366,5 +392,18 @@ async fn webhooks_survive_a_failing_receiver_and_a_sigkilled_server() {
             )
             .await;
     }
-    assert_eq!(delivered.len(), 10, "every event arrived at least once");
+    let after: Value = client
+        .get(deliveries.replace(&first.address, &second.address))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        delivered.len(),
+        10,
+        "every event arrived at least once; attempts: {after}"
+    );
 }

@@ -66,6 +66,19 @@ async fn receive(req: HttpRequest, body: web::Bytes, inner: web::Data<Arc<Inner>
 impl Receiver {
     /// Starts a receiver answering with `script` first, then 204.
     pub fn start(script: &[u16]) -> Receiver {
+        Self::start_on(0, script)
+    }
+
+    /// A loopback port nobody listens on (yet): a receiver that is down.
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port")
+    }
+
+    /// Starts a receiver on `port` (0 for any), answering with `script` first, then 204.
+    pub fn start_on(port: u16, script: &[u16]) -> Receiver {
         let inner = Arc::new(Inner {
             script: Mutex::new(script.iter().copied().collect()),
             ..Inner::default()
@@ -77,7 +90,7 @@ impl Receiver {
                 .default_service(web::to(receive))
         })
         .workers(1)
-        .bind(("127.0.0.1", 0))
+        .bind(("127.0.0.1", port))
         .expect("receiver binds");
         let port = server.addrs()[0].port();
         tokio::spawn(server.run());
@@ -93,13 +106,6 @@ impl Receiver {
             .lock()
             .map(|r| r.clone())
             .unwrap_or_default()
-    }
-
-    /// Stops failing: from now on every request gets 204.
-    pub fn recover(&self) {
-        if let Ok(mut script) = self.inner.script.lock() {
-            script.clear();
-        }
     }
 
     /// Waits (at most `limit`) until at least `count` requests arrived; returns whether they did.

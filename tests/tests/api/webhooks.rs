@@ -406,3 +406,85 @@ async fn four_dispatchers_send_every_message_once() {
     assert_eq!(ids.len(), MESSAGES, "every message once");
     assert_eq!(received.len(), MESSAGES, "none sent twice");
 }
+
+#[tokio::test]
+async fn a_late_result_from_an_expired_lease_cannot_overwrite_the_new_claim() {
+    use herstelbrug_persistence::{Outcome, WebhookStore};
+
+    let app = TestApp::spawn_with(|c| c.dispatcher = "off".to_owned()).await;
+    let receiver = Receiver::start(&[]);
+    let subscription = subscribe(&app, &receiver.url, &["webhook.test"]).await;
+    let provider = token(PROVIDER_A, "provider");
+    app.post(
+        &format!("/v1/webhook-subscriptions/{}/test", id(&subscription)),
+        &provider,
+        &json!({}),
+    )
+    .await;
+
+    let db = herstelbrug_persistence::connect(app.database_url(), 2)
+        .await
+        .expect("connects");
+    let store = WebhookStore::new(db.conn.clone());
+    let now = chrono::Utc::now();
+    let (slow, fast) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let first = store
+        .claim(now, Duration::seconds(10), 10, slow)
+        .await
+        .expect("claims");
+    assert_eq!(first.len(), 1);
+    assert!(
+        store
+            .claim(now, Duration::seconds(10), 10, fast)
+            .await
+            .expect("claims")
+            .is_empty(),
+        "leased"
+    );
+    // The first worker stalls past its lease; another claims the message and delivers it.
+    let later = now + Duration::seconds(11);
+    let second = store
+        .claim(later, Duration::seconds(10), 10, fast)
+        .await
+        .expect("claims");
+    assert_eq!(second.len(), 1, "the stale lease was rescued");
+    assert!(
+        store
+            .record(
+                &second[0],
+                fast,
+                &Outcome::Delivered,
+                Some(204),
+                None,
+                5,
+                later
+            )
+            .await
+            .expect("records")
+    );
+    // The stalled worker's failure arrives late and is ignored.
+    let late = store
+        .record(
+            &first[0],
+            slow,
+            &Outcome::Retry { at: later },
+            Some(500),
+            Some("late".into()),
+            5,
+            later,
+        )
+        .await
+        .expect("records");
+    assert!(!late, "fenced off");
+    let attempts: Value = app
+        .get(
+            &format!("/v1/webhook-subscriptions/{}/deliveries", id(&subscription)),
+            &provider,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(attempts["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(attempts["items"][0]["message_status"], "delivered");
+}

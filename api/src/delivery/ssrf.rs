@@ -87,6 +87,13 @@ pub fn check(text: &str, allow_loopback: bool) -> Result<Url, UrlRefused> {
     {
         return Err(UrlRefused::Internal(ip));
     }
+    // `localhost` names loopback whatever DNS says (RFC 6761).
+    let local_name = url.host_str().is_some_and(|h| {
+        h.eq_ignore_ascii_case("localhost") || h.to_ascii_lowercase().ends_with(".localhost")
+    });
+    if local_name && !allow_loopback {
+        return Err(UrlRefused::Internal(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    }
     Ok(url)
 }
 

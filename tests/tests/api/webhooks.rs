@@ -116,15 +116,21 @@ async fn a_receiver_failing_three_times_gets_four_attempts_with_one_webhook_id()
         received.iter().all(|r| r.id == received[0].id),
         "the same webhook-id on every attempt"
     );
-    let attempts: Value = app
-        .get(
-            &format!("/v1/webhook-subscriptions/{}/deliveries", id(&subscription)),
-            &token(PROVIDER_A, "provider"),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    // The receiver answers before the dispatcher records: read until all four are recorded.
+    let path = format!("/v1/webhook-subscriptions/{}/deliveries", id(&subscription));
+    let mut attempts = Value::Null;
+    for _ in 0..100 {
+        attempts = app
+            .get(&path, &token(PROVIDER_A, "provider"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        if attempts["items"].as_array().map(Vec::len) == Some(4) {
+            break;
+        }
+        receiver.wait_for(5, StdDuration::from_millis(50)).await;
+    }
     let outcomes: Vec<&str> = attempts["items"]
         .as_array()
         .expect("items")

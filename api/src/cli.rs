@@ -114,6 +114,12 @@ fn mint(config: &Config, org: &str, scope: &str, sub: &str, ttl: u64) -> Result<
         .map_err(|e| e.to_string())?
         .ok_or("no HS256 secret: set HERSTELBRUG_JWT_SECRET (a JWKS file is configured)")?;
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+    if ttl > config.jwt_max_lifetime_seconds {
+        return Err(format!(
+            "--ttl exceeds HERSTELBRUG_JWT_MAX_LIFETIME_SECONDS ({})",
+            config.jwt_max_lifetime_seconds
+        ));
+    }
     let claims = AccessClaims {
         iss: config.jwt_issuer.clone(),
         aud: config.jwt_audience.clone(),

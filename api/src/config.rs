@@ -161,6 +161,18 @@ pub struct Config {
     )]
     pub clock_offset_seconds: i64,
 
+    /// The longest lifetime (`exp` - `iat`, seconds) an access token may have.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_JWT_MAX_LIFETIME_SECONDS",
+        default_value_t = 86_400
+    )]
+    pub jwt_max_lifetime_seconds: u64,
+
+    /// Seconds between checks of the JWKS file for new keys.
+    #[arg(long, env = "HERSTELBRUG_JWKS_RELOAD_SECONDS", default_value_t = 10)]
+    pub jwks_reload_seconds: u64,
+
     /// HTTP worker threads [default: one per CPU core].
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,

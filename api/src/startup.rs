@@ -70,6 +70,7 @@ impl Application {
         let auth = Authenticator::new(
             config.jwt_issuer.clone(),
             config.jwt_audience.clone(),
+            config.jwt_max_lifetime_seconds,
             secret.as_deref(),
             config.jwks_file.as_deref(),
         )?;
@@ -128,6 +129,23 @@ impl Application {
             auth,
             clock,
         });
+        if config.jwks_file.is_some() {
+            let reloading = state.clone();
+            let every = Duration::from_secs(config.jwks_reload_seconds.max(1));
+            tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(every);
+                loop {
+                    ticker.tick().await;
+                    match reloading.auth.reload_if_changed() {
+                        Ok(true) => tracing::info!("JWKS reloaded"),
+                        Ok(false) => {}
+                        Err(e) => {
+                            tracing::error!(error = %e, "JWKS file changed but does not load; keeping the old keys")
+                        }
+                    }
+                }
+            });
+        }
         let mut server = HttpServer::new(move || {
             let (app, mut doc) =
                 openapi_doc::documented_routes(App::new().into_utoipa_app()).split_for_parts();

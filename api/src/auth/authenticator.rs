@@ -1,9 +1,13 @@
-//! Verifying access tokens: HS256 with a configured secret (local use), or public keys
-//! from a JWKS file selected by `kid`. The algorithm is pinned per key, never taken from
-//! the token, and `exp`, `iss`, `aud` and `sub` are required.
+//! Verifying access tokens (RFC 9068): HS256 with a configured secret (local use), or
+//! public keys from a JWKS file selected by `kid` and reloaded when the file changes, so
+//! keys rotate without a restart. The algorithm is pinned per key, never taken from the
+//! token; `typ` must be `at+jwt`; `exp`, `iat`, `iss`, `aud` and `sub` are required, `nbf`
+//! is honoured, and a token may not live longer than the configured maximum.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use std::time::SystemTime;
 
 use herstelbrug_domain::{OrgId, Subject};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
@@ -29,14 +33,16 @@ pub struct AccessClaims {
     pub jti: Option<String>,
 }
 
-/// Only the claims we read after the library checked `exp`, `nbf`, `iss` and `aud`
-/// (which may be a string or an array, so it is not read here).
+/// The claims we read after the library checked `exp`, `nbf`, `iss` and `aud` (which may
+/// be a string or an array, so it is not read here). Numeric dates of another type fail.
 #[derive(Debug, Deserialize)]
 struct IdentityClaims {
     sub: String,
     org: String,
     #[serde(default)]
     scope: String,
+    iat: u64,
+    exp: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,13 +61,23 @@ pub enum AuthError {
     Jwks { path: String, reason: String },
     #[error("HERSTELBRUG_JWT_SECRET must be at least 32 bytes")]
     WeakSecret,
+    #[error("token type {0:?} is not at+jwt")]
+    WrongType(Option<String>),
+    #[error("token issued in the future")]
+    IssuedInFuture,
+    #[error("token lifetime exceeds the maximum")]
+    TooLong,
 }
+
+type KeySet = HashMap<String, (DecodingKey, Algorithm)>;
 
 pub struct Authenticator {
     issuer: String,
     audience: String,
+    max_lifetime: u64,
     hs256: Option<DecodingKey>,
-    keys: HashMap<String, (DecodingKey, Algorithm)>,
+    keys: RwLock<KeySet>,
+    jwks: Option<(PathBuf, Mutex<Option<SystemTime>>)>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -70,7 +86,10 @@ impl std::fmt::Debug for Authenticator {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("hs256", &self.hs256.is_some())
-            .field("kids", &self.keys.keys().collect::<Vec<_>>())
+            .field(
+                "kids",
+                &self.keys.read().map(|k| k.len()).unwrap_or_default(),
+            )
             .finish()
     }
 }
@@ -79,6 +98,7 @@ impl Authenticator {
     pub fn new(
         issuer: String,
         audience: String,
+        max_lifetime_seconds: u64,
         hs256_secret: Option<&[u8]>,
         jwks_file: Option<&Path>,
     ) -> Result<Self, AuthError> {
@@ -89,19 +109,45 @@ impl Authenticator {
             Some(path) => load_jwks(path)?,
             None => HashMap::new(),
         };
+        let jwks = jwks_file.map(|path| (path.to_path_buf(), Mutex::new(modified(path))));
         Ok(Self {
             issuer,
             audience,
+            max_lifetime: max_lifetime_seconds,
             hs256: hs256_secret.map(DecodingKey::from_secret),
-            keys,
+            keys: RwLock::new(keys),
+            jwks,
         })
+    }
+
+    /// Reloads the JWKS file if it changed since the last load. A file that does not parse
+    /// leaves the keys as they were (and is reported), so a bad deploy locks nobody out.
+    pub fn reload_if_changed(&self) -> Result<bool, AuthError> {
+        let Some((path, seen)) = &self.jwks else {
+            return Ok(false);
+        };
+        let now = modified(path);
+        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+        if now == *seen {
+            return Ok(false);
+        }
+        let keys = load_jwks(path)?;
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = keys;
+        *seen = now;
+        Ok(true)
     }
 
     pub fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
         let header = decode_header(token).map_err(AuthError::Malformed)?;
+        let typ_ok = header.typ.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+        });
+        if !typ_ok {
+            return Err(AuthError::WrongType(header.typ.clone()));
+        }
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
         let (key, pinned) = match &header.kid {
-            Some(kid) => self
-                .keys
+            Some(kid) => keys
                 .get(kid)
                 .map(|(key, alg)| (key, *alg))
                 .ok_or_else(|| AuthError::UnknownKey(Some(kid.clone())))?,
@@ -120,12 +166,19 @@ impl Authenticator {
         let mut validation = Validation::new(pinned);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "iat"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         let claims = decode::<IdentityClaims>(token, key, &validation)
             .map_err(AuthError::Rejected)?
             .claims;
+        let now = jsonwebtoken::get_current_timestamp();
+        if claims.iat > now + LEEWAY_SECONDS {
+            return Err(AuthError::IssuedInFuture);
+        }
+        if claims.exp.saturating_sub(claims.iat) > self.max_lifetime {
+            return Err(AuthError::TooLong);
+        }
         Ok(Principal {
             subject: Subject::parse(&claims.sub).map_err(|_| AuthError::BadClaim("sub"))?,
             org: claims
@@ -141,7 +194,11 @@ impl Authenticator {
     }
 }
 
-fn load_jwks(path: &Path) -> Result<HashMap<String, (DecodingKey, Algorithm)>, AuthError> {
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn load_jwks(path: &Path) -> Result<KeySet, AuthError> {
     let fail = |reason: String| AuthError::Jwks {
         path: path.display().to_string(),
         reason,

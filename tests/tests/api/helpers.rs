@@ -115,6 +115,8 @@ pub fn test_config(database_url: &str) -> Config {
         webhook_timeout_seconds: 5,
         webhook_secret_overlap_hours: 24,
         webhooks_allow_http_loopback: true,
+        jwt_max_lifetime_seconds: 86_400,
+        jwks_reload_seconds: 1,
         workers: Some(1),
         log_format: "text".to_owned(),
     }
@@ -247,11 +249,17 @@ pub fn token_with(org: &str, scope: &str, adjust: impl FnOnce(&mut Value)) -> St
     });
     adjust(&mut claims);
     encode(
-        &Header::default(),
+        &at_jwt(Header::default()),
         &claims,
         &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .expect("signs")
+}
+
+/// RFC 9068 types access tokens `at+jwt`; the API refuses other types.
+pub fn at_jwt(mut header: Header) -> Header {
+    header.typ = Some("at+jwt".to_owned());
+    header
 }
 
 pub async fn problem(response: Response) -> (u16, Value) {

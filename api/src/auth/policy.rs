@@ -1,9 +1,84 @@
-//! Which scopes may do what: the one place that grants access to trajectories.
+//! Which scopes may do what. [`POLICY`] maps every `/v1` route and method to the scopes
+//! allowed (checked for every request by the [`Principal`] extractor, deny by default);
+//! the functions below add what a scope alone cannot say (which organisation kind).
 
 use herstelbrug_domain::{Actor, AgbCode, OrgId};
 use herstelbrug_persistence::{AlertReader, Visibility};
 
 use crate::auth::{Principal, Scope};
+
+use Scope::{Admin, Municipality, Provider};
+
+const PROVIDER: &[Scope] = &[Provider];
+const PROVIDER_ADMIN: &[Scope] = &[Provider, Admin];
+const PARTIES: &[Scope] = &[Provider, Municipality];
+const PARTIES_ADMIN: &[Scope] = &[Provider, Municipality, Admin];
+
+/// Every `/v1` route (as registered) and method, with the scopes that may call it.
+pub const POLICY: &[(&str, &str, &[Scope])] = &[
+    ("POST", "/v1/trajectories", PROVIDER),
+    ("GET", "/v1/trajectories", PROVIDER_ADMIN),
+    ("GET", "/v1/trajectories/{id}", PROVIDER_ADMIN),
+    ("POST", "/v1/trajectories/{id}/transitions", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/events", PROVIDER_ADMIN),
+    ("POST", "/v1/trajectories/{id}/consents", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/consents", PROVIDER),
+    (
+        "POST",
+        "/v1/trajectories/{id}/consents/{cid}/withdraw",
+        PROVIDER,
+    ),
+    ("POST", "/v1/trajectories/{id}/referrals", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/referrals", PROVIDER),
+    ("GET", "/v1/referrals/inbox", PARTIES),
+    ("GET", "/v1/referrals/outbox-feed", PROVIDER),
+    ("GET", "/v1/referrals/{rid}", PARTIES),
+    ("POST", "/v1/referrals/{rid}/{action}", PARTIES),
+    ("GET", "/v1/alerts", PARTIES_ADMIN),
+    ("GET", "/v1/alerts/feed", PARTIES),
+    ("GET", "/v1/alerts/{id}", PARTIES_ADMIN),
+    ("POST", "/v1/alerts/{id}/acknowledge", PARTIES),
+    ("POST", "/v1/alerts/{id}/resolve", PARTIES),
+    ("POST", "/v1/webhook-subscriptions", PARTIES),
+    ("GET", "/v1/webhook-subscriptions", PARTIES),
+    ("DELETE", "/v1/webhook-subscriptions/{id}", PARTIES),
+    (
+        "POST",
+        "/v1/webhook-subscriptions/{id}/rotate-secret",
+        PARTIES,
+    ),
+    ("POST", "/v1/webhook-subscriptions/{id}/test", PARTIES),
+    ("GET", "/v1/webhook-subscriptions/{id}/deliveries", PARTIES),
+    (
+        "POST",
+        "/v1/webhook-subscriptions/{id}/deliveries/{did}/replay",
+        PARTIES,
+    ),
+];
+
+/// The scopes allowed on a route pattern and method; `None` when the table has no entry.
+pub fn allowed_scopes(method: &str, pattern: &str) -> Option<&'static [Scope]> {
+    POLICY
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == pattern)
+        .map(|(_, _, scopes)| *scopes)
+}
+
+/// Whether `principal` may call the route: deny when the table does not know it.
+pub fn check_route(principal: &Principal, method: &str, pattern: &str) -> Result<(), ApiError> {
+    match allowed_scopes(method, pattern) {
+        Some(scopes) if scopes.iter().any(|s| principal.has(*s)) => Ok(()),
+        Some(scopes) => Err(forbidden(&format!(
+            "this operation needs scope {}",
+            scopes
+                .iter()
+                .map(|s| format!("`{}`", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ))),
+        None => Err(forbidden("no access policy covers this operation")),
+    }
+}
 use crate::error::ApiError;
 
 /// Trajectories a caller may read: providers their own, administrators all.
@@ -49,5 +124,36 @@ pub fn alert_reader(principal: &Principal) -> Result<AlertReader, ApiError> {
         Ok(org) => Ok(AlertReader::Org(org)),
         Err(_) if principal.has(Scope::Admin) => Ok(AlertReader::All),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_table_covers_exactly_the_documented_routes() {
+        let doc = serde_json::to_value(crate::openapi_doc::document()).expect("serializes");
+        let mut documented = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("item").keys() {
+                if path.starts_with("/v1/") {
+                    documented.push((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+        for (method, path) in &documented {
+            assert!(
+                allowed_scopes(method, path).is_some(),
+                "{method} {path} has no policy entry"
+            );
+        }
+        for (method, path, _) in POLICY {
+            assert!(
+                documented.iter().any(|(m, p)| m == method && p == path),
+                "{method} {path} is in the policy but not a registered route"
+            );
+        }
+        assert_eq!(documented.len(), POLICY.len());
     }
 }

@@ -84,10 +84,15 @@ impl FromRequest for Principal {
             // Only the Authorization header is read: a token in the query string would end
             // up in logs and browser histories.
             let token = bearer(req).ok_or(ApiError::Unauthorized)?;
-            state.auth.authenticate(token).map_err(|err| {
+            let principal = state.auth.authenticate(token).map_err(|err| {
                 tracing::info!(reason = %err, "token refused");
                 ApiError::Unauthorized
-            })
+            })?;
+            // Every handler that needs a caller takes this extractor, so the route policy
+            // is checked here, once, for all of them.
+            let pattern = req.match_pattern().unwrap_or_default();
+            crate::auth::policy::check_route(&principal, req.method().as_str(), &pattern)?;
+            Ok(principal)
         })();
         ready(result)
     }

@@ -9,6 +9,7 @@ mod health_and_docs;
 mod helpers;
 mod idempotency;
 mod isolation;
+mod policy;
 mod receiver;
 mod referrals;
 mod trajectories;

@@ -173,6 +173,15 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_JWKS_RELOAD_SECONDS", default_value_t = 10)]
     pub jwks_reload_seconds: u64,
 
+    /// Requests per minute one organisation may make (its tokens share the budget); 0 turns
+    /// the limit off. Over it: 429 with Retry-After.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 1200
+    )]
+    pub rate_limit_per_minute: u32,
+
     /// HTTP worker threads [default: one per CPU core].
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,

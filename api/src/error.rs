@@ -33,6 +33,7 @@ pub enum ProblemKind {
     IdempotencyKeyReused,
     PayloadTooLarge,
     UnsupportedMediaType,
+    TooManyRequests,
     Internal,
     Unavailable,
 }
@@ -59,6 +60,7 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -85,6 +87,7 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
             ProblemKind::PayloadTooLarge => "payload-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
+            ProblemKind::TooManyRequests => "too-many-requests",
             ProblemKind::Internal => "internal",
             ProblemKind::Unavailable => "unavailable",
         }
@@ -111,6 +114,7 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
             ProblemKind::PayloadTooLarge => "Payload too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
+            ProblemKind::TooManyRequests => "Too many requests",
             ProblemKind::Internal => "Internal server error",
             ProblemKind::Unavailable => "Service unavailable",
         }
@@ -179,6 +183,8 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("this organisation's request budget is used up; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     Unavailable(String),
     /// The cause is logged, never sent.
@@ -208,6 +214,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => ProblemKind::IdempotencyKeyReused,
             ApiError::PayloadTooLarge(_) => ProblemKind::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ProblemKind::UnsupportedMediaType,
+            ApiError::TooManyRequests { .. } => ProblemKind::TooManyRequests,
             ApiError::Unavailable(_) => ProblemKind::Unavailable,
             ApiError::Internal(_) => ProblemKind::Internal,
         }
@@ -303,6 +310,9 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, value);
                 }
             }
+            ApiError::TooManyRequests { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
             ApiError::PreconditionFailed { current } => {
                 if let Ok(value) = HeaderValue::from_str(&crate::http::etag::etag(*current)) {
                     headers.insert(header::ETAG, value);
@@ -349,6 +359,7 @@ mod tests {
             IdempotencyKeyReused,
             PayloadTooLarge,
             UnsupportedMediaType,
+            TooManyRequests,
             Internal,
             Unavailable,
         ];

@@ -128,6 +128,8 @@ impl Application {
             db,
             auth,
             clock,
+            limiter: std::num::NonZeroU32::new(config.rate_limit_per_minute)
+                .map(|n| governor::RateLimiter::keyed(governor::Quota::per_minute(n))),
         });
         if config.jwks_file.is_some() {
             let reloading = state.clone();

@@ -7,6 +7,9 @@ use herstelbrug_persistence::{AlertStore, Database, ReferralStore, TrajectorySto
 use crate::auth::Authenticator;
 use crate::clock::Clock;
 
+/// Requests per organisation, in memory per process.
+pub type OrgRateLimiter = governor::DefaultKeyedRateLimiter<String>;
+
 pub struct AppState {
     pub db: Database,
     pub trajectories: TrajectoryStore,
@@ -16,6 +19,8 @@ pub struct AppState {
     pub webhook_settings: WebhookSettings,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,
+    /// Absent when the limit is turned off.
+    pub limiter: Option<OrgRateLimiter>,
 }
 
 /// What the webhook routes need to know of the configuration.

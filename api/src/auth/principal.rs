@@ -92,6 +92,16 @@ impl FromRequest for Principal {
             // is checked here, once, for all of them.
             let pattern = req.match_pattern().unwrap_or_default();
             crate::auth::policy::check_route(&principal, req.method().as_str(), &pattern)?;
+            if let Some(limiter) = &state.limiter
+                && let Err(not_until) = limiter.check_key(&principal.org.to_string())
+            {
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ));
+                return Err(ApiError::TooManyRequests {
+                    retry_after: wait.as_secs().max(1),
+                });
+            }
             Ok(principal)
         })();
         ready(result)

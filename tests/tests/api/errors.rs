@@ -111,3 +111,36 @@ async fn bad_query_parameters_are_400_problems() {
         assert_eq!(status, 400, "{query}");
     }
 }
+
+#[tokio::test]
+async fn an_organisation_over_its_budget_gets_429_with_retry_after() {
+    let app = TestApp::spawn_with(|c| c.rate_limit_per_minute = 5).await;
+    let mine = token(PROVIDER_A, "provider");
+    for n in 0..5 {
+        assert_eq!(
+            app.get("/v1/trajectories", &mine).await.status(),
+            200,
+            "request {n} is within the budget"
+        );
+    }
+    let over = app.get("/v1/trajectories", &mine).await;
+    let retry_after: u64 = over.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry_after));
+    let (status, body) = problem(over).await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        body["type"],
+        "https://herstelbrug.nl/problems/too-many-requests"
+    );
+    // The budget is per organisation: another one is unaffected.
+    assert_eq!(
+        app.get("/v1/trajectories", &token("agb:87654321", "provider"))
+            .await
+            .status(),
+        200
+    );
+}

@@ -117,6 +117,7 @@ pub fn test_config(database_url: &str) -> Config {
         webhooks_allow_http_loopback: true,
         jwt_max_lifetime_seconds: 86_400,
         jwks_reload_seconds: 1,
+        rate_limit_per_minute: 0,
         workers: Some(1),
         log_format: "text".to_owned(),
     }

@@ -48,6 +48,17 @@ enum Command {
     },
     /// Print the OpenAPI document (commit it as openapi/openapi.json).
     Openapi,
+    /// Access-log maintenance.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the access log's hash chain; name the first entry that does not verify (exit 1).
+    Verify,
 }
 
 /// Runs the command line; the binary's `main` calls only this.
@@ -89,6 +100,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             let token = mint(&cli.config, &org, &scope, &sub, ttl)?;
             println!("{token}");
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = open_database(&cli.config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let broken = herstelbrug_persistence::AccessLog::new(db.conn.clone())
+                .verify()
+                .await
+                .map_err(|e| e.to_string())?;
+            match broken {
+                None => {
+                    println!("access log intact");
+                    Ok(())
+                }
+                Some(id) => Err(format!(
+                    "access log broken at entry {id}: it or an earlier entry was altered"
+                )),
+            }
         }
         Command::Openapi => {
             let json = openapi_doc::document()

@@ -23,6 +23,9 @@ where
             utoipa_actix_web::scope("/v1")
                 // Responses under /v1 carry client data: no cache may keep them.
                 .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::access_log::record,
+                ))
                 .configure(routes::v1),
         )
         .configure(routes::health::register)

@@ -12,8 +12,8 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::WmoClocks;
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
-    AlertStore, Database, FeedSignal, ReferralStore, Scheduler, TrajectoryStore, WebhookStore,
-    connect,
+    AccessLog, AlertStore, Database, FeedSignal, ReferralStore, Scheduler, TrajectoryStore,
+    WebhookStore, connect,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -119,6 +119,7 @@ impl Application {
             referrals: ReferralStore::new(db.conn.clone(), signal.clone(), clocks, policy),
             alerts: AlertStore::new(db.conn.clone(), signal),
             webhooks,
+            access: AccessLog::new(db.conn.clone()),
             webhook_settings: WebhookSettings {
                 allow_http_loopback: config.webhooks_allow_http_loopback,
                 secret_overlap: chrono::Duration::hours(i64::from(

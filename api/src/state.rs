@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use herstelbrug_persistence::{AlertStore, Database, ReferralStore, TrajectoryStore, WebhookStore};
+use herstelbrug_persistence::{
+    AccessLog, AlertStore, Database, ReferralStore, TrajectoryStore, WebhookStore,
+};
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
@@ -16,6 +18,7 @@ pub struct AppState {
     pub referrals: ReferralStore,
     pub alerts: AlertStore,
     pub webhooks: WebhookStore,
+    pub access: AccessLog,
     pub webhook_settings: WebhookSettings,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,

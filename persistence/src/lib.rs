@@ -1,6 +1,7 @@
 //! Herstelbrug's storage: sea-orm entities and migrations, and the stores that load and
 //! save domain objects, on SQLite (embedded default) and PostgreSQL from the same code.
 
+pub mod access_log;
 pub mod admin;
 mod alert_row;
 pub mod alert_store;
@@ -22,6 +23,7 @@ mod trajectory_row;
 pub mod trajectory_store;
 pub mod webhook_store;
 
+pub use access_log::{AccessEntry, AccessLog, AccessRecord};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use connect::{Database, connect};
 pub use error::StoreError;

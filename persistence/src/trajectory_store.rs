@@ -209,6 +209,34 @@ impl TrajectoryStore {
         idempotency::settle(&self.conn, attempt, idempotency).await
     }
 
+    /// The trajectories of a client reference the reader may see, and their referrals' ids.
+    pub async fn client_subjects(
+        &self,
+        client_ref: &str,
+        visibility: Visibility,
+    ) -> Result<(Vec<uuid::Uuid>, Vec<uuid::Uuid>), StoreError> {
+        let trajectories: Vec<uuid::Uuid> = visible(trajectory::Entity::find(), visibility)
+            .filter(trajectory::Column::ClientRef.eq(client_ref))
+            .select_only()
+            .column(trajectory::Column::Id)
+            .into_tuple::<uuid::Uuid>()
+            .all(&self.conn)
+            .await?;
+        if trajectories.is_empty() {
+            return Ok((trajectories, Vec::new()));
+        }
+        let referrals = crate::entity::referral::Entity::find()
+            .filter(
+                crate::entity::referral::Column::TrajectoryId.is_in(trajectories.iter().copied()),
+            )
+            .select_only()
+            .column(crate::entity::referral::Column::Id)
+            .into_tuple::<uuid::Uuid>()
+            .all(&self.conn)
+            .await?;
+        Ok((trajectories, referrals))
+    }
+
     pub async fn get(
         &self,
         id: TrajectoryId,

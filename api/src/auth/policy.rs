@@ -21,6 +21,7 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/v1/trajectories/{id}", PROVIDER_ADMIN),
     ("POST", "/v1/trajectories/{id}/transitions", PROVIDER),
     ("GET", "/v1/trajectories/{id}/events", PROVIDER_ADMIN),
+    ("GET", "/v1/clients/{client_ref}/access-log", PROVIDER_ADMIN),
     ("POST", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents", PROVIDER),
     (

@@ -4,7 +4,7 @@ use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use herstelbrug_domain::{Actor, OrgId, Subject};
 
 use crate::error::ApiError;
@@ -88,6 +88,8 @@ impl FromRequest for Principal {
                 tracing::info!(reason = %err, "token refused");
                 ApiError::Unauthorized
             })?;
+            // The access log records who called, also when the call is refused below.
+            req.extensions_mut().insert(principal.clone());
             // Every handler that needs a caller takes this extractor, so the route policy
             // is checked here, once, for all of them.
             let pattern = req.match_pattern().unwrap_or_default();

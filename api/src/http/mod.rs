@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by the handlers: ETags and preconditions, cursors, idempotency
 //! keys, extractor error mapping, and the fallbacks for unknown routes and methods.
 
+pub mod access_log;
 pub mod cursor;
 pub mod etag;
 pub mod extractors;

@@ -4,6 +4,7 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod alerts;
+pub mod clients;
 pub mod consents;
 pub mod health;
 pub mod referrals;
@@ -17,4 +18,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     referrals::register(cfg);
     alerts::register(cfg);
     webhooks::register(cfg);
+    clients::register(cfg);
 }

@@ -29,6 +29,8 @@ pub enum TestDatabase {
         name: String,
         url: String,
     },
+    /// Another handle on a database someone else drops.
+    Borrowed { url: String },
 }
 
 impl TestDatabase {
@@ -56,7 +58,16 @@ impl TestDatabase {
 
     pub fn url(&self) -> &str {
         match self {
-            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+            TestDatabase::Sqlite { url, .. }
+            | TestDatabase::Postgres { url, .. }
+            | TestDatabase::Borrowed { url } => url,
+        }
+    }
+
+    /// The same database for an app; the test's own handle stays the one that drops it.
+    pub fn share(&self) -> TestDatabase {
+        TestDatabase::Borrowed {
+            url: self.url().to_owned(),
         }
     }
 }
@@ -159,6 +170,15 @@ impl TestApp {
     /// Starts the app after `adjust` changed its configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDatabase::fresh().await;
+        Self::start(db, adjust).await
+    }
+
+    /// Starts the app on a database the test keeps (to inspect it afterwards).
+    pub async fn spawn_on(db: &TestDatabase) -> TestApp {
+        Self::start(db.share(), |_| {}).await
+    }
+
+    async fn start(db: TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = test_config(db.url());
         adjust(&mut config);
         let clock = Arc::new(ManualClock::default());

@@ -1,5 +1,6 @@
 //! One integration-test binary: every module starts its own server and database.
 
+mod access_log;
 mod alerts;
 mod auth;
 mod durability;

@@ -1,13 +1,14 @@
 //! `POST /v1/trajectories/{id}/referrals`: refer the client for follow-up support.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::ReferralId;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::referral::{CreateReferralRequest, ProviderReferralView};
 use crate::error::ApiError;
+use crate::http::access_log::CreatedSubject;
 use crate::http::{idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -75,5 +76,11 @@ pub async fn create(
             },
         )
         .await?;
+    req.extensions_mut().insert(CreatedSubject {
+        trajectory_id: Some(trajectory.as_uuid()),
+        referral_id: outcome.response().body["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok()),
+    });
     Ok(replay::respond(outcome))
 }

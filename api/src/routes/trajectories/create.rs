@@ -1,13 +1,14 @@
 //! `POST /v1/trajectories`: register a trajectory for a client of the caller's organisation.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::TrajectoryId;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{CreateTrajectoryRequest, TrajectoryView};
 use crate::error::ApiError;
+use crate::http::access_log::CreatedSubject;
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
 
@@ -64,5 +65,14 @@ pub async fn create(
             },
         )
         .await?;
+    if let Some(id) = outcome.response().body["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+    {
+        req.extensions_mut().insert(CreatedSubject {
+            trajectory_id: Some(id),
+            referral_id: None,
+        });
+    }
     Ok(replay::respond(outcome))
 }

@@ -182,6 +182,11 @@ pub struct Config {
     )]
     pub rate_limit_per_minute: u32,
 
+    /// Secret (at least 32 bytes) from which the BSN hashing and encryption keys are
+    /// derived. When unset, one is generated next to the database on first start.
+    #[arg(long, env = "HERSTELBRUG_BSN_SECRET", hide_env_values = true)]
+    pub bsn_secret: Option<String>,
+
     /// HTTP worker threads [default: one per CPU core].
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,
@@ -207,7 +212,16 @@ impl Config {
         if let Some(path) = &self.jwt_secret_file {
             return path.clone();
         }
-        const NAME: &str = ".herstelbrug-jwt-secret";
+        self.beside_database(".herstelbrug-jwt-secret")
+    }
+
+    /// The file a generated BSN secret is kept in.
+    pub fn bsn_secret_file(&self) -> PathBuf {
+        self.beside_database(".herstelbrug-bsn-secret")
+    }
+
+    /// `name` next to the SQLite file, or in the working directory for PostgreSQL.
+    fn beside_database(&self, name: &str) -> PathBuf {
         let sqlite_dir = self
             .database_url
             .strip_prefix("sqlite://")
@@ -220,7 +234,7 @@ impl Config {
                     .map(PathBuf::from)
                     .unwrap_or_default()
             });
-        sqlite_dir.unwrap_or_default().join(NAME)
+        sqlite_dir.unwrap_or_default().join(name)
     }
 }
 

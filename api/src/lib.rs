@@ -2,6 +2,7 @@
 //! application that the `herstelbrug` binary and the integration tests start.
 
 pub mod auth;
+pub mod bsn_vault;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -21,6 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::dev_secret::{self, SecretError};
 use crate::auth::{AuthError, Authenticator};
+use crate::bsn_vault::BsnVault;
 use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::Config;
 use crate::delivery::dispatcher::Dispatcher;
@@ -74,6 +75,11 @@ impl Application {
             secret.as_deref(),
             config.jwks_file.as_deref(),
         )?;
+        let bsn_secret = match &config.bsn_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => dev_secret::read_or_create(&config.bsn_secret_file())?,
+        };
+        let bsn = BsnVault::new(&bsn_secret).map_err(|e| StartupError::Http(e.to_string()))?;
         let listen_error = |source| StartupError::Listen {
             address: config.listen.clone(),
             source,
@@ -120,6 +126,7 @@ impl Application {
             alerts: AlertStore::new(db.conn.clone(), signal),
             webhooks,
             access: AccessLog::new(db.conn.clone()),
+            bsn,
             webhook_settings: WebhookSettings {
                 allow_http_loopback: config.webhooks_allow_http_loopback,
                 secret_overlap: chrono::Duration::hours(i64::from(

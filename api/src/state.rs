@@ -19,6 +19,7 @@ pub struct AppState {
     pub alerts: AlertStore,
     pub webhooks: WebhookStore,
     pub access: AccessLog,
+    pub bsn: crate::bsn_vault::BsnVault,
     pub webhook_settings: WebhookSettings,
     pub auth: Authenticator,
     pub clock: Arc<dyn Clock>,

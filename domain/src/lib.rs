@@ -7,6 +7,7 @@
 mod string_enum;
 
 pub mod actor;
+pub mod bsn;
 pub mod calendar;
 pub mod client_ref;
 pub mod consent;

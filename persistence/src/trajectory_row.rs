@@ -81,6 +81,9 @@ pub(crate) fn trajectory_to_row(t: &Trajectory) -> trajectory::ActiveModel {
         version: Set(stored_version(t.version)),
         created_at: Set(t.created_at),
         updated_at: Set(t.updated_at),
+        // Written only at registration; updates leave them as they are.
+        bsn_matcher: sea_orm::ActiveValue::NotSet,
+        bsn_sealed: sea_orm::ActiveValue::NotSet,
     }
 }
 

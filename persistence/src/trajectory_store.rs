@@ -24,6 +24,13 @@ use crate::trajectory_row::{
     event_from_row, event_to_row, stored_version, trajectory_from_row, trajectory_to_row,
 };
 
+/// A BSN as stored: the keyed hash it is matched by, and the encrypted number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedBsn {
+    pub matcher: String,
+    pub sealed: String,
+}
+
 /// Everything that happened to a trajectory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoryHistory {
@@ -108,6 +115,7 @@ impl TrajectoryStore {
         actor: Actor,
         now: DateTime<Utc>,
         idempotency: Option<&IdempotencyKey>,
+        bsn: Option<&SealedBsn>,
         respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
@@ -128,7 +136,10 @@ impl TrajectoryStore {
                 });
             }
             let (trajectory, event) = Trajectory::register(id, registration, provider, actor, now)?;
-            trajectory::Entity::insert(trajectory_to_row(&trajectory))
+            let mut row = trajectory_to_row(&trajectory);
+            row.bsn_matcher = sea_orm::ActiveValue::Set(bsn.map(|b| b.matcher.clone()));
+            row.bsn_sealed = sea_orm::ActiveValue::Set(bsn.map(|b| b.sealed.clone()));
+            trajectory::Entity::insert(row)
                 .exec_without_returning(&txn)
                 .await?;
             trajectory_event::Entity::insert(event_to_row(&event)?)
@@ -207,6 +218,23 @@ impl TrajectoryStore {
             self.wake(&woken);
         }
         idempotency::settle(&self.conn, attempt, idempotency).await
+    }
+
+    /// The reader's trajectories of the client with this BSN hash.
+    pub async fn find_by_bsn(
+        &self,
+        matcher: &str,
+        visibility: Visibility,
+    ) -> Result<Vec<Trajectory>, StoreError> {
+        visible(trajectory::Entity::find(), visibility)
+            .filter(trajectory::Column::BsnMatcher.eq(matcher))
+            .order_by_asc(trajectory::Column::Id)
+            .limit(500)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(trajectory_from_row)
+            .collect()
     }
 
     /// The trajectories of a client reference the reader may see, and their referrals' ids.

@@ -36,7 +36,7 @@ pub fn resolve(config: &Config) -> Result<Option<Vec<u8>>, SecretError> {
     read_or_create(&config.secret_file()).map(Some)
 }
 
-fn read_or_create(path: &Path) -> Result<Vec<u8>, SecretError> {
+pub fn read_or_create(path: &Path) -> Result<Vec<u8>, SecretError> {
     let io = |source| SecretError::Io {
         path: path.display().to_string(),
         source,

@@ -18,6 +18,7 @@ const PARTIES_ADMIN: &[Scope] = &[Provider, Municipality, Admin];
 pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("POST", "/v1/trajectories", PROVIDER),
     ("GET", "/v1/trajectories", PROVIDER_ADMIN),
+    ("POST", "/v1/trajectories/search", PROVIDER_ADMIN),
     ("GET", "/v1/trajectories/{id}", PROVIDER_ADMIN),
     ("POST", "/v1/trajectories/{id}/transitions", PROVIDER),
     ("GET", "/v1/trajectories/{id}/events", PROVIDER_ADMIN),

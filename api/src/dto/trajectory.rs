@@ -26,6 +26,63 @@ pub struct CreateTrajectoryRequest {
     pub started_on: NaiveDate,
     /// The planned end of treatment, if known.
     pub planned_end_on: Option<NaiveDate>,
+    /// The client's BSN (9 digits, 11-proef), to match the client across providers. It is
+    /// stored only hashed and encrypted and is never returned.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "111222333")]
+    pub bsn: Option<BsnInput>,
+}
+
+/// A BSN as it arrives. Its errors never repeat it, and it never serializes as itself.
+#[derive(Clone)]
+pub struct BsnInput(String);
+
+impl std::fmt::Debug for BsnInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BsnInput(<redacted>)")
+    }
+}
+
+impl<'de> Deserialize<'de> for BsnInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = BsnInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a BSN as a string of 9 digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<BsnInput, E> {
+                Ok(BsnInput(v.to_owned()))
+            }
+        }
+        // Any other JSON type is refused by `expecting` alone: serde's default message
+        // would quote the number.
+        deserializer
+            .deserialize_str(Visitor)
+            .map_err(|_: D::Error| serde::de::Error::custom("`bsn` must be a string of 9 digits"))
+    }
+}
+
+impl Serialize for BsnInput {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Request fingerprints must not carry the number.
+        serializer.serialize_str("<bsn>")
+    }
+}
+
+impl BsnInput {
+    pub fn parse(&self) -> Result<herstelbrug_domain::bsn::Bsn, ApiError> {
+        herstelbrug_domain::bsn::Bsn::parse(&self.0)
+            .map_err(|e| ApiError::Validation(e.to_string()))
+    }
+}
+
+/// Finds the caller's trajectories of a client by BSN (in the body, never in a URL).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BsnSearchRequest {
+    #[schema(value_type = String, example = "111222333")]
+    pub bsn: BsnInput,
 }
 
 impl CreateTrajectoryRequest {

@@ -33,6 +33,7 @@ fn action(method: &str, pattern: &str) -> char {
         || pattern == "/v1/webhook-subscriptions";
     match method {
         "GET" | "HEAD" => 'R',
+        "POST" if pattern.ends_with("/search") => 'R',
         "POST" if creates => 'C',
         "POST" | "PUT" | "PATCH" => 'U',
         "DELETE" => 'D',

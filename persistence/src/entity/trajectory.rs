@@ -21,6 +21,10 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Keyed hash of the client's BSN, for matching; never the number.
+    pub bsn_matcher: Option<String>,
+    /// The BSN encrypted (AES-256-GCM), if kept.
+    pub bsn_sealed: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261125_000002_referrals;
 mod m20261125_000003_alerts;
 mod m20261125_000004_webhooks;
 mod m20261125_000005_access_log;
+mod m20261125_000006_bsn;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_alerts::Migration),
             Box::new(m20261125_000004_webhooks::Migration),
             Box::new(m20261125_000005_access_log::Migration),
+            Box::new(m20261125_000006_bsn::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{AUDIENCE, ISSUER, PROVIDER_A, SECRET, TestDatabase, token};
@@ -11,6 +12,8 @@ use crate::helpers::{AUDIENCE, ISSUER, PROVIDER_A, SECRET, TestDatabase, token};
 struct Server {
     child: Child,
     address: String,
+    /// Every line the server logged.
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -28,19 +31,25 @@ fn start(database_url: &str) -> Server {
 /// Like [`start`], with extra environment (scheduler settings, a clock offset).
 fn start_with(database_url: &str, env: &[(&str, String)]) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"));
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command
+    command
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("HERSTELBRUG_LISTEN", "127.0.0.1:0")
         .env("HERSTELBRUG_JWT_SECRET", SECRET)
         .env("HERSTELBRUG_JWT_ISSUER", ISSUER)
         .env("HERSTELBRUG_JWT_AUDIENCE", AUDIENCE)
+        .env(
+            "HERSTELBRUG_BSN_SECRET",
+            "durability-test-bsn-secret-of-32-bytes!",
+        )
         .env("HERSTELBRUG_WORKERS", "1")
         .env("HERSTELBRUG_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info");
+    // The test's own settings last, so they win.
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -59,11 +68,20 @@ fn start_with(database_url: &str, env: &[(&str, String)]) -> Server {
             break entry["fields"]["port"].as_u64().expect("port logged");
         }
     };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // Keep draining the log so the server never blocks on a full pipe, and keep it.
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = logs.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Ok(mut kept) = kept.lock() {
+                kept.push(line);
+            }
+        }
+    });
     Server {
         child,
         address: format!("http://127.0.0.1:{port}"),
+        logs,
     }
 }
 
@@ -406,4 +424,128 @@ async fn webhooks_survive_a_failing_receiver_and_a_sigkilled_server() {
         10,
         "every event arrived at least once; attempts: {after}"
     );
+}
+
+/// A BSN that passes the 11-proef, used as a canary: it must never come back out.
+const CANARY: &str = "111222333";
+/// One that fails it: refused, and not repeated in the refusal either.
+const BAD_CANARY: &str = "111222334";
+
+#[tokio::test]
+async fn a_bsn_never_appears_in_a_response_a_log_line_or_the_database() {
+    let db = TestDatabase::fresh().await;
+    let client = reqwest::Client::new();
+    let server = start_with(db.url(), &[("RUST_LOG", "debug".to_owned())]);
+    let t = token(PROVIDER_A, "provider");
+    let mut bodies = Vec::new();
+    let created = client
+        .post(format!("{}/v1/trajectories", server.address))
+        .bearer_auth(&t)
+        .json(&json!({"client_ref": "client-bsn", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": CANARY}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    let created = created.text().await.expect("body");
+    let id = serde_json::from_str::<Value>(&created).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    bodies.push(created);
+    for body in [
+        json!({"bsn": CANARY}),
+        json!({"bsn": BAD_CANARY}),
+        json!({"bsn": 111_222_333_u64}),
+    ] {
+        let found = client
+            .post(format!("{}/v1/trajectories/search", server.address))
+            .bearer_auth(&t)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        bodies.push(format!(
+            "{} {}",
+            found.status(),
+            found.text().await.expect("body")
+        ));
+    }
+    assert!(
+        bodies[1].starts_with("200") && bodies[1].contains(&id),
+        "found by BSN: {}",
+        bodies[1]
+    );
+    assert!(
+        bodies[2].starts_with("422"),
+        "an invalid BSN is refused: {}",
+        bodies[2]
+    );
+    assert!(
+        bodies[3].starts_with("400"),
+        "a BSN as a number is refused: {}",
+        bodies[3]
+    );
+    for bad in [
+        json!({"client_ref": "client-x", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": BAD_CANARY}),
+        json!({"client_ref": "client-y", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": 111_222_334_u64}),
+    ] {
+        let refused = client
+            .post(format!("{}/v1/trajectories", server.address))
+            .bearer_auth(&t)
+            .json(&bad)
+            .send()
+            .await
+            .expect("sent");
+        bodies.push(format!(
+            "{} {}",
+            refused.status(),
+            refused.text().await.expect("body")
+        ));
+    }
+    for path in [
+        format!("/v1/trajectories/{id}"),
+        format!("/v1/trajectories/{id}/events"),
+        "/v1/trajectories".to_owned(),
+        "/v1/clients/client-bsn/access-log".to_owned(),
+    ] {
+        let read = client
+            .get(format!("{}{path}", server.address))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .expect("sent");
+        bodies.push(read.text().await.expect("body"));
+    }
+    for body in &bodies {
+        assert!(
+            !body.contains(CANARY) && !body.contains(BAD_CANARY),
+            "a response carries the BSN: {body}"
+        );
+    }
+    let logs = server.logs.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(logs.len() > 10, "the server logged its requests");
+    for line in &logs {
+        assert!(
+            !line.contains(CANARY) && !line.contains(BAD_CANARY),
+            "a log line carries the BSN: {line}"
+        );
+    }
+    // Stored only hashed and encrypted.
+    let conn = herstelbrug_persistence::connect(db.url(), 1)
+        .await
+        .expect("connects");
+    let row = conn
+        .conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.backend(),
+            "SELECT bsn_matcher, bsn_sealed FROM trajectories WHERE client_ref = 'client-bsn'"
+                .to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    let matcher: String = row.try_get("", "bsn_matcher").expect("matcher");
+    let sealed: String = row.try_get("", "bsn_sealed").expect("sealed");
+    assert_eq!(matcher.len(), 64);
+    assert!(!matcher.contains(CANARY) && !sealed.contains(CANARY));
 }

@@ -43,6 +43,18 @@ pub async fn create(
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
+    let bsn = body
+        .bsn
+        .as_ref()
+        .map(|input| {
+            input.parse().and_then(|bsn| {
+                state
+                    .bsn
+                    .seal(&bsn)
+                    .map_err(|e| ApiError::Internal(e.to_string()))
+            })
+        })
+        .transpose()?;
     let registration = body.into_registration()?;
     let now = state.clock.now();
     let outcome = state
@@ -54,6 +66,7 @@ pub async fn create(
             actor,
             now,
             key.as_ref(),
+            bsn.as_ref(),
             &|t| {
                 let location = format!("/v1/trajectories/{}", t.id);
                 replay::stored(

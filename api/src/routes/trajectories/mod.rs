@@ -9,10 +9,12 @@ mod create;
 mod events;
 mod get;
 mod list;
+mod search;
 mod transition;
 
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(create::create)
+        .service(search::search)
         .service(list::list)
         .service(get::get)
         .service(transition::transition)

@@ -1,0 +1,37 @@
+//! `POST /v1/trajectories/search`: the caller's trajectories of a client, found by BSN.
+
+use actix_web::{HttpResponse, post, web};
+
+use crate::auth::{Principal, policy};
+use crate::dto::trajectory::{BsnSearchRequest, TrajectoryList, TrajectoryView};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Find trajectories by BSN.
+///
+/// The number goes in the body, never in a URL; it is matched by its keyed hash and never
+/// returned or logged. Only the caller's own trajectories are searched.
+#[utoipa::path(
+    operation_id = "search_trajectories_by_bsn",
+    tag = "trajectories",
+    request_body = BsnSearchRequest,
+    responses((status = 200, description = "The matching trajectories", body = TrajectoryList)),
+    security(("bearer" = []))
+)]
+#[post("/trajectories/search")]
+pub async fn search(
+    principal: Principal,
+    state: web::Data<AppState>,
+    body: web::Json<BsnSearchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = policy::trajectory_readers(&principal)?;
+    let bsn = body.bsn.parse()?;
+    let found = state
+        .trajectories
+        .find_by_bsn(&state.bsn.matcher(&bsn), visibility)
+        .await?;
+    Ok(HttpResponse::Ok().json(TrajectoryList {
+        items: found.iter().map(TrajectoryView::from).collect(),
+        next_cursor: None,
+    }))
+}

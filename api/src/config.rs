@@ -187,6 +187,14 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_BSN_SECRET", hide_env_values = true)]
     pub bsn_secret: Option<String>,
 
+    /// Seconds a request may take before it is answered 503 (above the 30 s long-poll).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_REQUEST_TIMEOUT_SECONDS",
+        default_value_t = 60
+    )]
+    pub request_timeout_seconds: u64,
+
     /// HTTP worker threads [default: one per CPU core].
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,

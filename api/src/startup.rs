@@ -156,6 +156,9 @@ impl Application {
                 }
             });
         }
+        let timeout = crate::http::timeout::RequestTimeout(Duration::from_secs(
+            config.request_timeout_seconds.max(1),
+        ));
         let mut server = HttpServer::new(move || {
             let (app, mut doc) =
                 openapi_doc::documented_routes(App::new().into_utoipa_app()).split_for_parts();
@@ -163,12 +166,14 @@ impl Application {
             let routes = web::Data::new(fallback::RouteTable::from_openapi(&doc));
             app.app_data(state.clone())
                 .app_data(routes)
+                .app_data(web::Data::new(timeout))
                 .app_data(extractors::json_config())
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(fallback::unmatched))
+                .wrap(actix_web::middleware::from_fn(crate::http::timeout::limit))
                 .wrap(ErrorHandlers::new().default_handler(fallback::ensure_problem))
                 .wrap_fn(|req, srv| {
                     let id = req.extensions().get::<RequestId>().copied();
@@ -187,7 +192,9 @@ impl Application {
         })
         .listen(listener)
         .map_err(listen_error)?
-        .shutdown_timeout(30);
+        .shutdown_timeout(30)
+        // A client that sends its request head this slowly is cut off (slowloris).
+        .client_request_timeout(Duration::from_secs(10));
         if let Some(workers) = config.workers {
             server = server.workers(workers.max(1));
         }

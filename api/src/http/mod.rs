@@ -9,3 +9,4 @@ pub mod fallback;
 pub mod feed;
 pub mod idempotency;
 pub mod replay;
+pub mod timeout;

@@ -144,3 +144,22 @@ async fn an_organisation_over_its_budget_gets_429_with_retry_after() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_a_503_problem() {
+    let app = TestApp::spawn_with(|c| c.request_timeout_seconds = 1).await;
+    // A long-poll on an empty inbox outlasts the one-second limit.
+    let response = app
+        .get(
+            "/v1/referrals/inbox?wait=5",
+            &token("gemeente:0268", "municipality"),
+        )
+        .await;
+    let (status, body) = problem(response).await;
+    assert_eq!(status, 503);
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("longer than 1 s"))
+    );
+}

@@ -129,6 +129,7 @@ pub fn test_config(database_url: &str) -> Config {
         jwt_max_lifetime_seconds: 86_400,
         jwks_reload_seconds: 1,
         rate_limit_per_minute: 0,
+        request_timeout_seconds: 60,
         bsn_secret: Some("integration-test-bsn-secret-of-32-bytes!!".to_owned()),
         workers: Some(1),
         log_format: "text".to_owned(),

@@ -12,6 +12,23 @@ fn string_enum(description: &str, values: impl IntoIterator<Item = &'static str>
         .build()
 }
 
+/// Like [`string_enum`], but `null` is a value too (an absent reason, say).
+fn nullable_string_enum(
+    description: &str,
+    values: impl IntoIterator<Item = &'static str>,
+) -> Object {
+    let mut all: Vec<serde_json::Value> = values.into_iter().map(Into::into).collect();
+    all.push(serde_json::Value::Null);
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(description))
+        .enum_values(Some(all))
+        .build()
+}
+
 pub fn phase() -> Object {
     string_enum("A trajectory phase.", Phase::NAMES.iter().copied())
 }
@@ -21,19 +38,21 @@ pub fn phases() -> Array {
 }
 
 pub fn event_kind() -> Object {
-    string_enum(
-        "What kind of change the event records.",
-        Change::KINDS.iter().copied(),
-    )
+    let mut all: Vec<&'static str> = Change::KINDS.to_vec();
+    all.extend(herstelbrug_domain::ReferralChange::KINDS);
+    string_enum("What kind of change the event records.", all)
 }
 
 pub fn end_reason() -> Object {
-    string_enum("Why treatment ended.", EndReason::NAMES.iter().copied())
+    nullable_string_enum(
+        "Why treatment ended; null while it has not.",
+        EndReason::NAMES.iter().copied(),
+    )
 }
 
 pub fn closure_outcome() -> Object {
-    string_enum(
-        "How a trajectory in social support was closed.",
+    nullable_string_enum(
+        "How a trajectory in social support was closed; null until then.",
         ClosureOutcome::NAMES.iter().copied(),
     )
 }

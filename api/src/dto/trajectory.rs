@@ -164,9 +164,9 @@ pub struct TrajectoryView {
     pub phase_since: NaiveDate,
     pub planned_end_on: Option<NaiveDate>,
     pub treatment_ended_on: Option<NaiveDate>,
-    #[schema(schema_with = schema::end_reason, nullable)]
+    #[schema(schema_with = schema::end_reason)]
     pub end_reason: Option<&'static str>,
-    #[schema(schema_with = schema::closure_outcome, nullable)]
+    #[schema(schema_with = schema::closure_outcome)]
     pub closure_outcome: Option<&'static str>,
     /// Recorded when treatment ended: why no follow-up is needed.
     pub no_follow_up_reason: Option<String>,

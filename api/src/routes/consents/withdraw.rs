@@ -30,6 +30,8 @@ use crate::state::AppState;
             body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already withdrawn",
             body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The reason is empty or too long",
+            body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

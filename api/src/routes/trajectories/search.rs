@@ -15,7 +15,11 @@ use crate::state::AppState;
     operation_id = "search_trajectories_by_bsn",
     tag = "trajectories",
     request_body = BsnSearchRequest,
-    responses((status = 200, description = "The matching trajectories", body = TrajectoryList)),
+    responses(
+        (status = 200, description = "The matching trajectories", body = TrajectoryList),
+        (status = 422, description = "Not a BSN (9 digits passing the 11-proef); the number is not repeated",
+            body = herstelbrug_openapi::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/trajectories/search")]

@@ -123,7 +123,16 @@ impl AccessLog {
         record: &AccessRecord,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let txn = self.conn.begin().await?;
+        // SQLite: take the write lock at BEGIN (waiting up to the busy timeout), so reading
+        // the chain's head never has to upgrade to a write lock another process holds.
+        let txn = self
+            .conn
+            .begin_with_options(sea_orm::TransactionOptions {
+                isolation_level: None,
+                access_mode: None,
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            })
+            .await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             // One chain, one writer at a time: the lock lasts until this transaction ends.
             txn.execute_unprepared("SELECT pg_advisory_xact_lock(7513)")

@@ -151,19 +151,4 @@ impl Scheduler {
         }
         Ok(true)
     }
-
-    /// The oldest due timer's due time, for lag metrics: how far behind the scheduler is.
-    pub async fn oldest_due(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(timer::Entity::find()
-            .filter(timer::Column::DueAt.lte(now))
-            .select_only()
-            .column_as(timer::Column::DueAt.min(), "oldest")
-            .into_tuple::<Option<DateTime<Utc>>>()
-            .one(&self.conn)
-            .await?
-            .flatten())
-    }
 }

@@ -3,6 +3,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::sql;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -114,13 +116,12 @@ impl MigrationTrait for Migration {
         }
         // One open trajectory per client per provider; a re-admission after closure starts
         // a new one. Partial indexes have the same syntax on PostgreSQL and SQLite.
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "CREATE UNIQUE INDEX ux_trajectories_open_client \
-                 ON trajectories (treating_provider, client_ref) WHERE phase <> 'closed'",
-            )
-            .await?;
+        sql(
+            manager,
+            "CREATE UNIQUE INDEX ux_trajectories_open_client \
+             ON trajectories (treating_provider, client_ref) WHERE phase <> 'closed'",
+        )
+        .await?;
 
         manager
             .create_table(

@@ -2,6 +2,8 @@
 
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
+
+use super::sql;
 use sea_orm_migration::schema::*;
 
 #[derive(DeriveMigrationName)]
@@ -76,14 +78,6 @@ enum ReferralEvents {
 enum Trajectories {
     Table,
     Id,
-}
-
-async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
-    manager
-        .get_connection()
-        .execute_unprepared(statement)
-        .await
-        .map(|_| ())
 }
 
 #[async_trait::async_trait]

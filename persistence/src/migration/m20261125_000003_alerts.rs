@@ -1,6 +1,8 @@
 //! Alerts and the durable timers that re-check a trajectory's rules when a deadline falls.
 
 use sea_orm_migration::prelude::*;
+
+use super::sql;
 use sea_orm_migration::schema::*;
 
 #[derive(DeriveMigrationName)]
@@ -47,14 +49,6 @@ enum Timers {
 enum Trajectories {
     Table,
     Id,
-}
-
-async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
-    manager
-        .get_connection()
-        .execute_unprepared(statement)
-        .await
-        .map(|_| ())
 }
 
 #[async_trait::async_trait]

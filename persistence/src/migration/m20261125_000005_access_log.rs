@@ -2,16 +2,10 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::sql;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
-    manager
-        .get_connection()
-        .execute_unprepared(statement)
-        .await
-        .map(|_| ())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

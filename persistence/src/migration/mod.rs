@@ -9,6 +9,15 @@ mod m20261125_000004_webhooks;
 mod m20261125_000005_access_log;
 mod m20261125_000006_bsn;
 
+/// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
+pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(statement)
+        .await
+        .map(|_| ())
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

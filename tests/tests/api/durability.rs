@@ -23,6 +23,25 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// POSTs `body` as JSON to `path` with a bearer token.
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("sent")
+    }
+}
+
 /// Starts `herstelbrug serve` as its own process and waits for the port it reports.
 fn start(database_url: &str) -> Server {
     start_with(database_url, &[])
@@ -438,13 +457,14 @@ async fn a_bsn_never_appears_in_a_response_a_log_line_or_the_database() {
     let server = start_with(db.url(), &[("RUST_LOG", "debug".to_owned())]);
     let t = token(PROVIDER_A, "provider");
     let mut bodies = Vec::new();
-    let created = client
-        .post(format!("{}/v1/trajectories", server.address))
-        .bearer_auth(&t)
-        .json(&json!({"client_ref": "client-bsn", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": CANARY}))
-        .send()
-        .await
-        .expect("sent");
+    let created = server
+        .post(
+            &client,
+            &t,
+            "/v1/trajectories",
+            &json!({"client_ref": "client-bsn", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": CANARY}),
+        )
+        .await;
     assert_eq!(created.status(), 201);
     let created = created.text().await.expect("body");
     let id = serde_json::from_str::<Value>(&created).expect("json")["id"]
@@ -457,13 +477,9 @@ async fn a_bsn_never_appears_in_a_response_a_log_line_or_the_database() {
         json!({"bsn": BAD_CANARY}),
         json!({"bsn": 111_222_333_u64}),
     ] {
-        let found = client
-            .post(format!("{}/v1/trajectories/search", server.address))
-            .bearer_auth(&t)
-            .json(&body)
-            .send()
-            .await
-            .expect("sent");
+        let found = server
+            .post(&client, &t, "/v1/trajectories/search", &body)
+            .await;
         bodies.push(format!(
             "{} {}",
             found.status(),
@@ -489,13 +505,7 @@ async fn a_bsn_never_appears_in_a_response_a_log_line_or_the_database() {
         json!({"client_ref": "client-x", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": BAD_CANARY}),
         json!({"client_ref": "client-y", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": 111_222_334_u64}),
     ] {
-        let refused = client
-            .post(format!("{}/v1/trajectories", server.address))
-            .bearer_auth(&t)
-            .json(&bad)
-            .send()
-            .await
-            .expect("sent");
+        let refused = server.post(&client, &t, "/v1/trajectories", &bad).await;
         bodies.push(format!(
             "{} {}",
             refused.status(),

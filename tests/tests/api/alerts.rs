@@ -182,17 +182,13 @@ async fn no_alert_when_followup_is_in_place_not_needed_or_the_client_died() {
     );
 
     let deceased = id(&app.register(PROVIDER_A, "client-3").await);
-    assert_eq!(
-        app.transition(
-            &provider,
-            &deceased,
-            1,
-            &json!({"to": "closed", "reason": "deceased"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &provider,
+        &deceased,
+        1,
+        &json!({"to": "closed", "reason": "deceased"}),
+    )
+    .await;
 
     assert!(
         app.alerts(&provider, "").await.is_empty(),
@@ -212,17 +208,13 @@ async fn dropout_without_outreach_resolves_when_aftercare_is_referred() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
     let trajectory = id(&app.register(PROVIDER_A, "client-1").await);
-    assert_eq!(
-        app.transition(
-            &provider,
-            &trajectory,
-            1,
-            &json!({"to": "social_support", "reason": "dropout"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        1,
+        &json!({"to": "social_support", "reason": "dropout"}),
+    )
+    .await;
     assert_eq!(
         rules(&app.alerts(&provider, "?status=open").await),
         [
@@ -409,17 +401,13 @@ async fn a_support_gap_opens_when_the_last_active_referral_ends() {
             .status(),
         200
     );
-    assert_eq!(
-        app.transition(
-            &provider,
-            &trajectory,
-            1,
-            &json!({"to": "social_support", "reason": "planned_completion"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        1,
+        &json!({"to": "social_support", "reason": "planned_completion"}),
+    )
+    .await;
     assert!(
         app.alerts(&provider, "").await.is_empty(),
         "follow-up in place"
@@ -434,17 +422,13 @@ async fn a_support_gap_opens_when_the_last_active_referral_ends() {
     assert_eq!(rules(&open), ["support_gap"]);
     assert_eq!(open[0]["severity"], "critical");
     // Closing the trajectory settles it.
-    assert_eq!(
-        app.transition(
-            &provider,
-            &trajectory,
-            2,
-            &json!({"to": "closed", "reason": "goals_achieved"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        2,
+        &json!({"to": "closed", "reason": "goals_achieved"}),
+    )
+    .await;
     assert!(app.alerts(&provider, "?status=open").await.is_empty());
 }
 
@@ -453,17 +437,13 @@ async fn an_unacknowledged_critical_alert_escalates() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
     let trajectory = id(&app.register(PROVIDER_A, "client-1").await);
-    assert_eq!(
-        app.transition(
-            &provider,
-            &trajectory,
-            1,
-            &json!({"to": "closed", "reason": "client_choice"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        1,
+        &json!({"to": "closed", "reason": "client_choice"}),
+    )
+    .await;
     app.clock.advance(Duration::hours(25));
     let item = app
         .await_alert(
@@ -487,17 +467,13 @@ async fn alerts_are_acknowledged_and_resolved_by_hand_by_whom_they_concern() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
     let trajectory = id(&app.register(PROVIDER_A, "client-1").await);
-    assert_eq!(
-        app.transition(
-            &provider,
-            &trajectory,
-            1,
-            &json!({"to": "social_support", "reason": "moved"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        1,
+        &json!({"to": "social_support", "reason": "moved"}),
+    )
+    .await;
     let alert = id(&app.alerts(&provider, "").await[0]);
 
     for outsider in [

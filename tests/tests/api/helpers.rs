@@ -256,6 +256,15 @@ impl TestApp {
         .await
         .expect("request sent")
     }
+
+    /// A transition that must succeed: asserts 200 and returns the trajectory it answered.
+    pub async fn transition_ok(&self, token: &str, id: &str, version: u64, body: &Value) -> Value {
+        let response = self.transition(token, id, version, body).await;
+        let status = response.status().as_u16();
+        let answer: Value = response.json().await.expect("json body");
+        assert_eq!(status, 200, "transition {body} refused: {answer}");
+        answer
+    }
 }
 
 /// A valid HS256 token for `org` with `scope`.

@@ -227,17 +227,13 @@ async fn a_client_has_one_open_trajectory_per_provider() {
         201
     );
     let id = first["id"].as_str().expect("id");
-    assert_eq!(
-        app.transition(
-            &t,
-            id,
-            1,
-            &json!({"to": "closed", "reason": "client_choice"})
-        )
-        .await
-        .status(),
-        200
-    );
+    app.transition_ok(
+        &t,
+        id,
+        1,
+        &json!({"to": "closed", "reason": "client_choice"}),
+    )
+    .await;
     assert_eq!(app.post("/v1/trajectories", &t, &body).await.status(), 201);
 }
 

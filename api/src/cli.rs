@@ -30,7 +30,12 @@ enum Command {
     /// Serve the HTTP API (the default): migrates the database first.
     Serve,
     /// Apply pending database migrations, then exit.
-    Migrate,
+    Migrate {
+        /// PostgreSQL: the existing role the server runs as. It is granted read and
+        /// write on every table except the access log, which it may only read and append.
+        #[arg(long)]
+        app_role: Option<String>,
+    },
     /// Print a development access token signed with the configured HS256 secret.
     Token {
         /// The organisation the token acts for: `agb:NNNNNNNN` or `gemeente:NNNN`.
@@ -83,10 +88,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
-        Command::Migrate => {
+        Command::Migrate { app_role } => {
             let db = open_database(&cli.config)
                 .await
                 .map_err(|e| e.to_string())?;
+            db.migrate().await.map_err(|e| e.to_string())?;
+            if let Some(role) = app_role {
+                db.grant_app_role(&role).await.map_err(|e| e.to_string())?;
+                tracing::info!(
+                    role,
+                    "application role granted; access log is append-only for it"
+                );
+            }
             db.close().await.map_err(|e| e.to_string())?;
             tracing::info!("migrations applied");
             Ok(())
@@ -107,10 +120,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = open_database(&cli.config)
                 .await
                 .map_err(|e| e.to_string())?;
-            let broken = herstelbrug_persistence::AccessLog::new(db.conn.clone())
-                .verify()
-                .await
-                .map_err(|e| e.to_string())?;
+            let log = herstelbrug_persistence::AccessLog::new(db.conn.clone());
+            // Chain what the servers have not sealed yet, so the check covers everything.
+            log.seal().await.map_err(|e| e.to_string())?;
+            let broken = log.verify().await.map_err(|e| e.to_string())?;
             match broken {
                 None => {
                     println!("access log intact");

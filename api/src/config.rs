@@ -78,6 +78,11 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_ESCALATE_AFTER_HOURS", default_value_t = 24)]
     pub escalate_after_hours: u32,
 
+    /// Apply pending migrations when serving starts (`on` or `off`). Turn it off when the
+    /// server logs in as an application role without DDL rights (see `migrate --app-role`).
+    #[arg(long, env = "HERSTELBRUG_MIGRATE_ON_START", default_value = "on", value_parser = ["on", "off"])]
+    pub migrate_on_start: String,
+
     /// Run the deadline scheduler in this process (`on` or `off`).
     #[arg(long, env = "HERSTELBRUG_SCHEDULER", default_value = "on", value_parser = ["on", "off"])]
     pub scheduler: String,
@@ -89,6 +94,14 @@ pub struct Config {
         default_value_t = 1000
     )]
     pub scheduler_interval_ms: u64,
+
+    /// How often new access-log entries are chained into the hash chain (milliseconds).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_ACCESS_LOG_SEAL_INTERVAL_MS",
+        default_value_t = 1000
+    )]
+    pub access_log_seal_interval_ms: u64,
 
     /// Timers claimed per scheduler batch.
     #[arg(long, env = "HERSTELBRUG_SCHEDULER_BATCH", default_value_t = 100)]

@@ -120,6 +120,10 @@ impl Application {
             .map_err(|e| StartupError::Http(e.to_string()))?;
             dispatcher.spawn(Duration::from_millis(config.dispatcher_interval_ms.max(10)));
         }
+        spawn_sealer(
+            AccessLog::new(db.conn.clone()),
+            Duration::from_millis(config.access_log_seal_interval_ms.max(10)),
+        );
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
             referrals: ReferralStore::new(db.conn.clone(), signal.clone(), clocks, policy),
@@ -241,10 +245,27 @@ fn spawn_scheduler(scheduler: Scheduler, clock: Arc<dyn Clock>, interval: Durati
     });
 }
 
-/// Connects and applies pending migrations.
+/// Chains new access-log entries; entries are written unchained so requests never queue
+/// behind one another for the chain's head.
+fn spawn_sealer(log: AccessLog, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = log.seal().await {
+                tracing::warn!(error = %e, "sealing the access log failed; retrying");
+            }
+        }
+    });
+}
+
+/// Connects, and applies pending migrations unless `--migrate-on-start off`.
 pub async fn open_database(config: &Config) -> Result<Database, StartupError> {
     let db = connect(&config.database_url, config.db_max_connections).await?;
-    db.migrate().await?;
+    if config.migrate_on_start == "on" {
+        db.migrate().await?;
+    }
     Ok(db)
 }
 

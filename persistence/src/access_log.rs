@@ -1,18 +1,24 @@
 //! The NEN 7513 access log: who accessed which client's data, when, from where, for what,
 //! and with what outcome. Append-only and tamper-evident: every entry carries the SHA-256
-//! of its content and of the previous entry, so changing or removing a row breaks the
-//! chain from there on, and `verify` names the first broken entry.
+//! of its content and of the previous entry, kept in its seal, so changing or removing a
+//! row breaks the chain from there on, and `verify` names the first broken entry.
+//! Entries are written unchained inside the request's own transaction (a write and its
+//! entry commit together) and sealed shortly after by `seal`, which keeps the chain
+//! from serialising every request of every process.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ExprTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::entity::access_log;
+use crate::entity::{access_log, access_log_seal};
 use crate::error::StoreError;
 
 /// The hash the first entry chains to.
@@ -107,6 +113,41 @@ fn record_of(row: &access_log::Model) -> AccessRecord {
     }
 }
 
+/// Writes one entry, unchained, on `conn`: a write passes its own transaction, so the
+/// change and its entry commit or fail together. `status` is the answer being given.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    record: &AccessRecord,
+    status: u16,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let r = record;
+    access_log::Entity::insert(access_log::ActiveModel {
+        id: NotSet,
+        recorded_at: Set(now.trunc_subsecs(0)),
+        event: Set(r.event.clone()),
+        action: Set(r.action.to_string()),
+        outcome: Set(r.outcome.clone()),
+        status: Set(i32::from(status)),
+        client_ref: Set(r.client_ref.clone()),
+        trajectory_id: Set(r.trajectory_id),
+        referral_id: Set(r.referral_id),
+        subject: Set(r.subject.clone()),
+        role: Set(r.role.clone()),
+        org: Set(r.org.clone()),
+        address: Set(r.address.clone()),
+        request_id: Set(r.request_id.clone()),
+        purpose: Set(r.purpose.clone()),
+        tx_id: NotSet,
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many entries one sealing transaction chains at most.
+const SEAL_BATCH: u64 = 1000;
+
 #[derive(Clone, Debug)]
 pub struct AccessLog {
     conn: DatabaseConnection,
@@ -117,14 +158,32 @@ impl AccessLog {
         Self { conn }
     }
 
-    /// Appends an entry (UTC, to the second) chained to the last one.
+    /// Appends an entry in a transaction of its own (reads, refusals, failures).
     pub async fn append(
         &self,
         record: &AccessRecord,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        // SQLite: take the write lock at BEGIN (waiting up to the busy timeout), so reading
-        // the chain's head never has to upgrade to a write lock another process holds.
+        insert(&self.conn, record, record.status, now).await
+    }
+
+    /// Chains every entry that no running transaction can still precede; returns how many.
+    /// Entries are sealed in (transaction, id) order, so the chain never has to insert an
+    /// entry that commits late before one already sealed.
+    pub async fn seal(&self) -> Result<u64, StoreError> {
+        let mut sealed = 0;
+        loop {
+            let batch = self.seal_batch().await?;
+            sealed += batch;
+            if batch < SEAL_BATCH {
+                return Ok(sealed);
+            }
+        }
+    }
+
+    async fn seal_batch(&self) -> Result<u64, StoreError> {
+        // SQLite: take the write lock at BEGIN, so reading the chain's head never has to
+        // upgrade to a write lock another process holds.
         let txn = self
             .conn
             .begin_with_options(sea_orm::TransactionOptions {
@@ -133,68 +192,93 @@ impl AccessLog {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
             })
             .await?;
-        if txn.get_database_backend() == DbBackend::Postgres {
-            // One chain, one writer at a time: the lock lasts until this transaction ends.
+        let postgres = txn.get_database_backend() == DbBackend::Postgres;
+        if postgres {
+            // One sealer at a time across processes; the lock ends with the transaction.
             txn.execute_unprepared("SELECT pg_advisory_xact_lock(7513)")
                 .await?;
         }
-        let prev: String = access_log::Entity::find()
-            .select_only()
-            .column(access_log::Column::Hash)
-            .order_by_desc(access_log::Column::Id)
-            .into_tuple::<String>()
+        let head = access_log_seal::Entity::find()
+            .order_by_desc(access_log_seal::Column::Seq)
             .one(&txn)
-            .await?
-            .unwrap_or_else(|| GENESIS.to_owned());
-        let at = now.trunc_subsecs(0);
-        let r = record;
-        access_log::Entity::insert(access_log::ActiveModel {
-            id: NotSet,
-            recorded_at: Set(at),
-            event: Set(r.event.clone()),
-            action: Set(r.action.to_string()),
-            outcome: Set(r.outcome.clone()),
-            status: Set(i32::from(r.status)),
-            client_ref: Set(r.client_ref.clone()),
-            trajectory_id: Set(r.trajectory_id),
-            referral_id: Set(r.referral_id),
-            subject: Set(r.subject.clone()),
-            role: Set(r.role.clone()),
-            org: Set(r.org.clone()),
-            address: Set(r.address.clone()),
-            request_id: Set(r.request_id.clone()),
-            purpose: Set(r.purpose.clone()),
-            hash: Set(hash(&prev, at, r)),
-            prev_hash: Set(prev),
-        })
-        .exec_without_returning(&txn)
-        .await?;
+            .await?;
+        let (after_tx, after_id, mut prev) = head.map_or((i64::MIN, 0, GENESIS.to_owned()), |s| {
+            (s.entry_tx, s.entry_id, s.hash)
+        });
+        let mut pending = access_log::Entity::find().filter(
+            Condition::any()
+                .add(access_log::Column::TxId.gt(after_tx))
+                .add(
+                    access_log::Column::TxId
+                        .eq(after_tx)
+                        .and(access_log::Column::Id.gt(after_id)),
+                ),
+        );
+        if postgres {
+            pending = pending.filter(Expr::cust(
+                "tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint)",
+            ));
+        }
+        let entries = pending
+            .order_by_asc(access_log::Column::TxId)
+            .order_by_asc(access_log::Column::Id)
+            .limit(SEAL_BATCH)
+            .all(&txn)
+            .await?;
+        let count = entries.len() as u64;
+        if entries.is_empty() {
+            txn.commit().await?;
+            return Ok(0);
+        }
+        let seals = entries.iter().map(|entry| {
+            let next = hash(&prev, entry.recorded_at, &record_of(entry));
+            access_log_seal::ActiveModel {
+                seq: NotSet,
+                entry_id: Set(entry.id),
+                entry_tx: Set(entry.tx_id),
+                prev_hash: Set(std::mem::replace(&mut prev, next.clone())),
+                hash: Set(next),
+            }
+        });
+        access_log_seal::Entity::insert_many(seals.collect::<Vec<_>>())
+            .exec_without_returning(&txn)
+            .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(count)
     }
 
-    /// Walks the whole chain; returns the id of the first entry that does not verify.
+    /// Walks the whole chain; returns the id of the first entry that does not verify: its
+    /// content, its link to the previous seal, or the entry itself is gone.
     pub async fn verify(&self) -> Result<Option<i64>, StoreError> {
         let mut prev = GENESIS.to_owned();
         let mut after = 0i64;
         loop {
-            let rows = access_log::Entity::find()
-                .filter(access_log::Column::Id.gt(after))
-                .order_by_asc(access_log::Column::Id)
-                .limit(1000)
+            let seals = access_log_seal::Entity::find()
+                .filter(access_log_seal::Column::Seq.gt(after))
+                .order_by_asc(access_log_seal::Column::Seq)
+                .limit(SEAL_BATCH)
                 .all(&self.conn)
                 .await?;
-            let Some(last) = rows.last() else {
+            let Some(last) = seals.last() else {
                 return Ok(None);
             };
-            after = last.id;
-            for row in rows {
-                if row.prev_hash != prev
-                    || hash(&prev, row.recorded_at, &record_of(&row)) != row.hash
-                {
-                    return Ok(Some(row.id));
+            after = last.seq;
+            let entries: HashMap<i64, access_log::Model> = access_log::Entity::find()
+                .filter(access_log::Column::Id.is_in(seals.iter().map(|s| s.entry_id)))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(|row| (row.id, row))
+                .collect();
+            for seal in seals {
+                let intact = seal.prev_hash == prev
+                    && entries.get(&seal.entry_id).is_some_and(|row| {
+                        hash(&prev, row.recorded_at, &record_of(row)) == seal.hash
+                    });
+                if !intact {
+                    return Ok(Some(seal.entry_id));
                 }
-                prev = row.hash;
+                prev = seal.hash;
             }
         }
     }

@@ -15,6 +15,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::access_log::{self, AccessRecord};
 use crate::alert_row::{alert_from_row, alert_to_row};
 use crate::continuity::append_alert;
 use crate::entity::alert;
@@ -132,8 +133,9 @@ impl AlertStore {
         org: OrgId,
         actor: Actor,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
     ) -> Result<Alert, StoreError> {
-        self.change(id, org, now, "alert_acknowledged", |alert| {
+        self.change(id, org, now, audit, "alert_acknowledged", |alert| {
             alert.acknowledge(actor, now)
         })
         .await
@@ -147,8 +149,9 @@ impl AlertStore {
         actor: Actor,
         reason: BoundedText,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
     ) -> Result<Alert, StoreError> {
-        self.change(id, org, now, "alert_resolved", |alert| {
+        self.change(id, org, now, audit, "alert_resolved", |alert| {
             alert.resolve(Resolution::ByHand { actor, reason }, now)
         })
         .await
@@ -159,6 +162,7 @@ impl AlertStore {
         id: AlertId,
         org: OrgId,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
         kind: &str,
         apply: impl FnOnce(&mut Alert) -> Result<(), herstelbrug_domain::DomainError>,
     ) -> Result<Alert, StoreError> {
@@ -184,6 +188,7 @@ impl AlertStore {
             });
         }
         let woken = append_alert(&txn, &alert, kind, now).await?;
+        access_log::insert(&txn, audit, audit.status, now).await?;
         txn.commit().await?;
         for org in &woken {
             self.signal.notify(org);

@@ -24,6 +24,38 @@ impl Database {
         Migrator::up(&self.conn, None).await
     }
 
+    /// Lets `role` (an existing PostgreSQL role the server logs in as) read and write
+    /// every table, but only read and append to the access log and its seals: the role
+    /// split of NEN 7513. The owner running `migrate` keeps the DDL rights.
+    pub async fn grant_app_role(&self, role: &str) -> Result<(), DbErr> {
+        if self.backend() != DbBackend::Postgres {
+            return Err(DbErr::Custom(
+                "--app-role needs PostgreSQL; SQLite has no roles".to_owned(),
+            ));
+        }
+        let valid = !role.is_empty()
+            && role.len() <= 63
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(DbErr::Custom(format!(
+                "role name {role:?}: use lower-case letters, digits and _ (at most 63)"
+            )));
+        }
+        for statement in [
+            format!("GRANT USAGE ON SCHEMA public TO {role}"),
+            format!(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+            ),
+            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+            format!("REVOKE UPDATE, DELETE, TRUNCATE ON access_log, access_log_seal FROM {role}"),
+        ] {
+            self.conn.execute_unprepared(&statement).await?;
+        }
+        Ok(())
+    }
+
     /// Whether the database answers a trivial query (for readiness probes).
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await

@@ -9,6 +9,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use crate::access_log::{self, AccessRecord};
 use crate::entity::{consent, referral, trajectory};
 use crate::error::StoreError;
 use crate::feed;
@@ -40,6 +41,7 @@ impl ReferralStore {
         grant: ConsentGrant,
         actor: Actor,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
     ) -> Result<Consent, StoreError> {
         let txn = self.conn.begin().await?;
         own_trajectory(&txn, trajectory_id, provider).await?;
@@ -47,11 +49,13 @@ impl ReferralStore {
         consent::Entity::insert(consent_to_row(&consent))
             .exec_without_returning(&txn)
             .await?;
+        access_log::insert(&txn, audit, audit.status, now).await?;
         txn.commit().await?;
         Ok(consent)
     }
 
     /// Withdraws a consent of a trajectory of `provider`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn withdraw_consent(
         &self,
         trajectory_id: TrajectoryId,
@@ -60,6 +64,7 @@ impl ReferralStore {
         actor: Actor,
         reason: Option<BoundedText>,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
     ) -> Result<Consent, StoreError> {
         let txn = self.conn.begin().await?;
         own_trajectory(&txn, trajectory_id, provider).await?;
@@ -84,6 +89,7 @@ impl ReferralStore {
             let referral = referral_from_row(row)?;
             woken.extend(feed::append_referral(&txn, &referral, CONSENT_WITHDRAWN, now).await?);
         }
+        access_log::insert(&txn, audit, audit.status, now).await?;
         txn.commit().await?;
         self.wake(&woken);
         Ok(consent)

@@ -8,6 +8,7 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
 };
 
+use crate::access_log::{self, AccessRecord};
 use crate::entity::idempotency_key;
 use crate::error::StoreError;
 
@@ -108,7 +109,9 @@ pub(crate) async fn finish(
     key: Option<&IdempotencyKey>,
     response: StoredResponse,
     now: DateTime<Utc>,
+    audit: &AccessRecord,
 ) -> Result<Replayable, StoreError> {
+    access_log::insert(&txn, audit, response.status, now).await?;
     if let Some(key) = key {
         remember(&txn, key, &response, now).await?;
     }

@@ -14,6 +14,7 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 
+use crate::access_log::AccessRecord;
 use crate::continuity;
 use crate::entity::{consent, referral, referral_event, trajectory};
 use crate::error::StoreError;
@@ -83,6 +84,7 @@ impl ReferralStore {
         request: ReferralRequest,
         actor: Actor,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
         key: Option<&IdempotencyKey>,
         respond: Respond<'_, ReferralRecord>,
     ) -> Result<Replayable, StoreError> {
@@ -132,7 +134,7 @@ impl ReferralStore {
                 referral,
                 consent_holds: true,
             };
-            finish(txn, key, respond(&record), now).await
+            finish(txn, key, respond(&record), now, audit).await
         }
         .await;
         if attempt.is_ok() {
@@ -151,6 +153,7 @@ impl ReferralStore {
         command: &ReferralCommand,
         actor: Actor,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
         key: Option<&IdempotencyKey>,
         respond: Respond<'_, ReferralRecord>,
     ) -> Result<Replayable, StoreError> {
@@ -206,7 +209,7 @@ impl ReferralStore {
                 consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
                 referral,
             };
-            finish(txn, key, respond(&record), now).await
+            finish(txn, key, respond(&record), now, audit).await
         }
         .await;
         if attempt.is_ok() {

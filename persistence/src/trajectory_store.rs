@@ -13,6 +13,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::access_log::AccessRecord;
 use crate::continuity;
 use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
@@ -114,6 +115,7 @@ impl TrajectoryStore {
         provider: AgbCode,
         actor: Actor,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
         idempotency: Option<&IdempotencyKey>,
         bsn: Option<&SealedBsn>,
         respond: Respond<'_, Trajectory>,
@@ -148,7 +150,7 @@ impl TrajectoryStore {
             woken =
                 continuity::evaluate(&txn, trajectory.id, now, &self.policy, event.change.kind())
                     .await?;
-            finish(txn, idempotency, respond(&trajectory), now).await
+            finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;
         if attempt.is_ok() {
@@ -167,6 +169,7 @@ impl TrajectoryStore {
         command: &TransitionCommand,
         actor: Actor,
         now: DateTime<Utc>,
+        audit: &AccessRecord,
         idempotency: Option<&IdempotencyKey>,
         respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
@@ -211,7 +214,7 @@ impl TrajectoryStore {
                 .exec_without_returning(&txn)
                 .await?;
             woken = continuity::evaluate(&txn, id, now, &self.policy, event.change.kind()).await?;
-            finish(txn, idempotency, respond(&trajectory), now).await
+            finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;
         if attempt.is_ok() {

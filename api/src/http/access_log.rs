@@ -1,14 +1,20 @@
 //! Writes one NEN 7513 access-log entry for every `/v1` request, including refused and
 //! failed ones: the operation, when, who for which organisation, from where, why (the
 //! `Purpose` header, or care coordination), the subject of the data, and the outcome.
-//! If the entry cannot be written the caller gets a 500 instead of the data: no access
-//! goes unrecorded.
+//! A successful write's entry is committed by the store inside the write's own
+//! transaction (see `Audit`); every other entry is written here, after the handler. If an
+//! entry cannot be written the caller gets a 500 instead of the data (or instead of the
+//! change): no access goes unrecorded.
+
+use std::convert::Infallible;
+use std::future::{Ready, ready};
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
-use herstelbrug_persistence::AccessRecord;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use herstelbrug_persistence::{AccessRecord, Replayable};
 use tracing_actix_web::RequestId;
 
 use crate::auth::Principal;
@@ -51,14 +57,26 @@ fn outcome(status: u16) -> &'static str {
     }
 }
 
-pub async fn record(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let address = req.peer_addr().map(|a| a.ip().to_string());
-    let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
-    let purpose = req
+/// The entry for `request`, answered with `status`.
+fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
+    let method = request.method().as_str();
+    let pattern = request
+        .match_pattern()
+        .unwrap_or_else(|| request.path().to_owned());
+    let param = |prefix: &str, name: &str| {
+        pattern
+            .starts_with(prefix)
+            .then(|| request.match_info().get(name).map(str::to_owned))
+            .flatten()
+    };
+    let uuid = |text: Option<String>| text.and_then(|t| t.parse().ok());
+    let extensions = request.extensions();
+    let principal = extensions.get::<Principal>();
+    let created = extensions
+        .get::<CreatedSubject>()
+        .copied()
+        .unwrap_or_default();
+    let purpose = request
         .headers()
         .get("Purpose")
         .and_then(|v| v.to_str().ok())
@@ -71,50 +89,81 @@ pub async fn record(
         })
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| DEFAULT_PURPOSE.to_owned());
-    let method = req.method().as_str().to_owned();
-    let res = next.call(req).await?.map_into_boxed_body();
-    let Some(state) = state else {
-        return Ok(res);
-    };
-    let request = res.request();
-    let pattern = request
-        .match_pattern()
-        .unwrap_or_else(|| request.path().to_owned());
-    let param = |prefix: &str, name: &str| {
-        pattern
-            .starts_with(prefix)
-            .then(|| request.match_info().get(name).map(str::to_owned))
-            .flatten()
-    };
-    let uuid = |text: Option<String>| text.and_then(|t| t.parse().ok());
-    let principal = request.extensions().get::<Principal>().cloned();
-    let created = request
-        .extensions()
-        .get::<CreatedSubject>()
-        .copied()
-        .unwrap_or_default();
-    let status = res.status().as_u16();
-    let entry = AccessRecord {
+    AccessRecord {
         event: format!("{method} {pattern}"),
-        action: action(&method, &pattern),
+        action: action(method, &pattern),
         outcome: outcome(status).to_owned(),
         status,
         client_ref: param("/v1/clients/{client_ref}", "client_ref"),
         trajectory_id: uuid(param("/v1/trajectories/{id}", "id")).or(created.trajectory_id),
         referral_id: uuid(param("/v1/referrals/{rid}", "rid")).or(created.referral_id),
-        subject: principal.as_ref().map(|p| p.subject.to_string()),
-        role: principal.as_ref().map(|p| {
+        subject: principal.map(|p| p.subject.to_string()),
+        role: principal.map(|p| {
             p.scopes
                 .iter()
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(" ")
         }),
-        org: principal.as_ref().map(|p| p.org.to_string()),
-        address,
-        request_id,
+        org: principal.map(|p| p.org.to_string()),
+        address: request.peer_addr().map(|a| a.ip().to_string()),
+        request_id: extensions.get::<RequestId>().map(ToString::to_string),
         purpose,
+    }
+}
+
+/// Marks a request whose entry the store committed together with its write.
+#[derive(Debug, Clone, Copy)]
+struct Committed;
+
+/// A write's access-log entry, handed to the store so the change and its entry commit in
+/// one transaction: a write whose entry cannot be written does not happen.
+pub struct Audit(HttpRequest);
+
+impl FromRequest for Audit {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(req.clone())))
+    }
+}
+
+impl Audit {
+    /// The entry of this request if it succeeds with `status`; `created` names what a
+    /// create makes, so the entry is found under the client's trajectory or referral.
+    pub fn entry(&self, status: StatusCode, created: CreatedSubject) -> AccessRecord {
+        self.0.extensions_mut().insert(created);
+        draft(&self.0, status.as_u16())
+    }
+
+    /// The store committed the entry: the middleware must not write a second one.
+    pub fn committed(&self) {
+        self.0.extensions_mut().insert(Committed);
+    }
+
+    /// As `committed`, unless the store replayed an earlier response (nothing written now).
+    pub fn settle(&self, outcome: &Replayable) {
+        if matches!(outcome, Replayable::Fresh(_)) {
+            self.committed();
+        }
+    }
+}
+
+/// Logs every `/v1` request the handler did not already log with its write.
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(state) = state else {
+        return Ok(res);
     };
+    if res.status().is_success() && res.request().extensions().contains::<Committed>() {
+        return Ok(res);
+    }
+    let entry = draft(res.request(), res.status().as_u16());
     match state.access.append(&entry, state.clock.now()).await {
         Ok(()) => Ok(res),
         Err(e) => {

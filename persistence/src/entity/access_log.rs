@@ -1,4 +1,4 @@
-//! Row of `access_log`: one access to client data (or an attempt), chained by hash.
+//! Row of `access_log`: one access to client data (or an attempt); its seal chains it.
 
 use sea_orm::entity::prelude::*;
 
@@ -21,8 +21,8 @@ pub struct Model {
     pub address: Option<String>,
     pub request_id: Option<String>,
     pub purpose: String,
-    pub prev_hash: String,
-    pub hash: String,
+    /// The writing transaction (PostgreSQL; 0 on SQLite): the sealer's order is (tx_id, id).
+    pub tx_id: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m20261125_000003_alerts;
 mod m20261125_000004_webhooks;
 mod m20261125_000005_access_log;
 mod m20261125_000006_bsn;
+mod m20261125_000007_access_log_seals;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_webhooks::Migration),
             Box::new(m20261125_000005_access_log::Migration),
             Box::new(m20261125_000006_bsn::Migration),
+            Box::new(m20261125_000007_access_log_seals::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Value, json};
 
 use crate::helpers::{NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, TestDatabase, problem, token};
@@ -183,15 +183,254 @@ async fn altering_a_log_row_makes_audit_verify_name_it() {
     let conn = herstelbrug_persistence::connect(db.url(), 1)
         .await
         .expect("connects");
-    let third: i64 = 3;
+    let tamper = "UPDATE access_log SET org = 'agb:99999999' WHERE id = 3";
+    let refused = conn.conn.execute_unprepared(tamper).await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("append-only")),
+        "{refused:?}"
+    );
+    // Someone with the owner's DDL rights switches the guard off and alters a row.
+    let unguard = match conn.conn.get_database_backend() {
+        DbBackend::Postgres => "ALTER TABLE access_log DISABLE TRIGGER access_log_append_only",
+        _ => "DROP TRIGGER access_log_no_update",
+    };
     conn.conn
-        .execute_unprepared(&format!(
-            "UPDATE access_log SET org = 'agb:99999999' WHERE id = {third}"
-        ))
+        .execute_unprepared(unguard)
         .await
-        .expect("tampers");
+        .expect("unguards");
+    conn.conn.execute_unprepared(tamper).await.expect("tampers");
     let broken = verify();
     assert!(!broken.status.success());
     let said = String::from_utf8_lossy(&broken.stderr);
     assert!(said.contains("broken at entry 3"), "{said}");
+}
+
+/// The number of entries with this request id.
+async fn entries_of(db: &TestDatabase, request_id: &str) -> i64 {
+    let conn = herstelbrug_persistence::connect(db.url(), 1)
+        .await
+        .expect("connects");
+    let row = conn
+        .conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.conn.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM access_log WHERE request_id = '{request_id}'"),
+        ))
+        .await
+        .expect("counts")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("n")
+}
+
+#[tokio::test]
+async fn a_write_whose_log_entry_fails_does_not_happen_and_a_write_logs_once() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let provider = token(PROVIDER_A, "provider");
+    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let conn = herstelbrug_persistence::connect(db.url(), 1)
+        .await
+        .expect("connects");
+    // Stands in for a full disk or a lost connection, for one purpose only.
+    let trigger = match conn.conn.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE FUNCTION refuse_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN IF NEW.purpose = 'log-fails' THEN RAISE EXCEPTION 'log is down'; END IF;
+             RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_entry BEFORE INSERT ON access_log
+             FOR EACH ROW EXECUTE FUNCTION refuse_entry()",
+        ],
+        _ => vec![
+            "CREATE TRIGGER refuse_entry BEFORE INSERT ON access_log
+             WHEN NEW.purpose = 'log-fails' BEGIN SELECT RAISE(ABORT, 'log is down'); END",
+        ],
+    };
+    let planned = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    let to_transition = json!({"to": "transition", "planned_end_on": planned.to_string()});
+    for statement in trigger {
+        conn.conn
+            .execute_unprepared(statement)
+            .await
+            .expect("trigger");
+    }
+    let failed = app
+        .client
+        .post(app.url(&format!("/v1/trajectories/{trajectory}/transitions")))
+        .bearer_auth(&provider)
+        .header("If-Match", "\"1\"")
+        .header("Purpose", "log-fails")
+        .json(&to_transition)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(failed.status(), 500);
+    let now = app
+        .get(&format!("/v1/trajectories/{trajectory}"), &provider)
+        .await;
+    let now: Value = now.json().await.expect("json");
+    assert_eq!(
+        now["phase"], "treatment",
+        "the write happened without its entry"
+    );
+    assert_eq!(now["version"], 1);
+
+    let moved = app
+        .client
+        .post(app.url(&format!("/v1/trajectories/{trajectory}/transitions")))
+        .bearer_auth(&provider)
+        .header("If-Match", "\"1\"")
+        .json(&to_transition)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(moved.status(), 200);
+    let request_id = moved
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("request id")
+        .to_owned();
+    assert_eq!(entries_of(&db, &request_id).await, 1);
+}
+
+/// A PostgreSQL login role that exists for one test; declared before the test's
+/// database, so it is dropped after it (a role that still has grants cannot go).
+struct TestRole {
+    name: String,
+    admin_url: String,
+}
+
+impl Drop for TestRole {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let admin = herstelbrug_persistence::connect(&admin_url, 1).await?;
+                admin
+                    .conn
+                    .execute_unprepared(&format!("DROP ROLE IF EXISTS {name}"))
+                    .await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop test role: {e}");
+        }
+    }
+}
+
+/// `url` with its user replaced by `user`.
+fn as_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("scheme");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
+
+#[tokio::test]
+async fn the_application_role_may_append_to_the_log_but_never_alter_it() {
+    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+    let role = TestRole {
+        name: format!(
+            "hb_app_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        ),
+        admin_url: admin_url.clone(),
+    };
+    let db = TestDatabase::fresh().await;
+    let migrate = |url: &str, role: &str| {
+        Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"))
+            .args(["migrate", "--app-role", role])
+            .env("DATABASE_URL", url)
+            .env("HERSTELBRUG_JWT_SECRET", crate::helpers::SECRET)
+            .output()
+            .expect("runs")
+    };
+    let owner = herstelbrug_persistence::connect(db.url(), 1)
+        .await
+        .expect("connects");
+    if owner.conn.get_database_backend() != DbBackend::Postgres {
+        let refused = migrate(db.url(), &role.name);
+        assert!(!refused.status.success());
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("needs PostgreSQL"), "{said}");
+        return;
+    }
+    owner
+        .conn
+        .execute_unprepared(&format!("CREATE ROLE {} LOGIN", role.name))
+        .await
+        .expect("creates role");
+    let granted = migrate(db.url(), &role.name);
+    assert!(
+        granted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&granted.stderr)
+    );
+
+    // The server logs in as the application role and does not migrate.
+    let role_url = as_user(db.url(), &role.name);
+    let as_role = TestDatabase::Borrowed {
+        url: role_url.clone(),
+    };
+    let app = TestApp::spawn_on_with(&as_role, |config| {
+        config.migrate_on_start = "off".to_owned();
+    })
+    .await;
+    let provider = token(PROVIDER_A, "provider");
+    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        app.get(&format!("/v1/trajectories/{trajectory}"), &provider)
+            .await
+            .status(),
+        200
+    );
+
+    let app_conn = herstelbrug_persistence::connect(&role_url, 1)
+        .await
+        .expect("connects as the role");
+    for statement in [
+        "UPDATE access_log SET org = 'agb:99999999'",
+        "DELETE FROM access_log",
+        "TRUNCATE access_log",
+        "DELETE FROM access_log_seal",
+    ] {
+        let refused = app_conn.conn.execute_unprepared(statement).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("permission denied")),
+            "{statement}: {refused:?}"
+        );
+    }
+    // Everything else stays writable for it.
+    app_conn
+        .conn
+        .execute_unprepared("UPDATE trajectories SET version = version WHERE false")
+        .await
+        .expect("the role writes other tables");
+    // Sealing and verifying need only read and append.
+    let verified = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &role_url)
+        .env("HERSTELBRUG_MIGRATE_ON_START", "off")
+        .env("HERSTELBRUG_JWT_SECRET", crate::helpers::SECRET)
+        .output()
+        .expect("runs");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
 }

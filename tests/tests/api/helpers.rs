@@ -114,8 +114,10 @@ pub fn test_config(database_url: &str) -> Config {
         acknowledge_working_days: 5,
         start_norm_days: 28,
         escalate_after_hours: 24,
+        migrate_on_start: "on".to_owned(),
         scheduler: "on".to_owned(),
         scheduler_interval_ms: 50,
+        access_log_seal_interval_ms: 1000,
         scheduler_batch: 100,
         scheduler_lease_seconds: 2,
         clock_offset_seconds: 0,
@@ -178,6 +180,11 @@ impl TestApp {
     /// Starts the app on a database the test keeps (to inspect it afterwards).
     pub async fn spawn_on(db: &TestDatabase) -> TestApp {
         Self::start(db.share(), |_| {}).await
+    }
+
+    /// Starts the app on `db` (kept by the test) after `adjust` changed its configuration.
+    pub async fn spawn_on_with(db: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start(db.share(), adjust).await
     }
 
     async fn start(db: TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestApp {

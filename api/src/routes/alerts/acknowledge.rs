@@ -1,11 +1,13 @@
 //! `POST /v1/alerts/{id}/acknowledge`: someone has seen the alert and acts on it.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::AlertView;
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
 
@@ -30,12 +32,20 @@ use crate::state::AppState;
 pub async fn acknowledge(
     principal: Principal,
     state: web::Data<AppState>,
+    audit: Audit,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let alert = state
         .alerts
-        .acknowledge(alert_id(&id)?, org, principal.actor(), state.clock.now())
+        .acknowledge(
+            alert_id(&id)?,
+            org,
+            principal.actor(),
+            state.clock.now(),
+            &audit.entry(StatusCode::OK, CreatedSubject::default()),
+        )
         .await?;
+    audit.committed();
     Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
 }

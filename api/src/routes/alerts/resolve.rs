@@ -1,5 +1,6 @@
 //! `POST /v1/alerts/{id}/resolve`: resolve an alert by hand, with a reason.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use herstelbrug_domain::BoundedText;
 use herstelbrug_openapi::Problem;
@@ -7,6 +8,7 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertView, ResolveAlertRequest};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
 
@@ -33,6 +35,7 @@ const REASON_MAX: usize = 500;
 pub async fn resolve(
     principal: Principal,
     state: web::Data<AppState>,
+    audit: Audit,
     id: web::Path<String>,
     body: web::Json<ResolveAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -42,7 +45,15 @@ pub async fn resolve(
         .map_err(|e| ApiError::Validation(e.to_string()))?;
     let alert = state
         .alerts
-        .resolve(id, org, principal.actor(), reason, state.clock.now())
+        .resolve(
+            id,
+            org,
+            principal.actor(),
+            reason,
+            state.clock.now(),
+            &audit.entry(StatusCode::OK, CreatedSubject::default()),
+        )
         .await?;
+    audit.committed();
     Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
 }

@@ -1,11 +1,13 @@
 //! `POST /v1/trajectories/{id}/consents`: record the client's consent to share.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, CreateConsentRequest};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
@@ -31,6 +33,7 @@ use crate::state::AppState;
 pub async fn create(
     principal: Principal,
     state: web::Data<AppState>,
+    audit: Audit,
     id: web::Path<String>,
     body: web::Json<CreateConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -40,8 +43,16 @@ pub async fn create(
     let grant = body.into_inner().into_grant(now.date_naive())?;
     let consent = state
         .referrals
-        .record_consent(id, provider, grant, actor, now)
+        .record_consent(
+            id,
+            provider,
+            grant,
+            actor,
+            now,
+            &audit.entry(StatusCode::CREATED, CreatedSubject::default()),
+        )
         .await?;
+    audit.committed();
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",

@@ -1,5 +1,6 @@
 //! `POST /v1/trajectories/{id}/consents/{cid}/withdraw`: the client withdraws consent.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use herstelbrug_domain::{BoundedText, ConsentId};
 use herstelbrug_openapi::Problem;
@@ -8,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, WithdrawConsentRequest};
 use crate::dto::referral::REASON_MAX;
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::http::extractors::OptionalJson;
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -39,6 +41,7 @@ use crate::state::AppState;
 pub async fn withdraw(
     principal: Principal,
     state: web::Data<AppState>,
+    audit: Audit,
     path: web::Path<(String, String)>,
     body: OptionalJson<WithdrawConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -56,7 +59,16 @@ pub async fn withdraw(
     let now = state.clock.now();
     let consent = state
         .referrals
-        .withdraw_consent(id, cid, provider, actor, reason, now)
+        .withdraw_consent(
+            id,
+            cid,
+            provider,
+            actor,
+            reason,
+            now,
+            &audit.entry(StatusCode::OK, CreatedSubject::default()),
+        )
         .await?;
+    audit.committed();
     Ok(HttpResponse::Ok().json(ConsentView::new(&consent, now.date_naive())))
 }

@@ -8,6 +8,7 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::referral::{ReferralActionRequest, ReferralView};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::http::extractors::OptionalJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::referrals::referral_id;
@@ -52,6 +53,7 @@ pub async fn act(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
+    audit: Audit,
     path: web::Path<(String, String)>,
     body: OptionalJson<ReferralActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -73,6 +75,7 @@ pub async fn act(
             &command,
             principal.actor(),
             now,
+            &audit.entry(StatusCode::OK, CreatedSubject::default()),
             key.as_ref(),
             &|record| {
                 replay::stored(
@@ -84,5 +87,6 @@ pub async fn act(
             },
         )
         .await?;
+    audit.settle(&outcome);
     Ok(replay::respond(outcome))
 }

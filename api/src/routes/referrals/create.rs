@@ -1,14 +1,14 @@
 //! `POST /v1/trajectories/{id}/referrals`: refer the client for follow-up support.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::ReferralId;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::referral::{CreateReferralRequest, ProviderReferralView};
 use crate::error::ApiError;
-use crate::http::access_log::CreatedSubject;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::http::{idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -46,6 +46,7 @@ pub async fn create(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
+    audit: Audit,
     id: web::Path<String>,
     body: web::Json<CreateReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -55,15 +56,24 @@ pub async fn create(
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let request = body.parse()?;
     let now = state.clock.now();
+    let referral = ReferralId::new_at(now);
+    let entry = audit.entry(
+        StatusCode::CREATED,
+        CreatedSubject {
+            trajectory_id: Some(trajectory.as_uuid()),
+            referral_id: Some(referral.as_uuid()),
+        },
+    );
     let outcome = state
         .referrals
         .create(
             trajectory,
             provider,
-            ReferralId::new_at(now),
+            referral,
             request,
             actor,
             now,
+            &entry,
             key.as_ref(),
             &|record| {
                 let location = format!("/v1/referrals/{}", record.referral.id);
@@ -76,11 +86,6 @@ pub async fn create(
             },
         )
         .await?;
-    req.extensions_mut().insert(CreatedSubject {
-        trajectory_id: Some(trajectory.as_uuid()),
-        referral_id: outcome.response().body["id"]
-            .as_str()
-            .and_then(|id| id.parse().ok()),
-    });
+    audit.settle(&outcome);
     Ok(replay::respond(outcome))
 }

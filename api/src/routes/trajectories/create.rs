@@ -1,14 +1,14 @@
 //! `POST /v1/trajectories`: register a trajectory for a client of the caller's organisation.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::TrajectoryId;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{CreateTrajectoryRequest, TrajectoryView};
 use crate::error::ApiError;
-use crate::http::access_log::CreatedSubject;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
 
@@ -38,6 +38,7 @@ pub async fn create(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
+    audit: Audit,
     body: web::Json<CreateTrajectoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
@@ -57,14 +58,23 @@ pub async fn create(
         .transpose()?;
     let registration = body.into_registration()?;
     let now = state.clock.now();
+    let id = TrajectoryId::new_at(now);
+    let entry = audit.entry(
+        StatusCode::CREATED,
+        CreatedSubject {
+            trajectory_id: Some(id.as_uuid()),
+            referral_id: None,
+        },
+    );
     let outcome = state
         .trajectories
         .register(
-            TrajectoryId::new_at(now),
+            id,
             registration,
             provider,
             actor,
             now,
+            &entry,
             key.as_ref(),
             bsn.as_ref(),
             &|t| {
@@ -78,14 +88,6 @@ pub async fn create(
             },
         )
         .await?;
-    if let Some(id) = outcome.response().body["id"]
-        .as_str()
-        .and_then(|id| id.parse().ok())
-    {
-        req.extensions_mut().insert(CreatedSubject {
-            trajectory_id: Some(id),
-            referral_id: None,
-        });
-    }
+    audit.settle(&outcome);
     Ok(replay::respond(outcome))
 }

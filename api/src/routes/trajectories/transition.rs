@@ -7,6 +7,7 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{TrajectoryView, TransitionRequest};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
 use crate::http::{etag, idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -48,6 +49,7 @@ pub async fn transition(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
+    audit: Audit,
     id: web::Path<String>,
     body: web::Json<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -67,9 +69,11 @@ pub async fn transition(
             &command,
             actor,
             now,
+            &audit.entry(StatusCode::OK, CreatedSubject::default()),
             key.as_ref(),
             &|t| replay::stored(StatusCode::OK, &TrajectoryView::from(t), t.version, None),
         )
         .await?;
+    audit.settle(&outcome);
     Ok(replay::respond(outcome))
 }

@@ -7,12 +7,14 @@ use herstelbrug_persistence::{AlertReader, Visibility};
 
 use crate::auth::{Principal, Scope};
 
-use Scope::{Admin, Municipality, Provider};
+use Scope::{Admin, Dashboard, Municipality, Provider};
 
 const PROVIDER: &[Scope] = &[Provider];
 const PROVIDER_ADMIN: &[Scope] = &[Provider, Admin];
 const PARTIES: &[Scope] = &[Provider, Municipality];
-const PARTIES_ADMIN: &[Scope] = &[Provider, Municipality, Admin];
+/// Dashboards read the alerts that concern their own organisation, nothing else.
+const ALERT_READERS: &[Scope] = &[Provider, Municipality, Dashboard, Admin];
+const ALERT_FEED_READERS: &[Scope] = &[Provider, Municipality, Dashboard];
 
 /// Every `/v1` route (as registered) and method, with the scopes that may call it.
 pub const POLICY: &[(&str, &str, &[Scope])] = &[
@@ -36,9 +38,9 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/v1/referrals/outbox-feed", PROVIDER),
     ("GET", "/v1/referrals/{rid}", PARTIES),
     ("POST", "/v1/referrals/{rid}/{action}", PARTIES),
-    ("GET", "/v1/alerts", PARTIES_ADMIN),
-    ("GET", "/v1/alerts/feed", PARTIES),
-    ("GET", "/v1/alerts/{id}", PARTIES_ADMIN),
+    ("GET", "/v1/alerts", ALERT_READERS),
+    ("GET", "/v1/alerts/feed", ALERT_FEED_READERS),
+    ("GET", "/v1/alerts/{id}", ALERT_READERS),
     ("POST", "/v1/alerts/{id}/acknowledge", PARTIES),
     ("POST", "/v1/alerts/{id}/resolve", PARTIES),
     ("POST", "/v1/webhook-subscriptions", PARTIES),
@@ -120,11 +122,22 @@ pub fn referral_party(principal: &Principal) -> Result<OrgId, ApiError> {
     }
 }
 
-/// Whose alerts a caller reads: those concerning its organisation, or all for administrators.
+/// Whose alerts a caller reads: those concerning its organisation (as a party, or
+/// through its dashboard), or all for administrators.
 pub fn alert_reader(principal: &Principal) -> Result<AlertReader, ApiError> {
     match referral_party(principal) {
         Ok(org) => Ok(AlertReader::Org(org)),
         Err(_) if principal.has(Scope::Admin) => Ok(AlertReader::All),
+        Err(_) if principal.has(Scope::Dashboard) => Ok(AlertReader::Org(principal.org)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whose alert feed a caller reads: its own organisation's, as a party or a dashboard.
+pub fn alert_feed_reader(principal: &Principal) -> Result<OrgId, ApiError> {
+    match referral_party(principal) {
+        Ok(org) => Ok(org),
+        Err(_) if principal.has(Scope::Dashboard) => Ok(principal.org),
         Err(e) => Err(e),
     }
 }

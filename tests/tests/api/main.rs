@@ -10,6 +10,7 @@ mod health_and_docs;
 mod helpers;
 mod idempotency;
 mod isolation;
+mod matrix;
 mod policy;
 mod receiver;
 mod referrals;

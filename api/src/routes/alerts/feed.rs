@@ -34,7 +34,7 @@ pub async fn alert_feed(
     req: HttpRequest,
     params: web::Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = policy::referral_party(&principal)?;
+    let org = policy::alert_feed_reader(&principal)?;
     let (query, wait) = params.query(org, Stream::Alerts)?;
     let page = state.alerts.feed(&query, wait).await?;
     let next_cursor = cursor::encode_feed(page.next);

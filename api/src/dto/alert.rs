@@ -124,6 +124,7 @@ pub struct ListAlertsParams {
     #[param(schema_with = schema::org_id)]
     pub organisation: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
     /// Page size, 1 to 500 [default: 50].
     #[param(minimum = 1, maximum = 500)]

@@ -29,7 +29,7 @@ pub struct CreateTrajectoryRequest {
     /// The client's BSN (9 digits, 11-proef), to match the client across providers. It is
     /// stored only hashed and encrypted and is never returned.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "111222333")]
+    #[schema(value_type = Option<String>, example = "111222333", pattern = "^[0-9]{9}$")]
     pub bsn: Option<BsnInput>,
 }
 
@@ -81,7 +81,7 @@ impl BsnInput {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BsnSearchRequest {
-    #[schema(value_type = String, example = "111222333")]
+    #[schema(value_type = String, example = "111222333", pattern = "^[0-9]{9}$")]
     pub bsn: BsnInput,
 }
 
@@ -227,6 +227,7 @@ pub struct ListTrajectoriesParams {
     /// Only trajectories changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
     /// Page size, 1 to 500 [default: 50].
     #[param(minimum = 1, maximum = 500)]

@@ -1,4 +1,6 @@
-//! Opaque page cursors: clients pass them back unchanged and must not build them.
+//! Opaque page cursors: clients pass them back unchanged and must not build them. A
+//! well-formed `after` this API did not issue is a 422: the request is readable, the value
+//! breaks a rule no schema can state.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,7 +16,7 @@ pub fn encode(after: TrajectoryId) -> String {
 }
 
 pub fn decode(cursor: &str) -> Result<TrajectoryId, ApiError> {
-    let invalid = || ApiError::InvalidRequest("`after` is not a cursor this API issued".to_owned());
+    let invalid = || ApiError::Validation("`after` is not a cursor this API issued".to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
     text.strip_prefix(PREFIX)
@@ -30,7 +32,7 @@ pub fn encode_alert(after: herstelbrug_domain::AlertId) -> String {
 
 pub fn decode_alert(cursor: &str) -> Result<herstelbrug_domain::AlertId, ApiError> {
     let invalid =
-        || ApiError::InvalidRequest("`after` is not an alert cursor this API issued".to_owned());
+        || ApiError::Validation("`after` is not an alert cursor this API issued".to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
     text.strip_prefix(ALERT_PREFIX)
@@ -47,7 +49,7 @@ pub fn encode_feed(position: FeedCursor) -> String {
 
 pub fn decode_feed(cursor: &str) -> Result<FeedCursor, ApiError> {
     let invalid =
-        || ApiError::InvalidRequest("`after` is not a feed cursor this API issued".to_owned());
+        || ApiError::Validation("`after` is not a feed cursor this API issued".to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
     let (tx, id) = text

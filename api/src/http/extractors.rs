@@ -81,8 +81,9 @@ impl<T: serde::de::DeserializeOwned + Default + 'static> actix_web::FromRequest
                     "the request body must be application/json".to_owned(),
                 ));
             }
-            serde_json::from_slice(&bytes)
-                .map(OptionalJson)
+            // `null` is an absent body too: generated clients send it for "no options".
+            serde_json::from_slice::<Option<T>>(&bytes)
+                .map(|body| OptionalJson(body.unwrap_or_default()))
                 .map_err(|e| ApiError::InvalidRequest(format!("invalid JSON body: {e}")))
         })
     }

@@ -43,23 +43,29 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// The methods registered for the path, if any route template matches it.
+    /// The methods registered for the path, if any route template matches it. Only the
+    /// most literal templates count: `/v1/trajectories/search` is not a trajectory id.
     pub fn methods_for(&self, path: &str) -> Option<Vec<String>> {
         let wanted = segments(path);
-        let mut found: Option<Vec<String>> = None;
+        let is_param = |t: &String| t.starts_with('{') && t.ends_with('}');
+        let mut best: Option<(usize, Vec<String>)> = None;
         for (template, methods) in &self.routes {
             let matches = template.len() == wanted.len()
                 && template
                     .iter()
                     .zip(&wanted)
-                    .all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w);
-            if matches {
-                found
-                    .get_or_insert_with(Vec::new)
-                    .extend(methods.iter().cloned());
+                    .all(|(t, w)| is_param(t) || t == w);
+            if !matches {
+                continue;
+            }
+            let params = template.iter().filter(|t| is_param(t)).count();
+            match &mut best {
+                Some((fewest, found)) if *fewest == params => found.extend(methods.iter().cloned()),
+                Some((fewest, _)) if *fewest < params => {}
+                _ => best = Some((params, methods.clone())),
             }
         }
-        found
+        best.map(|(_, methods)| methods)
     }
 }
 
@@ -148,8 +154,14 @@ mod tests {
                 (segments("/v1/trajectories"), vec!["GET".into()]),
                 (segments("/v1/trajectories"), vec!["POST".into()]),
                 (segments("/v1/trajectories/{id}"), vec!["GET".into()]),
+                (segments("/v1/trajectories/search"), vec!["POST".into()]),
             ],
         };
+        assert_eq!(
+            table.methods_for("/v1/trajectories/search"),
+            Some(vec!["POST".into()]),
+            "the literal route wins over the id template"
+        );
         assert_eq!(
             table.methods_for("/v1/trajectories"),
             Some(vec!["GET".into(), "POST".into()])

@@ -23,6 +23,7 @@ pub const MAX_WAIT_SECONDS: u32 = 30;
 #[into_params(parameter_in = Query)]
 pub struct FeedParams {
     /// The `next_cursor` of the previous page; absent to read from the start.
+    #[param(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
     /// Page size, 1 to 500 [default: 100].
     #[param(minimum = 1, maximum = 500)]

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PROVIDER_A, TestApp, problem, token};
+use crate::helpers::{NIJMEGEN, PROVIDER_A, TestApp, problem, token};
 
 #[tokio::test]
 async fn unknown_route_is_a_404_problem() {
@@ -37,6 +37,41 @@ async fn wrong_method_is_a_405_problem_with_allow() {
         body["type"],
         "https://herstelbrug.nl/problems/method-not-allowed"
     );
+    // `search` is a route of its own, not a trajectory id: only POST is allowed there.
+    for method in [Method::GET, Method::OPTIONS, Method::PUT] {
+        let response = app
+            .request(
+                method.clone(),
+                "/v1/trajectories/search",
+                &token(PROVIDER_A, "provider"),
+            )
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.headers()["allow"], "POST", "{method}");
+        assert_eq!(problem(response).await.0, 405, "{method}");
+    }
+}
+
+#[tokio::test]
+async fn a_null_body_is_an_absent_body_where_the_body_is_optional() {
+    let app = TestApp::spawn().await;
+    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let consent = app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let withdrawn = app
+        .post(
+            &format!("/v1/trajectories/{trajectory}/consents/{consent}/withdraw"),
+            &token(PROVIDER_A, "provider"),
+            &serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(withdrawn.status(), 200);
 }
 
 #[tokio::test]
@@ -96,19 +131,23 @@ async fn malformed_bodies_are_400_415_or_413_problems_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn bad_query_parameters_are_400_problems() {
+async fn bad_query_parameters_are_400_or_422_problems() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
     for query in [
         "?limit=0",
         "?limit=501",
         "?phase=asleep",
-        "?after=forged",
         "?sort=name",
         "?municipality=0363",
     ] {
         let (status, _) = problem(app.get(&format!("/v1/trajectories{query}"), &t).await).await;
         assert_eq!(status, 400, "{query}");
+    }
+    // A cursor this API did not issue: the request is readable, the value breaks a rule.
+    for query in ["?after=forged", "?after=not/a/cursor"] {
+        let (status, _) = problem(app.get(&format!("/v1/trajectories{query}"), &t).await).await;
+        assert_eq!(status, 422, "{query}");
     }
 }
 

@@ -4,6 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use herstelbrug_domain::{GemeenteCode, OrgId, TrajectoryId};
 use herstelbrug_persistence::AlertFilter;
 
+use herstelbrug_openapi::Problem;
+
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertList, AlertView, ListAlertsParams};
 use crate::error::ApiError;
@@ -21,7 +23,11 @@ const MAX_LIMIT: u32 = 500;
     operation_id = "list_alerts",
     tag = "alerts",
     params(ListAlertsParams),
-    responses((status = 200, description = "A page of alerts", body = AlertList)),
+    responses(
+        (status = 200, description = "A page of alerts", body = AlertList),
+        (status = 422, description = "`after` is not a cursor this API issued",
+            body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/alerts")]

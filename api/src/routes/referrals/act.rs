@@ -27,8 +27,8 @@ use crate::state::AppState;
     params(
         ("rid" = uuid::Uuid, Path, description = "The referral id"),
         ("action" = String, Path, description = "acknowledge, assess, accept, reject, start, complete, fail or cancel"),
-        ("If-Match" = String, Header, description = "The referral's current ETag"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response."),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]{1,9}"$"#, description = "The referral's current ETag"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#, description = "Makes a retry return the first response."),
     ),
     responses(
         (status = 200, description = "Done; the referral as the caller may see it", body = ReferralView,

@@ -25,7 +25,7 @@ use crate::state::AppState;
     request_body = CreateReferralRequest,
     params(
         ("id" = uuid::Uuid, Path, description = "The trajectory id"),
-        ("Idempotency-Key" = Option<String>, Header,
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
             description = "Makes a retry return the first response instead of referring twice."),
     ),
     responses(

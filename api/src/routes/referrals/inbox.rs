@@ -3,6 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_persistence::Stream;
 
+use herstelbrug_openapi::Problem;
+
 use crate::auth::{Principal, policy};
 use crate::dto::referral::{InboxItem, InboxPage, RecipientReferralView};
 use crate::error::ApiError;
@@ -25,6 +27,8 @@ use crate::state::AppState;
         (status = 200, description = "A page of changes", body = InboxPage,
             headers(("ETag" = String, description = "The page's next cursor"))),
         (status = 304, description = "Nothing new since the cursor named in If-None-Match"),
+        (status = 422, description = "`after` is not a cursor this API issued",
+            body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

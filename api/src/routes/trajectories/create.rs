@@ -20,7 +20,7 @@ use crate::state::AppState;
     operation_id = "register_trajectory",
     tag = "trajectories",
     request_body = CreateTrajectoryRequest,
-    params(("Idempotency-Key" = Option<String>, Header,
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
         description = "Makes a retry return the first response instead of registering twice.")),
     responses(
         (status = 201, description = "Registered", body = TrajectoryView, headers(

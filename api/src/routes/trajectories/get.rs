@@ -28,7 +28,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/trajectories/{id}")]
+#[get("/trajectories/{id}", guard = "not_a_named_route")]
 pub async fn get(
     principal: Principal,
     state: web::Data<AppState>,
@@ -49,4 +49,14 @@ pub async fn get(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
         .json(TrajectoryView::from(&trajectory)))
+}
+
+/// `GET /v1/trajectories/search` is the search route with the wrong method (405), not
+/// a trajectory called "search".
+fn not_a_named_route(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    !ctx.head()
+        .uri
+        .path()
+        .trim_end_matches('/')
+        .ends_with("/search")
 }

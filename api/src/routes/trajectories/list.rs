@@ -4,6 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use herstelbrug_domain::GemeenteCode;
 use herstelbrug_persistence::TrajectoryFilter;
 
+use herstelbrug_openapi::Problem;
+
 use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{
     DEFAULT_PAGE_SIZE, ListTrajectoriesParams, MAX_PAGE_SIZE, TrajectoryList, TrajectoryView,
@@ -19,7 +21,11 @@ use crate::state::AppState;
     operation_id = "list_trajectories",
     tag = "trajectories",
     params(ListTrajectoriesParams),
-    responses((status = 200, description = "A page of trajectories", body = TrajectoryList)),
+    responses(
+        (status = 200, description = "A page of trajectories", body = TrajectoryList),
+        (status = 422, description = "`after` is not a cursor this API issued",
+            body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/trajectories")]

@@ -24,8 +24,8 @@ use crate::state::AppState;
     request_body = TransitionRequest,
     params(
         ("id" = uuid::Uuid, Path, description = "The trajectory id"),
-        ("If-Match" = String, Header, description = "The trajectory's current ETag"),
-        ("Idempotency-Key" = Option<String>, Header,
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]{1,9}"$"#, description = "The trajectory's current ETag"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
             description = "Makes a retry return the first response instead of failing on the new version."),
     ),
     responses(

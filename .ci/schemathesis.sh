@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Schemathesis with every default check against the live server (debug build), seeded
+# with one client's trajectory, consent, referral, alert and webhook subscription.
+# Usage: .ci/schemathesis.sh PATH_TO_ST
+set -euo pipefail
+st=$1
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin="$repo/target/debug/herstelbrug"
+base=http://127.0.0.1:18080
+work=$(mktemp -d)
+# Run from the scratch directory: the SQLite file and schemathesis' cache stay out of the repository.
+cd "$work"
+HERSTELBRUG_RATE_LIMIT_PER_MINUTE=0 HERSTELBRUG_LISTEN=127.0.0.1:18080 \
+  HERSTELBRUG_WEBHOOKS_ALLOW_HTTP_LOOPBACK=true "$bin" > server.log 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -fsS "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+
+token=$("$bin" token --org agb:12345678 --scope provider)
+call() { # METHOD PATH [BODY] [IF-MATCH]
+  curl -fsS -X "$1" "$base$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    ${4:+-H "If-Match: \"$4\""} ${3:+-d "$3"}
+}
+field() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
+
+ST_TRAJECTORY=$(call POST /v1/trajectories \
+  '{"client_ref": "st-client", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": "111222333"}' | field "['id']")
+# Ending treatment with nothing in place opens an alert.
+call POST "/v1/trajectories/$ST_TRAJECTORY/transitions" \
+  '{"to": "social_support", "reason": "planned_completion"}' 1 >/dev/null
+ST_CONSENT=$(call POST "/v1/trajectories/$ST_TRAJECTORY/consents" \
+  '{"organisation": "gemeente:0268", "purpose": "Aanmelding Wmo"}' | field "['id']")
+ST_REFERRAL=$(call POST "/v1/trajectories/$ST_TRAJECTORY/referrals" \
+  '{"kind": "housing", "recipient": "gemeente:0268", "needs": "Woonruimte", "client": {"name": "J. Jansen"}, "referrer": {"name": "M. de Vries", "phone": "024-1234567"}}' | field "['id']")
+ST_ALERT=$(call GET /v1/alerts | field "['items'][0]['id']")
+ST_SUBSCRIPTION=$(call POST /v1/webhook-subscriptions \
+  '{"url": "http://127.0.0.1:9/st", "event_types": ["alert.opened"]}' | field "['id']")
+ST_MESSAGE=$(call POST "/v1/webhook-subscriptions/$ST_SUBSCRIPTION/test" | field "['message_id']")
+export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE
+
+"$st" --config-file "$repo/.ci/schemathesis.toml" run "$base/openapi.json" \
+  -H "Authorization: Bearer $token"

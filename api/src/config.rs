@@ -83,6 +83,15 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_MIGRATE_ON_START", default_value = "on", value_parser = ["on", "off"])]
     pub migrate_on_start: String,
 
+    /// Serve `GET /metrics` in the Prometheus text format (`on` or `off`).
+    #[arg(long, env = "HERSTELBRUG_METRICS", default_value = "on", value_parser = ["on", "off"])]
+    pub metrics: String,
+
+    /// Serve `/metrics` on this address instead of the API's (e.g. `127.0.0.1:9100`, on a
+    /// network only the monitoring reaches).
+    #[arg(long, env = "HERSTELBRUG_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+
     /// Run the deadline scheduler in this process (`on` or `off`).
     #[arg(long, env = "HERSTELBRUG_SCHEDULER", default_value = "on", value_parser = ["on", "off"])]
     pub scheduler: String,

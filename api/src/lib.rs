@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod dto;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod openapi_doc;
 pub mod routes;
 pub mod startup;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::ErrorHandlers;
+use actix_web::middleware::{Condition, ErrorHandlers};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::WmoClocks;
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
@@ -26,6 +26,7 @@ use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::Config;
 use crate::delivery::dispatcher::Dispatcher;
 use crate::http::{extractors, fallback};
+use crate::metrics::Metrics;
 use crate::openapi_doc;
 use crate::state::{AppState, WebhookSettings};
 
@@ -48,6 +49,7 @@ pub enum StartupError {
 
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
 }
 
@@ -107,6 +109,7 @@ impl Application {
                 Duration::from_millis(config.scheduler_interval_ms.max(10)),
             );
         }
+        let metrics = Metrics::new().map_err(|e| StartupError::Http(e.to_string()))?;
         let webhooks = WebhookStore::new(db.conn.clone());
         if config.dispatcher == "on" {
             let dispatcher = Dispatcher::new(
@@ -117,7 +120,8 @@ impl Application {
                 config.dispatcher_batch.max(1),
                 config.webhooks_allow_http_loopback,
             )
-            .map_err(|e| StartupError::Http(e.to_string()))?;
+            .map_err(|e| StartupError::Http(e.to_string()))?
+            .counting_failures(metrics.delivery_failures.clone());
             dispatcher.spawn(Duration::from_millis(config.dispatcher_interval_ms.max(10)));
         }
         spawn_sealer(
@@ -160,15 +164,25 @@ impl Application {
                 }
             });
         }
+        let state_for_metrics = (state.clone(), web::Data::new(metrics.clone()));
         let timeout = crate::http::timeout::RequestTimeout(Duration::from_secs(
             config.request_timeout_seconds.max(1),
         ));
+        let metrics_on = config.metrics == "on";
+        let metrics_here = metrics_on && config.metrics_listen.is_none();
+        let metrics_data = web::Data::new(metrics.clone());
         let mut server = HttpServer::new(move || {
             let (app, mut doc) =
                 openapi_doc::documented_routes(App::new().into_utoipa_app()).split_for_parts();
             openapi_doc::add_shared_problems(&mut doc);
             let routes = web::Data::new(fallback::RouteTable::from_openapi(&doc));
+            let app = if metrics_here {
+                app.route("/metrics", web::get().to(crate::metrics::scrape))
+            } else {
+                app
+            };
             app.app_data(state.clone())
+                .app_data(metrics_data.clone())
                 .app_data(routes)
                 .app_data(web::Data::new(timeout))
                 .app_data(extractors::json_config())
@@ -193,6 +207,7 @@ impl Application {
                     }
                 })
                 .wrap(TracingLogger::default())
+                .wrap(Condition::new(metrics_on, metrics.requests.clone()))
         })
         .listen(listener)
         .map_err(listen_error)?
@@ -202,9 +217,14 @@ impl Application {
         if let Some(workers) = config.workers {
             server = server.workers(workers.max(1));
         }
+        let metrics_port = match (&config.metrics_listen, metrics_on) {
+            (Some(address), true) => Some(serve_metrics_apart(address, state_for_metrics)?),
+            _ => None,
+        };
         tracing::info!(port, database = %redacted(&config.database_url), "herstelbrug listening");
         Ok(Self {
             port,
+            metrics_port,
             server: server.run(),
         })
     }
@@ -213,10 +233,41 @@ impl Application {
         self.port
     }
 
+    /// The port of the separate `/metrics` listener, when one is configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
+    }
+
     /// Serves until SIGTERM or SIGINT, then finishes in-flight requests (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Serves only `/metrics` on `address`, apart from the API; returns the bound port.
+fn serve_metrics_apart(
+    address: &str,
+    state: (web::Data<AppState>, web::Data<Metrics>),
+) -> Result<u16, StartupError> {
+    let listen_error = |source| StartupError::Listen {
+        address: address.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(address).map_err(listen_error)?;
+    let port = listener.local_addr().map_err(listen_error)?.port();
+    let (app_state, metrics) = state;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .app_data(metrics.clone())
+            .route("/metrics", web::get().to(crate::metrics::scrape))
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(listen_error)?
+    .run();
+    tokio::spawn(server);
+    Ok(port)
 }
 
 /// Ticks the scheduler every `interval`, draining full batches at once.

@@ -14,6 +14,7 @@ pub mod feed;
 pub mod feed_signal;
 pub mod idempotency;
 pub mod migration;
+pub mod ops_stats;
 mod outbox;
 mod paging;
 mod referral_row;

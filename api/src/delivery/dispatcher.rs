@@ -28,6 +28,7 @@ pub struct Dispatcher {
     lease: chrono::Duration,
     batch: u32,
     allow_loopback: bool,
+    failures: Option<prometheus::IntCounter>,
 }
 
 impl Dispatcher {
@@ -53,7 +54,14 @@ impl Dispatcher {
             lease,
             batch,
             allow_loopback,
+            failures: None,
         })
+    }
+
+    /// Counts every failed attempt on `failures` (for `/metrics`).
+    pub fn counting_failures(mut self, failures: prometheus::IntCounter) -> Self {
+        self.failures = Some(failures);
+        self
     }
 
     /// Runs for as long as the process does: a tick every `interval`, draining full batches.
@@ -112,6 +120,9 @@ impl Dispatcher {
             }
             Err(error) => (retry_or_dead(attempt, now, None), None, Some(error)),
         };
+        if let (Some(failures), Some(_)) = (&self.failures, &error) {
+            failures.inc();
+        }
         let recorded = self
             .store
             .record(message, token, &outcome, status, error, duration, now)

@@ -115,6 +115,8 @@ pub fn test_config(database_url: &str) -> Config {
         start_norm_days: 28,
         escalate_after_hours: 24,
         migrate_on_start: "on".to_owned(),
+        metrics: "on".to_owned(),
+        metrics_listen: None,
         scheduler: "on".to_owned(),
         scheduler_interval_ms: 50,
         access_log_seal_interval_ms: 1000,
@@ -160,6 +162,8 @@ impl Clock for ManualClock {
 
 pub struct TestApp {
     pub address: String,
+    /// The separate `/metrics` listener's port, when the test configured one.
+    pub metrics_port: Option<u16>,
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     /// Dropped with the app: the test's database goes when the test ends.
@@ -195,9 +199,11 @@ impl TestApp {
             .await
             .expect("application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_port = app.metrics_port();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address,
+            metrics_port,
             clock,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

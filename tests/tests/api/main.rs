@@ -11,6 +11,7 @@ mod helpers;
 mod idempotency;
 mod isolation;
 mod matrix;
+mod metrics;
 mod policy;
 mod receiver;
 mod referrals;

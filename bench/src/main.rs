@@ -11,7 +11,11 @@ use herstelbrug_domain::ContinuityPolicy;
 use herstelbrug_persistence::{FeedSignal, Scheduler, admin, connect};
 use sea_orm::{ConnectionTrait, DbBackend};
 
+mod api;
+mod load;
+mod pgbench;
 mod seed;
+mod server;
 mod webhooks;
 
 #[derive(Parser)]
@@ -39,6 +43,28 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         batch: u32,
     },
+    /// The HTTP API (the release binary as a child process): write path, read path and
+    /// the inbox polls of 342 municipalities, with pgbench's ceiling for the same work.
+    Api {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        /// Trajectories seeded before the run.
+        #[arg(long, default_value_t = 100_000)]
+        trajectories: u64,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent clients for the write and read paths (and pgbench).
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Municipalities polling their inbox (342: one per Dutch municipality).
+        #[arg(long, default_value_t = 342)]
+        municipalities: usize,
+        /// The server binary; by default `herstelbrug` next to this one.
+        #[arg(long)]
+        server: Option<std::path::PathBuf>,
+    },
     /// Webhook delivery throughput and lag with several dispatchers on one database.
     Webhooks {
         /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
@@ -57,7 +83,7 @@ enum Command {
 /// on the server of `database` that is dropped afterwards.
 async fn with_database<F, Fut>(database: &str, work: F) -> Result<(), Box<dyn std::error::Error>>
 where
-    F: FnOnce(herstelbrug_persistence::Database) -> Fut,
+    F: FnOnce(herstelbrug_persistence::Database, String) -> Fut,
     Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
 {
     let dir = tempfile::tempdir()?;
@@ -74,7 +100,7 @@ where
     let outcome = async {
         let db = connect(&url, 16).await?;
         db.migrate().await?;
-        work(db).await
+        work(db, url.clone()).await
     }
     .await;
     if database != "sqlite" {
@@ -187,6 +213,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 scheduler(&database, size, due, batch).await?;
             }
         }
+        Command::Api {
+            database,
+            trajectories,
+            seconds,
+            concurrency,
+            municipalities,
+            server,
+        } => {
+            let options = api::Options {
+                trajectories,
+                seconds,
+                concurrency: concurrency.max(1),
+                municipalities,
+                server: server.unwrap_or_else(server::default_binary),
+            };
+            println!("API benchmark on {database}");
+            with_database(&database, |db, url| async move {
+                api::run(&db, &url, &options).await
+            })
+            .await?;
+        }
         Command::Webhooks {
             database,
             messages,
@@ -194,7 +241,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             batch,
         } => {
             println!("webhook delivery benchmark on {database}");
-            with_database(&database, |db| async move {
+            with_database(&database, |db, _| async move {
                 webhooks::run(&db, messages, dispatchers, batch).await
             })
             .await?;

@@ -1,0 +1,421 @@
+//! The API benchmark: the real server (a child process) on a fresh database seeded with
+//! N trajectories, driven over HTTP on the write path (transitions that append events and
+//! open or resolve alerts), the read path (`GET /v1/trajectories/{id}`) and the referral
+//! inbox of 342 municipalities; then pgbench's ceiling for the equivalent work on the same
+//! database, each API figure as a ratio to it, and the server's memory.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use herstelbrug_persistence::Database;
+use reqwest::{Client, StatusCode};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use uuid::Uuid;
+
+use crate::load::{Pace, Recorder};
+use crate::pgbench;
+use crate::seed;
+use crate::server::Server;
+
+type BoxError = Box<dyn std::error::Error>;
+
+pub struct Options {
+    pub trajectories: u64,
+    pub seconds: u64,
+    pub concurrency: usize,
+    pub municipalities: usize,
+    pub server: PathBuf,
+}
+
+const PROVIDER: &str = "agb:12345678";
+
+/// A tiny xorshift: the read path picks ids without a random-number crate.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// The status of a response, after reading its body (as a client would); `None` if none came.
+async fn status_of(sent: Result<reqwest::Response, reqwest::Error>) -> Option<u16> {
+    let response = sent.ok()?;
+    let code = response.status().as_u16();
+    let _ = response.bytes().await;
+    Some(code)
+}
+
+struct Run {
+    recorder: Recorder,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.recorder.count() as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+async fn join(
+    handles: Vec<tokio::task::JoinHandle<Result<Recorder, String>>>,
+    started: Instant,
+) -> Result<Run, BoxError> {
+    let mut recorder = Recorder::new()?;
+    for handle in handles {
+        recorder.merge(&handle.await??);
+    }
+    Ok(Run {
+        recorder,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Transitions back and forth: treatment → social_support (ends treatment without
+/// follow-up: an event and an alert) → treatment (relapse: an event, the alert resolves).
+async fn transitions(
+    client: &Client,
+    base: &str,
+    token: &str,
+    ids: &[Uuid],
+    workers: usize,
+    seconds: u64,
+    rate: Option<f64>,
+) -> Result<Run, BoxError> {
+    let per_worker = ids.len() / workers;
+    let started = Instant::now();
+    let handles = (0..workers)
+        .map(|w| {
+            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            let mine: Vec<Uuid> = ids[w * per_worker..(w + 1) * per_worker].to_vec();
+            let interval = rate.map(|r| Duration::from_secs_f64(workers as f64 / r));
+            let offset = interval.map_or(Duration::ZERO, |i| i.mul_f64(w as f64 / workers as f64));
+            tokio::spawn(async move {
+                let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
+                // Where each trajectory stands now (an earlier run moved them on).
+                let mut state: Vec<(u32, bool)> = Vec::with_capacity(mine.len());
+                for id in &mine {
+                    let current: serde_json::Value = client
+                        .get(format!("{base}/v1/trajectories/{id}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .json()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let version = current["version"].as_u64().unwrap_or(1);
+                    state.push((
+                        u32::try_from(version).unwrap_or(1),
+                        current["phase"] == "social_support",
+                    ));
+                }
+                let mut pace = Pace::new(Duration::from_secs(seconds), interval, offset);
+                let mut turn = 0usize;
+                while let Some(at) = pace.next().await {
+                    let i = turn % mine.len();
+                    turn += 1;
+                    let (version, ended) = state[i];
+                    let body = if ended {
+                        r#"{"to": "treatment", "reason": "relapse"}"#
+                    } else {
+                        r#"{"to": "social_support", "reason": "planned_completion"}"#
+                    };
+                    let sent = client
+                        .post(format!("{base}/v1/trajectories/{}/transitions", mine[i]))
+                        .bearer_auth(&token)
+                        .header("If-Match", format!("\"{version}\""))
+                        .header("Content-Type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    let status = status_of(sent).await;
+                    recorder.record(at, status);
+                    if status == Some(200) {
+                        state[i] = (version + 1, !ended);
+                    }
+                }
+                Ok(recorder)
+            })
+        })
+        .collect();
+    join(handles, started).await
+}
+
+/// `GET /v1/trajectories/{id}` for random ids of the provider's.
+async fn reads(
+    client: &Client,
+    base: &str,
+    token: &str,
+    ids: &[Uuid],
+    workers: usize,
+    seconds: u64,
+) -> Result<Run, BoxError> {
+    let started = Instant::now();
+    let handles = (0..workers)
+        .map(|w| {
+            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            let ids = ids.to_vec();
+            tokio::spawn(async move {
+                let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
+                let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ (w as u64 + 1);
+                let mut pace = Pace::new(Duration::from_secs(seconds), None, Duration::ZERO);
+                while let Some(at) = pace.next().await {
+                    let id = ids[(next(&mut seed) % ids.len() as u64) as usize];
+                    let sent = client
+                        .get(format!("{base}/v1/trajectories/{id}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await;
+                    recorder.record(at, status_of(sent).await);
+                }
+                Ok(recorder)
+            })
+        })
+        .collect();
+    join(handles, started).await
+}
+
+/// One poller per municipality: `url` with `If-None-Match: etag` (or none), every
+/// `interval` or back to back.
+async fn polls(
+    client: &Client,
+    pollers: Vec<(String, String, Option<String>)>,
+    seconds: u64,
+    interval: Option<Duration>,
+) -> Result<Run, BoxError> {
+    let count = pollers.len();
+    let started = Instant::now();
+    let handles = pollers
+        .into_iter()
+        .enumerate()
+        .map(|(n, (url, token, etag))| {
+            let client = client.clone();
+            let offset = interval.map_or(Duration::ZERO, |i| i.mul_f64(n as f64 / count as f64));
+            tokio::spawn(async move {
+                let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
+                let mut pace = Pace::new(Duration::from_secs(seconds), interval, offset);
+                while let Some(at) = pace.next().await {
+                    let mut request = client.get(&url).bearer_auth(&token);
+                    if let Some(tag) = &etag {
+                        request = request.header("If-None-Match", tag);
+                    }
+                    recorder.record(at, status_of(request.send().await).await);
+                }
+                Ok(recorder)
+            })
+        })
+        .collect();
+    join(handles, started).await
+}
+
+async fn expect(
+    response: reqwest::Response,
+    status: StatusCode,
+) -> Result<serde_json::Value, BoxError> {
+    if response.status() != status {
+        let got = response.status();
+        return Err(format!("expected {status}, got {got}: {}", response.text().await?).into());
+    }
+    Ok(response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Each municipality gets one referral from a seeded trajectory; returns the pollers of
+/// the empty case (a cursor after that referral, with its ETag) and the non-empty case.
+#[allow(clippy::type_complexity)]
+async fn inbox_pollers(
+    server: &Server,
+    client: &Client,
+    provider: &str,
+    ids: &[Uuid],
+    municipalities: usize,
+) -> Result<
+    (
+        Vec<(String, String, Option<String>)>,
+        Vec<(String, String, Option<String>)>,
+    ),
+    BoxError,
+> {
+    let base = &server.base;
+    let mut empty = Vec::new();
+    let mut full = Vec::new();
+    for (n, id) in ids.iter().take(municipalities).enumerate() {
+        let org = format!("gemeente:{:04}", n + 1);
+        let consent = client
+            .post(format!("{base}/v1/trajectories/{id}/consents"))
+            .bearer_auth(provider)
+            .json(&serde_json::json!({"organisation": org, "purpose": "Aanmelding Wmo"}))
+            .send()
+            .await?;
+        expect(consent, StatusCode::CREATED).await?;
+        let referral = client
+            .post(format!("{base}/v1/trajectories/{id}/referrals"))
+            .bearer_auth(provider)
+            .json(&serde_json::json!({"kind": "housing", "recipient": org, "needs": "Woonruimte",
+                "client": {"name": "J. Jansen"}, "referrer": {"name": "M. de Vries", "phone": "024-1234567"}}))
+            .send()
+            .await?;
+        expect(referral, StatusCode::CREATED).await?;
+        let token = server.token(&org, "municipality")?;
+        let inbox = format!("{base}/v1/referrals/inbox");
+        // Read to the end once; a poll after that cursor has nothing new: 304.
+        let mut page = serde_json::Value::Null;
+        for _ in 0..50 {
+            let response = client
+                .get(format!("{inbox}?wait=1"))
+                .bearer_auth(&token)
+                .send()
+                .await?;
+            page = expect(response, StatusCode::OK).await?;
+            if page["items"]
+                .as_array()
+                .is_some_and(|items| !items.is_empty())
+            {
+                break;
+            }
+        }
+        let cursor = page["next_cursor"].as_str().ok_or("no cursor")?.to_owned();
+        let after = format!("{inbox}?after={cursor}");
+        let etag = client
+            .get(&after)
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        empty.push((after, token.clone(), etag));
+        full.push((inbox, token, None));
+    }
+    Ok((empty, full))
+}
+
+fn ratio(api: f64, ceiling: Option<&pgbench::Ceiling>) -> String {
+    ceiling.map_or_else(
+        || "-".to_owned(),
+        |c| format!("{:.0} % of pgbench's {:.0}/s", 100.0 * api / c.tps, c.tps),
+    )
+}
+
+pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxError> {
+    let Options {
+        trajectories,
+        seconds,
+        concurrency,
+        municipalities,
+        server,
+    } = options;
+    let postgres = db.backend() == DbBackend::Postgres;
+    let started = Instant::now();
+    seed::trajectories(&db.conn, *trajectories, 0, chrono::Utc::now()).await?;
+    if postgres {
+        db.conn.execute_unprepared("ANALYZE").await?;
+    }
+    println!(
+        "seeded {trajectories} trajectories in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let sample = (concurrency * 8 + municipalities + 10_000) as u64;
+    let ids: Vec<Uuid> = db
+        .conn
+        .query_all_raw(Statement::from_string(
+            db.backend(),
+            format!("SELECT id FROM trajectories ORDER BY client_ref LIMIT {sample}"),
+        ))
+        .await?
+        .iter()
+        .filter_map(|row| row.try_get::<Uuid>("", "id").ok())
+        .collect();
+    let (writers, rest) = ids.split_at((concurrency * 8).min(ids.len()));
+    let (referred, readers) = rest.split_at((*municipalities).min(rest.len()));
+
+    let server = Server::start(server, url).await?;
+    let (rss, _) = server.memory_mib();
+    println!("server up: {rss:.1} MiB resident");
+    let provider = server.token(PROVIDER, "provider")?;
+    let client = Client::builder()
+        .pool_max_idle_per_host(2048)
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let base = server.base.clone();
+
+    let (write_ceiling, read_ceiling) = if postgres {
+        pgbench::prepare(&db.conn).await?;
+        (
+            Some(pgbench::run(url, "write", *concurrency, *seconds)?),
+            Some(pgbench::run(url, "read", *concurrency, *seconds)?),
+        )
+    } else {
+        (None, None)
+    };
+
+    let write = transitions(
+        &client,
+        &base,
+        &provider,
+        writers,
+        *concurrency,
+        *seconds,
+        None,
+    )
+    .await?;
+    println!(
+        "transitions, {concurrency} clients back to back: {} | {}",
+        write.recorder.line(write.elapsed),
+        ratio(write.rate(), write_ceiling.as_ref())
+    );
+    let half = write.rate() / 2.0;
+    let paced = transitions(
+        &client,
+        &base,
+        &provider,
+        writers,
+        *concurrency,
+        *seconds,
+        Some(half),
+    )
+    .await?;
+    println!(
+        "transitions at half that ({half:.0}/s offered): {}",
+        paced.recorder.line(paced.elapsed)
+    );
+    let read = reads(&client, &base, &provider, readers, *concurrency, *seconds).await?;
+    println!(
+        "GET /v1/trajectories/{{id}}, {concurrency} clients: {} | {}",
+        read.recorder.line(read.elapsed),
+        ratio(read.rate(), read_ceiling.as_ref())
+    );
+    let (empty, full) =
+        inbox_pollers(&server, &client, &provider, referred, *municipalities).await?;
+    let count = empty.len();
+    let quiet = polls(
+        &client,
+        empty.clone(),
+        *seconds,
+        Some(Duration::from_secs(1)),
+    )
+    .await?;
+    println!(
+        "inbox, nothing new, {count} municipalities each polling every 1 s: {}",
+        quiet.recorder.line(quiet.elapsed)
+    );
+    let flood = polls(&client, empty, *seconds, None).await?;
+    println!(
+        "inbox, nothing new, {count} municipalities back to back: {}",
+        flood.recorder.line(flood.elapsed)
+    );
+    let busy = polls(&client, full, *seconds, None).await?;
+    println!(
+        "inbox, one referral each, {count} municipalities back to back: {}",
+        busy.recorder.line(busy.elapsed)
+    );
+    if let (Some(w), Some(r)) = (&write_ceiling, &read_ceiling) {
+        println!(
+            "pgbench, {concurrency} clients: update + insert {:.0} tps ({:.2} ms avg), prepared PK read {:.0} tps ({:.2} ms avg)",
+            w.tps, w.latency_ms, r.tps, r.latency_ms
+        );
+    }
+    let (rss, peak) = server.memory_mib();
+    println!("server memory after the run: {rss:.1} MiB resident, {peak:.1} MiB peak");
+    Ok(())
+}

@@ -12,8 +12,8 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::WmoClocks;
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
-    AccessLog, AlertStore, Database, FeedSignal, ReferralStore, Scheduler, TrajectoryStore,
-    WebhookStore, connect,
+    AccessLog, AccessWriter, AlertStore, Database, FeedSignal, ReferralStore, Scheduler,
+    TrajectoryStore, WebhookStore, connect,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -134,6 +134,7 @@ impl Application {
             alerts: AlertStore::new(db.conn.clone(), signal),
             webhooks,
             access: AccessLog::new(db.conn.clone()),
+            access_writer: AccessWriter::spawn(db.conn.clone()),
             bsn,
             webhook_settings: WebhookSettings {
                 allow_http_loopback: config.webhooks_allow_http_loopback,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use herstelbrug_persistence::{
-    AccessLog, AlertStore, Database, ReferralStore, TrajectoryStore, WebhookStore,
+    AccessLog, AccessWriter, AlertStore, Database, ReferralStore, TrajectoryStore, WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -19,6 +19,8 @@ pub struct AppState {
     pub alerts: AlertStore,
     pub webhooks: WebhookStore,
     pub access: AccessLog,
+    /// Stores the entries of reads and refusals in shared batches.
+    pub access_writer: AccessWriter,
     pub bsn: crate::bsn_vault::BsnVault,
     pub webhook_settings: WebhookSettings,
     pub auth: Authenticator,

@@ -20,6 +20,8 @@ use crate::server::Server;
 type BoxError = Box<dyn std::error::Error>;
 
 pub struct Options {
+    /// Which parts to run: pgbench, write, read, inbox.
+    pub only: Vec<String>,
     pub trajectories: u64,
     pub seconds: u64,
     pub concurrency: usize,
@@ -299,6 +301,7 @@ fn ratio(api: f64, ceiling: Option<&pgbench::Ceiling>) -> String {
 
 pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxError> {
     let Options {
+        only,
         trajectories,
         seconds,
         concurrency,
@@ -339,7 +342,8 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         .build()?;
     let base = server.base.clone();
 
-    let (write_ceiling, read_ceiling) = if postgres {
+    let wants = |part: &str| only.iter().any(|o| o == part);
+    let (write_ceiling, read_ceiling) = if postgres && wants("pgbench") {
         pgbench::prepare(&db.conn).await?;
         (
             Some(pgbench::run(url, "write", *concurrency, *seconds)?),
@@ -349,66 +353,72 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         (None, None)
     };
 
-    let write = transitions(
-        &client,
-        &base,
-        &provider,
-        writers,
-        *concurrency,
-        *seconds,
-        None,
-    )
-    .await?;
-    println!(
-        "transitions, {concurrency} clients back to back: {} | {}",
-        write.recorder.line(write.elapsed),
-        ratio(write.rate(), write_ceiling.as_ref())
-    );
-    let half = write.rate() / 2.0;
-    let paced = transitions(
-        &client,
-        &base,
-        &provider,
-        writers,
-        *concurrency,
-        *seconds,
-        Some(half),
-    )
-    .await?;
-    println!(
-        "transitions at half that ({half:.0}/s offered): {}",
-        paced.recorder.line(paced.elapsed)
-    );
-    let read = reads(&client, &base, &provider, readers, *concurrency, *seconds).await?;
-    println!(
-        "GET /v1/trajectories/{{id}}, {concurrency} clients: {} | {}",
-        read.recorder.line(read.elapsed),
-        ratio(read.rate(), read_ceiling.as_ref())
-    );
-    let (empty, full) =
-        inbox_pollers(&server, &client, &provider, referred, *municipalities).await?;
-    let count = empty.len();
-    let quiet = polls(
-        &client,
-        empty.clone(),
-        *seconds,
-        Some(Duration::from_secs(1)),
-    )
-    .await?;
-    println!(
-        "inbox, nothing new, {count} municipalities each polling every 1 s: {}",
-        quiet.recorder.line(quiet.elapsed)
-    );
-    let flood = polls(&client, empty, *seconds, None).await?;
-    println!(
-        "inbox, nothing new, {count} municipalities back to back: {}",
-        flood.recorder.line(flood.elapsed)
-    );
-    let busy = polls(&client, full, *seconds, None).await?;
-    println!(
-        "inbox, one referral each, {count} municipalities back to back: {}",
-        busy.recorder.line(busy.elapsed)
-    );
+    if wants("write") {
+        let write = transitions(
+            &client,
+            &base,
+            &provider,
+            writers,
+            *concurrency,
+            *seconds,
+            None,
+        )
+        .await?;
+        println!(
+            "transitions, {concurrency} clients back to back: {} | {}",
+            write.recorder.line(write.elapsed),
+            ratio(write.rate(), write_ceiling.as_ref())
+        );
+        let half = write.rate() / 2.0;
+        let paced = transitions(
+            &client,
+            &base,
+            &provider,
+            writers,
+            *concurrency,
+            *seconds,
+            Some(half),
+        )
+        .await?;
+        println!(
+            "transitions at half that ({half:.0}/s offered): {}",
+            paced.recorder.line(paced.elapsed)
+        );
+    }
+    if wants("read") {
+        let read = reads(&client, &base, &provider, readers, *concurrency, *seconds).await?;
+        println!(
+            "GET /v1/trajectories/{{id}}, {concurrency} clients: {} | {}",
+            read.recorder.line(read.elapsed),
+            ratio(read.rate(), read_ceiling.as_ref())
+        );
+    }
+    if wants("inbox") {
+        let (empty, full) =
+            inbox_pollers(&server, &client, &provider, referred, *municipalities).await?;
+        let count = empty.len();
+        let quiet = polls(
+            &client,
+            empty.clone(),
+            *seconds,
+            Some(Duration::from_secs(1)),
+        )
+        .await?;
+        println!(
+            "inbox, nothing new, {count} municipalities each polling every 1 s: {}",
+            quiet.recorder.line(quiet.elapsed)
+        );
+        let flood = polls(&client, empty, *seconds, None).await?;
+        println!(
+            "inbox, nothing new, {count} municipalities back to back: {}",
+            flood.recorder.line(flood.elapsed)
+        );
+        let busy = polls(&client, full, *seconds, None).await?;
+        println!(
+            "inbox, one referral each, {count} municipalities back to back: {}",
+            busy.recorder.line(busy.elapsed)
+        );
+    }
     if let (Some(w), Some(r)) = (&write_ceiling, &read_ceiling) {
         println!(
             "pgbench, {concurrency} clients: update + insert {:.0} tps ({:.2} ms avg), prepared PK read {:.0} tps ({:.2} ms avg)",

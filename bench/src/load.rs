@@ -1,6 +1,7 @@
 //! The load generator's parts: a pacer that starts each worker's requests on a schedule
-//! (or back to back), and a recorder of latencies in an HDR histogram. Latency counts from
-//! the scheduled start, so a slow server cannot hide its queue (no coordinated omission).
+//! (or back to back), and a recorder of latencies in an HDR histogram. A request that is
+//! late because the previous answer was late counts from its scheduled start, so a slow
+//! server cannot hide its queue (no coordinated omission).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -38,8 +39,15 @@ impl Pace {
                     return None;
                 }
                 self.next += interval;
+                if Instant::now() >= at {
+                    // Behind schedule because the last answer came late: count from when
+                    // this request should have gone out.
+                    return Some(at);
+                }
                 tokio::time::sleep_until(at.into()).await;
-                Some(at)
+                // On time: count from the actual send, not the timer's own lateness
+                // (Tokio's timer wakes up to a millisecond late).
+                Some(Instant::now())
             }
         }
     }

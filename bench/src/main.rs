@@ -64,6 +64,13 @@ enum Command {
         /// The server binary; by default `herstelbrug` next to this one.
         #[arg(long)]
         server: Option<std::path::PathBuf>,
+        /// What to run, comma-separated: pgbench, write, read, inbox.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "pgbench,write,read,inbox"
+        )]
+        only: Vec<String>,
     },
     /// Webhook delivery throughput and lag with several dispatchers on one database.
     Webhooks {
@@ -220,8 +227,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             concurrency,
             municipalities,
             server,
+            only,
         } => {
             let options = api::Options {
+                only,
                 trajectories,
                 seconds,
                 concurrency: concurrency.max(1),

@@ -7,6 +7,7 @@
 //! from serialising every request of every process.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -16,6 +17,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::entity::{access_log, access_log_seal};
@@ -121,8 +123,15 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     status: u16,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    access_log::Entity::insert(row(record, status, now))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+fn row(record: &AccessRecord, status: u16, now: DateTime<Utc>) -> access_log::ActiveModel {
     let r = record;
-    access_log::Entity::insert(access_log::ActiveModel {
+    access_log::ActiveModel {
         id: NotSet,
         recorded_at: Set(now.trunc_subsecs(0)),
         event: Set(r.event.clone()),
@@ -139,10 +148,79 @@ pub(crate) async fn insert<C: ConnectionTrait>(
         request_id: Set(r.request_id.clone()),
         purpose: Set(r.purpose.clone()),
         tx_id: NotSet,
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database(sea_orm::DbErr::Custom(
+        "the access-log writer stopped".to_owned(),
+    ))
+}
+
+/// An entry waiting for the batch that stores it, and who to tell.
+type Pending = (
+    AccessRecord,
+    DateTime<Utc>,
+    oneshot::Sender<Result<(), String>>,
+);
+
+/// Most entries one batch stores.
+const WRITE_BATCH: usize = 256;
+
+/// Stores the entries of requests that write nothing else (reads, refusals) in batches:
+/// whatever is waiting goes into one multi-row INSERT, so concurrent requests share one
+/// statement and one commit (group commit), and none is answered before its entry is
+/// stored. Two batches can be in flight at once.
+#[derive(Clone, Debug)]
+pub struct AccessWriter {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl AccessWriter {
+    /// Starts the writers on the current Tokio runtime.
+    pub fn spawn(conn: DatabaseConnection) -> Self {
+        let (queue, receiver) = mpsc::channel::<Pending>(8 * WRITE_BATCH);
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..2 {
+            let (conn, receiver) = (conn.clone(), receiver.clone());
+            tokio::spawn(async move {
+                let mut batch: Vec<Pending> = Vec::with_capacity(WRITE_BATCH);
+                loop {
+                    {
+                        let mut receiver = receiver.lock().await;
+                        if receiver.recv_many(&mut batch, WRITE_BATCH).await == 0 {
+                            return;
+                        }
+                    }
+                    let rows = batch
+                        .iter()
+                        .map(|(record, now, _)| row(record, record.status, *now));
+                    let stored = access_log::Entity::insert_many(rows.collect::<Vec<_>>())
+                        .exec_without_returning(&conn)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string());
+                    for (_, _, done) in batch.drain(..) {
+                        let _ = done.send(stored.clone());
+                    }
+                }
+            });
+        }
+        Self { queue }
+    }
+
+    /// Stores `record`; returns once it is committed.
+    pub async fn append(&self, record: AccessRecord, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let (done, stored) = oneshot::channel();
+        self.queue
+            .send((record, now, done))
+            .await
+            .map_err(|_| stopped())?;
+        stored
+            .await
+            .map_err(|_| stopped())?
+            .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e)))
+    }
 }
 
 /// How many entries one sealing transaction chains at most.

@@ -24,7 +24,7 @@ mod trajectory_row;
 pub mod trajectory_store;
 pub mod webhook_store;
 
-pub use access_log::{AccessEntry, AccessLog, AccessRecord};
+pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use connect::{Database, connect};
 pub use error::StoreError;

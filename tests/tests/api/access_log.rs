@@ -434,3 +434,51 @@ async fn the_application_role_may_append_to_the_log_but_never_alter_it() {
         String::from_utf8_lossy(&verified.stderr)
     );
 }
+
+#[tokio::test]
+async fn an_empty_feed_poll_logs_nothing_but_every_other_answer_is_logged() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let nijmegen = token(NIJMEGEN, "municipality");
+    let first = app.get("/v1/referrals/inbox", &nijmegen).await;
+    let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
+    let request_id = |r: &reqwest::Response| {
+        r.headers()["x-request-id"]
+            .to_str()
+            .expect("ascii")
+            .to_owned()
+    };
+    let first_id = request_id(&first);
+    let page: Value = first.json().await.expect("json");
+    let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+    let quiet = app
+        .client
+        .get(app.url(&format!("/v1/referrals/inbox?after={cursor}")))
+        .bearer_auth(&nijmegen)
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(quiet.status(), 304);
+    assert_eq!(entries_of(&db, &request_id(&quiet)).await, 0);
+    assert_eq!(
+        entries_of(&db, &first_id).await,
+        1,
+        "the read itself is logged"
+    );
+
+    // A trajectory confirmed unchanged is still an access to that client's record.
+    let provider = token(PROVIDER_A, "provider");
+    let registered = app.register(PROVIDER_A, "client-304").await;
+    let id = registered["id"].as_str().expect("id");
+    let unchanged = app
+        .client
+        .get(app.url(&format!("/v1/trajectories/{id}")))
+        .bearer_auth(&provider)
+        .header("If-None-Match", "\"1\"")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(unchanged.status(), 304);
+    assert_eq!(entries_of(&db, &request_id(&unchanged)).await, 1);
+}

@@ -35,7 +35,19 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(
     else {
         return Ok(Vec::new());
     };
-    let trajectory = trajectory_from_row(row)?;
+    evaluate_loaded(txn, &trajectory_from_row(row)?, now, policy, cause).await
+}
+
+/// As `evaluate`, for a caller that has just written `trajectory` in this transaction
+/// (so it already holds the row's lock) and need not read it back.
+pub(crate) async fn evaluate_loaded<C: ConnectionTrait>(
+    txn: &C,
+    trajectory: &herstelbrug_domain::Trajectory,
+    now: DateTime<Utc>,
+    policy: &ContinuityPolicy,
+    cause: &str,
+) -> Result<Vec<String>, StoreError> {
+    let trajectory_id = trajectory.id;
     let referrals = referral::Entity::find()
         .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
         .all(txn)
@@ -56,7 +68,7 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(
         .map(alert_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     let situation = Situation {
-        trajectory: &trajectory,
+        trajectory,
         referrals: &referrals,
     };
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {

@@ -147,9 +147,14 @@ impl TrajectoryStore {
             trajectory_event::Entity::insert(event_to_row(&event)?)
                 .exec_without_returning(&txn)
                 .await?;
-            woken =
-                continuity::evaluate(&txn, trajectory.id, now, &self.policy, event.change.kind())
-                    .await?;
+            woken = continuity::evaluate_loaded(
+                &txn,
+                &trajectory,
+                now,
+                &self.policy,
+                event.change.kind(),
+            )
+            .await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;
@@ -213,7 +218,14 @@ impl TrajectoryStore {
             trajectory_event::Entity::insert(event_to_row(&event)?)
                 .exec_without_returning(&txn)
                 .await?;
-            woken = continuity::evaluate(&txn, id, now, &self.policy, event.change.kind()).await?;
+            woken = continuity::evaluate_loaded(
+                &txn,
+                &trajectory,
+                now,
+                &self.policy,
+                event.change.kind(),
+            )
+            .await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;

@@ -482,3 +482,69 @@ async fn an_empty_feed_poll_logs_nothing_but_every_other_answer_is_logged() {
     assert_eq!(unchanged.status(), 304);
     assert_eq!(entries_of(&db, &request_id(&unchanged)).await, 1);
 }
+
+/// An entry written straight into the table (as a store does inside its transaction).
+fn raw_entry(event: &str) -> String {
+    format!(
+        "INSERT INTO access_log (recorded_at, event, action, outcome, status, purpose) \
+         VALUES ('2026-11-25T10:00:00Z', '{event}', 'R', 'success', 200, 'care-coordination')"
+    )
+}
+
+#[tokio::test]
+async fn the_sealer_never_skips_an_entry_whose_transaction_commits_late() {
+    use sea_orm::TransactionTrait;
+    let db = TestDatabase::fresh().await;
+    let conn = herstelbrug_persistence::connect(db.url(), 4)
+        .await
+        .expect("connects");
+    conn.migrate().await.expect("migrates");
+    let log = herstelbrug_persistence::AccessLog::new(conn.conn.clone());
+    let count = |sql: &'static str| {
+        let conn = conn.conn.clone();
+        async move {
+            conn.query_one_raw(sea_orm::Statement::from_string(
+                conn.get_database_backend(),
+                sql,
+            ))
+            .await
+            .expect("counts")
+            .expect("row")
+            .try_get::<i64>("", "n")
+            .expect("n")
+        }
+    };
+    if conn.backend() == DbBackend::Postgres {
+        // A long write: its entry gets the lower id, but commits after a later one.
+        let slow = conn.conn.begin().await.expect("begins");
+        slow.execute_unprepared(&raw_entry("slow"))
+            .await
+            .expect("inserts");
+        conn.conn
+            .execute_unprepared(&raw_entry("fast"))
+            .await
+            .expect("inserts");
+        assert_eq!(log.seal().await.expect("seals"), 0, "nothing is final yet");
+        slow.commit().await.expect("commits");
+    } else {
+        // One writer at a time: entries are final in id order as they commit.
+        for event in ["slow", "fast"] {
+            conn.conn
+                .execute_unprepared(&raw_entry(event))
+                .await
+                .expect("inserts");
+        }
+    }
+    assert_eq!(log.seal().await.expect("seals"), 2);
+    conn.conn
+        .execute_unprepared(&raw_entry("later"))
+        .await
+        .expect("inserts");
+    assert_eq!(log.seal().await.expect("seals"), 1);
+    assert_eq!(log.seal().await.expect("seals"), 0, "sealed once only");
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM access_log_seal").await,
+        count("SELECT COUNT(*) AS n FROM access_log").await
+    );
+    assert_eq!(log.verify().await.expect("verifies"), None);
+}

@@ -9,8 +9,8 @@ use herstelbrug_domain::{
     TrajectoryEvent, TrajectoryId, TransitionCommand,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
 };
 
 use crate::access_log::AccessRecord;
@@ -144,17 +144,7 @@ impl TrajectoryStore {
             trajectory::Entity::insert(row)
                 .exec_without_returning(&txn)
                 .await?;
-            trajectory_event::Entity::insert(event_to_row(&event)?)
-                .exec_without_returning(&txn)
-                .await?;
-            woken = continuity::evaluate_loaded(
-                &txn,
-                &trajectory,
-                now,
-                &self.policy,
-                event.change.kind(),
-            )
-            .await?;
+            woken = self.append(&txn, &trajectory, &event, now).await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;
@@ -162,6 +152,21 @@ impl TrajectoryStore {
             self.wake(&woken);
         }
         idempotency::settle(&self.conn, attempt, idempotency).await
+    }
+
+    /// Appends `event` and re-evaluates continuity on `trajectory`, which this transaction
+    /// has just written (and so holds locked); returns the organisations to wake.
+    async fn append(
+        &self,
+        txn: &DatabaseTransaction,
+        trajectory: &Trajectory,
+        event: &TrajectoryEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        trajectory_event::Entity::insert(event_to_row(event)?)
+            .exec_without_returning(txn)
+            .await?;
+        continuity::evaluate_loaded(txn, trajectory, now, &self.policy, event.change.kind()).await
     }
 
     /// Applies a transition if `expected_version` is current; only the treating provider may.
@@ -215,17 +220,7 @@ impl TrajectoryStore {
                     });
                 return Err(StoreError::VersionMismatch { current });
             }
-            trajectory_event::Entity::insert(event_to_row(&event)?)
-                .exec_without_returning(&txn)
-                .await?;
-            woken = continuity::evaluate_loaded(
-                &txn,
-                &trajectory,
-                now,
-                &self.policy,
-                event.change.kind(),
-            )
-            .await?;
+            woken = self.append(&txn, &trajectory, &event, now).await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;

@@ -28,10 +28,7 @@ fn events(log: &Value) -> Vec<(String, String, String)> {
 async fn the_provider_reads_who_accessed_a_client_including_refusals_and_its_own_reading() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
-    let trajectory = app.register(PROVIDER_A, "client-audit").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-audit").await;
     assert_eq!(
         app.get(&format!("/v1/trajectories/{trajectory}"), &provider)
             .await
@@ -152,10 +149,7 @@ async fn altering_a_log_row_makes_audit_verify_name_it() {
     let db = TestDatabase::fresh().await;
     let app = TestApp::spawn_on(&db).await;
     let provider = token(PROVIDER_A, "provider");
-    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-1").await;
     for _ in 0..3 {
         assert_eq!(
             app.get(&format!("/v1/trajectories/{trajectory}"), &provider)
@@ -229,10 +223,7 @@ async fn a_write_whose_log_entry_fails_does_not_happen_and_a_write_logs_once() {
     let db = TestDatabase::fresh().await;
     let app = TestApp::spawn_on(&db).await;
     let provider = token(PROVIDER_A, "provider");
-    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-1").await;
     let conn = herstelbrug_persistence::connect(db.url(), 1)
         .await
         .expect("connects");
@@ -386,10 +377,7 @@ async fn the_application_role_may_append_to_the_log_but_never_alter_it() {
     })
     .await;
     let provider = token(PROVIDER_A, "provider");
-    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-1").await;
     assert_eq!(
         app.get(&format!("/v1/trajectories/{trajectory}"), &provider)
             .await

@@ -56,10 +56,7 @@ async fn wrong_method_is_a_405_problem_with_allow() {
 #[tokio::test]
 async fn a_null_body_is_an_absent_body_where_the_body_is_optional() {
     let app = TestApp::spawn().await;
-    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-1").await;
     let consent = app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await["id"]
         .as_str()
         .expect("id")

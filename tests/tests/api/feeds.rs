@@ -22,10 +22,7 @@ const KINDS: [&str; 5] = [
 async fn a_long_poll_is_woken_by_a_new_referral() {
     let app = TestApp::spawn().await;
     let nijmegen = token(NIJMEGEN, "municipality");
-    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-1").await;
     app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
     let (_, cursor) = app.feed_collect("inbox", &nijmegen, None, 0).await;
 
@@ -82,10 +79,7 @@ async fn an_empty_poll_with_the_last_etag_is_304() {
         .expect("sent");
     assert_eq!(unchanged.status(), 304);
 
-    let trajectory = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let trajectory = app.register_id(PROVIDER_A, "client-1").await;
     app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
     assert_eq!(
         app.refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
@@ -138,10 +132,9 @@ async fn ten_concurrent_writers_and_a_fast_poller_lose_no_change() {
     let nijmegen = token(NIJMEGEN, "municipality");
     let mut trajectories = Vec::new();
     for writer in 0..10 {
-        let id = app.register(PROVIDER_A, &format!("client-{writer}")).await["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let id = app
+            .register_id(PROVIDER_A, &format!("client-{writer}"))
+            .await;
         app.consent(PROVIDER_A, &id, NIJMEGEN).await;
         trajectories.push(id);
     }

@@ -256,6 +256,14 @@ impl TestApp {
         response.json().await.expect("json body")
     }
 
+    /// Registers a trajectory (asserting 201) and returns its id.
+    pub async fn register_id(&self, provider: &str, client_ref: &str) -> String {
+        self.register(provider, client_ref).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
     /// Sends a transition with `If-Match` for `version`.
     pub async fn transition(&self, token: &str, id: &str, version: u64, body: &Value) -> Response {
         self.request(

@@ -9,10 +9,7 @@ use crate::helpers::{NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, problem, token};
 async fn a_retried_transition_returns_the_stored_first_response() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     let send = || {
         app.request(
             Method::POST,

@@ -13,10 +13,7 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let a_trajectory = app.register(PROVIDER_A, "client-a").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let a_trajectory = app.register_id(PROVIDER_A, "client-a").await;
     let a_consent = app.consent(PROVIDER_A, &a_trajectory, NIJMEGEN).await["id"]
         .as_str()
         .expect("id")
@@ -27,10 +24,7 @@ async fn world(app: &TestApp) -> World {
         .json()
         .await
         .expect("json");
-    let b_trajectory = app.register(PROVIDER_B, "client-b").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let b_trajectory = app.register_id(PROVIDER_B, "client-b").await;
     app.consent(PROVIDER_B, &b_trajectory, AMSTERDAM).await;
     let b_referral: Value = app
         .refer(PROVIDER_B, &b_trajectory, "housing", AMSTERDAM)

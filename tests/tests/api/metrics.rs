@@ -34,10 +34,7 @@ fn value(text: &str, series: &str) -> Option<f64> {
 async fn metrics_need_no_token_and_name_routes_not_ids() {
     let app = TestApp::spawn_with(|config| config.scheduler = "off".to_owned()).await;
     let provider = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     assert_eq!(
         app.get(&format!("/v1/trajectories/{id}"), &provider)
             .await
@@ -90,10 +87,7 @@ async fn open_alerts_are_counted_per_rule() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
     for client in ["client-1", "client-2"] {
-        let id = app.register(PROVIDER_A, client).await["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let id = app.register_id(PROVIDER_A, client).await;
         app.transition_ok(
             &provider,
             &id,

@@ -9,10 +9,7 @@ use crate::helpers::{NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, problem, token};
 async fn a_full_path_is_recorded_as_history_with_actor_and_organisation() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
 
     let steps = [
         json!({"to": "transition", "planned_end_on": "2027-01-15"}),
@@ -76,10 +73,7 @@ async fn a_full_path_is_recorded_as_history_with_actor_and_organisation() {
 async fn an_illegal_transition_is_409_listing_the_allowed_moves_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     assert_eq!(
         app.transition(&t, &id, 1, &json!({"to": "closed", "reason": "moved"}))
             .await
@@ -99,10 +93,7 @@ async fn an_illegal_transition_is_409_listing_the_allowed_moves_and_changes_noth
     );
     assert_eq!(body["allowed"], json!([]));
 
-    let id2 = app.register(PROVIDER_A, "client-2").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id2 = app.register_id(PROVIDER_A, "client-2").await;
     let (status, body) = problem(
         app.transition(&t, &id2, 1, &json!({"to": "treatment"}))
             .await,
@@ -139,10 +130,7 @@ async fn an_illegal_transition_is_409_listing_the_allowed_moves_and_changes_noth
 async fn stale_if_match_is_412_and_missing_if_match_is_428() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     let body = json!({"to": "transition", "planned_end_on": "2027-01-15"});
 
     let missing = app
@@ -198,10 +186,7 @@ async fn stale_if_match_is_412_and_missing_if_match_is_428() {
 async fn concurrent_writers_with_one_version_cannot_both_win() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     let (to_transition, to_closed) = (
         json!({"to": "transition", "planned_end_on": "2027-01-15"}),
         json!({"to": "closed", "reason": "moved"}),
@@ -224,10 +209,7 @@ async fn concurrent_writers_with_one_version_cannot_both_win() {
 #[tokio::test]
 async fn another_organisation_cannot_move_a_trajectory() {
     let app = TestApp::spawn().await;
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     let body = json!({"to": "closed", "reason": "moved"});
     let (status, _) = problem(
         app.transition(&token(PROVIDER_B, "provider"), &id, 1, &body)
@@ -253,10 +235,7 @@ async fn another_organisation_cannot_move_a_trajectory() {
 async fn reasons_and_dates_that_break_the_rules_are_422() {
     let app = TestApp::spawn().await;
     let t = token(PROVIDER_A, "provider");
-    let id = app.register(PROVIDER_A, "client-1").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.register_id(PROVIDER_A, "client-1").await;
     let cases = [
         json!({"to": "transition"}),
         json!({"to": "social_support"}),

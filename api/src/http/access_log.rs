@@ -23,14 +23,15 @@ use crate::state::AppState;
 
 const DEFAULT_PURPOSE: &str = "care-coordination";
 
-/// Set by a handler that created something the path does not name, so its entry is
-/// found under the client's trajectory or referral.
+const PURPOSE_MAX: usize = 100;
+
+/// What a create makes that its path does not name, so its entry is found under the
+/// client's trajectory or referral.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CreatedSubject {
     pub trajectory_id: Option<uuid::Uuid>,
     pub referral_id: Option<uuid::Uuid>,
 }
-const PURPOSE_MAX: usize = 100;
 
 fn action(method: &str, pattern: &str) -> char {
     let creates = pattern == "/v1/trajectories"
@@ -72,10 +73,6 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
     let uuid = |text: Option<String>| text.and_then(|t| t.parse().ok());
     let extensions = request.extensions();
     let principal = extensions.get::<Principal>();
-    let created = extensions
-        .get::<CreatedSubject>()
-        .copied()
-        .unwrap_or_default();
     let purpose = request
         .headers()
         .get("Purpose")
@@ -95,8 +92,8 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
         outcome: outcome(status).to_owned(),
         status,
         client_ref: param("/v1/clients/{client_ref}", "client_ref"),
-        trajectory_id: uuid(param("/v1/trajectories/{id}", "id")).or(created.trajectory_id),
-        referral_id: uuid(param("/v1/referrals/{rid}", "rid")).or(created.referral_id),
+        trajectory_id: uuid(param("/v1/trajectories/{id}", "id")),
+        referral_id: uuid(param("/v1/referrals/{rid}", "rid")),
         subject: principal.map(|p| p.subject.to_string()),
         role: principal.map(|p| {
             p.scopes
@@ -133,8 +130,12 @@ impl Audit {
     /// The entry of this request if it succeeds with `status`; `created` names what a
     /// create makes, so the entry is found under the client's trajectory or referral.
     pub fn entry(&self, status: StatusCode, created: CreatedSubject) -> AccessRecord {
-        self.0.extensions_mut().insert(created);
-        draft(&self.0, status.as_u16())
+        // Not put in the request's extensions: if the write fails, the refusal's entry
+        // must not name an id that was never created.
+        let mut entry = draft(&self.0, status.as_u16());
+        entry.trajectory_id = entry.trajectory_id.or(created.trajectory_id);
+        entry.referral_id = entry.referral_id.or(created.referral_id);
+        entry
     }
 
     /// The store committed the entry: the middleware must not write a second one.

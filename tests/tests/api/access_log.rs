@@ -536,3 +536,41 @@ async fn the_sealer_never_skips_an_entry_whose_transaction_commits_late() {
     );
     assert_eq!(log.verify().await.expect("verifies"), None);
 }
+
+#[tokio::test]
+async fn a_refused_create_is_logged_without_naming_an_id_that_was_never_created() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    app.register_id(PROVIDER_A, "client-1").await;
+    let again = app
+        .post(
+            "/v1/trajectories",
+            &token(PROVIDER_A, "provider"),
+            &json!({"client_ref": "client-1", "municipality": NIJMEGEN, "started_on": "2026-01-05"}),
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    let request_id = again.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(entries_of(&db, &request_id).await, 1);
+    let conn = herstelbrug_persistence::connect(db.url(), 1)
+        .await
+        .expect("connects");
+    let unnamed = conn
+        .conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.conn.get_database_backend(),
+            format!(
+                "SELECT COUNT(*) AS n FROM access_log WHERE request_id = '{request_id}' \
+                 AND trajectory_id IS NULL AND outcome = 'refused'"
+            ),
+        ))
+        .await
+        .expect("counts")
+        .expect("row")
+        .try_get::<i64>("", "n")
+        .expect("n");
+    assert_eq!(unnamed, 1);
+}

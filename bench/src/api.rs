@@ -410,13 +410,15 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         );
         let flood = polls(&client, empty, *seconds, None).await?;
         println!(
-            "inbox, nothing new, {count} municipalities back to back: {}",
-            flood.recorder.line(flood.elapsed)
+            "inbox, nothing new, {count} municipalities back to back: {} | {}",
+            flood.recorder.line(flood.elapsed),
+            ratio(flood.rate(), read_ceiling.as_ref())
         );
         let busy = polls(&client, full, *seconds, None).await?;
         println!(
-            "inbox, one referral each, {count} municipalities back to back: {}",
-            busy.recorder.line(busy.elapsed)
+            "inbox, one referral each, {count} municipalities back to back: {} | {}",
+            busy.recorder.line(busy.elapsed),
+            ratio(busy.rate(), read_ceiling.as_ref())
         );
     }
     if let (Some(w), Some(r)) = (&write_ceiling, &read_ceiling) {

@@ -574,3 +574,28 @@ async fn a_refused_create_is_logged_without_naming_an_id_that_was_never_created(
         .expect("n");
     assert_eq!(unnamed, 1);
 }
+
+#[tokio::test]
+async fn concurrent_reads_each_get_exactly_one_entry_from_the_shared_batches() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let provider = token(PROVIDER_A, "provider");
+    let trajectory = app.register_id(PROVIDER_A, "client-batch").await;
+    let path = format!("/v1/trajectories/{trajectory}");
+    let reads = (0..60).map(|_| app.get(&path, &provider));
+    let responses = futures::future::join_all(reads).await;
+    let mut ids = std::collections::HashSet::new();
+    for response in &responses {
+        assert_eq!(response.status(), 200);
+        ids.insert(
+            response.headers()["x-request-id"]
+                .to_str()
+                .expect("ascii")
+                .to_owned(),
+        );
+    }
+    assert_eq!(ids.len(), 60);
+    for id in &ids {
+        assert_eq!(entries_of(&db, id).await, 1, "request {id}");
+    }
+}

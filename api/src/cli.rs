@@ -126,7 +126,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             let broken = log.verify().await.map_err(|e| e.to_string())?;
             match broken {
                 None => {
-                    println!("access log intact");
+                    let (sealed, pending) =
+                        log.sealed_and_pending().await.map_err(|e| e.to_string())?;
+                    println!(
+                        "access log intact: {sealed} entries chained, {pending} waiting for an older transaction to end"
+                    );
                     Ok(())
                 }
                 Some(id) => Err(format!(

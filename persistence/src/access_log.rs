@@ -14,12 +14,13 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use crate::connect::begin_write;
 use crate::entity::{access_log, access_log_seal};
 use crate::error::StoreError;
 
@@ -260,16 +261,7 @@ impl AccessLog {
     }
 
     async fn seal_batch(&self) -> Result<u64, StoreError> {
-        // SQLite: take the write lock at BEGIN, so reading the chain's head never has to
-        // upgrade to a write lock another process holds.
-        let txn = self
-            .conn
-            .begin_with_options(sea_orm::TransactionOptions {
-                isolation_level: None,
-                access_mode: None,
-                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-            })
-            .await?;
+        let txn = begin_write(&self.conn).await?;
         let postgres = txn.get_database_backend() == DbBackend::Postgres;
         if postgres {
             // One sealer at a time across processes; the lock ends with the transaction.
@@ -323,6 +315,19 @@ impl AccessLog {
             .await?;
         txn.commit().await?;
         Ok(count)
+    }
+
+    /// How many entries are chained, and how many wait for a transaction older than them
+    /// to end before they can be (PostgreSQL).
+    pub async fn sealed_and_pending(&self) -> Result<(u64, u64), StoreError> {
+        let sealed = access_log_seal::Entity::find().count(&self.conn).await?;
+        let pending = access_log::Entity::find()
+            .filter(Expr::cust(
+                "NOT EXISTS (SELECT 1 FROM access_log_seal s WHERE s.entry_id = access_log.id)",
+            ))
+            .count(&self.conn)
+            .await?;
+        Ok((sealed, pending))
     }
 
     /// Walks the whole chain; returns the id of the first entry that does not verify: its

@@ -12,11 +12,11 @@ use herstelbrug_domain::{
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Select,
-    TransactionTrait,
 };
 
 use crate::access_log::{self, AccessRecord};
 use crate::alert_row::{alert_from_row, alert_to_row};
+use crate::connect::begin_write;
 use crate::continuity::append_alert;
 use crate::entity::alert;
 use crate::error::StoreError;
@@ -166,7 +166,7 @@ impl AlertStore {
         kind: &str,
         apply: impl FnOnce(&mut Alert) -> Result<(), herstelbrug_domain::DomainError>,
     ) -> Result<Alert, StoreError> {
-        let txn = self.conn.begin().await?;
+        let txn = begin_write(&self.conn).await?;
         let row = alert::Entity::find_by_id(id.as_uuid())
             .filter(concerning(org))
             .lock_exclusive()

@@ -5,11 +5,10 @@ use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
     Actor, AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, TrajectoryId,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::access_log::{self, AccessRecord};
+use crate::connect::begin_write;
 use crate::entity::{consent, referral, trajectory};
 use crate::error::StoreError;
 use crate::feed;
@@ -43,7 +42,7 @@ impl ReferralStore {
         now: DateTime<Utc>,
         audit: &AccessRecord,
     ) -> Result<Consent, StoreError> {
-        let txn = self.conn.begin().await?;
+        let txn = begin_write(&self.conn).await?;
         own_trajectory(&txn, trajectory_id, provider).await?;
         let consent = Consent::record(ConsentId::new_at(now), trajectory_id, grant, actor, now)?;
         consent::Entity::insert(consent_to_row(&consent))
@@ -66,7 +65,7 @@ impl ReferralStore {
         now: DateTime<Utc>,
         audit: &AccessRecord,
     ) -> Result<Consent, StoreError> {
-        let txn = self.conn.begin().await?;
+        let txn = begin_write(&self.conn).await?;
         own_trajectory(&txn, trajectory_id, provider).await?;
         let row = consent::Entity::find_by_id(consent_id.as_uuid())
             .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))

@@ -11,10 +11,11 @@ use herstelbrug_domain::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 use crate::access_log::AccessRecord;
+use crate::connect::begin_write;
 use crate::continuity;
 use crate::entity::{consent, referral, referral_event, trajectory};
 use crate::error::StoreError;
@@ -90,7 +91,7 @@ impl ReferralStore {
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
         let attempt = async {
-            let txn = self.conn.begin().await?;
+            let txn = begin_write(&self.conn).await?;
             if let Some(stored) = replay(&txn, key).await? {
                 return Ok(Replayable::Replayed(stored));
             }
@@ -159,7 +160,7 @@ impl ReferralStore {
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
         let attempt = async {
-            let txn = self.conn.begin().await?;
+            let txn = begin_write(&self.conn).await?;
             if let Some(stored) = replay(&txn, key).await? {
                 return Ok(Replayable::Replayed(stored));
             }

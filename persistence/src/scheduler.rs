@@ -8,10 +8,11 @@ use chrono::{DateTime, Duration, Utc};
 use herstelbrug_domain::{ContinuityPolicy, TrajectoryId};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Statement, TransactionTrait,
+    QuerySelect, Statement,
 };
 use uuid::Uuid;
 
+use crate::connect::begin_write;
 use crate::continuity;
 use crate::entity::timer;
 use crate::error::StoreError;
@@ -133,7 +134,7 @@ impl Scheduler {
         token: Uuid,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let txn = self.conn.begin().await?;
+        let txn = begin_write(&self.conn).await?;
         // Fencing: a worker whose lease ran out and was taken over finds another token.
         let ours = timer::Entity::find_by_id(trajectory.as_uuid())
             .filter(timer::Column::LeaseToken.eq(token))

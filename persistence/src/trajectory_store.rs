@@ -10,10 +10,11 @@ use herstelbrug_domain::{
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, TransactionTrait,
+    QuerySelect, Select,
 };
 
 use crate::access_log::AccessRecord;
+use crate::connect::begin_write;
 use crate::continuity;
 use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
@@ -122,7 +123,7 @@ impl TrajectoryStore {
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
         let attempt = async {
-            let txn = self.conn.begin().await?;
+            let txn = begin_write(&self.conn).await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
                 return Ok(Replayable::Replayed(stored));
             }
@@ -185,7 +186,7 @@ impl TrajectoryStore {
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
         let attempt = async {
-            let txn = self.conn.begin().await?;
+            let txn = begin_write(&self.conn).await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
                 return Ok(Replayable::Replayed(stored));
             }

@@ -7,10 +7,11 @@ use herstelbrug_domain::{EventType, MessageId, OrgId, SubscriptionId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
+use crate::connect::begin_write;
 use crate::entity::{webhook_attempt, webhook_message, webhook_subscription};
 use crate::error::StoreError;
 use crate::outbox;
@@ -421,7 +422,7 @@ impl WebhookStore {
         duration_ms: u64,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let txn = self.conn.begin().await?;
+        let txn = begin_write(&self.conn).await?;
         let attempt = claimed.attempts + 1;
         let (status, next) = match outcome {
             Outcome::Delivered => ("delivered", now),

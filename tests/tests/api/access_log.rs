@@ -166,13 +166,27 @@ async fn altering_a_log_row_makes_audit_verify_name_it() {
             .output()
             .expect("runs")
     };
-    let intact = verify();
+    // Every entry must be chained before the tampering, or the sealer would chain the
+    // altered row as it finds it. On PostgreSQL an entry waits until every older
+    // transaction in the cluster (other tests') has ended: ask until none waits.
+    let mut said = String::new();
+    for _ in 0..100 {
+        let intact = verify();
+        assert!(
+            intact.status.success(),
+            "{}",
+            String::from_utf8_lossy(&intact.stderr)
+        );
+        said = String::from_utf8_lossy(&intact.stdout).into_owned();
+        if said.contains(", 0 waiting") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(
-        intact.status.success(),
-        "{}",
-        String::from_utf8_lossy(&intact.stderr)
+        said.contains("intact") && said.contains(", 0 waiting"),
+        "{said}"
     );
-    assert!(String::from_utf8_lossy(&intact.stdout).contains("intact"));
 
     let conn = herstelbrug_persistence::connect(db.url(), 1)
         .await
@@ -479,6 +493,21 @@ fn raw_entry(event: &str) -> String {
     )
 }
 
+/// Seals until `expected` entries were sealed or the chance is gone; returns how many.
+/// On PostgreSQL an entry is final once every older transaction in the cluster has
+/// ended, and other tests' transactions run meanwhile: keep asking, as the sealer does.
+async fn seal_until(log: &herstelbrug_persistence::AccessLog, expected: u64) -> u64 {
+    let mut sealed = 0;
+    for _ in 0..200 {
+        sealed += log.seal().await.expect("seals");
+        if sealed >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    sealed
+}
+
 #[tokio::test]
 async fn the_sealer_never_skips_an_entry_whose_transaction_commits_late() {
     use sea_orm::TransactionTrait;
@@ -523,12 +552,12 @@ async fn the_sealer_never_skips_an_entry_whose_transaction_commits_late() {
                 .expect("inserts");
         }
     }
-    assert_eq!(log.seal().await.expect("seals"), 2);
+    assert_eq!(seal_until(&log, 2).await, 2);
     conn.conn
         .execute_unprepared(&raw_entry("later"))
         .await
         .expect("inserts");
-    assert_eq!(log.seal().await.expect("seals"), 1);
+    assert_eq!(seal_until(&log, 1).await, 1);
     assert_eq!(log.seal().await.expect("seals"), 0, "sealed once only");
     assert_eq!(
         count("SELECT COUNT(*) AS n FROM access_log_seal").await,

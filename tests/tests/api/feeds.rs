@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use serde_json::Value;
 
-use crate::helpers::{NIJMEGEN, PROVIDER_A, TestApp, problem, token};
+use crate::helpers::{NIJMEGEN, PROVIDER_A, TestApp, TestDatabase, problem, token};
 
 const KINDS: [&str; 5] = [
     "housing",
@@ -196,4 +196,51 @@ async fn ten_concurrent_writers_and_a_fast_poller_lose_no_change() {
     let (created, seen) = tokio::join!(writers, poller);
     assert_eq!(created.len(), 50);
     assert_eq!(seen, created, "every committed referral reached the poller");
+}
+
+#[tokio::test]
+async fn a_long_poll_on_one_server_is_woken_by_a_referral_made_through_another() {
+    let db = TestDatabase::fresh().await;
+    let writer = TestApp::spawn_on(&db).await;
+    let reader = TestApp::spawn_on(&db).await;
+    let postgres = db.url().starts_with("postgres");
+    let nijmegen = token(NIJMEGEN, "municipality");
+    let trajectory = writer.register_id(PROVIDER_A, "client-1").await;
+    writer.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
+    let (_, cursor) = reader.feed_collect("inbox", &nijmegen, None, 0).await;
+    // PostgreSQL carries the change to the other server with NOTIFY. SQLite has no
+    // cross-process signal (one process per database file is the supported set-up), so
+    // there the other server sees it when its wait ends.
+    let wait = if postgres { 20 } else { 1 };
+    let poll = async {
+        let started = Instant::now();
+        let response = reader
+            .get(
+                &format!("/v1/referrals/inbox?after={cursor}&wait={wait}"),
+                &nijmegen,
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        (
+            started.elapsed(),
+            response.json::<Value>().await.expect("json"),
+        )
+    };
+    let refer = async {
+        tokio::task::yield_now().await;
+        writer
+            .refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
+            .await
+            .json::<Value>()
+            .await
+            .expect("json")
+    };
+    let ((elapsed, page), created) = tokio::join!(poll, refer);
+    assert_eq!(page["items"][0]["referral"]["id"], created["id"]);
+    if postgres {
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "the other server's long-poll took {elapsed:?}"
+        );
+    }
 }

@@ -121,7 +121,6 @@ pub(crate) async fn append_alert<C: ConnectionTrait>(
         )
         .await?;
     }
-    feed::notify(txn, &orgs).await?;
     Ok(orgs)
 }
 

@@ -15,12 +15,12 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entity::{consent, feed_entry, referral};
 use crate::error::StoreError;
-use crate::feed_signal::{CHANNEL, FeedSignal};
+use crate::feed_signal::FeedSignal;
 use crate::outbox::{self, Announcement};
 use crate::referral_row::{consent_from_row, referral_from_row};
 use crate::referral_store::ReferralRecord;
@@ -125,22 +125,6 @@ pub(crate) async fn append<C: ConnectionTrait>(
     Ok(())
 }
 
-/// On PostgreSQL, queues a notification per organisation, delivered to every replica's
-/// listener when the transaction commits.
-pub(crate) async fn notify<C: ConnectionTrait>(txn: &C, orgs: &[String]) -> Result<(), StoreError> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        for org in orgs {
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), org.clone().into()],
-            ))
-            .await?;
-        }
-    }
-    Ok(())
-}
-
 /// Records a `change` of `referral` (as it is after the change) in its recipient's inbox
 /// and its requester's outbox. Returns the organisations to wake after commit.
 pub(crate) async fn append_referral<C: ConnectionTrait>(
@@ -171,7 +155,6 @@ pub(crate) async fn append_referral<C: ConnectionTrait>(
     } else {
         vec![recipient, requester]
     };
-    notify(txn, &orgs).await?;
     Ok(orgs)
 }
 

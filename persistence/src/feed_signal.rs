@@ -11,7 +11,8 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::Notify;
 
-/// The PostgreSQL channel writers notify, with the organisation as payload.
+/// The PostgreSQL channel every feed entry notifies, with the organisation as payload
+/// (from the trigger of migration 000008, which spells the name too).
 pub const CHANNEL: &str = "herstelbrug_feed";
 
 #[derive(Debug, Default)]

@@ -9,6 +9,7 @@ mod m20261125_000004_webhooks;
 mod m20261125_000005_access_log;
 mod m20261125_000006_bsn;
 mod m20261125_000007_access_log_seals;
+mod m20261125_000008_feed_notify_trigger;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_access_log::Migration),
             Box::new(m20261125_000006_bsn::Migration),
             Box::new(m20261125_000007_access_log_seals::Migration),
+            Box::new(m20261125_000008_feed_notify_trigger::Migration),
         ]
     }
 }

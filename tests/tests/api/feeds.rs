@@ -208,9 +208,23 @@ async fn a_long_poll_on_one_server_is_woken_by_a_referral_made_through_another()
     let trajectory = writer.register_id(PROVIDER_A, "client-1").await;
     writer.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
     let (_, cursor) = reader.feed_collect("inbox", &nijmegen, None, 0).await;
-    // PostgreSQL carries the change to the other server with NOTIFY. SQLite has no
-    // cross-process signal (one process per database file is the supported set-up), so
-    // there the other server sees it when its wait ends.
+    // On PostgreSQL every feed entry notifies its organisation at commit (a trigger);
+    // listen as another server would.
+    let mut listener = if postgres {
+        let mut listener = sea_orm::sqlx::postgres::PgListener::connect(db.url())
+            .await
+            .expect("listens");
+        listener
+            .listen(herstelbrug_persistence::feed_signal::CHANNEL)
+            .await
+            .expect("listens");
+        Some(listener)
+    } else {
+        None
+    };
+    // A waiting long-poll re-reads at least every second, and on PostgreSQL also when
+    // notified. SQLite has no cross-process signal (one process per database file is the
+    // supported set-up); there the other server sees it at its next re-read.
     let wait = if postgres { 20 } else { 1 };
     let poll = async {
         let started = Instant::now();
@@ -237,10 +251,19 @@ async fn a_long_poll_on_one_server_is_woken_by_a_referral_made_through_another()
     };
     let ((elapsed, page), created) = tokio::join!(poll, refer);
     assert_eq!(page["items"][0]["referral"]["id"], created["id"]);
-    if postgres {
+    if let Some(listener) = listener.as_mut() {
         assert!(
             elapsed < Duration::from_secs(10),
             "the other server's long-poll took {elapsed:?}"
         );
+        // The referral's two feed entries: Nijmegen's inbox and the requester's outbox.
+        let mut notified = std::collections::HashSet::new();
+        while !(notified.contains(NIJMEGEN) && notified.contains(PROVIDER_A)) {
+            let notification = tokio::time::timeout(Duration::from_secs(10), listener.recv())
+                .await
+                .expect("a notification within 10 s")
+                .expect("received");
+            notified.insert(notification.payload().to_owned());
+        }
     }
 }

@@ -134,20 +134,7 @@ async fn scheduler(
     due: u64,
     batch: u32,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let name = format!("hb_bench_{}", uuid::Uuid::new_v4().simple());
-    let url = if database == "sqlite" {
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        )
-    } else {
-        admin::create_database(database, &name).await?;
-        admin::database_url(database, &name)
-    };
-    let outcome = async {
-        let db = connect(&url, 4).await?;
-        db.migrate().await?;
+    with_database(database, |db, _| async move {
         let now = chrono::Utc::now();
         let started = Instant::now();
         seed::trajectories(&db.conn, size, due.min(size), now).await?;
@@ -197,13 +184,9 @@ async fn scheduler(
             ms(percentile(&empty, 0.99)),
         );
         db.close().await?;
-        Ok::<(), Box<dyn std::error::Error>>(())
-    }
-    .await;
-    if database != "sqlite" {
-        admin::drop_database(database, &name).await?;
-    }
-    outcome
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::main]

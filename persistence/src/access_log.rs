@@ -237,15 +237,6 @@ impl AccessLog {
         Self { conn }
     }
 
-    /// Appends an entry in a transaction of its own (reads, refusals, failures).
-    pub async fn append(
-        &self,
-        record: &AccessRecord,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        insert(&self.conn, record, record.status, now).await
-    }
-
     /// Chains every entry that no running transaction can still precede; returns how many.
     /// Entries are sealed in (transaction, id) order, so the chain never has to insert an
     /// entry that commits late before one already sealed.

@@ -151,11 +151,15 @@ impl Audit {
     }
 }
 
-fn is_feed(request: &HttpRequest) -> bool {
-    matches!(
-        request.match_pattern().as_deref(),
-        Some("/v1/referrals/inbox" | "/v1/referrals/outbox-feed" | "/v1/alerts/feed")
-    )
+/// Marks a response that discloses no client data at all, so there is no access to log.
+#[derive(Debug, Clone, Copy)]
+struct NothingDisclosed;
+
+/// Called by a handler whose answer carries no client data (a feed's "nothing new since
+/// your cursor": hundreds of municipalities poll every few seconds, and logging each
+/// empty poll would add millions of rows a day and a commit to every poll).
+pub fn nothing_disclosed(req: &HttpRequest) {
+    req.extensions_mut().insert(NothingDisclosed);
 }
 
 /// Logs every `/v1` request the handler did not already log with its write.
@@ -171,10 +175,7 @@ pub async fn record(
     if res.status().is_success() && res.request().extensions().contains::<Committed>() {
         return Ok(res);
     }
-    // A feed's "nothing new since your cursor" carries no client data: no access to log.
-    // (Hundreds of municipalities poll every few seconds; logging each empty poll would
-    // add millions of rows a day and a commit to every poll.)
-    if res.status() == actix_web::http::StatusCode::NOT_MODIFIED && is_feed(res.request()) {
+    if res.request().extensions().contains::<NothingDisclosed>() {
         return Ok(res);
     }
     let entry = draft(res.request(), res.status().as_u16());

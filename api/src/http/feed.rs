@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
-use crate::http::cursor;
+use crate::http::{access_log, cursor};
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
@@ -77,6 +77,7 @@ pub fn respond(req: &HttpRequest, next_cursor: &str, body: &impl Serialize) -> H
                 .any(|t| t.trim().trim_start_matches("W/") == tag)
         });
     if held {
+        access_log::nothing_disclosed(req);
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))
             .finish();

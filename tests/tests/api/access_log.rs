@@ -215,21 +215,36 @@ async fn altering_a_log_row_makes_audit_verify_name_it() {
     assert!(said.contains("broken at entry 3"), "{said}");
 }
 
-/// The number of entries with this request id.
-async fn entries_of(db: &TestDatabase, request_id: &str) -> i64 {
+/// `SELECT COUNT(*) AS n …` on the test's database.
+async fn count(conn: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    conn.query_one_raw(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .expect("counts")
+    .expect("a row")
+    .try_get::<i64>("", "n")
+    .expect("n")
+}
+
+/// The number of entries with this request id and `condition`.
+async fn entries_where(db: &TestDatabase, request_id: &str, condition: &str) -> i64 {
     let conn = herstelbrug_persistence::connect(db.url(), 1)
         .await
         .expect("connects");
-    let row = conn
-        .conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            conn.conn.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM access_log WHERE request_id = '{request_id}'"),
-        ))
-        .await
-        .expect("counts")
-        .expect("a row");
-    row.try_get::<i64>("", "n").expect("n")
+    count(
+        &conn.conn,
+        &format!(
+            "SELECT COUNT(*) AS n FROM access_log WHERE request_id = '{request_id}' AND {condition}"
+        ),
+    )
+    .await
+}
+
+/// The number of entries with this request id.
+async fn entries_of(db: &TestDatabase, request_id: &str) -> i64 {
+    entries_where(db, request_id, "TRUE").await
 }
 
 #[tokio::test]
@@ -517,20 +532,6 @@ async fn the_sealer_never_skips_an_entry_whose_transaction_commits_late() {
         .expect("connects");
     conn.migrate().await.expect("migrates");
     let log = herstelbrug_persistence::AccessLog::new(conn.conn.clone());
-    let count = |sql: &'static str| {
-        let conn = conn.conn.clone();
-        async move {
-            conn.query_one_raw(sea_orm::Statement::from_string(
-                conn.get_database_backend(),
-                sql,
-            ))
-            .await
-            .expect("counts")
-            .expect("row")
-            .try_get::<i64>("", "n")
-            .expect("n")
-        }
-    };
     if conn.backend() == DbBackend::Postgres {
         // A long write: its entry gets the lower id, but commits after a later one.
         let slow = conn.conn.begin().await.expect("begins");
@@ -560,8 +561,8 @@ async fn the_sealer_never_skips_an_entry_whose_transaction_commits_late() {
     assert_eq!(seal_until(&log, 1).await, 1);
     assert_eq!(log.seal().await.expect("seals"), 0, "sealed once only");
     assert_eq!(
-        count("SELECT COUNT(*) AS n FROM access_log_seal").await,
-        count("SELECT COUNT(*) AS n FROM access_log").await
+        count(&conn.conn, "SELECT COUNT(*) AS n FROM access_log_seal").await,
+        count(&conn.conn, "SELECT COUNT(*) AS n FROM access_log").await
     );
     assert_eq!(log.verify().await.expect("verifies"), None);
 }
@@ -584,23 +585,12 @@ async fn a_refused_create_is_logged_without_naming_an_id_that_was_never_created(
         .expect("ascii")
         .to_owned();
     assert_eq!(entries_of(&db, &request_id).await, 1);
-    let conn = herstelbrug_persistence::connect(db.url(), 1)
-        .await
-        .expect("connects");
-    let unnamed = conn
-        .conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            conn.conn.get_database_backend(),
-            format!(
-                "SELECT COUNT(*) AS n FROM access_log WHERE request_id = '{request_id}' \
-                 AND trajectory_id IS NULL AND outcome = 'refused'"
-            ),
-        ))
-        .await
-        .expect("counts")
-        .expect("row")
-        .try_get::<i64>("", "n")
-        .expect("n");
+    let unnamed = entries_where(
+        &db,
+        &request_id,
+        "trajectory_id IS NULL AND outcome = 'refused'",
+    )
+    .await;
     assert_eq!(unnamed, 1);
 }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::QueryTrait as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ExprTrait,
@@ -23,6 +24,7 @@ use uuid::Uuid;
 use crate::connect::begin_write;
 use crate::entity::{access_log, access_log_seal};
 use crate::error::StoreError;
+use crate::write_txn::WriteTxn;
 
 /// The hash the first entry chains to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -116,18 +118,10 @@ fn record_of(row: &access_log::Model) -> AccessRecord {
     }
 }
 
-/// Writes one entry, unchained, on `conn`: a write passes its own transaction, so the
-/// change and its entry commit or fail together. `status` is the answer being given.
-pub(crate) async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    record: &AccessRecord,
-    status: u16,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    access_log::Entity::insert(row(record, status, now))
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+/// Writes one entry, unchained, in a write's own transaction, so the change and its
+/// entry commit or fail together. `status` is the answer being given.
+pub(crate) fn defer(txn: &WriteTxn, record: &AccessRecord, status: u16, now: DateTime<Utc>) {
+    txn.defer(access_log::Entity::insert(row(record, status, now)).into_query());
 }
 
 fn row(record: &AccessRecord, status: u16, now: DateTime<Utc>) -> access_log::ActiveModel {

@@ -188,7 +188,7 @@ impl AlertStore {
             });
         }
         let woken = append_alert(&txn, &alert, kind, now).await?;
-        access_log::insert(&txn, audit, audit.status, now).await?;
+        access_log::defer(&txn, audit, audit.status, now);
         txn.commit().await?;
         for org in &woken {
             self.signal.notify(org);

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
+use crate::write_txn::WriteTxn;
 
 /// An open database, with the backend it runs on.
 #[derive(Clone, Debug)]
@@ -72,13 +72,16 @@ impl Database {
 /// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN
 /// (waiting up to the busy timeout), so a transaction that reads first never has to
 /// upgrade to a write lock another process took meanwhile, which SQLite refuses at once.
-pub(crate) async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    conn.begin_with_options(sea_orm::TransactionOptions {
-        isolation_level: None,
-        access_mode: None,
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-    })
-    .await
+/// Its trailing writes can be deferred to one round trip (`WriteTxn`).
+pub(crate) async fn begin_write(conn: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    let txn = conn
+        .begin_with_options(sea_orm::TransactionOptions {
+            isolation_level: None,
+            access_mode: None,
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        })
+        .await?;
+    Ok(WriteTxn::new(txn))
 }
 
 /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
@@ -93,6 +96,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr>
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings every connection it hands out by default: one more round trip per
+        // request. Only a connection idle long enough for a firewall or a database restart
+        // to have dropped it is worth testing first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

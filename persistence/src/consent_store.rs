@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
     Actor, AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, TrajectoryId,
 };
+use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::access_log::{self, AccessRecord};
@@ -45,10 +46,8 @@ impl ReferralStore {
         let txn = begin_write(&self.conn).await?;
         own_trajectory(&txn, trajectory_id, provider).await?;
         let consent = Consent::record(ConsentId::new_at(now), trajectory_id, grant, actor, now)?;
-        consent::Entity::insert(consent_to_row(&consent))
-            .exec_without_returning(&txn)
-            .await?;
-        access_log::insert(&txn, audit, audit.status, now).await?;
+        txn.defer(consent::Entity::insert(consent_to_row(&consent)).into_query());
+        access_log::defer(&txn, audit, audit.status, now);
         txn.commit().await?;
         Ok(consent)
     }
@@ -88,7 +87,7 @@ impl ReferralStore {
             let referral = referral_from_row(row)?;
             woken.extend(feed::append_referral(&txn, &referral, CONSENT_WITHDRAWN, now).await?);
         }
-        access_log::insert(&txn, audit, audit.status, now).await?;
+        access_log::defer(&txn, audit, audit.status, now);
         txn.commit().await?;
         self.wake(&woken);
         Ok(consent)

@@ -7,8 +7,9 @@ use herstelbrug_domain::{
     Alert, AlertChange, AlertId, ContinuityPolicy, OrgId, Situation, TrajectoryId, continuity,
 };
 use sea_orm::ActiveValue::Set;
+use sea_orm::QueryTrait as _;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::alert_row::{alert_from_row, alert_to_row};
 use crate::entity::{alert, referral, timer, trajectory};
@@ -16,11 +17,12 @@ use crate::error::StoreError;
 use crate::feed::{self, Stream};
 use crate::referral_row::referral_from_row;
 use crate::trajectory_row::trajectory_from_row;
+use crate::write_txn::WriteTxn;
 
 /// Re-evaluates `trajectory_id`'s rules at `now` because of `cause`; returns the
 /// organisations whose alert feeds changed (to wake after commit).
-pub(crate) async fn evaluate<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn evaluate(
+    txn: &WriteTxn,
     trajectory_id: TrajectoryId,
     now: DateTime<Utc>,
     policy: &ContinuityPolicy,
@@ -40,17 +42,18 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(
 
 /// As `evaluate`, for a caller that has just written `trajectory` in this transaction
 /// (so it already holds the row's lock) and need not read it back.
-pub(crate) async fn evaluate_loaded<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn evaluate_loaded(
+    txn: &WriteTxn,
     trajectory: &herstelbrug_domain::Trajectory,
     now: DateTime<Utc>,
     policy: &ContinuityPolicy,
     cause: &str,
 ) -> Result<Vec<String>, StoreError> {
     let trajectory_id = trajectory.id;
+    // Referrals and alerts are never deferred writes, so these reads need not wait for them.
     let referrals = referral::Entity::find()
         .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-        .all(txn)
+        .all(txn.unflushed())
         .await?
         .into_iter()
         .map(referral_from_row)
@@ -62,7 +65,7 @@ pub(crate) async fn evaluate_loaded<C: ConnectionTrait>(
                 .add(alert::Column::Status.ne("resolved"))
                 .add(alert::Column::Suppressing.eq(true)),
         )
-        .all(txn)
+        .all(txn.unflushed())
         .await?
         .into_iter()
         .map(alert_from_row)
@@ -79,30 +82,34 @@ pub(crate) async fn evaluate_loaded<C: ConnectionTrait>(
         let alert = change.alert();
         match change {
             AlertChange::Opened(_) => {
-                alert::Entity::insert(alert_to_row(alert))
-                    .exec_without_returning(txn)
-                    .await?;
+                txn.defer(alert::Entity::insert(alert_to_row(alert)).into_query());
             }
-            AlertChange::Escalated(_) | AlertChange::Resolved(_) => {
-                alert::Entity::update(alert_to_row(alert)).exec(txn).await?;
-            }
+            AlertChange::Escalated(_) | AlertChange::Resolved(_) => txn.defer(update(alert)),
             AlertChange::Lapsed(_) => {
                 // Internal bookkeeping: nothing a reader needs to hear about.
-                alert::Entity::update(alert_to_row(alert)).exec(txn).await?;
+                txn.defer(update(alert));
                 continue;
             }
         }
         woken.extend(append_alert(txn, alert, change.kind(), now).await?);
     }
-    set_timer(txn, trajectory_id, outcome.next_check).await?;
+    set_timer(txn, trajectory_id, outcome.next_check);
     woken.sort();
     woken.dedup();
     Ok(woken)
 }
 
+/// The update storing `alert`, which this transaction read under the trajectory's lock.
+fn update(alert: &Alert) -> sea_orm::sea_query::UpdateStatement {
+    alert::Entity::update_many()
+        .set(alert_to_row(alert))
+        .filter(alert::Column::Id.eq(alert.id.as_uuid()))
+        .into_query()
+}
+
 /// Records an alert change in the alert feed of every organisation it concerns.
-pub(crate) async fn append_alert<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn append_alert(
+    txn: &WriteTxn,
     alert: &Alert,
     change: &str,
     now: DateTime<Utc>,
@@ -125,13 +132,9 @@ pub(crate) async fn append_alert<C: ConnectionTrait>(
 }
 
 /// Sets (or removes) the trajectory's one timer; setting it also releases any lease.
-async fn set_timer<C: ConnectionTrait>(
-    txn: &C,
-    trajectory_id: TrajectoryId,
-    due: Option<DateTime<Utc>>,
-) -> Result<(), StoreError> {
+fn set_timer(txn: &WriteTxn, trajectory_id: TrajectoryId, due: Option<DateTime<Utc>>) {
     match due {
-        Some(due_at) => {
+        Some(due_at) => txn.defer(
             timer::Entity::insert(timer::ActiveModel {
                 trajectory_id: Set(trajectory_id.as_uuid()),
                 due_at: Set(due_at),
@@ -147,14 +150,12 @@ async fn set_timer<C: ConnectionTrait>(
                     ])
                     .to_owned(),
             )
-            .exec_without_returning(txn)
-            .await?;
-        }
-        None => {
-            timer::Entity::delete_by_id(trajectory_id.as_uuid())
-                .exec(txn)
-                .await?;
-        }
+            .into_query(),
+        ),
+        None => txn.defer(
+            timer::Entity::delete_many()
+                .filter(timer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+                .into_query(),
+        ),
     }
-    Ok(())
 }

@@ -12,6 +12,7 @@ use herstelbrug_domain::{
 };
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::ExprTrait;
+use sea_orm::QueryTrait as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
@@ -25,6 +26,7 @@ use crate::outbox::{self, Announcement};
 use crate::referral_row::{consent_from_row, referral_from_row};
 use crate::referral_store::ReferralRecord;
 use crate::trajectory_row::stored_version;
+use crate::write_txn::WriteTxn;
 
 /// Which feed of an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +87,8 @@ pub type FeedPage = Page<FeedItem>;
 /// Appends a change of `subject_id` to `org`'s `stream`, and queues the webhook messages
 /// the organisation subscribed to. `trajectory_id` orders those messages.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn append<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn append(
+    txn: &WriteTxn,
     org: &str,
     stream: Stream,
     subject_id: uuid::Uuid,
@@ -110,25 +112,26 @@ pub(crate) async fn append<C: ConnectionTrait>(
         };
         outbox::enqueue(txn, org, &announcement, recorded_at).await?;
     }
-    feed_entry::Entity::insert(feed_entry::ActiveModel {
-        id: NotSet,
-        tx_id: NotSet,
-        org: Set(org.to_owned()),
-        stream: Set(stream.as_str().to_owned()),
-        subject_id: Set(subject_id),
-        subject_version: Set(stored_version(version)),
-        change: Set(change.to_owned()),
-        recorded_at: Set(recorded_at),
-    })
-    .exec_without_returning(txn)
-    .await?;
+    txn.defer(
+        feed_entry::Entity::insert(feed_entry::ActiveModel {
+            id: NotSet,
+            tx_id: NotSet,
+            org: Set(org.to_owned()),
+            stream: Set(stream.as_str().to_owned()),
+            subject_id: Set(subject_id),
+            subject_version: Set(stored_version(version)),
+            change: Set(change.to_owned()),
+            recorded_at: Set(recorded_at),
+        })
+        .into_query(),
+    );
     Ok(())
 }
 
 /// Records a `change` of `referral` (as it is after the change) in its recipient's inbox
 /// and its requester's outbox. Returns the organisations to wake after commit.
-pub(crate) async fn append_referral<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn append_referral(
+    txn: &WriteTxn,
     referral: &Referral,
     change: &str,
     recorded_at: DateTime<Utc>,

@@ -4,13 +4,12 @@
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::OrgId;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait};
 
 use crate::access_log::{self, AccessRecord};
 use crate::entity::idempotency_key;
 use crate::error::StoreError;
+use crate::write_txn::WriteTxn;
 
 /// A request's Idempotency-Key, scoped to the calling organisation, with a fingerprint
 /// of the request (method, path, body) so a reused key with another request is refused.
@@ -94,7 +93,7 @@ pub type Respond<'a, T> = &'a (dyn Fn(&T) -> StoredResponse + Sync);
 
 /// The stored response of a keyed request already done, read inside the write's transaction.
 pub(crate) async fn replay(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     key: Option<&IdempotencyKey>,
 ) -> Result<Option<StoredResponse>, StoreError> {
     match key {
@@ -105,16 +104,16 @@ pub(crate) async fn replay(
 
 /// Stores the response with the key (if any) and commits the write with it.
 pub(crate) async fn finish(
-    txn: DatabaseTransaction,
+    txn: WriteTxn,
     key: Option<&IdempotencyKey>,
     response: StoredResponse,
     now: DateTime<Utc>,
     audit: &AccessRecord,
 ) -> Result<Replayable, StoreError> {
-    access_log::insert(&txn, audit, response.status, now).await?;
     if let Some(key) = key {
         remember(&txn, key, &response, now).await?;
     }
+    access_log::defer(&txn, audit, response.status, now);
     txn.commit().await?;
     Ok(Replayable::Fresh(response))
 }

@@ -23,6 +23,7 @@ pub mod scheduler;
 mod trajectory_row;
 pub mod trajectory_store;
 pub mod webhook_store;
+mod write_txn;
 
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};

@@ -6,11 +6,13 @@
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{EventType, MessageId};
 use sea_orm::ActiveValue::Set;
+use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::entity::{webhook_message, webhook_subscription};
 use crate::error::StoreError;
+use crate::write_txn::WriteTxn;
 
 /// What changed, as a webhook announces it.
 #[derive(Debug, Clone)]
@@ -35,16 +37,17 @@ pub(crate) fn payload(event: EventType, data: serde_json::Value, now: DateTime<U
 }
 
 /// Queues `announcement` for every active subscription of `org` that wants its type.
-pub(crate) async fn enqueue<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn enqueue(
+    txn: &WriteTxn,
     org: &str,
     announcement: &Announcement<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // Subscriptions are never deferred writes: no need to send those first.
     let subscriptions = webhook_subscription::Entity::find()
         .filter(webhook_subscription::Column::Org.eq(org))
         .filter(webhook_subscription::Column::Status.eq("active"))
-        .all(txn)
+        .all(txn.unflushed())
         .await?;
     let wanted = announcement.event.as_str();
     for subscription in subscriptions
@@ -59,15 +62,17 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(
             "version": announcement.version,
             "url": url,
         });
-        insert(
-            txn,
-            subscription.id,
-            announcement.event,
-            announcement.ordering_key,
-            payload(announcement.event, data, now),
-            now,
-        )
-        .await?;
+        txn.defer(
+            webhook_message::Entity::insert(pending(
+                MessageId::new_at(now),
+                subscription.id,
+                announcement.event,
+                announcement.ordering_key,
+                payload(announcement.event, data, now),
+                now,
+            ))
+            .into_query(),
+        );
     }
     Ok(())
 }
@@ -82,7 +87,22 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<MessageId, StoreError> {
     let id = MessageId::new_at(now);
-    webhook_message::Entity::insert(webhook_message::ActiveModel {
+    webhook_message::Entity::insert(pending(id, subscription, event, ordering_key, payload, now))
+        .exec_without_returning(txn)
+        .await?;
+    Ok(id)
+}
+
+/// A message due now, not yet tried.
+fn pending(
+    id: MessageId,
+    subscription: Uuid,
+    event: EventType,
+    ordering_key: Uuid,
+    payload: String,
+    now: DateTime<Utc>,
+) -> webhook_message::ActiveModel {
+    webhook_message::ActiveModel {
         id: Set(id.as_uuid()),
         subscription_id: Set(subscription),
         event_type: Set(event.as_str().to_owned()),
@@ -96,8 +116,5 @@ pub(crate) async fn insert<C: ConnectionTrait>(
         last_error: Set(None),
         created_at: Set(now),
         delivered_at: Set(None),
-    })
-    .exec_without_returning(txn)
-    .await?;
-    Ok(id)
+    }
 }

@@ -9,6 +9,7 @@ use herstelbrug_domain::{
     Actor, AgbCode, Consent, ContinuityPolicy, OrgId, Referral, ReferralCommand, ReferralId,
     ReferralRequest, ReferralStatus, TrajectoryId, WmoClocks, referral::needs_consent,
 };
+use sea_orm::QueryTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
@@ -123,9 +124,7 @@ impl ReferralStore {
             referral::Entity::insert(referral_to_row(&referral))
                 .exec_without_returning(&txn)
                 .await?;
-            referral_event::Entity::insert(referral_event_to_row(&event)?)
-                .exec_without_returning(&txn)
-                .await?;
+            txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
             woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
             woken.extend(
                 continuity::evaluate(&txn, trajectory_id, now, &self.policy, event.change.kind())
@@ -191,9 +190,7 @@ impl ReferralStore {
                     current: expected_version + 1,
                 });
             }
-            referral_event::Entity::insert(referral_event_to_row(&event)?)
-                .exec_without_returning(&txn)
-                .await?;
+            txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
             woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
             woken.extend(
                 continuity::evaluate(

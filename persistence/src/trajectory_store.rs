@@ -8,9 +8,9 @@ use herstelbrug_domain::{
     Actor, AgbCode, ContinuityPolicy, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory,
     TrajectoryEvent, TrajectoryId, TransitionCommand,
 };
+use sea_orm::QueryTrait as _;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use crate::access_log::AccessRecord;
@@ -25,6 +25,7 @@ use crate::referral_row::referral_event_from_row;
 use crate::trajectory_row::{
     event_from_row, event_to_row, stored_version, trajectory_from_row, trajectory_to_row,
 };
+use crate::write_txn::WriteTxn;
 
 /// A BSN as stored: the keyed hash it is matched by, and the encrypted number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,17 +157,15 @@ impl TrajectoryStore {
     }
 
     /// Appends `event` and re-evaluates continuity on `trajectory`, which this transaction
-    /// has just written (and so holds locked); returns the organisations to wake.
+    /// has just written or locked; returns the organisations to wake.
     async fn append(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &WriteTxn,
         trajectory: &Trajectory,
         event: &TrajectoryEvent,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        trajectory_event::Entity::insert(event_to_row(event)?)
-            .exec_without_returning(txn)
-            .await?;
+        txn.defer(trajectory_event::Entity::insert(event_to_row(event)?).into_query());
         continuity::evaluate_loaded(txn, trajectory, now, &self.policy, event.change.kind()).await
     }
 
@@ -190,10 +189,14 @@ impl TrajectoryStore {
             if let Some(stored) = replay(&txn, idempotency).await? {
                 return Ok(Replayable::Replayed(stored));
             }
+            // Locked as it is read (PostgreSQL; SQLite's writer already holds the write
+            // lock): no concurrent writer can change the version checked here before this
+            // transaction commits, so the update need not come back to confirm it.
             let row = visible(
                 trajectory::Entity::find_by_id(id.as_uuid()),
                 Visibility::Provider(provider),
             )
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -205,22 +208,13 @@ impl TrajectoryStore {
             }
             let event = trajectory.decide(command, actor, now)?;
             trajectory.apply(&event);
-            let updated = trajectory::Entity::update_many()
-                .set(trajectory_to_row(&trajectory))
-                .filter(trajectory::Column::Id.eq(id.as_uuid()))
-                .filter(trajectory::Column::Version.eq(stored_version(expected_version)))
-                .exec(&txn)
-                .await?;
-            if updated.rows_affected == 0 {
-                // A concurrent writer committed between our read and our update.
-                let current = trajectory::Entity::find_by_id(id.as_uuid())
-                    .one(&txn)
-                    .await?
-                    .map_or(expected_version, |row| {
-                        u32::try_from(row.version).unwrap_or(0)
-                    });
-                return Err(StoreError::VersionMismatch { current });
-            }
+            txn.defer(
+                trajectory::Entity::update_many()
+                    .set(trajectory_to_row(&trajectory))
+                    .filter(trajectory::Column::Id.eq(id.as_uuid()))
+                    .filter(trajectory::Column::Version.eq(stored_version(expected_version)))
+                    .into_query(),
+            );
             woken = self.append(&txn, &trajectory, &event, now).await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }

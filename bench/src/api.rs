@@ -12,6 +12,7 @@ use reqwest::{Client, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
+use crate::cpu;
 use crate::load::{Pace, Recorder};
 use crate::pgbench;
 use crate::seed;
@@ -345,15 +346,31 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
     let wants = |part: &str| only.iter().any(|o| o == part);
     let (write_ceiling, read_ceiling) = if postgres && wants("pgbench") {
         pgbench::prepare(&db.conn).await?;
-        (
-            Some(pgbench::run(url, "write", *concurrency, *seconds)?),
-            Some(pgbench::run(url, "read", *concurrency, *seconds)?),
-        )
+        let ceiling = |script: &str| -> Result<pgbench::Ceiling, BoxError> {
+            let before = cpu::sample(server.pid());
+            let ceiling = pgbench::run(url, script, *concurrency, *seconds)?;
+            let after = cpu::sample(server.pid());
+            let done = (ceiling.tps * *seconds as f64) as u64;
+            let database = (after.postgres - before.postgres) * 1e6 / done.max(1) as f64;
+            println!(
+                "pgbench {script}: {:.0} tps, PostgreSQL CPU {database:.0} µs per transaction",
+                ceiling.tps
+            );
+            Ok(ceiling)
+        };
+        (Some(ceiling("write")?), Some(ceiling("read")?))
     } else {
         (None, None)
     };
 
+    let cpu_line = |before, requests| {
+        format!(
+            "  {}",
+            cpu::per_request(before, cpu::sample(server.pid()), requests, postgres)
+        )
+    };
     if wants("write") {
+        let before = cpu::sample(server.pid());
         let write = transitions(
             &client,
             &base,
@@ -369,6 +386,7 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
             write.recorder.line(write.elapsed),
             ratio(write.rate(), write_ceiling.as_ref())
         );
+        println!("{}", cpu_line(before, write.recorder.count()));
         let half = write.rate() / 2.0;
         let paced = transitions(
             &client,
@@ -386,12 +404,15 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         );
     }
     if wants("read") {
+        let before = cpu::sample(server.pid());
         let read = reads(&client, &base, &provider, readers, *concurrency, *seconds).await?;
+        let cpu = cpu_line(before, read.recorder.count());
         println!(
             "GET /v1/trajectories/{{id}}, {concurrency} clients: {} | {}",
             read.recorder.line(read.elapsed),
             ratio(read.rate(), read_ceiling.as_ref())
         );
+        println!("{cpu}");
     }
     if wants("inbox") {
         let (empty, full) =

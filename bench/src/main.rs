@@ -12,6 +12,7 @@ use herstelbrug_persistence::{FeedSignal, Scheduler, admin, connect};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 mod api;
+mod cpu;
 mod load;
 mod pgbench;
 mod seed;

@@ -86,6 +86,10 @@ impl Server {
         Ok(String::from_utf8(out.stdout)?.trim().to_owned())
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Resident and peak resident memory in MiB, from /proc.
     pub fn memory_mib(&self) -> (f64, f64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))

@@ -77,6 +77,15 @@ pub(crate) async fn evaluate_loaded(
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {
         AlertId::new_at(now)
     });
+    // Deferred, these changes reach PostgreSQL as one statement, which must not write a
+    // row twice; reconcile changes each alert at most once.
+    debug_assert!({
+        let mut ids: Vec<_> = outcome.changes.iter().map(|c| c.alert().id).collect();
+        let all = ids.len();
+        ids.sort_by_key(|id| id.as_uuid());
+        ids.dedup();
+        ids.len() == all
+    });
     let mut woken = Vec::new();
     for change in &outcome.changes {
         let alert = change.alert();

@@ -58,9 +58,9 @@ impl Deferred {
 /// Renders `statements` as one statement with their parameters numbered through.
 ///
 /// PostgreSQL's extended protocol takes one statement per round trip, so all but the
-/// last become data-modifying `WITH` parts of it; they run in one snapshot, which is
-/// fine because deferred statements never read each other's rows (foreign keys are
-/// checked at the end of the statement). SQLite takes several statements in one string,
+/// last become data-modifying `WITH` parts of it. They run in one snapshot, in no set
+/// order: fine because deferred statements never read each other's rows (foreign keys
+/// are checked at the end of the statement), but no two of them may write the same row. SQLite takes several statements in one string,
 /// and sqlx binds the `?` parameters across them in order.
 fn render<B: QueryBuilder>(builder: B, statements: &[Deferred], backend: DbBackend) -> Statement {
     let (placeholder, numbered) = builder.placeholder();

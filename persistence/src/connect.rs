@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -74,14 +75,19 @@ impl Database {
 /// upgrade to a write lock another process took meanwhile, which SQLite refuses at once.
 /// Its trailing writes can be deferred to one round trip (`WriteTxn`).
 pub(crate) async fn begin_write(conn: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    let txn = conn
-        .begin_with_options(sea_orm::TransactionOptions {
-            isolation_level: None,
-            access_mode: None,
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-        })
-        .await?;
-    Ok(WriteTxn::new(txn))
+    Ok(WriteTxn::new(begin_immediate(conn).await?))
+}
+
+/// A plain transaction that takes SQLite's write lock at BEGIN.
+pub(crate) async fn begin_immediate(
+    conn: &DatabaseConnection,
+) -> Result<DatabaseTransaction, DbErr> {
+    conn.begin_with_options(sea_orm::TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+    })
+    .await
 }
 
 /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).

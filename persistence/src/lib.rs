@@ -12,6 +12,7 @@ mod entity;
 pub mod error;
 pub mod feed;
 pub mod feed_signal;
+mod group_commit;
 pub mod idempotency;
 pub mod migration;
 pub mod ops_stats;

@@ -19,6 +19,7 @@ use crate::continuity;
 use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
 use crate::feed_signal::FeedSignal;
+use crate::group_commit::GroupCommit;
 use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
 use crate::paging;
 use crate::referral_row::referral_event_from_row;
@@ -74,6 +75,8 @@ pub struct TrajectoryStore {
     conn: DatabaseConnection,
     signal: Arc<FeedSignal>,
     policy: ContinuityPolicy,
+    /// SQLite: concurrent registrations and transitions share one commit.
+    group: Option<Arc<GroupCommit>>,
 }
 
 fn visible(
@@ -90,15 +93,30 @@ fn visible(
 
 impl TrajectoryStore {
     /// `signal` wakes alert-feed readers; `policy` sets the alert rules' thresholds.
+    /// On SQLite this starts the group committer, so it must run inside the runtime.
     pub fn new(
         conn: DatabaseConnection,
         signal: Arc<FeedSignal>,
         policy: ContinuityPolicy,
     ) -> Self {
+        let group = (conn.get_database_backend() == sea_orm::DbBackend::Sqlite)
+            .then(|| GroupCommit::start(conn.clone()));
         Self {
             conn,
             signal,
             policy,
+            group,
+        }
+    }
+
+    /// A writing transaction: on SQLite a member of the group commit.
+    async fn begin(&self) -> Result<WriteTxn, sea_orm::DbErr> {
+        match &self.group {
+            Some(group) => {
+                let (savepoint, membership) = group.join().await?;
+                Ok(WriteTxn::grouped(savepoint, membership))
+            }
+            None => begin_write(&self.conn).await,
         }
     }
 
@@ -124,7 +142,7 @@ impl TrajectoryStore {
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
         let attempt = async {
-            let txn = begin_write(&self.conn).await?;
+            let txn = self.begin().await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
                 return Ok(Replayable::Replayed(stored));
             }
@@ -185,7 +203,7 @@ impl TrajectoryStore {
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
         let attempt = async {
-            let txn = begin_write(&self.conn).await?;
+            let txn = self.begin().await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
                 return Ok(Replayable::Replayed(stored));
             }

@@ -10,6 +10,7 @@
 //! go around that through `unflushed`.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::sea_query::{
     DeleteStatement, InsertStatement, MysqlQueryBuilder, PostgresQueryBuilder, QueryBuilder,
@@ -18,6 +19,8 @@ use sea_orm::sea_query::{
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement,
 };
+
+use crate::group_commit::Membership;
 
 /// A statement held back until the transaction's next round trip.
 #[derive(Debug)]
@@ -98,6 +101,10 @@ fn push(sql: &mut SqlWriterValues, text: &str) {
 pub(crate) struct WriteTxn {
     txn: DatabaseTransaction,
     deferred: Mutex<Vec<Deferred>>,
+    /// Set when a statement failed, whether or not the caller went on.
+    failed: AtomicBool,
+    /// On SQLite with group commit: `txn` is a savepoint in the shared batch.
+    group: Option<Membership>,
 }
 
 impl WriteTxn {
@@ -105,7 +112,24 @@ impl WriteTxn {
         Self {
             txn,
             deferred: Mutex::new(Vec::new()),
+            failed: AtomicBool::new(false),
+            group: None,
         }
+    }
+
+    /// A member of a group commit: `savepoint` is its part of the shared transaction.
+    pub(crate) fn grouped(savepoint: DatabaseTransaction, membership: Membership) -> Self {
+        Self {
+            group: Some(membership),
+            ..Self::new(savepoint)
+        }
+    }
+
+    fn watch<T>(&self, result: Result<T, DbErr>) -> Result<T, DbErr> {
+        if result.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        result
     }
 
     /// Holds `statement` back until the next round trip or the commit.
@@ -138,14 +162,22 @@ impl WriteTxn {
             DbBackend::Sqlite => render(SqliteQueryBuilder, &statements, backend),
             _ => render(MysqlQueryBuilder, &statements, backend),
         };
-        self.txn.execute_raw(statement).await?;
+        let sent = self.txn.execute_raw(statement).await;
+        self.watch(sent)?;
         Ok(())
     }
 
-    /// Sends what is deferred and commits.
+    /// Sends what is deferred and commits; a group member releases its savepoint into
+    /// the batch and returns once the batch has committed.
     pub(crate) async fn commit(self) -> Result<(), DbErr> {
         self.flush().await?;
-        self.txn.commit().await
+        let clean = !self.failed.load(Ordering::Relaxed);
+        let WriteTxn { txn, group, .. } = self;
+        txn.commit().await?;
+        match group {
+            None => Ok(()),
+            Some(membership) => membership.wait_for_commit(clean).await,
+        }
     }
 
     /// Drops what is deferred and rolls back.
@@ -162,22 +194,22 @@ impl ConnectionTrait for WriteTxn {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         self.flush().await?;
-        self.txn.execute_raw(stmt).await
+        self.watch(self.txn.execute_raw(stmt).await)
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         self.flush().await?;
-        self.txn.execute_unprepared(sql).await
+        self.watch(self.txn.execute_unprepared(sql).await)
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         self.flush().await?;
-        self.txn.query_one_raw(stmt).await
+        self.watch(self.txn.query_one_raw(stmt).await)
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         self.flush().await?;
-        self.txn.query_all_raw(stmt).await
+        self.watch(self.txn.query_all_raw(stmt).await)
     }
 }
 

@@ -39,6 +39,18 @@ pub(crate) struct GroupCommit {
     wake: Notify,
     /// Batches committed so far (or attempted), for tests and diagnosis.
     batches: std::sync::atomic::AtomicU64,
+    /// Writers between their start and their answer.
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Counts a writer as in flight until dropped.
+#[derive(Debug)]
+pub(crate) struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// A member's place in the open batch: holding it keeps others out until released.
@@ -59,6 +71,7 @@ impl GroupCommit {
             slot: Arc::new(Mutex::new(Slot::default())),
             wake: Notify::new(),
             batches: std::sync::atomic::AtomicU64::new(0),
+            in_flight: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         });
         let committer = Arc::clone(&group);
         tokio::spawn(async move {
@@ -70,6 +83,16 @@ impl GroupCommit {
             }
         });
         group
+    }
+
+    /// Counts a new writer in; says whether another one is in flight, so that joining a
+    /// batch can pay off. A lone writer is better off with a plain transaction: no
+    /// savepoint, no hand-over to the committer.
+    pub(crate) fn enter(&self) -> (InFlight, bool) {
+        let before = self
+            .in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (InFlight(Arc::clone(&self.in_flight)), before > 0)
     }
 
     /// Joins (or opens) the batch: a savepoint in the shared write transaction.

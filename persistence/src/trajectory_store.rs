@@ -109,12 +109,19 @@ impl TrajectoryStore {
         }
     }
 
-    /// A writing transaction: on SQLite a member of the group commit.
+    /// A writing transaction: on SQLite a member of the group commit when another
+    /// writer is in flight.
     async fn begin(&self) -> Result<WriteTxn, sea_orm::DbErr> {
         match &self.group {
             Some(group) => {
-                let (savepoint, membership) = group.join().await?;
-                Ok(WriteTxn::grouped(savepoint, membership))
+                let (in_flight, company) = group.enter();
+                let txn = if company {
+                    let (savepoint, membership) = group.join().await?;
+                    WriteTxn::grouped(savepoint, membership)
+                } else {
+                    begin_write(&self.conn).await?
+                };
+                Ok(txn.counted(in_flight))
             }
             None => begin_write(&self.conn).await,
         }

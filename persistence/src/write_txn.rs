@@ -20,7 +20,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement,
 };
 
-use crate::group_commit::Membership;
+use crate::group_commit::{InFlight, Membership};
 
 /// A statement held back until the transaction's next round trip.
 #[derive(Debug)]
@@ -105,6 +105,8 @@ pub(crate) struct WriteTxn {
     failed: AtomicBool,
     /// On SQLite with group commit: `txn` is a savepoint in the shared batch.
     group: Option<Membership>,
+    /// On SQLite with group commit: this writer, counted until it is done.
+    _in_flight: Option<InFlight>,
 }
 
 impl WriteTxn {
@@ -114,7 +116,14 @@ impl WriteTxn {
             deferred: Mutex::new(Vec::new()),
             failed: AtomicBool::new(false),
             group: None,
+            _in_flight: None,
         }
+    }
+
+    /// Counts this transaction's writer as in flight until it is done.
+    pub(crate) fn counted(mut self, in_flight: InFlight) -> Self {
+        self._in_flight = Some(in_flight);
+        self
     }
 
     /// A member of a group commit: `savepoint` is its part of the shared transaction.
@@ -172,7 +181,12 @@ impl WriteTxn {
     pub(crate) async fn commit(self) -> Result<(), DbErr> {
         self.flush().await?;
         let clean = !self.failed.load(Ordering::Relaxed);
-        let WriteTxn { txn, group, .. } = self;
+        let WriteTxn {
+            txn,
+            group,
+            _in_flight,
+            ..
+        } = self;
         txn.commit().await?;
         match group {
             None => Ok(()),

@@ -98,8 +98,16 @@ impl GroupCommit {
     /// Joins (or opens) the batch: a savepoint in the shared write transaction.
     pub(crate) async fn join(self: &Arc<Self>) -> Result<(DatabaseTransaction, Membership), DbErr> {
         let mut slot = self.slot.clone().lock_owned().await;
-        if slot.batch.as_ref().is_some_and(|b| b.tainted) {
-            self.close(&mut slot).await;
+        while slot.batch.as_ref().is_some_and(|b| b.tainted) {
+            // Closed in a task of its own, so that a joiner whose request is cancelled
+            // cannot abandon a commit halfway and leave its members without an answer.
+            let group = Arc::clone(self);
+            let closing = tokio::spawn(async move {
+                let mut slot = slot;
+                group.close(&mut slot).await;
+            });
+            let _ = closing.await;
+            slot = self.slot.clone().lock_owned().await;
         }
         let batch = match slot.batch.take() {
             Some(batch) => batch,
@@ -286,6 +294,28 @@ mod tests {
         // Whichever ran second hit the duplicate key, and all of its savepoint is undone.
         let landed = if first.is_ok() { vec![1] } else { vec![1, 2] };
         assert_eq!(rows(&conn).await, landed);
+    }
+
+    #[tokio::test]
+    async fn a_writer_joining_after_a_failure_starts_a_new_batch_and_all_others_land() {
+        let (conn, group) = setup().await;
+        let writer = |ids: Vec<i32>| {
+            let group = Arc::clone(&group);
+            tokio::spawn(async move {
+                let txn = member(&group).await;
+                for id in ids {
+                    txn.defer(insert(id));
+                }
+                txn.commit().await
+            })
+        };
+        // Spawned in order on one thread: the second and third queue behind the first.
+        let (first, failing, third) = (writer(vec![1]), writer(vec![1]), writer(vec![3]));
+        assert!(first.await.expect("task").is_ok());
+        assert!(failing.await.expect("task").is_err());
+        assert!(third.await.expect("task").is_ok());
+        assert_eq!(rows(&conn).await, vec![1, 3]);
+        assert!(group.batches() >= 2, "the tainted batch was closed first");
     }
 
     #[tokio::test]

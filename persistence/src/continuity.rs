@@ -124,19 +124,17 @@ pub(crate) async fn append_alert(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     let orgs: Vec<String> = alert.concerns().iter().map(OrgId::to_string).collect();
-    for org in &orgs {
-        feed::append(
-            txn,
-            org,
-            Stream::Alerts,
-            alert.id.as_uuid(),
-            alert.version,
-            change,
-            alert.trajectory_id.as_uuid(),
-            now,
-        )
-        .await?;
-    }
+    let targets: Vec<(&str, Stream)> = orgs.iter().map(|o| (o.as_str(), Stream::Alerts)).collect();
+    feed::append(
+        txn,
+        &targets,
+        alert.id.as_uuid(),
+        alert.version,
+        change,
+        alert.trajectory_id.as_uuid(),
+        now,
+    )
+    .await?;
     Ok(orgs)
 }
 

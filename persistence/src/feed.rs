@@ -84,47 +84,56 @@ pub struct FeedItem {
 
 pub type FeedPage = Page<FeedItem>;
 
-/// Appends a change of `subject_id` to `org`'s `stream`, and queues the webhook messages
-/// the organisation subscribed to. `trajectory_id` orders those messages.
-#[allow(clippy::too_many_arguments)]
+/// Appends a change of `subject_id` to each target organisation's stream, and queues
+/// the webhook messages the organisations subscribed to. `trajectory_id` orders those
+/// messages.
 pub(crate) async fn append(
     txn: &WriteTxn,
-    org: &str,
-    stream: Stream,
+    targets: &[(&str, Stream)],
     subject_id: uuid::Uuid,
     version: u32,
     change: &str,
     trajectory_id: uuid::Uuid,
     recorded_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    if let Some(event) = EventType::of_change(change, stream == Stream::Inbox) {
-        let announcement = Announcement {
-            event,
-            subject: if stream == Stream::Alerts {
+    let announcements: Vec<(&str, Announcement<'_>)> = targets
+        .iter()
+        .filter_map(|&(org, stream)| {
+            let event = EventType::of_change(change, stream == Stream::Inbox)?;
+            let subject = if stream == Stream::Alerts {
                 "alert"
             } else {
                 "referral"
-            },
-            subject_id,
-            change,
-            version,
-            ordering_key: trajectory_id,
-        };
-        outbox::enqueue(txn, org, &announcement, recorded_at).await?;
-    }
-    txn.defer(
-        feed_entry::Entity::insert(feed_entry::ActiveModel {
-            id: NotSet,
-            tx_id: NotSet,
-            org: Set(org.to_owned()),
-            stream: Set(stream.as_str().to_owned()),
-            subject_id: Set(subject_id),
-            subject_version: Set(stored_version(version)),
-            change: Set(change.to_owned()),
-            recorded_at: Set(recorded_at),
+            };
+            Some((
+                org,
+                Announcement {
+                    event,
+                    subject,
+                    subject_id,
+                    change,
+                    version,
+                    ordering_key: trajectory_id,
+                },
+            ))
         })
-        .into_query(),
-    );
+        .collect();
+    outbox::enqueue(txn, &announcements, recorded_at).await?;
+    for &(org, stream) in targets {
+        txn.defer(
+            feed_entry::Entity::insert(feed_entry::ActiveModel {
+                id: NotSet,
+                tx_id: NotSet,
+                org: Set(org.to_owned()),
+                stream: Set(stream.as_str().to_owned()),
+                subject_id: Set(subject_id),
+                subject_version: Set(stored_version(version)),
+                change: Set(change.to_owned()),
+                recorded_at: Set(recorded_at),
+            })
+            .into_query(),
+        );
+    }
     Ok(())
 }
 
@@ -140,19 +149,16 @@ pub(crate) async fn append_referral(
     let recipient = referral.recipient.to_string();
     let id = referral.id.as_uuid();
     let trajectory = referral.trajectory_id.as_uuid();
-    for (org, stream) in [(&recipient, Stream::Inbox), (&requester, Stream::Outbox)] {
-        append(
-            txn,
-            org,
-            stream,
-            id,
-            referral.version,
-            change,
-            trajectory,
-            recorded_at,
-        )
-        .await?;
-    }
+    append(
+        txn,
+        &[(&recipient, Stream::Inbox), (&requester, Stream::Outbox)],
+        id,
+        referral.version,
+        change,
+        trajectory,
+        recorded_at,
+    )
+    .await?;
     let orgs: Vec<String> = if recipient == requester {
         vec![recipient]
     } else {

@@ -37,7 +37,7 @@ pub(crate) struct GroupCommit {
     conn: DatabaseConnection,
     slot: Arc<Mutex<Slot>>,
     wake: Notify,
-    /// Batches committed so far (or attempted), for tests and diagnosis.
+    /// Batches committed so far (or attempted); read by the tests.
     batches: std::sync::atomic::AtomicU64,
     /// Writers between their start and their answer.
     in_flight: Arc<std::sync::atomic::AtomicUsize>,
@@ -197,52 +197,19 @@ impl GroupCommit {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use sea_orm::sea_query::{Alias, InsertStatement, Query};
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-
     use super::*;
+    use crate::scratch_table::{self, ids, insert};
     use crate::write_txn::WriteTxn;
 
     async fn setup() -> (DatabaseConnection, Arc<GroupCommit>) {
-        let conn = sea_orm::Database::connect("sqlite::memory:")
-            .await
-            .expect("in-memory SQLite");
-        conn.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY)")
-            .await
-            .expect("table created");
+        let conn = scratch_table::open().await;
         let group = GroupCommit::start(conn.clone());
         (conn, group)
-    }
-
-    fn insert(id: i32) -> InsertStatement {
-        Query::insert()
-            .into_table(Alias::new("t"))
-            .columns([Alias::new("id")])
-            .values_panic([id.into()])
-            .to_owned()
     }
 
     async fn member(group: &Arc<GroupCommit>) -> WriteTxn {
         let (savepoint, membership) = group.join().await.expect("joined");
         WriteTxn::grouped(savepoint, membership)
-    }
-
-    /// Rows in `t`, read on the pool: it hangs (and the timeout fails the test) if a
-    /// batch was left open holding SQLite's one connection.
-    async fn rows(conn: &DatabaseConnection) -> Vec<i32> {
-        let read = conn.query_all_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT id FROM t ORDER BY id",
-        ));
-        tokio::time::timeout(Duration::from_secs(10), read)
-            .await
-            .expect("the connection was given back")
-            .expect("read")
-            .iter()
-            .map(|row| row.try_get::<i32>("", "id").expect("id"))
-            .collect()
     }
 
     #[tokio::test]
@@ -253,7 +220,7 @@ mod tests {
                 let group = Arc::clone(&group);
                 tokio::spawn(async move {
                     let txn = member(&group).await;
-                    txn.defer(insert(i));
+                    txn.defer(insert(i, "x"));
                     txn.commit().await
                 })
             })
@@ -261,7 +228,7 @@ mod tests {
         for writer in writers {
             writer.await.expect("task").expect("committed");
         }
-        assert_eq!(rows(&conn).await, (0..8).collect::<Vec<_>>());
+        assert_eq!(ids(&conn).await, (0..8).collect::<Vec<_>>());
         assert!(
             group.batches() < 8,
             "{} commits for 8 writers",
@@ -276,7 +243,7 @@ mod tests {
             let group = Arc::clone(&group);
             tokio::spawn(async move {
                 let txn = member(&group).await;
-                txn.defer(insert(1));
+                txn.defer(insert(1, "x"));
                 txn.commit().await
             })
         };
@@ -284,8 +251,8 @@ mod tests {
             let group = Arc::clone(&group);
             tokio::spawn(async move {
                 let txn = member(&group).await;
-                txn.defer(insert(2));
-                txn.defer(insert(1));
+                txn.defer(insert(2, "x"));
+                txn.defer(insert(1, "x"));
                 txn.commit().await
             })
         };
@@ -293,7 +260,7 @@ mod tests {
         assert!(first.is_ok() != second.is_ok(), "exactly one fails");
         // Whichever ran second hit the duplicate key, and all of its savepoint is undone.
         let landed = if first.is_ok() { vec![1] } else { vec![1, 2] };
-        assert_eq!(rows(&conn).await, landed);
+        assert_eq!(ids(&conn).await, landed);
     }
 
     #[tokio::test]
@@ -304,7 +271,7 @@ mod tests {
             tokio::spawn(async move {
                 let txn = member(&group).await;
                 for id in ids {
-                    txn.defer(insert(id));
+                    txn.defer(insert(id, "x"));
                 }
                 txn.commit().await
             })
@@ -314,7 +281,7 @@ mod tests {
         assert!(first.await.expect("task").is_ok());
         assert!(failing.await.expect("task").is_err());
         assert!(third.await.expect("task").is_ok());
-        assert_eq!(rows(&conn).await, vec![1, 3]);
+        assert_eq!(ids(&conn).await, vec![1, 3]);
         assert!(group.batches() >= 2, "the tainted batch was closed first");
     }
 
@@ -322,12 +289,12 @@ mod tests {
     async fn a_member_dropped_before_commit_leaves_nothing_and_no_open_batch() {
         let (conn, group) = setup().await;
         let abandoned = member(&group).await;
-        abandoned.defer(insert(1));
+        abandoned.defer(insert(1, "x"));
         drop(abandoned);
-        assert_eq!(rows(&conn).await, Vec::<i32>::new());
+        assert_eq!(ids(&conn).await, Vec::<i32>::new());
         let next = member(&group).await;
-        next.defer(insert(2));
+        next.defer(insert(2, "x"));
         next.commit().await.expect("committed");
-        assert_eq!(rows(&conn).await, vec![2]);
+        assert_eq!(ids(&conn).await, vec![2]);
     }
 }

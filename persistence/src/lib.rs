@@ -21,6 +21,8 @@ mod paging;
 mod referral_row;
 pub mod referral_store;
 pub mod scheduler;
+#[cfg(test)]
+mod scratch_table;
 mod trajectory_row;
 pub mod trajectory_store;
 pub mod webhook_store;

@@ -36,23 +36,40 @@ pub(crate) fn payload(event: EventType, data: serde_json::Value, now: DateTime<U
     .to_string()
 }
 
-/// Queues `announcement` for every active subscription of `org` that wants its type.
+/// Queues each announcement for every active subscription of its organisation that
+/// wants its type; the subscriptions of all the organisations are read in one query.
 pub(crate) async fn enqueue(
     txn: &WriteTxn,
-    org: &str,
-    announcement: &Announcement<'_>,
+    announcements: &[(&str, Announcement<'_>)],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    if announcements.is_empty() {
+        return Ok(());
+    }
     // Subscriptions are never deferred writes: no need to send those first.
     let subscriptions = webhook_subscription::Entity::find()
-        .filter(webhook_subscription::Column::Org.eq(org))
+        .filter(webhook_subscription::Column::Org.is_in(announcements.iter().map(|(org, _)| *org)))
         .filter(webhook_subscription::Column::Status.eq("active"))
         .all(txn.unflushed())
         .await?;
+    for (org, announcement) in announcements {
+        enqueue_for(txn, &subscriptions, org, announcement, now);
+    }
+    Ok(())
+}
+
+/// Queues `announcement` for `org`'s subscriptions among `subscriptions` that want it.
+fn enqueue_for(
+    txn: &WriteTxn,
+    subscriptions: &[webhook_subscription::Model],
+    org: &str,
+    announcement: &Announcement<'_>,
+    now: DateTime<Utc>,
+) {
     let wanted = announcement.event.as_str();
     for subscription in subscriptions
-        .into_iter()
-        .filter(|s| s.event_types.split(',').any(|t| t == wanted))
+        .iter()
+        .filter(|s| s.org == org && s.event_types.split(',').any(|t| t == wanted))
     {
         let url = format!("/v1/{}s/{}", announcement.subject, announcement.subject_id);
         let data = serde_json::json!({
@@ -74,7 +91,6 @@ pub(crate) async fn enqueue(
             .into_query(),
         );
     }
-    Ok(())
 }
 
 /// Inserts one pending message, due now.

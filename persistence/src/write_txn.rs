@@ -230,6 +230,7 @@ impl ConnectionTrait for WriteTxn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scratch_table::{self, ids, insert};
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 
     fn statements() -> Vec<Deferred> {
@@ -280,38 +281,13 @@ mod tests {
         assert_eq!(rendered.sql, r#"INSERT INTO "a" ("x") VALUES ($1)"#);
     }
 
-    /// A fresh in-memory SQLite database with one table, and a writing transaction on it.
+    /// The scratch table, and a writing transaction on it.
     async fn table() -> (sea_orm::DatabaseConnection, WriteTxn) {
-        let conn = sea_orm::Database::connect("sqlite::memory:")
-            .await
-            .expect("in-memory SQLite");
-        conn.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
-            .await
-            .expect("table created");
+        let conn = scratch_table::open().await;
         let txn = crate::connect::begin_write(&conn)
             .await
             .expect("transaction");
         (conn, txn)
-    }
-
-    fn insert(id: i32, v: &str) -> InsertStatement {
-        Query::insert()
-            .into_table(Alias::new("t"))
-            .columns([Alias::new("id"), Alias::new("v")])
-            .values_panic([id.into(), v.into()])
-            .to_owned()
-    }
-
-    async fn count<C: ConnectionTrait>(conn: &C) -> i64 {
-        let row = conn
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT COUNT(*) AS n FROM t",
-            ))
-            .await
-            .expect("count ran")
-            .expect("one row");
-        row.try_get("", "n").expect("a count")
     }
 
     #[tokio::test]
@@ -319,8 +295,8 @@ mod tests {
         let (_conn, txn) = table().await;
         txn.defer(insert(1, "a"));
         txn.defer(insert(2, "b"));
-        assert_eq!(count(txn.unflushed()).await, 0, "nothing sent yet");
-        assert_eq!(count(&txn).await, 2, "sent before the read");
+        assert_eq!(ids(txn.unflushed()).await.len(), 0, "nothing sent yet");
+        assert_eq!(ids(&txn).await.len(), 2, "sent before the read");
     }
 
     #[tokio::test]
@@ -329,7 +305,7 @@ mod tests {
         txn.defer(insert(1, "a"));
         txn.defer(insert(2, "b; DROP TABLE t; --"));
         txn.commit().await.expect("committed");
-        assert_eq!(count(&conn).await, 2);
+        assert_eq!(ids(&conn).await.len(), 2);
     }
 
     #[tokio::test]
@@ -337,7 +313,7 @@ mod tests {
         let (conn, txn) = table().await;
         txn.defer(insert(1, "a"));
         txn.rollback().await.expect("rolled back");
-        assert_eq!(count(&conn).await, 0);
+        assert_eq!(ids(&conn).await.len(), 0);
     }
 
     #[tokio::test]
@@ -346,6 +322,6 @@ mod tests {
         txn.defer(insert(1, "a"));
         txn.defer(insert(1, "duplicate"));
         assert!(txn.commit().await.is_err());
-        assert_eq!(count(&conn).await, 0);
+        assert_eq!(ids(&conn).await.len(), 0);
     }
 }

@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::connect::begin_write;
-use crate::entity::{access_log, access_log_seal};
+use crate::entity::{access_log, access_log_disclosure, access_log_seal};
 use crate::error::StoreError;
 use crate::write_txn::WriteTxn;
 
@@ -48,6 +48,10 @@ pub struct AccessRecord {
     pub address: Option<String>,
     pub request_id: Option<String>,
     pub purpose: String,
+    /// The trajectories whose data the response showed, beyond the one its path names
+    /// (a feed page, a list of alerts): the client's access report finds the entry
+    /// through each of them.
+    pub disclosed: Vec<Uuid>,
 }
 
 /// A stored entry.
@@ -86,8 +90,10 @@ fn hash(prev: &str, at: DateTime<Utc>, r: &AccessRecord) -> String {
         opt(&r.request_id).to_owned(),
         r.purpose.clone(),
     ];
+    // Entries from before disclosures were recorded hash as they always did.
+    let disclosed = (!r.disclosed.is_empty()).then(|| disclosed_json(&r.disclosed));
     let mut hasher = Sha256::new();
-    for field in fields {
+    for field in fields.iter().chain(disclosed.as_ref()) {
         hasher.update(field.len().to_string().as_bytes());
         hasher.update(b":");
         hasher.update(field.as_bytes());
@@ -115,7 +121,51 @@ fn record_of(row: &access_log::Model) -> AccessRecord {
         address: row.address.clone(),
         request_id: row.request_id.clone(),
         purpose: row.purpose.clone(),
+        disclosed: row
+            .disclosed
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default(),
     }
+}
+
+fn disclosed_json(ids: &[Uuid]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// `text` as a column of at most `max` characters can always hold it: control characters
+/// (NUL, which PostgreSQL refuses in text, among them) are written as `\u{..}` escapes and
+/// an over-long value is cut with a marker. An entry must never fail for what a caller
+/// put in a path or header: the log has to show the attempt, not lose it.
+pub fn storable(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut chars = 0;
+    for c in text.chars() {
+        let piece = if c.is_control() {
+            format!("\\u{{{:x}}}", u32::from(c))
+        } else {
+            c.to_string()
+        };
+        let len = piece.chars().count();
+        if chars + len > max {
+            // Keep room for the marker that says the value was cut.
+            while chars + 1 > max {
+                if out.pop().is_none() {
+                    break;
+                }
+                chars -= 1;
+            }
+            out.push('…');
+            return out;
+        }
+        out.push_str(&piece);
+        chars += len;
+    }
+    out
+}
+
+fn storable_opt(text: &Option<String>, max: usize) -> Option<String> {
+    text.as_deref().map(|t| storable(t, max))
 }
 
 /// Writes one entry, unchained, in a write's own transaction, so the change and its
@@ -129,20 +179,26 @@ fn row(record: &AccessRecord, status: u16, now: DateTime<Utc>) -> access_log::Ac
     access_log::ActiveModel {
         id: NotSet,
         recorded_at: Set(now.trunc_subsecs(0)),
-        event: Set(r.event.clone()),
-        action: Set(r.action.to_string()),
-        outcome: Set(r.outcome.clone()),
+        event: Set(storable(&r.event, 120)),
+        action: Set(if r.action.is_ascii_uppercase() {
+            r.action
+        } else {
+            'E'
+        }
+        .to_string()),
+        outcome: Set(storable(&r.outcome, 16)),
         status: Set(i32::from(status)),
-        client_ref: Set(r.client_ref.clone()),
+        client_ref: Set(storable_opt(&r.client_ref, 64)),
         trajectory_id: Set(r.trajectory_id),
         referral_id: Set(r.referral_id),
-        subject: Set(r.subject.clone()),
-        role: Set(r.role.clone()),
-        org: Set(r.org.clone()),
-        address: Set(r.address.clone()),
-        request_id: Set(r.request_id.clone()),
-        purpose: Set(r.purpose.clone()),
+        subject: Set(storable_opt(&r.subject, 255)),
+        role: Set(storable_opt(&r.role, 100)),
+        org: Set(storable_opt(&r.org, 16)),
+        address: Set(storable_opt(&r.address, 64)),
+        request_id: Set(storable_opt(&r.request_id, 64)),
+        purpose: Set(storable(&r.purpose, 100)),
         tx_id: NotSet,
+        disclosed: Set((!r.disclosed.is_empty()).then(|| disclosed_json(&r.disclosed))),
     }
 }
 
@@ -190,13 +246,19 @@ impl AccessWriter {
                     let rows = batch
                         .iter()
                         .map(|(record, now, _)| row(record, record.status, *now));
-                    let stored = access_log::Entity::insert_many(rows.collect::<Vec<_>>())
-                        .exec_without_returning(&conn)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string());
-                    for (_, _, done) in batch.drain(..) {
-                        let _ = done.send(stored.clone());
+                    let stored = insert(&conn, rows.collect()).await;
+                    if stored.is_ok() || batch.len() == 1 {
+                        for (_, _, done) in batch.drain(..) {
+                            let _ = done.send(stored.clone());
+                        }
+                        continue;
+                    }
+                    // One entry must never fail another's: each is retried alone, and
+                    // only an entry that fails by itself fails its own request.
+                    tracing::warn!("an access-log batch failed; retrying its entries alone");
+                    for (record, now, done) in batch.drain(..) {
+                        let alone = insert(&conn, vec![row(&record, record.status, now)]).await;
+                        let _ = done.send(alone);
                     }
                 }
             });
@@ -205,6 +267,10 @@ impl AccessWriter {
     }
 
     /// Stores `record`; returns once it is committed.
+    ///
+    /// Entries of every organisation share batches, so what one caller sends must not be
+    /// able to fail a batch: `row` makes every field storable, and a failed batch is
+    /// retried entry by entry.
     pub async fn append(&self, record: AccessRecord, now: DateTime<Utc>) -> Result<(), StoreError> {
         let (done, stored) = oneshot::channel();
         self.queue
@@ -216,6 +282,17 @@ impl AccessWriter {
             .map_err(|_| stopped())?
             .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e)))
     }
+}
+
+async fn insert(
+    conn: &DatabaseConnection,
+    rows: Vec<access_log::ActiveModel>,
+) -> Result<(), String> {
+    access_log::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// How many entries one sealing transaction chains at most.
@@ -368,6 +445,17 @@ impl AccessLog {
             condition =
                 condition.add(access_log::Column::ReferralId.is_in(referrals.iter().copied()));
         }
+        if !trajectories.is_empty() {
+            let disclosed = sea_orm::sea_query::Query::select()
+                .column(access_log_disclosure::Column::EntryId)
+                .from(access_log_disclosure::Entity)
+                .and_where(
+                    access_log_disclosure::Column::TrajectoryId
+                        .is_in(trajectories.iter().map(Uuid::to_string)),
+                )
+                .to_owned();
+            condition = condition.add(access_log::Column::Id.in_subquery(disclosed));
+        }
         Ok(access_log::Entity::find()
             .filter(condition)
             .order_by_desc(access_log::Column::Id)
@@ -381,5 +469,21 @@ impl AccessLog {
                 record: record_of(row),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::storable;
+
+    #[test]
+    fn any_text_becomes_storable_in_its_column() {
+        assert_eq!(storable("client-1", 64), "client-1");
+        assert_eq!(storable("ab\0cd", 64), "ab\\u{0}cd");
+        let cut = storable(&"x".repeat(100), 64);
+        assert_eq!(cut.chars().count(), 64);
+        assert!(cut.ends_with('…'));
+        let escapes = storable(&"\u{7}".repeat(40), 16);
+        assert!(escapes.chars().count() <= 16 && !escapes.contains('\u{7}'));
     }
 }

@@ -53,7 +53,9 @@ impl Database {
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
             ),
             format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
-            format!("REVOKE UPDATE, DELETE, TRUNCATE ON access_log, access_log_seal FROM {role}"),
+            format!(
+                "REVOKE UPDATE, DELETE, TRUNCATE ON access_log, access_log_seal, access_log_disclosure FROM {role}"
+            ),
         ] {
             self.conn.execute_unprepared(&statement).await?;
         }

@@ -14,6 +14,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use herstelbrug_domain::ReferralAction;
 use herstelbrug_persistence::{AccessRecord, Replayable};
 use tracing_actix_web::RequestId;
 
@@ -71,6 +72,13 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
             .flatten()
     };
     let uuid = |text: Option<String>| text.and_then(|t| t.parse().ok());
+    // The referral action is part of what happened: `POST /v1/referrals/{rid}/accept`.
+    let event_pattern = match request.match_info().get("action") {
+        Some(action) if action.parse::<ReferralAction>().is_ok() => {
+            pattern.replace("{action}", action)
+        }
+        _ => pattern.clone(),
+    };
     let extensions = request.extensions();
     let principal = extensions.get::<Principal>();
     let purpose = request
@@ -87,7 +95,7 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| DEFAULT_PURPOSE.to_owned());
     AccessRecord {
-        event: format!("{method} {pattern}"),
+        event: format!("{method} {event_pattern}"),
         action: action(method, &pattern),
         outcome: outcome(status).to_owned(),
         status,
@@ -106,6 +114,26 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
         address: request.peer_addr().map(|a| a.ip().to_string()),
         request_id: extensions.get::<RequestId>().map(ToString::to_string),
         purpose,
+        disclosed: extensions
+            .get::<Disclosed>()
+            .map(|d| d.0.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The trajectories a response showed data of, for its entry.
+#[derive(Debug, Clone, Default)]
+struct Disclosed(Vec<uuid::Uuid>);
+
+/// Called by a handler whose answer shows data of these trajectories beyond the one its
+/// path names (a feed page, a list): its entry names them all, so each client's access
+/// report lists this read.
+pub fn disclosed(req: &HttpRequest, trajectories: impl IntoIterator<Item = uuid::Uuid>) {
+    let mut ids: Vec<uuid::Uuid> = trajectories.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if !ids.is_empty() {
+        req.extensions_mut().insert(Disclosed(ids));
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Model {
     pub purpose: String,
     /// The writing transaction (PostgreSQL; 0 on SQLite): the sealer's order is (tx_id, id).
     pub tx_id: i64,
+    /// JSON array of the trajectory ids the response disclosed (lists and feeds).
+    pub disclosed: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,8 +8,8 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertFeedItemView, AlertFeedPage, AlertView};
 use crate::error::ApiError;
-use crate::http::cursor;
 use crate::http::feed::{FeedParams, respond};
+use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
 /// Follow alerts.
@@ -42,6 +42,12 @@ pub async fn alert_feed(
     let (query, wait) = params.query(org, Stream::Alerts)?;
     let page = state.alerts.feed(&query, wait).await?;
     let next_cursor = cursor::encode_feed(page.next);
+    access_log::disclosed(
+        &req,
+        page.items
+            .iter()
+            .map(|item| item.alert.trajectory_id.as_uuid()),
+    );
     let body = AlertFeedPage {
         items: page
             .items

@@ -1,11 +1,12 @@
 //! `GET /v1/alerts/{id}`: one alert.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::AlertView;
 use crate::error::ApiError;
+use crate::http::access_log;
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
 
@@ -26,8 +27,10 @@ pub async fn get(
     principal: Principal,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let reader = policy::alert_reader(&principal)?;
     let alert = state.alerts.get(alert_id(&id)?, reader).await?;
+    access_log::disclosed(&req, [alert.trajectory_id.as_uuid()]);
     Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
 }

@@ -1,6 +1,6 @@
 //! `GET /v1/alerts`: the alerts that concern the caller, filtered, in cursor pages.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_domain::{GemeenteCode, OrgId, TrajectoryId};
 use herstelbrug_persistence::AlertFilter;
 
@@ -9,7 +9,7 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertList, AlertView, ListAlertsParams};
 use crate::error::ApiError;
-use crate::http::cursor;
+use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -35,6 +35,7 @@ pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
     params: web::Query<ListAlertsParams>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let reader = policy::alert_reader(&principal)?;
     let params = params.into_inner();
@@ -70,6 +71,7 @@ pub async fn list(
         limit: u64::from(limit),
     };
     let (alerts, next) = state.alerts.list(reader, &filter).await?;
+    access_log::disclosed(&req, alerts.iter().map(|a| a.trajectory_id.as_uuid()));
     Ok(HttpResponse::Ok().json(AlertList {
         items: alerts.iter().map(AlertView::from).collect(),
         next_cursor: next.map(cursor::encode_alert),

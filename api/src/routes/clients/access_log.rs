@@ -40,6 +40,8 @@ pub struct AccessEntryView {
     pub address: Option<String>,
     pub request_id: Option<String>,
     pub purpose: String,
+    /// The trajectories a list or feed response showed, beyond the one in its path.
+    pub disclosed: Vec<Uuid>,
 }
 
 impl From<&AccessEntry> for AccessEntryView {
@@ -60,6 +62,7 @@ impl From<&AccessEntry> for AccessEntryView {
             address: r.address.clone(),
             request_id: r.request_id.clone(),
             purpose: r.purpose.clone(),
+            disclosed: r.disclosed.clone(),
         }
     }
 }
@@ -81,6 +84,8 @@ pub struct AccessLogView {
     params(("client_ref" = String, Path, description = "The provider's pseudonymous client reference")),
     responses(
         (status = 200, description = "The latest 500 entries", body = AccessLogView),
+        (status = 400, description = "`client_ref` is not a client reference (1 to 64 of A-Z a-z 0-9 . _ : -)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No trajectory of this client visible to the caller",
             body = Problem, content_type = "application/problem+json"),
     ),
@@ -93,7 +98,9 @@ pub async fn client_access_log(
     client_ref: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = policy::trajectory_readers(&principal)?;
-    let client_ref: ClientRef = client_ref.parse().map_err(|_| ApiError::NotFound)?;
+    let client_ref: ClientRef = client_ref
+        .parse()
+        .map_err(|e: herstelbrug_domain::InvalidValue| ApiError::InvalidRequest(e.to_string()))?;
     let (trajectories, referrals) = state
         .trajectories
         .client_subjects(client_ref.as_str(), visibility)

@@ -8,8 +8,8 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::referral::{InboxItem, InboxPage, RecipientReferralView};
 use crate::error::ApiError;
-use crate::http::cursor;
 use crate::http::feed::{self, FeedParams};
+use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
 /// Poll the referral inbox.
@@ -47,6 +47,12 @@ pub async fn inbox(
         .feed(&query, wait, move || clock.now())
         .await?;
     let next_cursor = cursor::encode_feed(page.next);
+    access_log::disclosed(
+        &req,
+        page.items
+            .iter()
+            .map(|item| item.record.referral.trajectory_id.as_uuid()),
+    );
     let body = InboxPage {
         items: page
             .items

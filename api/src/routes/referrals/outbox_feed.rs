@@ -8,8 +8,8 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::referral::{OutboxItem, OutboxPage, ProviderReferralView};
 use crate::error::ApiError;
-use crate::http::cursor;
 use crate::http::feed::{self, FeedParams};
+use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
 /// Follow the caller's referrals.
@@ -44,6 +44,12 @@ pub async fn outbox_feed(
         .feed(&query, wait, move || clock.now())
         .await?;
     let next_cursor = cursor::encode_feed(page.next);
+    access_log::disclosed(
+        &req,
+        page.items
+            .iter()
+            .map(|item| item.record.referral.trajectory_id.as_uuid()),
+    );
     let body = OutboxPage {
         items: page
             .items

@@ -1,6 +1,6 @@
 //! `GET /v1/trajectories`: the caller's trajectories, filtered, in cursor pages.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_domain::GemeenteCode;
 use herstelbrug_persistence::TrajectoryFilter;
 
@@ -11,7 +11,7 @@ use crate::dto::trajectory::{
     DEFAULT_PAGE_SIZE, ListTrajectoriesParams, MAX_PAGE_SIZE, TrajectoryList, TrajectoryView,
 };
 use crate::error::ApiError;
-use crate::http::cursor;
+use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
 /// List trajectories.
@@ -33,6 +33,7 @@ pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
     params: web::Query<ListTrajectoriesParams>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = policy::trajectory_readers(&principal)?;
     let params = params.into_inner();
@@ -55,6 +56,7 @@ pub async fn list(
         limit: u64::from(limit),
     };
     let page = state.trajectories.list(visibility, &filter).await?;
+    access_log::disclosed(&req, page.items.iter().map(|t| t.id.as_uuid()));
     Ok(HttpResponse::Ok().json(TrajectoryList {
         items: page.items.iter().map(TrajectoryView::from).collect(),
         next_cursor: page.next.map(cursor::encode),

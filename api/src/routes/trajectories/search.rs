@@ -1,10 +1,11 @@
 //! `POST /v1/trajectories/search`: the caller's trajectories of a client, found by BSN.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{BsnSearchRequest, TrajectoryList, TrajectoryView};
 use crate::error::ApiError;
+use crate::http::access_log;
 use crate::state::AppState;
 
 /// Find trajectories by BSN.
@@ -27,6 +28,7 @@ pub async fn search(
     principal: Principal,
     state: web::Data<AppState>,
     body: web::Json<BsnSearchRequest>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = policy::trajectory_readers(&principal)?;
     let bsn = body.bsn.parse()?;
@@ -34,6 +36,7 @@ pub async fn search(
         .trajectories
         .find_by_bsn(&state.bsn.matcher(&bsn), visibility)
         .await?;
+    access_log::disclosed(&req, found.iter().map(|t| t.id.as_uuid()));
     Ok(HttpResponse::Ok().json(TrajectoryList {
         items: found.iter().map(TrajectoryView::from).collect(),
         next_cursor: None,

@@ -23,6 +23,15 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 
+    /// Milliseconds a request waits for a PostgreSQL connection before it answers 503
+    /// (with the database out of reach, every request answers within about this time).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 1000
+    )]
+    pub db_acquire_timeout_ms: u64,
+
     /// Expected `iss` of access tokens.
     #[arg(
         long,

@@ -270,10 +270,21 @@ impl From<StoreError> for ApiError {
             StoreError::OpenReferralExists { existing } => ApiError::OpenReferralExists(existing),
             StoreError::Domain(domain) => domain.into(),
             StoreError::Corrupt(detail) => ApiError::Internal(format!("corrupt row: {detail}")),
+            err if err.is_unavailable() => {
+                tracing::warn!(error = %err, "database unreachable; answering 503");
+                ApiError::Unavailable(UNREACHABLE.to_owned())
+            }
+            StoreError::Unavailable(cause) => ApiError::Internal(cause),
             StoreError::Database(db) => ApiError::Internal(format!("database: {db}")),
         }
     }
 }
+
+/// What a caller is told while the database is out of reach.
+pub const UNREACHABLE: &str = "the database is unreachable; nothing was changed, retry shortly";
+
+/// Seconds a caller should wait before retrying a 503.
+pub const RETRY_UNAVAILABLE_SECONDS: u32 = 2;
 
 /// The problem+json response for `problem`; used by [`ApiError`] and the fallback handlers.
 pub fn problem_response(problem: &Problem) -> HttpResponse {
@@ -312,6 +323,12 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(RETRY_UNAVAILABLE_SECONDS),
+                );
             }
             ApiError::PreconditionFailed { current } => {
                 if let Ok(value) = HeaderValue::from_str(&crate::http::etag::etag(*current)) {

@@ -13,7 +13,7 @@ use herstelbrug_domain::WmoClocks;
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, Database, FeedSignal, ReferralStore, Scheduler,
-    TrajectoryStore, WebhookStore, connect,
+    TrajectoryStore, WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -314,7 +314,12 @@ fn spawn_sealer(log: AccessLog, interval: Duration) {
 
 /// Connects, and applies pending migrations unless `--migrate-on-start off`.
 pub async fn open_database(config: &Config) -> Result<Database, StartupError> {
-    let db = connect(&config.database_url, config.db_max_connections).await?;
+    let db = connect_with(
+        &config.database_url,
+        config.db_max_connections,
+        Some(Duration::from_millis(config.db_acquire_timeout_ms)),
+    )
+    .await?;
     if config.migrate_on_start == "on" {
         db.migrate().await?;
     }

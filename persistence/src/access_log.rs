@@ -212,8 +212,16 @@ fn stopped() -> StoreError {
 type Pending = (
     AccessRecord,
     DateTime<Utc>,
-    oneshot::Sender<Result<(), String>>,
+    oneshot::Sender<Result<(), Failure>>,
 );
+
+/// Why a batch was not stored.
+#[derive(Debug, Clone)]
+enum Failure {
+    /// The database is out of reach: retrying entry by entry would only wait longer.
+    Unreachable(String),
+    Refused(String),
+}
 
 /// Most entries one batch stores.
 const WRITE_BATCH: usize = 256;
@@ -247,7 +255,7 @@ impl AccessWriter {
                         .iter()
                         .map(|(record, now, _)| row(record, record.status, *now));
                     let stored = insert(&conn, rows.collect()).await;
-                    if stored.is_ok() || batch.len() == 1 {
+                    if !matches!(stored, Err(Failure::Refused(_))) || batch.len() == 1 {
                         for (_, _, done) in batch.drain(..) {
                             let _ = done.send(stored.clone());
                         }
@@ -277,22 +285,28 @@ impl AccessWriter {
             .send((record, now, done))
             .await
             .map_err(|_| stopped())?;
-        stored
-            .await
-            .map_err(|_| stopped())?
-            .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e)))
+        stored.await.map_err(|_| stopped())?.map_err(|e| match e {
+            Failure::Unreachable(e) => StoreError::Unavailable(e),
+            Failure::Refused(e) => StoreError::Database(sea_orm::DbErr::Custom(e)),
+        })
     }
 }
 
 async fn insert(
     conn: &DatabaseConnection,
     rows: Vec<access_log::ActiveModel>,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     access_log::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| {
+            if crate::error::unreachable(&e) {
+                Failure::Unreachable(e.to_string())
+            } else {
+                Failure::Refused(e.to_string())
+            }
+        })
 }
 
 /// How many entries one sealing transaction chains at most.

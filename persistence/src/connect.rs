@@ -99,11 +99,32 @@ pub(crate) async fn begin_immediate(
 /// writers wait for the lock instead of failing at once. sea-orm gives SQLite a single
 /// pooled connection, which serialises writers inside the process as SQLite needs.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr> {
+    connect_with(url, max_connections, None).await
+}
+
+/// How long a request waits for a PostgreSQL connection by default: long enough for any
+/// queue of a healthy pool, short enough that an outage answers 503 within two seconds.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// As [`connect`], waiting at most `acquire_timeout` for a pooled connection (PostgreSQL;
+/// [`DEFAULT_ACQUIRE_TIMEOUT`] when `None`). The embedded SQLite file cannot be out of
+/// reach; its one connection is shared by every writer and keeps a generous wait.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Option<Duration>,
+) -> Result<Database, DbErr> {
+    let sqlite = url.starts_with("sqlite:");
+    let acquire = if sqlite {
+        Duration::from_secs(10)
+    } else {
+        acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT)
+    };
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(acquire)
+        .acquire_timeout(acquire)
         // sqlx pings every connection it hands out by default: one more round trip per
         // request. Only a connection idle long enough for a firewall or a database restart
         // to have dropped it is worth testing first.
@@ -115,7 +136,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr>
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
         });
-    if !url.starts_with("sqlite:") {
+    if !sqlite {
         options.max_connections(max_connections);
     }
     let conn = sea_orm::Database::connect(options).await?;

@@ -20,6 +20,47 @@ pub enum StoreError {
     Domain(#[from] DomainError),
     #[error("stored data does not parse: {0}")]
     Corrupt(String),
+    /// The database cannot be reached (no connection within the acquire timeout, or the
+    /// connection broke): nothing was done, and a retry later may succeed.
+    #[error("the database is unreachable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
+}
+
+impl StoreError {
+    /// Whether the failure is the database being out of reach rather than the request.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Database(db) => unreachable(db),
+            _ => false,
+        }
+    }
+}
+
+/// Whether `err` says the database is out of reach: no connection could be had in time,
+/// or the one in use broke (socket closed, server shutting down).
+pub fn unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        sea_orm::sqlx::Error::Io(_)
+        | sea_orm::sqlx::Error::Tls(_)
+        | sea_orm::sqlx::Error::PoolTimedOut
+        | sea_orm::sqlx::Error::PoolClosed
+        | sea_orm::sqlx::Error::WorkerCrashed => true,
+        // admin_shutdown, crash_shutdown, cannot_connect_now: PostgreSQL is going away.
+        sea_orm::sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
 }

@@ -30,7 +30,7 @@ mod write_txn;
 
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
-pub use connect::{Database, connect};
+pub use connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
 pub use error::StoreError;
 pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;

@@ -8,18 +8,19 @@
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
+use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 use herstelbrug_domain::ReferralAction;
 use herstelbrug_persistence::{AccessRecord, Replayable};
 use tracing_actix_web::RequestId;
 
 use crate::auth::Principal;
-use crate::error::{ApiError, problem_response};
+use crate::error::{ApiError, UNREACHABLE};
 use crate::state::AppState;
 
 const DEFAULT_PURPOSE: &str = "care-coordination";
@@ -207,16 +208,47 @@ pub async fn record(
         return Ok(res);
     }
     let entry = draft(res.request(), res.status().as_u16());
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+        return Ok(unavailable_logged(&state, entry, res).await);
+    }
     match state.access_writer.append(entry, state.clock.now()).await {
         Ok(()) => Ok(res),
         Err(e) => {
-            let failure = ApiError::Internal(format!("access log: {e}"));
+            let failure = if e.is_unavailable() {
+                ApiError::Unavailable(UNREACHABLE.to_owned())
+            } else {
+                ApiError::Internal(format!("access log: {e}"))
+            };
             tracing::error!(error = %e, "access log entry not written; response withheld");
             let (req, _) = res.into_parts();
-            let body = problem_response(&failure.kind().problem(Some(failure.to_string())));
-            Ok(ServiceResponse::new(req, body))
+            Ok(ServiceResponse::new(req, failure.error_response()))
         }
     }
+}
+
+/// How long a 503's entry may take: the request did nothing and disclosed nothing, and
+/// while the database is out of reach its answer must not wait a second time.
+const UNAVAILABLE_ENTRY_DEADLINE: Duration = Duration::from_millis(300);
+
+/// Logs a 503 (database out of reach, or the request's time ran out). When the log cannot
+/// take the entry either, the attempt goes to the operations log instead: it disclosed
+/// nothing, and the database is where the entry cannot go.
+async fn unavailable_logged(
+    state: &AppState,
+    entry: AccessRecord,
+    res: ServiceResponse<BoxBody>,
+) -> ServiceResponse<BoxBody> {
+    let append = state.access_writer.append(entry.clone(), state.clock.now());
+    let stored = tokio::time::timeout(UNAVAILABLE_ENTRY_DEADLINE, append).await;
+    if !matches!(stored, Ok(Ok(()))) {
+        tracing::warn!(
+            event = %entry.event,
+            org = entry.org.as_deref().unwrap_or("-"),
+            request_id = entry.request_id.as_deref().unwrap_or("-"),
+            "access-log entry of a 503 kept in the operations log: the database is out of reach"
+        );
+    }
+    res
 }
 
 #[cfg(test)]

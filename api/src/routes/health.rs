@@ -14,6 +14,9 @@ pub struct HealthStatus {
     pub status: &'static str,
 }
 
+/// The longest a readiness probe waits for the database.
+const READY_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800);
+
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(live).service(ready);
 }
@@ -41,9 +44,21 @@ pub async fn live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.db.ping().await.map_err(|e| {
+    // An orchestrator's probe must get an answer, not hang on a dead connection.
+    let answered = tokio::time::timeout(READY_DEADLINE, state.db.ping()).await;
+    let failure = match answered {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some(format!(
+            "no answer within {} ms",
+            READY_DEADLINE.as_millis()
+        )),
+    };
+    if let Some(e) = failure {
         tracing::warn!(error = %e, "readiness check failed");
-        ApiError::Unavailable("the database does not answer".to_owned())
-    })?;
+        return Err(ApiError::Unavailable(
+            "the database does not answer".to_owned(),
+        ));
+    }
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))
 }

@@ -103,6 +103,7 @@ pub fn test_config(database_url: &str) -> Config {
         listen: "127.0.0.1:0".to_owned(),
         database_url: database_url.to_owned(),
         db_max_connections: 5,
+        db_acquire_timeout_ms: 1000,
         jwt_issuer: ISSUER.to_owned(),
         jwt_audience: AUDIENCE.to_owned(),
         jwt_secret: Some(SECRET.to_owned()),

@@ -13,6 +13,7 @@ mod idempotency;
 mod isolation;
 mod matrix;
 mod metrics;
+mod outage;
 mod policy;
 mod receiver;
 mod referrals;

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::OrgId;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
+};
+use sha2::{Digest, Sha256};
 
 use crate::access_log::{self, AccessRecord};
 use crate::entity::idempotency_key;
@@ -92,14 +95,42 @@ pub(crate) async fn remember<C: ConnectionTrait>(
 pub type Respond<'a, T> = &'a (dyn Fn(&T) -> StoredResponse + Sync);
 
 /// The stored response of a keyed request already done, read inside the write's transaction.
+///
+/// A twin that arrives while the first is still in flight must not race it (and lose with
+/// a 412 or a business-rule 409 caused by its own twin): on PostgreSQL the transaction
+/// first takes an advisory lock on the key, held until it ends, so the twin waits for the
+/// first to commit and then reads its stored response. Call it first in the transaction,
+/// before any row lock, so the key lock is never taken while holding one. SQLite runs one
+/// writer at a time, so the twin already sees the first's row.
 pub(crate) async fn replay(
     txn: &WriteTxn,
     key: Option<&IdempotencyKey>,
 ) -> Result<Option<StoredResponse>, StoreError> {
-    match key {
-        Some(key) => lookup(txn, key).await,
-        None => Ok(None),
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [lock_id(key).into()],
+        ))
+        .await?;
     }
+    lookup(txn, key).await
+}
+
+/// The advisory-lock number of a key: 64 bits of SHA-256 over the organisation and key
+/// (collisions only make two unrelated keyed writes wait for each other).
+fn lock_id(key: &IdempotencyKey) -> i64 {
+    let digest = Sha256::new()
+        .chain_update(key.org.to_string())
+        .chain_update([0u8])
+        .chain_update(&key.key)
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 /// Stores the response with the key (if any) and commits the write with it.

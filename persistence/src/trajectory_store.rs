@@ -164,6 +164,20 @@ impl TrajectoryStore {
                     existing: TrajectoryId::from_uuid(existing.id),
                 });
             }
+            // The same person under another reference is still the same client.
+            if let Some(bsn) = bsn {
+                let same_person = trajectory::Entity::find()
+                    .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+                    .filter(trajectory::Column::BsnMatcher.eq(bsn.matcher.clone()))
+                    .filter(trajectory::Column::Phase.ne(Phase::Closed.as_str()))
+                    .one(&txn)
+                    .await?;
+                if let Some(existing) = same_person {
+                    return Err(StoreError::OpenTrajectoryExists {
+                        existing: TrajectoryId::from_uuid(existing.id),
+                    });
+                }
+            }
             let (trajectory, event) = Trajectory::register(id, registration, provider, actor, now)?;
             let mut row = trajectory_to_row(&trajectory);
             row.bsn_matcher = sea_orm::ActiveValue::Set(bsn.map(|b| b.matcher.clone()));

@@ -116,10 +116,8 @@ async fn hostile_paths_from_one_organisation_never_fail_another_and_are_logged_s
     assert!(
         scalar(
             &db,
-            &format!(
-                "SELECT COUNT(*) AS n FROM access_log \
-                 WHERE outcome = 'not_found' AND event LIKE 'GET /v1/yyyy%'"
-            )
+            "SELECT COUNT(*) AS n FROM access_log \
+             WHERE outcome = 'not_found' AND event LIKE 'GET /v1/yyyy%'"
         )
         .await
             >= 10,

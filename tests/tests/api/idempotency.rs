@@ -108,3 +108,77 @@ async fn malformed_keys_are_400() {
         .expect("sent");
     assert_eq!(problem(response).await.0, 400);
 }
+
+/// Twenty identical requests with one key at once: every one answers as the first did.
+async fn twins(build: impl Fn() -> reqwest::RequestBuilder) -> Vec<(u16, Value)> {
+    futures::future::join_all((0..20).map(|_| async {
+        let response = build().send().await.expect("sent");
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().await.expect("json"))
+    }))
+    .await
+}
+
+#[tokio::test]
+async fn in_flight_twins_with_one_key_all_get_the_first_response() {
+    let app = TestApp::spawn().await;
+    let t = token(PROVIDER_A, "provider");
+    let registered = twins(|| {
+        app.request(Method::POST, "/v1/trajectories", &t)
+            .header("Idempotency-Key", "register-twins")
+            .json(&json!({"client_ref": "client-twins", "municipality": NIJMEGEN, "started_on": "2026-01-05"}))
+    })
+    .await;
+    assert!(
+        registered
+            .iter()
+            .all(|(s, b)| *s == 201 && *b == registered[0].1),
+        "every registration twin got the first 201: {registered:?}"
+    );
+    let id = registered[0].1["id"].as_str().expect("id").to_owned();
+
+    let moved = twins(|| {
+        app.request(
+            Method::POST,
+            &format!("/v1/trajectories/{id}/transitions"),
+            &t,
+        )
+        .header("If-Match", "\"1\"")
+        .header("Idempotency-Key", "transition-twins")
+        .json(&json!({"to": "closed", "reason": "dropout"}))
+    })
+    .await;
+    assert!(
+        moved.iter().all(|(s, b)| *s == 200 && *b == moved[0].1),
+        "every transition twin got the first 200, none a 412: {moved:?}"
+    );
+
+    let other = app.register_id(PROVIDER_A, "client-twins-2").await;
+    app.consent(PROVIDER_A, &other, NIJMEGEN).await;
+    let referred = twins(|| {
+        app.request(
+            Method::POST,
+            &format!("/v1/trajectories/{other}/referrals"),
+            &t,
+        )
+        .header("Idempotency-Key", "referral-twins")
+        .json(
+            &json!({"kind": "housing", "recipient": NIJMEGEN, "needs": "Woonruimte",
+            "client": {"name": "J. Jansen"}}),
+        )
+    })
+    .await;
+    assert!(
+        referred
+            .iter()
+            .all(|(s, b)| *s == 201 && *b == referred[0].1),
+        "every referral twin got the first 201, none open-referral-exists: {referred:?}"
+    );
+    let events: Value = app
+        .get(&format!("/v1/trajectories/{id}/events"), &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(events["items"].as_array().map(Vec::len), Some(2));
+}

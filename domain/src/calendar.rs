@@ -1,7 +1,9 @@
-//! Dutch working days: weekends and national public holidays do not count, as in the iWmo
-//! answer periods. Holidays: New Year's Day, Easter Monday, King's Day (27 April, or 26
-//! April when the 27th is a Sunday), Ascension Day, Whit Monday, Christmas Day and Boxing
-//! Day, and Liberation Day (5 May) in every fifth year (2025, 2030, ...).
+//! Dutch working days and statutory terms: weekends and the general holidays of the
+//! Algemene termijnenwet (art. 3) do not count: New Year's Day, Easter Monday, King's Day
+//! (27 April, or 26 April when the 27th is a Sunday), Liberation Day (5 May, every year:
+//! only collective labour agreements limit it to every fifth year), Ascension Day, Whit
+//! Monday, Christmas Day and Boxing Day. A statutory term that ends on one of those days
+//! ends on the next day that is none of them (art. 1).
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -27,8 +29,7 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 /// Whether `date` is a Dutch national public holiday (as counted here).
 pub fn is_public_holiday(date: NaiveDate) -> bool {
     let (year, month, day) = (date.year(), date.month(), date.day());
-    let fixed = matches!((month, day), (1, 1) | (12, 25) | (12, 26))
-        || (month == 5 && day == 5 && year % 5 == 0);
+    let fixed = matches!((month, day), (1, 1) | (5, 5) | (12, 25) | (12, 26));
     let kings_day = NaiveDate::from_ymd_opt(year, 4, 27).map(|d| {
         if d.weekday() == Weekday::Sun {
             d - Days::new(1)
@@ -46,6 +47,19 @@ pub fn is_public_holiday(date: NaiveDate) -> bool {
 
 pub fn is_working_day(date: NaiveDate) -> bool {
     !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !is_public_holiday(date)
+}
+
+/// The day a statutory term that would end on `date` really ends (Algemene termijnenwet
+/// art. 1): `date`, or the next working day when it falls on a weekend or holiday.
+pub fn term_end(date: NaiveDate) -> NaiveDate {
+    let mut end = date;
+    while !is_working_day(end) {
+        match end.succ_opt() {
+            Some(next) => end = next,
+            None => break,
+        }
+    }
+    end
 }
 
 /// The date `n` working days after `date` (which itself does not count).
@@ -91,11 +105,12 @@ mod tests {
         ] {
             assert!(is_public_holiday(holiday), "{holiday}");
         }
-        assert!(
-            !is_public_holiday(d(2026, 5, 5)),
-            "Liberation Day only every fifth year"
-        );
-        assert!(is_public_holiday(d(2030, 5, 5)));
+        for year in 2026..=2030 {
+            assert!(
+                is_public_holiday(d(year, 5, 5)),
+                "Liberation Day counts every year for statutory terms ({year})"
+            );
+        }
         assert!(
             !is_public_holiday(d(2026, 4, 3)),
             "Good Friday is not counted"
@@ -114,5 +129,19 @@ mod tests {
         // Thursday 2 Apr 2026 + 2: Fri 3, (Easter Monday 6 April) Tue 7.
         assert_eq!(add_working_days(d(2026, 4, 2), 2), d(2026, 4, 7));
         assert_eq!(add_working_days(d(2026, 4, 2), 0), d(2026, 4, 2));
+        // Monday 4 May 2026 + 1: (Tuesday 5 May) Wednesday 6 May.
+        assert_eq!(add_working_days(d(2026, 5, 4), 1), d(2026, 5, 6));
+    }
+
+    #[test]
+    fn a_term_ending_on_a_weekend_or_holiday_ends_on_the_next_working_day() {
+        assert_eq!(term_end(d(2026, 12, 2)), d(2026, 12, 2), "a Wednesday");
+        assert_eq!(term_end(d(2026, 12, 5)), d(2026, 12, 7), "Saturday to Monday");
+        assert_eq!(
+            term_end(d(2026, 12, 25)),
+            d(2026, 12, 28),
+            "Christmas, Boxing Day, Sunday"
+        );
+        assert_eq!(term_end(d(2026, 5, 5)), d(2026, 5, 6), "Liberation Day 2026");
     }
 }

@@ -120,7 +120,15 @@ impl ReferralStore {
                 });
             }
             let (referral, event) =
-                Referral::request(id, &trajectory, request, consent.as_ref(), actor, now)?;
+                Referral::request(
+                    id,
+                    &trajectory,
+                    request,
+                    consent.as_ref(),
+                    actor,
+                    now,
+                    self.clocks,
+                )?;
             referral::Entity::insert(referral_to_row(&referral))
                 .exec_without_returning(&txn)
                 .await?;

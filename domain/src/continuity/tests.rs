@@ -86,6 +86,7 @@ fn referral(t: &Trajectory, kind: ReferralKind, recipient: OrgId, when: DateTime
         Some(&consent),
         actor(OrgId::Agb(provider())),
         when,
+        WmoClocks::default(),
     )
     .expect("requested")
     .0

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::actor::Actor;
+use crate::calendar;
 use crate::consent::Consent;
 use crate::error::DomainError;
 use crate::ids::{ReferralId, TrajectoryId};
@@ -200,6 +201,7 @@ impl Referral {
         consent: Option<&Consent>,
         actor: Actor,
         now: DateTime<Utc>,
+        clocks: WmoClocks,
     ) -> Result<(Referral, ReferralEvent), DomainError> {
         let today = now.date_naive();
         if trajectory.phase == Phase::Closed {
@@ -244,7 +246,12 @@ impl Referral {
             started_on: None,
             ended_on: None,
             status_reason: None,
-            assessment_due_on: None,
+            // The melding is received when it is in the municipality's inbox, which is
+            // now: the six weeks run from here, however late it is acknowledged.
+            assessment_due_on: matches!(request.recipient, OrgId::Gemeente(_))
+                .then(|| today.checked_add_days(Days::new(clocks.assessment_days.into())))
+                .flatten()
+                .map(calendar::term_end),
             decision_due_on: None,
             version: 1,
             updated_at: now,
@@ -385,16 +392,13 @@ impl Referral {
             ReferralChange::Requested { .. } => {}
             ReferralChange::Acknowledged => {
                 self.received_at = Some(event.recorded_at);
-                if is_municipality {
-                    self.assessment_due_on =
-                        on.checked_add_days(Days::new(clocks.assessment_days.into()));
-                }
             }
             ReferralChange::AssessmentStarted { application_on } => {
                 self.application_on = *application_on;
                 if is_municipality {
                     self.decision_due_on = application_on
-                        .and_then(|d| d.checked_add_days(Days::new(clocks.decision_days.into())));
+                        .and_then(|d| d.checked_add_days(Days::new(clocks.decision_days.into())))
+                        .map(calendar::term_end);
                 }
             }
             ReferralChange::Accepted { planned_start_on } => {

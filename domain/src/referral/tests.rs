@@ -70,6 +70,7 @@ fn requested() -> Referral {
         Some(&consent),
         actor(OrgId::Agb(provider())),
         now(),
+        WmoClocks::default(),
     )
     .expect("requested")
     .0
@@ -112,6 +113,7 @@ fn a_referral_outside_the_provider_needs_consent_for_that_organisation() {
             consent,
             actor(OrgId::Agb(provider())),
             now(),
+            WmoClocks::default(),
         )
         .expect_err("refused");
         assert_eq!(
@@ -129,6 +131,7 @@ fn a_referral_outside_the_provider_needs_consent_for_that_organisation() {
         None,
         actor(OrgId::Agb(provider())),
         now(),
+        WmoClocks::default(),
     );
     assert!(own.is_ok());
 }
@@ -251,7 +254,8 @@ fn no_referrals_on_a_closed_trajectory() {
             request(nijmegen()),
             Some(&consent),
             actor(OrgId::Agb(provider())),
-            now()
+            now(),
+            WmoClocks::default()
         ),
         Err(DomainError::TrajectoryClosed)
     );
@@ -284,4 +288,51 @@ proptest! {
             prop_assert_eq!((r.id, r.trajectory_id, r.requester, r.recipient, r.kind), fixed);
         }
     }
+}
+
+#[test]
+fn the_wmo_assessment_term_runs_from_the_inbox_not_from_a_late_acknowledgement() {
+    let mut r = requested();
+    assert_eq!(
+        r.assessment_due_on,
+        Some(date(2027, 1, 6)),
+        "six weeks after the referral reached the municipality's inbox"
+    );
+    let late = at(2026, 12, 10);
+    let event = r
+        .decide(
+            &ReferralCommand {
+                effective_on: late.date_naive(),
+                ..command(ReferralAction::Acknowledge)
+            },
+            Party::Recipient,
+            actor(nijmegen()),
+            late,
+        )
+        .expect("ack");
+    r.apply(&event, WmoClocks::default());
+    assert_eq!(
+        r.assessment_due_on,
+        Some(date(2027, 1, 6)),
+        "a late acknowledgement does not move the municipality's own deadline"
+    );
+}
+
+#[test]
+fn a_wmo_term_ending_on_a_weekend_moves_to_monday() {
+    // 28 Nov 2026 (Saturday) + 42 days = Saturday 9 Jan 2027: the term ends Monday 11 Jan.
+    let t = trajectory();
+    let consent = consent_for(&t, nijmegen());
+    let saturday = at(2026, 11, 28);
+    let (r, _) = Referral::request(
+        ReferralId::new_at(saturday),
+        &t,
+        request(nijmegen()),
+        Some(&consent),
+        actor(OrgId::Agb(provider())),
+        saturday,
+        WmoClocks::default(),
+    )
+    .expect("requested");
+    assert_eq!(r.assessment_due_on, Some(date(2027, 1, 11)));
 }

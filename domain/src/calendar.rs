@@ -136,12 +136,20 @@ mod tests {
     #[test]
     fn a_term_ending_on_a_weekend_or_holiday_ends_on_the_next_working_day() {
         assert_eq!(term_end(d(2026, 12, 2)), d(2026, 12, 2), "a Wednesday");
-        assert_eq!(term_end(d(2026, 12, 5)), d(2026, 12, 7), "Saturday to Monday");
+        assert_eq!(
+            term_end(d(2026, 12, 5)),
+            d(2026, 12, 7),
+            "Saturday to Monday"
+        );
         assert_eq!(
             term_end(d(2026, 12, 25)),
             d(2026, 12, 28),
             "Christmas, Boxing Day, Sunday"
         );
-        assert_eq!(term_end(d(2026, 5, 5)), d(2026, 5, 6), "Liberation Day 2026");
+        assert_eq!(
+            term_end(d(2026, 5, 5)),
+            d(2026, 5, 6),
+            "Liberation Day 2026"
+        );
     }
 }

@@ -41,6 +41,12 @@ pub struct ConsentGrant {
 }
 
 impl Consent {
+    /// The consent's version for `ETag`/`If-Match`: 1 as recorded, 2 once withdrawn
+    /// (withdrawal is the only change a consent ever takes).
+    pub fn version(&self) -> u32 {
+        1 + u32::from(self.withdrawal.is_some())
+    }
+
     pub fn record(
         id: ConsentId,
         trajectory_id: TrajectoryId,

@@ -7,22 +7,30 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, Alert, AlertId, AlertStatus, BoundedText, GemeenteCode, OrgId, Resolution, Rule,
-    Severity, TrajectoryId,
+    Alert, AlertId, AlertStatus, BoundedText, GemeenteCode, OrgId, Resolution, Rule, Severity,
+    TrajectoryId,
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Select,
 };
 
-use crate::access_log::{self, AccessRecord};
 use crate::alert_row::{alert_from_row, alert_to_row};
-use crate::connect::begin_write;
 use crate::continuity::append_alert;
 use crate::entity::alert;
 use crate::error::StoreError;
 use crate::feed::{self, FeedCursor, FeedQuery, Page};
 use crate::feed_signal::FeedSignal;
+use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write_about};
 use crate::paging;
+use crate::write_txn::WriteTxn;
+
+/// Which alert a hand change is for, and what it expects.
+struct AlertChange {
+    id: AlertId,
+    org: OrgId,
+    expected_version: u32,
+    kind: &'static str,
+}
 
 /// Whose alerts a reader sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,32 +134,47 @@ impl AlertStore {
         alert_from_row(row)
     }
 
-    /// Acknowledges an alert that concerns `org`.
+    /// Acknowledges an alert that concerns `org`, if `expected_version` is current.
     pub async fn acknowledge(
         &self,
         id: AlertId,
         org: OrgId,
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-    ) -> Result<Alert, StoreError> {
-        self.change(id, org, now, audit, "alert_acknowledged", |alert| {
+        expected_version: u32,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Alert>,
+    ) -> Result<Replayable, StoreError> {
+        let (actor, now) = (write.actor.clone(), write.now);
+        let change = AlertChange {
+            id,
+            org,
+            expected_version,
+            kind: "alert_acknowledged",
+        };
+        self.change(change, write, respond, |alert| {
             alert.acknowledge(actor, now)
         })
         .await
     }
 
-    /// Resolves an alert that concerns `org` by hand, with a reason.
+    /// Resolves an alert that concerns `org` by hand, with a reason, if `expected_version`
+    /// is current.
     pub async fn resolve(
         &self,
         id: AlertId,
         org: OrgId,
-        actor: Actor,
+        expected_version: u32,
         reason: BoundedText,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-    ) -> Result<Alert, StoreError> {
-        self.change(id, org, now, audit, "alert_resolved", |alert| {
+        write: WriteContext<'_>,
+        respond: Respond<'_, Alert>,
+    ) -> Result<Replayable, StoreError> {
+        let (actor, now) = (write.actor.clone(), write.now);
+        let change = AlertChange {
+            id,
+            org,
+            expected_version,
+            kind: "alert_resolved",
+        };
+        self.change(change, write, respond, |alert| {
             alert.resolve(Resolution::ByHand { actor, reason }, now)
         })
         .await
@@ -159,41 +182,57 @@ impl AlertStore {
 
     async fn change(
         &self,
-        id: AlertId,
-        org: OrgId,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-        kind: &str,
+        change: AlertChange,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Alert>,
         apply: impl FnOnce(&mut Alert) -> Result<(), herstelbrug_domain::DomainError>,
-    ) -> Result<Alert, StoreError> {
-        let txn = begin_write(&self.conn).await?;
-        let row = alert::Entity::find_by_id(id.as_uuid())
-            .filter(concerning(org))
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut alert = alert_from_row(row)?;
-        let before = alert.version;
-        apply(&mut alert)?;
-        let updated = alert::Entity::update_many()
-            .set(alert_to_row(&alert))
-            .filter(alert::Column::Id.eq(id.as_uuid()))
-            .filter(alert::Column::Version.eq(crate::trajectory_row::stored_version(before)))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                current: before + 1,
-            });
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let respond = |(alert, _): &(Alert, Vec<String>)| respond(alert);
+        let keyed = keyed_write_about(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            &respond,
+            |(alert, _)| Some(alert.trajectory_id.as_uuid()),
+            async |txn: &WriteTxn| {
+                let row = alert::Entity::find_by_id(change.id.as_uuid())
+                    .filter(concerning(change.org))
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let mut alert = alert_from_row(row)?;
+                let before = alert.version;
+                if before != change.expected_version {
+                    return Err(StoreError::VersionMismatch { current: before });
+                }
+                apply(&mut alert)?;
+                let updated = alert::Entity::update_many()
+                    .set(alert_to_row(&alert))
+                    .filter(alert::Column::Id.eq(change.id.as_uuid()))
+                    .filter(
+                        alert::Column::Version.eq(crate::trajectory_row::stored_version(before)),
+                    )
+                    .exec(txn)
+                    .await?;
+                if updated.rows_affected == 0 {
+                    return Err(StoreError::VersionMismatch {
+                        current: before + 1,
+                    });
+                }
+                let woken = append_alert(txn, &alert, change.kind, now).await?;
+                Ok((alert, woken))
+            },
+        )
+        .await?;
+        if let Some((_, woken)) = &keyed.written {
+            for org in woken {
+                self.signal.notify(org);
+            }
         }
-        let woken = append_alert(&txn, &alert, kind, now).await?;
-        access_log::defer(&txn, audit, audit.status, now);
-        txn.commit().await?;
-        for org in &woken {
-            self.signal.notify(org);
-        }
-        Ok(alert)
+        Ok(keyed.outcome)
     }
 
     /// A page of `query.org`'s alert feed, waiting up to `wait` for a change when empty.

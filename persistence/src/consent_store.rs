@@ -1,20 +1,24 @@
-//! Recording and withdrawing a client's consent. Withdrawal also puts a change in the
-//! feeds of the affected referrals, so recipients drop the client's details at once.
+//! Recording and withdrawing a client's consent. Withdrawal cancels the open referrals to
+//! that organisation (it may no longer see the client) and puts a change in the feeds of
+//! every affected referral, so recipients drop the client's details at once.
 
-use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, TrajectoryId,
+    AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, Referral, TrajectoryId,
 };
 use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::access_log::{self, AccessRecord};
-use crate::connect::begin_write;
-use crate::entity::{consent, referral, trajectory};
+use crate::continuity;
+use crate::entity::{consent, referral, referral_event, trajectory};
 use crate::error::StoreError;
 use crate::feed;
-use crate::referral_row::{consent_from_row, consent_to_row, referral_from_row};
+use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
+use crate::referral_row::{
+    consent_from_row, consent_to_row, referral_event_to_row, referral_from_row, referral_to_row,
+};
 use crate::referral_store::ReferralStore;
+use crate::trajectory_row::stored_version;
+use crate::write_txn::WriteTxn;
 
 /// The feed change that tells a recipient to drop the client's details.
 pub const CONSENT_WITHDRAWN: &str = "consent_withdrawn";
@@ -32,6 +36,16 @@ async fn own_trajectory<C: ConnectionTrait>(
         .ok_or(StoreError::NotFound)
 }
 
+/// What withdrawing a consent may change.
+pub struct Withdrawal {
+    pub trajectory_id: TrajectoryId,
+    pub consent_id: ConsentId,
+    pub provider: AgbCode,
+    /// The consent's version the caller saw (`If-Match`).
+    pub expected_version: u32,
+    pub reason: Option<BoundedText>,
+}
+
 impl ReferralStore {
     /// Records consent on a trajectory of `provider`.
     pub async fn record_consent(
@@ -39,58 +53,148 @@ impl ReferralStore {
         trajectory_id: TrajectoryId,
         provider: AgbCode,
         grant: ConsentGrant,
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-    ) -> Result<Consent, StoreError> {
-        let txn = begin_write(&self.conn).await?;
-        own_trajectory(&txn, trajectory_id, provider).await?;
-        let consent = Consent::record(ConsentId::new_at(now), trajectory_id, grant, actor, now)?;
-        txn.defer(consent::Entity::insert(consent_to_row(&consent)).into_query());
-        access_log::defer(&txn, audit, audit.status, now);
-        txn.commit().await?;
-        Ok(consent)
+        write: WriteContext<'_>,
+        respond: Respond<'_, Consent>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| {
+                own_trajectory(txn, trajectory_id, provider).await?;
+                let consent = Consent::record(
+                    ConsentId::new_at(now),
+                    trajectory_id,
+                    grant,
+                    write.actor.clone(),
+                    now,
+                )?;
+                txn.defer(consent::Entity::insert(consent_to_row(&consent)).into_query());
+                Ok(consent)
+            },
+        )
+        .await?;
+        Ok(keyed.outcome)
     }
 
-    /// Withdraws a consent of a trajectory of `provider`.
-    #[allow(clippy::too_many_arguments)]
+    /// Withdraws a consent of a trajectory of `provider`, if `expected_version` is current,
+    /// and cancels the open referrals to that organisation.
     pub async fn withdraw_consent(
         &self,
-        trajectory_id: TrajectoryId,
-        consent_id: ConsentId,
-        provider: AgbCode,
-        actor: Actor,
-        reason: Option<BoundedText>,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-    ) -> Result<Consent, StoreError> {
-        let txn = begin_write(&self.conn).await?;
-        own_trajectory(&txn, trajectory_id, provider).await?;
-        let row = consent::Entity::find_by_id(consent_id.as_uuid())
-            .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut consent = consent_from_row(row)?;
-        consent.withdraw(actor.clone(), reason, now)?;
-        consent::Entity::update(consent_to_row(&consent))
-            .exec(&txn)
-            .await?;
-        // Every referral to that organisation changes how it may be seen: tell both feeds.
+        withdrawal: Withdrawal,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Consent>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let respond = |(consent, _): &(Consent, Vec<String>)| respond(consent);
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            &respond,
+            async |txn: &WriteTxn| {
+                let Withdrawal {
+                    trajectory_id,
+                    consent_id,
+                    provider,
+                    expected_version,
+                    reason,
+                } = withdrawal;
+                own_trajectory(txn, trajectory_id, provider).await?;
+                let row = consent::Entity::find_by_id(consent_id.as_uuid())
+                    .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+                    .one(txn)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let mut consent = consent_from_row(row)?;
+                if consent.version() != expected_version {
+                    return Err(StoreError::VersionMismatch {
+                        current: consent.version(),
+                    });
+                }
+                consent.withdraw(write.actor.clone(), reason, now)?;
+                let updated = consent::Entity::update_many()
+                    .set(consent_to_row(&consent))
+                    .filter(consent::Column::Id.eq(consent_id.as_uuid()))
+                    .filter(consent::Column::WithdrawnAt.is_null())
+                    .exec(txn)
+                    .await?;
+                if updated.rows_affected == 0 {
+                    return Err(StoreError::VersionMismatch {
+                        current: consent.version(),
+                    });
+                }
+                let woken = self.cancel_for_withdrawal(txn, &consent, &write).await?;
+                Ok((consent, woken))
+            },
+        )
+        .await?;
+        if let Some((_, woken)) = &keyed.written {
+            self.wake(woken);
+        }
+        Ok(keyed.outcome)
+    }
+
+    /// Every referral to the consent's organisation changes how it may be seen: both
+    /// feeds hear it, and the open ones are cancelled (`consent_withdrawn`), with a feed
+    /// change and webhook to both parties. Returns the organisations to wake.
+    async fn cancel_for_withdrawal(
+        &self,
+        txn: &WriteTxn,
+        consent: &Consent,
+        write: &WriteContext<'_>,
+    ) -> Result<Vec<String>, StoreError> {
         let affected = referral::Entity::find()
-            .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+            .filter(referral::Column::TrajectoryId.eq(consent.trajectory_id.as_uuid()))
             .filter(referral::Column::Recipient.eq(consent.organisation.to_string()))
-            .all(&txn)
+            .all(txn)
             .await?;
         let mut woken = Vec::new();
+        let mut cancelled = false;
         for row in affected {
-            let referral = referral_from_row(row)?;
-            woken.extend(feed::append_referral(&txn, &referral, CONSENT_WITHDRAWN, now).await?);
+            let mut referral: Referral = referral_from_row(row)?;
+            woken
+                .extend(feed::append_referral(txn, &referral, CONSENT_WITHDRAWN, write.now).await?);
+            let Some(event) = referral.cancel_for_withdrawn_consent(write.actor.clone(), write.now)
+            else {
+                continue;
+            };
+            let before = referral.version;
+            referral.apply(&event, self.clocks);
+            let updated = referral::Entity::update_many()
+                .set(referral_to_row(&referral))
+                .filter(referral::Column::Id.eq(referral.id.as_uuid()))
+                .filter(referral::Column::Version.eq(stored_version(before)))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::VersionMismatch {
+                    current: before + 1,
+                });
+            }
+            txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
+            woken.extend(
+                feed::append_referral(txn, &referral, event.change.kind(), write.now).await?,
+            );
+            cancelled = true;
         }
-        access_log::defer(&txn, audit, audit.status, now);
-        txn.commit().await?;
-        self.wake(&woken);
-        Ok(consent)
+        if cancelled {
+            woken.extend(
+                continuity::evaluate(
+                    txn,
+                    consent.trajectory_id,
+                    write.now,
+                    &self.policy,
+                    "referral_cancelled",
+                )
+                .await?,
+            );
+        }
+        Ok(woken)
     }
 
     /// The consents recorded on a trajectory of `provider`, oldest first.

@@ -164,3 +164,75 @@ pub(crate) async fn settle(
         (outcome, _) => outcome,
     }
 }
+
+/// What every state-changing operation carries besides its own arguments: who, when,
+/// its access-log entry (committed with the change) and its `Idempotency-Key`.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteContext<'a> {
+    pub actor: &'a herstelbrug_domain::Actor,
+    pub now: DateTime<Utc>,
+    pub audit: &'a AccessRecord,
+    pub key: Option<&'a IdempotencyKey>,
+}
+
+/// A keyed write done now (with what it wrote, for the work after commit) or replayed.
+pub(crate) struct Keyed<T> {
+    pub outcome: Replayable,
+    pub written: Option<T>,
+}
+
+/// Runs `work` in one write transaction under `key`, the way every state-changing
+/// operation honours `Idempotency-Key`: a retry, or a twin still in flight, gets the
+/// stored first response; the response, the change and its access-log entry commit
+/// together.
+pub(crate) async fn keyed_write<T>(
+    conn: &DatabaseConnection,
+    key: Option<&IdempotencyKey>,
+    now: DateTime<Utc>,
+    audit: &AccessRecord,
+    respond: Respond<'_, T>,
+    work: impl AsyncFnOnce(&WriteTxn) -> Result<T, StoreError>,
+) -> Result<Keyed<T>, StoreError> {
+    keyed_write_about(conn, key, now, audit, respond, |_| None, work).await
+}
+
+/// As [`keyed_write`], for a write whose path names no trajectory: `about` says which
+/// trajectory it concerned, so its entry is in that client's access report.
+pub(crate) async fn keyed_write_about<T>(
+    conn: &DatabaseConnection,
+    key: Option<&IdempotencyKey>,
+    now: DateTime<Utc>,
+    audit: &AccessRecord,
+    respond: Respond<'_, T>,
+    about: impl Fn(&T) -> Option<uuid::Uuid>,
+    work: impl AsyncFnOnce(&WriteTxn) -> Result<T, StoreError>,
+) -> Result<Keyed<T>, StoreError> {
+    let attempt = async {
+        let txn = crate::connect::begin_write(conn).await?;
+        if let Some(stored) = replay(&txn, key).await? {
+            return Ok(Keyed {
+                outcome: Replayable::Replayed(stored),
+                written: None,
+            });
+        }
+        let written = work(&txn).await?;
+        let mut entry = audit.clone();
+        entry.trajectory_id = entry.trajectory_id.or_else(|| about(&written));
+        let outcome = finish(txn, key, respond(&written), now, &entry).await?;
+        Ok(Keyed {
+            outcome,
+            written: Some(written),
+        })
+    }
+    .await;
+    match (attempt, key) {
+        (Err(StoreError::Database(err)), Some(key)) => match lookup(conn, key).await? {
+            Some(stored) => Ok(Keyed {
+                outcome: Replayable::Replayed(stored),
+                written: None,
+            }),
+            None => Err(StoreError::Database(err)),
+        },
+        (outcome, _) => outcome,
+    }
+}

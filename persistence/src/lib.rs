@@ -31,16 +31,19 @@ mod write_txn;
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
+pub use consent_store::Withdrawal as ConsentWithdrawal;
 pub use error::StoreError;
 pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;
-pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse};
+pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
 pub use referral_store::{ReferralRecord, ReferralStore};
 pub use scheduler::{Scheduler, TickReport};
 pub use trajectory_store::{
     TrajectoryFilter, TrajectoryHistory, TrajectoryPage, TrajectoryStore, Visibility,
 };
-pub use webhook_store::{Attempt, Claimed, Outcome, Subscription, WebhookStore};
+pub use webhook_store::{
+    Attempt, Claimed, NewSubscription, Outcome, Rotation, Subscription, WebhookStore,
+};
 
 /// Re-exported so callers can hold a connection without naming sea-orm themselves.
 pub use sea_orm::{DatabaseConnection, DbErr};

@@ -39,8 +39,8 @@ pub struct ReferralRecord {
 pub struct ReferralStore {
     pub(crate) conn: DatabaseConnection,
     pub(crate) signal: Arc<FeedSignal>,
-    clocks: WmoClocks,
-    policy: ContinuityPolicy,
+    pub(crate) clocks: WmoClocks,
+    pub(crate) policy: ContinuityPolicy,
 }
 
 const OPEN: [ReferralStatus; 5] = [
@@ -119,16 +119,15 @@ impl ReferralStore {
                     existing: ReferralId::from_uuid(existing.id),
                 });
             }
-            let (referral, event) =
-                Referral::request(
-                    id,
-                    &trajectory,
-                    request,
-                    consent.as_ref(),
-                    actor,
-                    now,
-                    self.clocks,
-                )?;
+            let (referral, event) = Referral::request(
+                id,
+                &trajectory,
+                request,
+                consent.as_ref(),
+                actor,
+                now,
+                self.clocks,
+            )?;
             referral::Entity::insert(referral_to_row(&referral))
                 .exec_without_returning(&txn)
                 .await?;

@@ -14,7 +14,9 @@ use uuid::Uuid;
 use crate::connect::begin_write;
 use crate::entity::{webhook_attempt, webhook_message, webhook_subscription};
 use crate::error::StoreError;
+use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
 use crate::outbox;
+use crate::write_txn::WriteTxn;
 
 /// A subscription as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,32 +157,48 @@ impl WebhookStore {
         Self { conn }
     }
 
+    /// Creates a subscription (keyed: a retry answers with the first response).
     pub async fn create(
         &self,
         org: OrgId,
-        url: String,
-        event_types: &[EventType],
-        secret: String,
-        now: DateTime<Utc>,
-    ) -> Result<Subscription, StoreError> {
-        let id = SubscriptionId::new_at(now);
-        let types: Vec<&str> = event_types.iter().map(|t| t.as_str()).collect();
-        webhook_subscription::Entity::insert(webhook_subscription::ActiveModel {
-            id: Set(id.as_uuid()),
-            org: Set(org.to_string()),
-            url: Set(url),
-            event_types: Set(types.join(",")),
-            secret: Set(secret),
-            previous_secret: Set(None),
-            previous_secret_until: Set(None),
-            status: Set("active".to_owned()),
-            disabled_reason: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(&self.conn)
+        subscription: NewSubscription<'_>,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Subscription>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| {
+                let id = SubscriptionId::new_at(now);
+                let types: Vec<&str> = subscription
+                    .event_types
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect();
+                webhook_subscription::Entity::insert(webhook_subscription::ActiveModel {
+                    id: Set(id.as_uuid()),
+                    org: Set(org.to_string()),
+                    url: Set(subscription.url.to_owned()),
+                    event_types: Set(types.join(",")),
+                    secret: Set(subscription.secret.to_owned()),
+                    previous_secret: Set(None),
+                    previous_secret_until: Set(None),
+                    status: Set("active".to_owned()),
+                    disabled_reason: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec_without_returning(txn)
+                .await?;
+                get_in(txn, id, org).await
+            },
+        )
         .await?;
-        self.get(id, org).await
+        Ok(keyed.outcome)
     }
 
     /// The organisation's subscriptions (deleted ones left out).
@@ -197,13 +215,7 @@ impl WebhookStore {
     }
 
     pub async fn get(&self, id: SubscriptionId, org: OrgId) -> Result<Subscription, StoreError> {
-        let row = webhook_subscription::Entity::find_by_id(id.as_uuid())
-            .filter(webhook_subscription::Column::Org.eq(org.to_string()))
-            .filter(webhook_subscription::Column::Status.ne("deleted"))
-            .one(&self.conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        from_row(row)
+        get_in(&self.conn, id, org).await
     }
 
     /// Deletes a subscription: nothing more is delivered; its history is kept.
@@ -211,9 +223,20 @@ impl WebhookStore {
         &self,
         id: SubscriptionId,
         org: OrgId,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.set_status(id, Some(org), "deleted", None, now).await
+        write: WriteContext<'_>,
+        respond: Respond<'_, ()>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| set_status(txn, id, Some(org), "deleted", None, now).await,
+        )
+        .await?;
+        Ok(keyed.outcome)
     }
 
     /// Replaces the secret; the old one keeps signing until `overlap_until`.
@@ -221,26 +244,41 @@ impl WebhookStore {
         &self,
         id: SubscriptionId,
         org: OrgId,
-        secret: String,
-        overlap_until: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Subscription, StoreError> {
-        let current = self.get(id, org).await?;
-        webhook_subscription::Entity::update_many()
-            .col_expr(
-                webhook_subscription::Column::PreviousSecret,
-                current.secret.into(),
-            )
-            .col_expr(
-                webhook_subscription::Column::PreviousSecretUntil,
-                overlap_until.into(),
-            )
-            .col_expr(webhook_subscription::Column::Secret, secret.into())
-            .col_expr(webhook_subscription::Column::UpdatedAt, now.into())
-            .filter(webhook_subscription::Column::Id.eq(id.as_uuid()))
-            .exec(&self.conn)
-            .await?;
-        self.get(id, org).await
+        rotation: Rotation<'_>,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Subscription>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| {
+                let current = get_in(txn, id, org).await?;
+                webhook_subscription::Entity::update_many()
+                    .col_expr(
+                        webhook_subscription::Column::PreviousSecret,
+                        current.secret.into(),
+                    )
+                    .col_expr(
+                        webhook_subscription::Column::PreviousSecretUntil,
+                        rotation.overlap_until.into(),
+                    )
+                    .col_expr(
+                        webhook_subscription::Column::Secret,
+                        rotation.secret.to_owned().into(),
+                    )
+                    .col_expr(webhook_subscription::Column::UpdatedAt, now.into())
+                    .filter(webhook_subscription::Column::Id.eq(id.as_uuid()))
+                    .exec(txn)
+                    .await?;
+                get_in(txn, id, org).await
+            },
+        )
+        .await?;
+        Ok(keyed.outcome)
     }
 
     /// Queues a `webhook.test` message for the subscription.
@@ -248,24 +286,37 @@ impl WebhookStore {
         &self,
         id: SubscriptionId,
         org: OrgId,
-        now: DateTime<Utc>,
-    ) -> Result<MessageId, StoreError> {
-        let subscription = self.get(id, org).await?;
-        let payload = outbox::payload(
-            EventType::Test,
-            serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
-            now,
-        );
-        // Test messages are independent of each other: no ordering key to wait on.
-        outbox::insert(
+        write: WriteContext<'_>,
+        respond: Respond<'_, MessageId>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
             &self.conn,
-            id.as_uuid(),
-            EventType::Test,
-            Uuid::new_v4(),
-            payload,
+            write.key,
             now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| {
+                let subscription = get_in(txn, id, org).await?;
+                let payload = outbox::payload(
+                    EventType::Test,
+                    serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
+                    now,
+                );
+                // Test messages are independent of each other: no ordering key to wait on.
+                outbox::insert(
+                    txn,
+                    id.as_uuid(),
+                    EventType::Test,
+                    Uuid::new_v4(),
+                    payload,
+                    now,
+                )
+                .await
+            },
         )
-        .await
+        .await?;
+        Ok(keyed.outcome)
     }
 
     /// The subscription's delivery attempts, newest first.
@@ -316,22 +367,35 @@ impl WebhookStore {
         id: SubscriptionId,
         message: MessageId,
         org: OrgId,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.get(id, org).await?;
-        let updated = webhook_message::Entity::update_many()
-            .col_expr(webhook_message::Column::Status, "pending".into())
-            .col_expr(webhook_message::Column::Attempts, 0.into())
-            .col_expr(webhook_message::Column::NextAttemptAt, now.into())
-            .filter(webhook_message::Column::Id.eq(message.as_uuid()))
-            .filter(webhook_message::Column::SubscriptionId.eq(id.as_uuid()))
-            .filter(webhook_message::Column::Status.eq("dead"))
-            .exec(&self.conn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        write: WriteContext<'_>,
+        respond: Respond<'_, ()>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| {
+                get_in(txn, id, org).await?;
+                let updated = webhook_message::Entity::update_many()
+                    .col_expr(webhook_message::Column::Status, "pending".into())
+                    .col_expr(webhook_message::Column::Attempts, 0.into())
+                    .col_expr(webhook_message::Column::NextAttemptAt, now.into())
+                    .filter(webhook_message::Column::Id.eq(message.as_uuid()))
+                    .filter(webhook_message::Column::SubscriptionId.eq(id.as_uuid()))
+                    .filter(webhook_message::Column::Status.eq("dead"))
+                    .exec(txn)
+                    .await?;
+                if updated.rows_affected == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(keyed.outcome)
     }
 
     /// Claims up to `batch` due messages for `lease`.
@@ -485,17 +549,36 @@ impl WebhookStore {
         txn.commit().await?;
         Ok(true)
     }
+}
 
-    async fn set_status(
-        &self,
-        id: SubscriptionId,
-        org: Option<OrgId>,
-        status: &str,
-        reason: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        set_status(&self.conn, id, org, status, reason, now).await
-    }
+/// A subscription `org` owns (deleted ones are gone).
+async fn get_in<C: ConnectionTrait>(
+    conn: &C,
+    id: SubscriptionId,
+    org: OrgId,
+) -> Result<Subscription, StoreError> {
+    let row = webhook_subscription::Entity::find_by_id(id.as_uuid())
+        .filter(webhook_subscription::Column::Org.eq(org.to_string()))
+        .filter(webhook_subscription::Column::Status.ne("deleted"))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(row)
+}
+
+/// What a new subscription is.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSubscription<'a> {
+    pub url: &'a str,
+    pub event_types: &'a [EventType],
+    pub secret: &'a str,
+}
+
+/// A new secret, and until when the old one still signs.
+#[derive(Debug, Clone, Copy)]
+pub struct Rotation<'a> {
+    pub secret: &'a str,
+    pub overlap_until: DateTime<Utc>,
 }
 
 async fn set_status<C: ConnectionTrait>(

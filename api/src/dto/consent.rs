@@ -69,6 +69,8 @@ pub struct ConsentView {
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub withdrawn_by: Option<ActorView>,
     pub withdrawal_reason: Option<String>,
+    /// 1 as recorded, 2 once withdrawn: send it as `If-Match: "1"` to withdraw.
+    pub version: u32,
 }
 
 impl ConsentView {
@@ -97,6 +99,7 @@ impl ConsentView {
                 .withdrawal
                 .as_ref()
                 .and_then(|w| w.reason.as_ref().map(|r| r.as_str().to_owned())),
+            version: c.version(),
         }
     }
 }

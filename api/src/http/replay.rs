@@ -26,6 +26,23 @@ pub fn stored<T: Serialize>(
     }
 }
 
+/// A response without a version (webhook subscriptions, queued messages); `body` `None`
+/// for an empty answer (204, or 202 without a body).
+pub fn stored_plain<T: Serialize>(
+    status: StatusCode,
+    body: Option<&T>,
+    location: Option<String>,
+) -> StoredResponse {
+    StoredResponse {
+        status: status.as_u16(),
+        body: body
+            .and_then(|b| serde_json::to_value(b).ok())
+            .unwrap_or(serde_json::Value::Null),
+        etag: None,
+        location,
+    }
+}
+
 pub fn respond(outcome: Replayable) -> HttpResponse {
     let replayed = matches!(outcome, Replayable::Replayed(_));
     let stored = match outcome {
@@ -41,6 +58,9 @@ pub fn respond(outcome: Replayable) -> HttpResponse {
     }
     if replayed {
         builder.insert_header((REPLAYED_HEADER, "true"));
+    }
+    if stored.body.is_null() {
+        return builder.finish();
     }
     builder.json(stored.body)
 }

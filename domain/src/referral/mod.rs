@@ -185,6 +185,9 @@ pub struct Referral {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The reason a referral carries when it was cancelled because consent was withdrawn.
+pub const CONSENT_WITHDRAWN_REASON: &str = "consent_withdrawn";
+
 /// Whether sharing the client's details with `recipient` needs the client's consent: always,
 /// except for aftercare by the treating provider itself.
 pub fn needs_consent(requester: AgbCode, recipient: OrgId) -> bool {
@@ -379,6 +382,31 @@ impl Referral {
             from: Some(self.status),
             to: rule.to,
             change,
+            actor,
+            recorded_at: now,
+        })
+    }
+
+    /// The cancellation that follows the client withdrawing consent for the recipient: the
+    /// recipient may no longer see the client, so it can no longer act on the referral,
+    /// whatever its open status (work already started included). `None` when the
+    /// referral is closed already. Not a party's action, so not in the action table.
+    pub fn cancel_for_withdrawn_consent(
+        &self,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Option<ReferralEvent> {
+        if !self.status.is_open() {
+            return None;
+        }
+        let reason = BoundedText::parse("reason", CONSENT_WITHDRAWN_REASON, 100).ok();
+        Some(ReferralEvent {
+            referral_id: self.id,
+            trajectory_id: self.trajectory_id,
+            sequence: self.version + 1,
+            from: Some(self.status),
+            to: ReferralStatus::Cancelled,
+            change: ReferralChange::Cancelled { reason },
             actor,
             recorded_at: now,
         })

@@ -336,3 +336,32 @@ fn a_wmo_term_ending_on_a_weekend_moves_to_monday() {
     .expect("requested");
     assert_eq!(r.assessment_due_on, Some(date(2027, 1, 11)));
 }
+
+#[test]
+fn withdrawn_consent_cancels_any_open_referral_and_leaves_closed_ones() {
+    let mut r = requested();
+    act(
+        &mut r,
+        &command(ReferralAction::Acknowledge),
+        Party::Recipient,
+    )
+    .expect("ack");
+    let mut accept = command(ReferralAction::Accept);
+    accept.planned_start_on = Some(date(2026, 12, 1));
+    act(&mut r, &accept, Party::Recipient).expect("accept");
+    act(&mut r, &command(ReferralAction::Start), Party::Recipient).expect("start");
+    let event = r
+        .cancel_for_withdrawn_consent(actor(OrgId::Agb(provider())), now())
+        .expect("an open referral is cancelled");
+    r.apply(&event, WmoClocks::default());
+    assert_eq!(r.status, ReferralStatus::Cancelled);
+    assert_eq!(
+        r.status_reason.as_ref().map(BoundedText::as_str),
+        Some(CONSENT_WITHDRAWN_REASON)
+    );
+    assert!(
+        r.cancel_for_withdrawn_consent(actor(OrgId::Agb(provider())), now())
+            .is_none(),
+        "a closed referral stays as it is"
+    );
+}

@@ -482,9 +482,10 @@ async fn alerts_are_acknowledged_and_resolved_by_hand_by_whom_they_concern() {
     ] {
         assert_eq!(
             problem(
-                app.post(
+                app.post_at(
                     &format!("/v1/alerts/{alert}/acknowledge"),
                     &outsider,
+                    1,
                     &json!({})
                 )
                 .await
@@ -501,9 +502,10 @@ async fn alerts_are_acknowledged_and_resolved_by_hand_by_whom_they_concern() {
         );
     }
     let acknowledged = app
-        .post(
+        .post_at(
             &format!("/v1/alerts/{alert}/acknowledge"),
             &provider,
+            1,
             &json!({}),
         )
         .await;
@@ -513,9 +515,10 @@ async fn alerts_are_acknowledged_and_resolved_by_hand_by_whom_they_concern() {
     assert_eq!(acknowledged["acknowledged_by"]["subject"], "test-user");
     assert_eq!(
         problem(
-            app.post(
+            app.post_at(
                 &format!("/v1/alerts/{alert}/acknowledge"),
                 &provider,
+                2,
                 &json!({})
             )
             .await
@@ -526,9 +529,10 @@ async fn alerts_are_acknowledged_and_resolved_by_hand_by_whom_they_concern() {
     );
     assert_eq!(
         problem(
-            app.post(
+            app.post_at(
                 &format!("/v1/alerts/{alert}/resolve"),
                 &provider,
+                2,
                 &json!({"reason": " "})
             )
             .await
@@ -538,9 +542,10 @@ async fn alerts_are_acknowledged_and_resolved_by_hand_by_whom_they_concern() {
         422
     );
     let resolved = app
-        .post(
+        .post_at(
             &format!("/v1/alerts/{alert}/resolve"),
             &provider,
+            2,
             &json!({"reason": "Cliënt verhuisd naar Arnhem; overgedragen aan daar"}),
         )
         .await;

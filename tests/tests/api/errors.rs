@@ -62,9 +62,10 @@ async fn a_null_body_is_an_absent_body_where_the_body_is_optional() {
         .expect("id")
         .to_owned();
     let withdrawn = app
-        .post(
+        .post_at(
             &format!("/v1/trajectories/{trajectory}/consents/{consent}/withdraw"),
             &token(PROVIDER_A, "provider"),
+            1,
             &serde_json::Value::Null,
         )
         .await;

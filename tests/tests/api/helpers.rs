@@ -244,6 +244,16 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// POSTs `body` with `If-Match` for `version` (alert and consent changes need it).
+    pub async fn post_at(&self, path: &str, token: &str, version: u64, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .header("If-Match", format!("\"{version}\""))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// Registers a trajectory for `provider`'s client `client_ref`; returns its JSON.
     pub async fn register(&self, provider: &str, client_ref: &str) -> Value {
         let response = self

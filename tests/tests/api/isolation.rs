@@ -134,7 +134,9 @@ async fn municipalities_and_providers_see_only_their_own_referrals() {
         ),
     ] {
         assert_eq!(
-            problem(app.post(&path, &provider_b, &body).await).await.0,
+            problem(app.post_at(&path, &provider_b, 1, &body).await)
+                .await
+                .0,
             404,
             "{path}"
         );

@@ -20,3 +20,4 @@ mod referrals;
 mod trajectories;
 mod transitions;
 mod webhooks;
+mod write_semantics;

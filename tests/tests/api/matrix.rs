@@ -12,8 +12,23 @@ use crate::helpers::{AMSTERDAM, NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, TestD
 
 const ROTTERDAM: &str = "gemeente:0599";
 const ADMIN_ORG: &str = "agb:00000001";
-/// A BSN that passes the 11-proef.
-const BSN: &str = "111222333";
+/// The `n`th BSN that passes the 11-proef: one client per world, since a provider holds
+/// one open trajectory per BSN.
+fn bsn(n: usize) -> String {
+    (0u64..)
+        .map(|k| 20_000_000 + (n as u64) * 97 + k)
+        .find_map(|base| {
+            let digits: Vec<u64> = base
+                .to_string()
+                .bytes()
+                .map(|b| u64::from(b - b'0'))
+                .collect();
+            let weighted: u64 = digits.iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum();
+            let last = weighted % 11;
+            (last < 10 && weighted != last).then(|| format!("{base}{last}"))
+        })
+        .expect("a valid BSN")
+}
 
 /// The callers, in the order every row runs them: refused ones first.
 const ACTORS: [(&str, &str, &str); 6] = [
@@ -64,7 +79,7 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
             "/v1/trajectories",
             &a,
             &json!({"client_ref": client_ref, "municipality": NIJMEGEN,
-                    "started_on": "2026-01-05", "bsn": BSN}),
+                    "started_on": "2026-01-05", "bsn": bsn(n)}),
         )
         .await;
     assert_eq!(registered.status(), 201);
@@ -234,7 +249,7 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
             json!({"client_ref": format!("matrix-new-{n}"), "municipality": NIJMEGEN,
                    "started_on": "2026-01-05"}),
         ),
-        ("POST", "/v1/trajectories/search") => (None, json!({"bsn": BSN})),
+        ("POST", "/v1/trajectories/search") => (None, json!({"bsn": bsn(n)})),
         ("POST", "/v1/trajectories/{id}/transitions") => (
             Some("\"2\""),
             json!({"to": "treatment", "reason": "relapse"}),
@@ -250,7 +265,11 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
                    "client": {"name": "J. Jansen"}, "referrer": {"name": "M. de Vries"}}),
         ),
         ("POST", "/v1/referrals/{rid}/{action}") => (Some("\"1\""), Value::Null),
-        ("POST", "/v1/alerts/{id}/resolve") => (None, json!({"reason": "Handled by phone"})),
+        ("POST", "/v1/alerts/{id}/resolve") => {
+            (Some("\"1\""), json!({"reason": "Handled by phone"}))
+        }
+        ("POST", "/v1/alerts/{id}/acknowledge")
+        | ("POST", "/v1/trajectories/{id}/consents/{cid}/withdraw") => (Some("\"1\""), Value::Null),
         ("POST", "/v1/webhook-subscriptions") => (
             None,
             json!({"url": "http://127.0.0.1:9/other", "event_types": ["alert.opened"]}),

@@ -1,13 +1,15 @@
 //! `POST /v1/alerts/{id}/acknowledge`: someone has seen the alert and acts on it.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::AlertView;
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{etag, idempotency, replay};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
 
@@ -18,12 +20,21 @@ use crate::state::AppState;
 #[utoipa::path(
     operation_id = "acknowledge_alert",
     tag = "alerts",
-    params(("id" = uuid::Uuid, Path, description = "The alert id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The alert id"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]{1,9}"$"#, description = "The alert's current ETag"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 200, description = "Acknowledged", body = AlertView),
         (status = 404, description = "No such alert concerning the caller",
             body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already acknowledged or resolved",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is not the current version",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing",
             body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -32,20 +43,30 @@ use crate::state::AppState;
 pub async fn acknowledge(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
-    let alert = state
+    let id = alert_id(&id)?;
+    let expected_version = etag::required_version(&req)?;
+    let key = idempotency::key_for(&req, principal.org, &())?;
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::OK, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let outcome = state
         .alerts
-        .acknowledge(
-            alert_id(&id)?,
-            org,
-            principal.actor(),
-            state.clock.now(),
-            &audit.entry(StatusCode::OK, CreatedSubject::default()),
-        )
+        .acknowledge(id, org, expected_version, write, &|alert| {
+            replay::stored(StatusCode::OK, &AlertView::from(alert), alert.version, None)
+        })
         .await?;
-    audit.committed();
-    Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

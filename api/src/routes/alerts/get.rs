@@ -6,9 +6,10 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::alert::AlertView;
 use crate::error::ApiError;
-use crate::http::access_log;
+use crate::http::{access_log, etag};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
+use actix_web::http::header::ETAG;
 
 /// Read an alert.
 #[utoipa::path(
@@ -16,7 +17,8 @@ use crate::state::AppState;
     tag = "alerts",
     params(("id" = uuid::Uuid, Path, description = "The alert id")),
     responses(
-        (status = 200, description = "The alert", body = AlertView),
+        (status = 200, description = "The alert", body = AlertView,
+            headers(("ETag" = String, description = "The alert's version, for If-Match"))),
         (status = 404, description = "No such alert concerning the caller",
             body = Problem, content_type = "application/problem+json"),
     ),
@@ -32,5 +34,7 @@ pub async fn get(
     let reader = policy::alert_reader(&principal)?;
     let alert = state.alerts.get(alert_id(&id)?, reader).await?;
     access_log::disclosed(&req, [alert.trajectory_id.as_uuid()]);
-    Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
+    Ok(HttpResponse::Ok()
+        .insert_header((ETAG, etag::etag(alert.version)))
+        .json(AlertView::from(&alert)))
 }

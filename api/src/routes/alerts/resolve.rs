@@ -1,14 +1,16 @@
 //! `POST /v1/alerts/{id}/resolve`: resolve an alert by hand, with a reason.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::BoundedText;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertView, ResolveAlertRequest};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{etag, idempotency, replay};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
 
@@ -19,7 +21,12 @@ const REASON_MAX: usize = 500;
     operation_id = "resolve_alert",
     tag = "alerts",
     request_body = ResolveAlertRequest,
-    params(("id" = uuid::Uuid, Path, description = "The alert id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The alert id"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]{1,9}"$"#, description = "The alert's current ETag"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 200, description = "Resolved", body = AlertView),
         (status = 404, description = "No such alert concerning the caller",
@@ -28,6 +35,10 @@ const REASON_MAX: usize = 500;
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The reason is missing or too long",
             body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is not the current version",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing",
+            body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -35,25 +46,34 @@ const REASON_MAX: usize = 500;
 pub async fn resolve(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
     body: web::Json<ResolveAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let id = alert_id(&id)?;
+    let expected_version = etag::required_version(&req)?;
+    let body = body.into_inner();
+    let key = idempotency::key_for(&req, principal.org, &body)?;
     let reason = BoundedText::parse("reason", &body.reason, REASON_MAX)
         .map_err(|e| ApiError::Validation(e.to_string()))?;
-    let alert = state
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::OK, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let outcome = state
         .alerts
-        .resolve(
-            id,
-            org,
-            principal.actor(),
-            reason,
-            state.clock.now(),
-            &audit.entry(StatusCode::OK, CreatedSubject::default()),
-        )
+        .resolve(id, org, expected_version, reason, write, &|alert| {
+            replay::stored(StatusCode::OK, &AlertView::from(alert), alert.version, None)
+        })
         .await?;
-    audit.committed();
-    Ok(HttpResponse::Ok().json(AlertView::from(&alert)))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

@@ -1,13 +1,15 @@
 //! `POST /v1/trajectories/{id}/consents`: record the client's consent to share.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, CreateConsentRequest};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
@@ -19,7 +21,11 @@ use crate::state::AppState;
     operation_id = "record_consent",
     tag = "consents",
     request_body = CreateConsentRequest,
-    params(("id" = uuid::Uuid, Path, description = "The trajectory id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The trajectory id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 201, description = "Recorded", body = ConsentView),
         (status = 404, description = "No such trajectory of the caller's",
@@ -33,30 +39,35 @@ use crate::state::AppState;
 pub async fn create(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
     body: web::Json<CreateConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let id = trajectory_id(&id)?;
+    let body = body.into_inner();
+    let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
-    let grant = body.into_inner().into_grant(now.date_naive())?;
-    let consent = state
+    let grant = body.into_grant(now.date_naive())?;
+    let entry = audit.entry(StatusCode::CREATED, CreatedSubject::default());
+    let write = WriteContext {
+        actor: &actor,
+        now,
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let outcome = state
         .referrals
-        .record_consent(
-            id,
-            provider,
-            grant,
-            actor,
-            now,
-            &audit.entry(StatusCode::CREATED, CreatedSubject::default()),
-        )
+        .record_consent(id, provider, grant, write, &|consent| {
+            replay::stored(
+                StatusCode::CREATED,
+                &ConsentView::new(consent, now.date_naive()),
+                consent.version(),
+                Some(format!("/v1/trajectories/{id}/consents/{}", consent.id)),
+            )
+        })
         .await?;
-    audit.committed();
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/v1/trajectories/{id}/consents/{}", consent.id),
-        ))
-        .json(ConsentView::new(&consent, now.date_naive())))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

@@ -1,9 +1,10 @@
 //! `POST /v1/trajectories/{id}/consents/{cid}/withdraw`: the client withdraws consent.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::{BoundedText, ConsentId};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{ConsentWithdrawal, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, WithdrawConsentRequest};
@@ -11,6 +12,7 @@ use crate::dto::referral::REASON_MAX;
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
 use crate::http::extractors::OptionalJson;
+use crate::http::{etag, idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
@@ -25,6 +27,9 @@ use crate::state::AppState;
     params(
         ("id" = uuid::Uuid, Path, description = "The trajectory id"),
         ("cid" = uuid::Uuid, Path, description = "The consent id"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]{1,9}"$"#, description = "The consent's current ETag"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
     ),
     responses(
         (status = 200, description = "Withdrawn", body = ConsentView),
@@ -34,6 +39,10 @@ use crate::state::AppState;
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The reason is empty or too long",
             body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is not the current version",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing",
+            body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -41,6 +50,7 @@ use crate::state::AppState;
 pub async fn withdraw(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
     audit: Audit,
     path: web::Path<(String, String)>,
     body: OptionalJson<WithdrawConsentRequest>,
@@ -49,6 +59,8 @@ pub async fn withdraw(
     let (id, cid) = path.into_inner();
     let id = trajectory_id(&id)?;
     let cid: ConsentId = cid.parse().map_err(|_| ApiError::NotFound)?;
+    let expected_version = etag::required_version(&req)?;
+    let key = idempotency::key_for(&req, principal.org, &body.0)?;
     let reason = body
         .0
         .reason
@@ -57,18 +69,31 @@ pub async fn withdraw(
         .transpose()
         .map_err(|e| ApiError::Validation(e.to_string()))?;
     let now = state.clock.now();
-    let consent = state
+    let entry = audit.entry(StatusCode::OK, CreatedSubject::default());
+    let write = WriteContext {
+        actor: &actor,
+        now,
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let withdrawal = ConsentWithdrawal {
+        trajectory_id: id,
+        consent_id: cid,
+        provider,
+        expected_version,
+        reason,
+    };
+    let outcome = state
         .referrals
-        .withdraw_consent(
-            id,
-            cid,
-            provider,
-            actor,
-            reason,
-            now,
-            &audit.entry(StatusCode::OK, CreatedSubject::default()),
-        )
+        .withdraw_consent(withdrawal, write, &|consent| {
+            replay::stored(
+                StatusCode::OK,
+                &ConsentView::new(consent, now.date_naive()),
+                consent.version(),
+                None,
+            )
+        })
         .await?;
-    audit.committed();
-    Ok(HttpResponse::Ok().json(ConsentView::new(&consent, now.date_naive())))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

@@ -1,12 +1,16 @@
 //! `POST /v1/webhook-subscriptions`: subscribe an endpoint.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{NewSubscription, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::delivery::{signature, ssrf};
 use crate::dto::webhook::{CreateSubscriptionRequest, SubscriptionView, SubscriptionWithSecret};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{idempotency, replay};
 use crate::state::AppState;
 
 /// Subscribe to events.
@@ -19,6 +23,10 @@ use crate::state::AppState;
     operation_id = "create_webhook_subscription",
     tag = "webhooks",
     request_body = CreateSubscriptionRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 201, description = "Subscribed; the secret is shown this once", body = SubscriptionWithSecret),
         (status = 422, description = "The URL is not https, resolves to an internal address, or no event type was chosen",
@@ -30,10 +38,13 @@ use crate::state::AppState;
 pub async fn create_subscription(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
+    audit: Audit,
     body: web::Json<CreateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let body = body.into_inner();
+    let key = idempotency::key_for(&req, principal.org, &body)?;
     let allow_loopback = state.webhook_settings.allow_http_loopback;
     if body.url.len() > 2048 {
         return Err(ApiError::Validation(
@@ -54,23 +65,33 @@ pub async fn create_subscription(
         ));
     }
     let secret = signature::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let subscription = state
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::CREATED, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let url = url.to_string();
+    let new = NewSubscription {
+        url: &url,
+        event_types: &types,
+        secret: &secret,
+    };
+    let outcome = state
         .webhooks
-        .create(
-            org,
-            url.to_string(),
-            &types,
-            secret.clone(),
-            state.clock.now(),
-        )
+        .create(org, new, write, &|subscription| {
+            let body = SubscriptionWithSecret {
+                subscription: SubscriptionView::from(subscription),
+                secret: secret.clone(),
+            };
+            let location = format!("/v1/webhook-subscriptions/{}", subscription.id);
+            replay::stored_plain(StatusCode::CREATED, Some(&body), Some(location))
+        })
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/v1/webhook-subscriptions/{}", subscription.id),
-        ))
-        .json(SubscriptionWithSecret {
-            subscription: SubscriptionView::from(&subscription),
-            secret,
-        }))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

@@ -1,10 +1,14 @@
 //! `DELETE /v1/webhook-subscriptions/{id}`: stop deliveries to an endpoint.
 
-use actix_web::{HttpResponse, delete, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
 
@@ -12,7 +16,11 @@ use crate::state::AppState;
 #[utoipa::path(
     operation_id = "delete_webhook_subscription",
     tag = "webhooks",
-    params(("id" = uuid::Uuid, Path, description = "The subscription id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The subscription id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 204, description = "Deleted; nothing more is sent"),
         (status = 404, description = "No such subscription of the caller's",
@@ -24,12 +32,29 @@ use crate::state::AppState;
 pub async fn delete_subscription(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
+    audit: Audit,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
-    state
+    let id = subscription_id(&id)?;
+    let key = idempotency::key_for(&req, principal.org, &())?;
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::NO_CONTENT, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let outcome = state
         .webhooks
-        .delete(subscription_id(&id)?, org, state.clock.now())
+        .delete(id, org, write, &|()| {
+            replay::stored_plain::<()>(StatusCode::NO_CONTENT, None, None)
+        })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

@@ -1,11 +1,15 @@
 //! `POST /v1/webhook-subscriptions/{id}/deliveries/{did}/replay`: send a dead letter again.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::MessageId;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
 
@@ -19,6 +23,8 @@ use crate::state::AppState;
     params(
         ("id" = uuid::Uuid, Path, description = "The subscription id"),
         ("did" = uuid::Uuid, Path, description = "The dead message's id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
     ),
     responses(
         (status = 202, description = "Queued again"),
@@ -31,14 +37,31 @@ use crate::state::AppState;
 pub async fn replay_delivery(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
+    audit: Audit,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let (id, did) = path.into_inner();
+    let id = subscription_id(&id)?;
     let message: MessageId = did.parse().map_err(|_| ApiError::NotFound)?;
-    state
+    let key = idempotency::key_for(&req, principal.org, &())?;
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::ACCEPTED, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let outcome = state
         .webhooks
-        .replay(subscription_id(&id)?, message, org, state.clock.now())
+        .replay(id, message, org, write, &|()| {
+            replay::stored_plain::<()>(StatusCode::ACCEPTED, None, None)
+        })
         .await?;
-    Ok(HttpResponse::Accepted().finish())
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

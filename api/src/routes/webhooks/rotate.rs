@@ -1,12 +1,16 @@
 //! `POST /v1/webhook-subscriptions/{id}/rotate-secret`: a new signing secret.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{Rotation, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::delivery::signature;
 use crate::dto::webhook::{SubscriptionView, SubscriptionWithSecret};
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
 
@@ -18,7 +22,11 @@ use crate::state::AppState;
 #[utoipa::path(
     operation_id = "rotate_webhook_secret",
     tag = "webhooks",
-    params(("id" = uuid::Uuid, Path, description = "The subscription id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The subscription id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 200, description = "Rotated; the new secret is shown this once", body = SubscriptionWithSecret),
         (status = 404, description = "No such subscription of the caller's",
@@ -30,23 +38,38 @@ use crate::state::AppState;
 pub async fn rotate_secret(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
+    audit: Audit,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
+    let id = subscription_id(&id)?;
+    let key = idempotency::key_for(&req, principal.org, &())?;
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::OK, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
     let secret = signature::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let now = state.clock.now();
-    let subscription = state
+    let rotation = Rotation {
+        secret: &secret,
+        overlap_until: write.now + state.webhook_settings.secret_overlap,
+    };
+    let outcome = state
         .webhooks
-        .rotate(
-            subscription_id(&id)?,
-            org,
-            secret.clone(),
-            now + state.webhook_settings.secret_overlap,
-            now,
-        )
+        .rotate(id, org, rotation, write, &|subscription| {
+            let body = SubscriptionWithSecret {
+                subscription: SubscriptionView::from(subscription),
+                secret: secret.clone(),
+            };
+            replay::stored_plain(StatusCode::OK, Some(&body), None)
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(SubscriptionWithSecret {
-        subscription: SubscriptionView::from(&subscription),
-        secret,
-    }))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

@@ -1,11 +1,15 @@
 //! `POST /v1/webhook-subscriptions/{id}/test`: send a test event.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::webhook::QueuedMessage;
 use crate::error::ApiError;
+use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
 
@@ -15,7 +19,11 @@ use crate::state::AppState;
 #[utoipa::path(
     operation_id = "send_webhook_test",
     tag = "webhooks",
-    params(("id" = uuid::Uuid, Path, description = "The subscription id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The subscription id"),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#,
+            description = "Makes a retry return the first response (marked `Idempotent-Replayed: true`)."),
+    ),
     responses(
         (status = 202, description = "Queued", body = QueuedMessage),
         (status = 404, description = "No such subscription of the caller's",
@@ -27,15 +35,33 @@ use crate::state::AppState;
 pub async fn send_test_event(
     principal: Principal,
     state: web::Data<AppState>,
+    req: HttpRequest,
+    audit: Audit,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
-    let message = state
+    let id = subscription_id(&id)?;
+    let key = idempotency::key_for(&req, principal.org, &())?;
+    let (actor, entry) = (
+        principal.actor(),
+        audit.entry(StatusCode::ACCEPTED, CreatedSubject::default()),
+    );
+    let write = WriteContext {
+        actor: &actor,
+        now: state.clock.now(),
+        audit: &entry,
+        key: key.as_ref(),
+    };
+    let outcome = state
         .webhooks
-        .send_test(subscription_id(&id)?, org, state.clock.now())
+        .send_test(id, org, write, &|message| {
+            let body = QueuedMessage {
+                message_id: message.as_uuid(),
+                webhook_id: format!("msg_{}", message.as_uuid().simple()),
+            };
+            replay::stored_plain(StatusCode::ACCEPTED, Some(&body), None)
+        })
         .await?;
-    Ok(HttpResponse::Accepted().json(QueuedMessage {
-        message_id: message.as_uuid(),
-        webhook_id: format!("msg_{}", message.as_uuid().simple()),
-    }))
+    audit.settle(&outcome);
+    Ok(replay::respond(outcome))
 }

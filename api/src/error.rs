@@ -32,6 +32,7 @@ pub enum ProblemKind {
     PreconditionRequired,
     IdempotencyKeyReused,
     PayloadTooLarge,
+    HeadersTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
     Internal,
@@ -59,6 +60,7 @@ impl ProblemKind {
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemKind::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,6 +88,7 @@ impl ProblemKind {
             ProblemKind::PreconditionRequired => "precondition-required",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
             ProblemKind::PayloadTooLarge => "payload-too-large",
+            ProblemKind::HeadersTooLarge => "headers-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::TooManyRequests => "too-many-requests",
             ProblemKind::Internal => "internal",
@@ -113,6 +116,7 @@ impl ProblemKind {
             ProblemKind::PreconditionRequired => "Precondition required",
             ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
             ProblemKind::PayloadTooLarge => "Payload too large",
+            ProblemKind::HeadersTooLarge => "Request headers too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::TooManyRequests => "Too many requests",
             ProblemKind::Internal => "Internal server error",
@@ -182,6 +186,8 @@ pub enum ApiError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    HeadersTooLarge(String),
+    #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("this organisation's request budget is used up; retry after {retry_after} s")]
     TooManyRequests { retry_after: u64 },
@@ -213,6 +219,7 @@ impl ApiError {
             ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
             ApiError::IdempotencyKeyReused => ProblemKind::IdempotencyKeyReused,
             ApiError::PayloadTooLarge(_) => ProblemKind::PayloadTooLarge,
+            ApiError::HeadersTooLarge(_) => ProblemKind::HeadersTooLarge,
             ApiError::UnsupportedMediaType(_) => ProblemKind::UnsupportedMediaType,
             ApiError::TooManyRequests { .. } => ProblemKind::TooManyRequests,
             ApiError::Unavailable(_) => ProblemKind::Unavailable,
@@ -375,6 +382,7 @@ mod tests {
             PreconditionRequired,
             IdempotencyKeyReused,
             PayloadTooLarge,
+            HeadersTooLarge,
             UnsupportedMediaType,
             TooManyRequests,
             Internal,

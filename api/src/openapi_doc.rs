@@ -21,6 +21,9 @@ where
     app.openapi(ApiDoc::openapi())
         .service(
             utoipa_actix_web::scope("/v1")
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::request_shape::check,
+                ))
                 // Responses under /v1 carry client data: no cache may keep them.
                 .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
                 .wrap(actix_web::middleware::from_fn(

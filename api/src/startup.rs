@@ -186,7 +186,6 @@ impl Application {
                 .app_data(metrics_data.clone())
                 .app_data(routes)
                 .app_data(web::Data::new(timeout))
-                .app_data(extractors::json_config())
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::dto::date;
 use crate::dto::schema;
 use crate::dto::trajectory::ActorView;
 use crate::error::ApiError;
@@ -26,8 +27,10 @@ pub struct CreateConsentRequest {
     )]
     pub purpose: String,
     /// When the client gave consent [default: today].
+    #[serde(default, deserialize_with = "date::optional")]
     pub given_on: Option<NaiveDate>,
     /// When it lapses, if agreed.
+    #[serde(default, deserialize_with = "date::optional")]
     pub expires_on: Option<NaiveDate>,
 }
 

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod consent;
 pub mod contact;
+pub mod date;
 pub mod referral;
 pub mod schema;
 pub mod trajectory;

@@ -13,8 +13,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::dto::contact::{ClientContactDto, ReferrerContactDto};
+use crate::dto::date;
 use crate::dto::schema;
 use crate::error::ApiError;
+use crate::http::json_body;
 
 pub const NEEDS_MAX: usize = 1000;
 pub const REASON_MAX: usize = 500;
@@ -34,11 +36,12 @@ pub struct CreateReferralRequest {
         example = "Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken."
     )]
     pub needs: String,
+    #[serde(default, deserialize_with = "date::optional")]
     pub requested_start_on: Option<NaiveDate>,
     /// Shown to the recipient only while the client's consent holds.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_body::object")]
     pub client: ClientContactDto,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_body::object")]
     pub referrer: ReferrerContactDto,
 }
 
@@ -67,10 +70,13 @@ pub struct ReferralActionRequest {
     #[schema(max_length = 500)]
     pub reason: Option<String>,
     /// Required to accept: when support will start.
+    #[serde(default, deserialize_with = "date::optional")]
     pub planned_start_on: Option<NaiveDate>,
     /// With assess: the date the Wmo application (aanvraag) was received; sets the decision due date.
+    #[serde(default, deserialize_with = "date::optional")]
     pub application_on: Option<NaiveDate>,
     /// When the action took effect [default: today].
+    #[serde(default, deserialize_with = "date::optional")]
     pub effective_on: Option<NaiveDate>,
 }
 

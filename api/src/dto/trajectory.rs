@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::dto::date;
 use crate::dto::schema;
 use crate::error::ApiError;
 
@@ -23,8 +24,10 @@ pub struct CreateTrajectoryRequest {
     #[schema(schema_with = schema::municipality)]
     pub municipality: String,
     /// The date treatment started; not in the future.
+    #[serde(deserialize_with = "date::required")]
     pub started_on: NaiveDate,
     /// The planned end of treatment, if known.
+    #[serde(default, deserialize_with = "date::optional")]
     pub planned_end_on: Option<NaiveDate>,
     /// The client's BSN (9 digits, 11-proef), to match the client across providers. It is
     /// stored only hashed and encrypted and is never returned.
@@ -109,8 +112,10 @@ pub struct TransitionRequest {
     pub reason: Option<String>,
     /// The date the change takes effect [default: today]; not in the future and not before
     /// the current phase began.
+    #[serde(default, deserialize_with = "date::optional")]
     pub effective_on: Option<NaiveDate>,
     /// Required when moving to `transition`; optional when returning to `treatment`.
+    #[serde(default, deserialize_with = "date::optional")]
     pub planned_end_on: Option<NaiveDate>,
     /// When ending treatment: why no follow-up is needed (the clinician's judgement). Keeps
     /// `treatment_ended_without_followup` from being raised.

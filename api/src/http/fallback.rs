@@ -15,10 +15,13 @@ use crate::error::{ApiError, ProblemKind, problem_response};
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<(Vec<String>, Vec<String>)>,
+    /// The (method, template) pairs whose operation declares a request body.
+    bodies: Vec<(String, Vec<String>)>,
 }
 
 impl RouteTable {
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut bodies = Vec::new();
         let routes = doc
             .paths
             .paths
@@ -33,14 +36,30 @@ impl RouteTable {
                     ("PATCH", &item.patch),
                 ];
                 for (name, op) in ops {
-                    if op.is_some() {
+                    if let Some(op) = op {
                         methods.push(name.to_owned());
+                        if op.request_body.is_some() {
+                            bodies.push((name.to_owned(), segments(path)));
+                        }
                     }
                 }
                 (segments(path), methods)
             })
             .collect();
-        Self { routes }
+        Self { routes, bodies }
+    }
+
+    /// Whether `method` on `path` takes a request body (`false` for unknown routes too).
+    pub fn takes_body(&self, method: &str, path: &str) -> bool {
+        let wanted = segments(path);
+        self.bodies.iter().any(|(m, template)| {
+            m == method
+                && template.len() == wanted.len()
+                && template
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w)
+        })
     }
 
     /// The methods registered for the path, if any route template matches it. Only the
@@ -156,7 +175,11 @@ mod tests {
                 (segments("/v1/trajectories/{id}"), vec!["GET".into()]),
                 (segments("/v1/trajectories/search"), vec!["POST".into()]),
             ],
+            bodies: vec![("POST".into(), segments("/v1/trajectories/search"))],
         };
+        assert!(table.takes_body("POST", "/v1/trajectories/search"));
+        assert!(!table.takes_body("GET", "/v1/trajectories/search"));
+        assert!(!table.takes_body("POST", "/v1/unknown"));
         assert_eq!(
             table.methods_for("/v1/trajectories/search"),
             Some(vec!["POST".into()]),

@@ -8,5 +8,7 @@ pub mod extractors;
 pub mod fallback;
 pub mod feed;
 pub mod idempotency;
+pub mod json_body;
 pub mod replay;
+pub mod request_shape;
 pub mod timeout;

@@ -17,6 +17,7 @@ mod outage;
 mod policy;
 mod receiver;
 mod referrals;
+mod strict_input;
 mod trajectories;
 mod transitions;
 mod webhooks;

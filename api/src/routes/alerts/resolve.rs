@@ -10,6 +10,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertView, ResolveAlertRequest};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::json_body::StrictJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
@@ -49,7 +50,7 @@ pub async fn resolve(
     req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
-    body: web::Json<ResolveAlertRequest>,
+    body: StrictJson<ResolveAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let id = alert_id(&id)?;

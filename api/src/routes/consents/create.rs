@@ -9,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, CreateConsentRequest};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -42,7 +43,7 @@ pub async fn create(
     req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
-    body: web::Json<CreateConsentRequest>,
+    body: StrictJson<CreateConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let id = trajectory_id(&id)?;

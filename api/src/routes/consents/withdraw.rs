@@ -11,7 +11,7 @@ use crate::dto::consent::{ConsentView, WithdrawConsentRequest};
 use crate::dto::referral::REASON_MAX;
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
-use crate::http::extractors::OptionalJson;
+use crate::http::json_body::OptionalJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;

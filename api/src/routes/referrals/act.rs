@@ -9,7 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::referral::{ReferralActionRequest, ReferralView};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
-use crate::http::extractors::OptionalJson;
+use crate::http::json_body::OptionalJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::referrals::referral_id;
 use crate::state::AppState;

@@ -9,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::referral::{CreateReferralRequest, ProviderReferralView};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub async fn create(
     req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
-    body: web::Json<CreateReferralRequest>,
+    body: StrictJson<CreateReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let trajectory = trajectory_id(&id)?;

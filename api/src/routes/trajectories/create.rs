@@ -9,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{CreateTrajectoryRequest, TrajectoryView};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     audit: Audit,
-    body: web::Json<CreateTrajectoryRequest>,
+    body: StrictJson<CreateTrajectoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let body = body.into_inner();

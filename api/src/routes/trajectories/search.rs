@@ -6,6 +6,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{BsnSearchRequest, TrajectoryList, TrajectoryView};
 use crate::error::ApiError;
 use crate::http::access_log;
+use crate::http::json_body::StrictJson;
 use crate::state::AppState;
 
 /// Find trajectories by BSN.
@@ -27,7 +28,7 @@ use crate::state::AppState;
 pub async fn search(
     principal: Principal,
     state: web::Data<AppState>,
-    body: web::Json<BsnSearchRequest>,
+    body: StrictJson<BsnSearchRequest>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = policy::trajectory_readers(&principal)?;

@@ -8,6 +8,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{TrajectoryView, TransitionRequest};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::json_body::StrictJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
@@ -51,7 +52,7 @@ pub async fn transition(
     req: HttpRequest,
     audit: Audit,
     id: web::Path<String>,
-    body: web::Json<TransitionRequest>,
+    body: StrictJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let id = trajectory_id(&id)?;

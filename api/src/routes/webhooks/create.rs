@@ -10,6 +10,7 @@ use crate::delivery::{signature, ssrf};
 use crate::dto::webhook::{CreateSubscriptionRequest, SubscriptionView, SubscriptionWithSecret};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub async fn create_subscription(
     state: web::Data<AppState>,
     req: HttpRequest,
     audit: Audit,
-    body: web::Json<CreateSubscriptionRequest>,
+    body: StrictJson<CreateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let body = body.into_inner();

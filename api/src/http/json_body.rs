@@ -1,0 +1,200 @@
+//! Reading JSON request bodies strictly: only `application/json` (415 otherwise), a JSON
+//! object at the top (never `null` or an array), nested objects where the schema has
+//! them, and every error naming the field it is about (`client.name: ...`) instead of a
+//! line and column.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::http::extractors::JSON_LIMIT;
+
+/// A JSON body that must be present and an object.
+#[derive(Debug)]
+pub struct StrictJson<T>(pub T);
+
+impl<T> StrictJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for StrictJson<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A JSON body that may be left out entirely (then `T::default()`), for actions whose
+/// fields are all optional; `null` counts as left out (generated clients send it for "no
+/// options"). A body that is present must be an object of `T`.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+type Reading<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// Whether the request says its body is `application/json` (parameters such as
+/// `charset=utf-8` allowed; `text/json`, `application/jsonx` or `+json` types are not).
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| m.essence_str() == "application/json")
+}
+
+fn too_large() -> ApiError {
+    ApiError::PayloadTooLarge(format!("the request body exceeds {JSON_LIMIT} bytes"))
+}
+
+fn unsupported() -> ApiError {
+    ApiError::UnsupportedMediaType("the request body must be application/json".to_owned())
+}
+
+/// Reads the raw body, up to the limit.
+fn body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<web::Bytes, ApiError>> + use<> {
+    let bytes = web::Bytes::from_request(req, payload);
+    async move {
+        let bytes = bytes.await.map_err(|_| too_large())?;
+        if bytes.len() > JSON_LIMIT {
+            return Err(too_large());
+        }
+        Ok(bytes)
+    }
+}
+
+/// `T` from a JSON object, with the path of whatever does not fit.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::InvalidRequest(format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::InvalidRequest(format!(
+            "the body must be a JSON object, not {}",
+            kind(&value)
+        )));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            ApiError::InvalidRequest(format!("invalid body: {inner}"))
+        } else {
+            ApiError::InvalidRequest(format!("`{path}`: {inner}"))
+        }
+    })
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
+    type Error = ApiError;
+    type Future = Reading<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let bytes = body(req, payload);
+        Box::pin(async move {
+            if !json {
+                return Err(unsupported());
+            }
+            parse(&bytes.await?).map(StrictJson)
+        })
+    }
+}
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Reading<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let bytes = body(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?;
+            let text = std::str::from_utf8(&bytes).unwrap_or("?").trim();
+            if text.is_empty() {
+                return Ok(OptionalJson(T::default()));
+            }
+            if !json {
+                return Err(unsupported());
+            }
+            if text == "null" {
+                return Ok(OptionalJson(T::default()));
+            }
+            parse(&bytes).map(OptionalJson)
+        })
+    }
+}
+
+/// Reads a nested object field, refusing the array form serde would otherwise accept for
+/// a struct (`"client": []` is not a client): `#[serde(deserialize_with = "...")]`.
+pub fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let value = Value::deserialize(deserializer)?;
+    if !value.is_object() {
+        return Err(D::Error::custom(format!(
+            "expected an object, not {}",
+            kind(&value)
+        )));
+    }
+    T::deserialize(value).map_err(D::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        #[serde(default, deserialize_with = "object")]
+        inner: Inner,
+    }
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        name: Option<String>,
+    }
+
+    fn refused(body: &str) -> String {
+        match parse::<Outer>(body.as_bytes()) {
+            Err(ApiError::InvalidRequest(detail)) => detail,
+            other => panic!("{body} was not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_objects_and_errors_name_the_field() {
+        assert!(refused("null").contains("not null"));
+        assert!(refused("[]").contains("not an array"));
+        assert!(refused(r#"{"inner": []}"#).contains("`inner`"));
+        assert!(refused(r#"{"inner": {"name": 5}}"#).starts_with("`inner"));
+        assert!(parse::<Outer>(br#"{"inner": {"name": "J."}}"#).is_ok());
+    }
+}

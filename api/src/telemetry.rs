@@ -1,4 +1,9 @@
-//! Structured logging through `tracing`; levels from RUST_LOG (default `info`).
+//! Structured logging through `tracing`; levels from RUST_LOG (default `info`). Text for
+//! people (coloured only on a terminal), or `json`: one object per line, each request's
+//! lines carrying its `request_id`. A request answered with a client error is an INFO
+//! line with its status, not a warning: only the server's own failures are ERRORs.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -10,7 +15,8 @@ pub fn init(format: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(format != "json" && std::io::stderr().is_terminal());
     let _ = if format == "json" {
         builder.json().try_init()
     } else {

@@ -172,6 +172,7 @@ mod tests {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Outer {
+        #[allow(dead_code)]
         #[serde(default, deserialize_with = "object")]
         inner: Inner,
     }

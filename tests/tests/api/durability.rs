@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::{AUDIENCE, ISSUER, PROVIDER_A, SECRET, TestDatabase, token};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     /// Every line the server logged.
-    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    pub(crate) logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -48,7 +48,7 @@ fn start(database_url: &str) -> Server {
 }
 
 /// Like [`start`], with extra environment (scheduler settings, a clock offset).
-fn start_with(database_url: &str, env: &[(&str, String)]) -> Server {
+pub(crate) fn start_with(database_url: &str, env: &[(&str, String)]) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"));
     command
         .arg("serve")
@@ -81,6 +81,15 @@ fn start_with(database_url: &str, env: &[(&str, String)]) -> Server {
             .expect("server exited before listening")
             .expect("readable log");
         let Ok(entry) = serde_json::from_str::<Value>(&line) else {
+            // The text format: `... herstelbrug listening port=4711 ...`.
+            if line.contains("herstelbrug listening")
+                && let Some(port) = line
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("port="))
+                    .and_then(|p| p.parse::<u64>().ok())
+            {
+                break port;
+            }
             continue;
         };
         if entry["fields"]["message"] == "herstelbrug listening" {

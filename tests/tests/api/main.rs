@@ -11,6 +11,7 @@ mod health_and_docs;
 mod helpers;
 mod idempotency;
 mod isolation;
+mod logs;
 mod matrix;
 mod metrics;
 mod outage;

@@ -32,6 +32,8 @@ pub struct Metrics {
     outbox_dead: IntGauge,
     /// Counted by the dispatcher: attempts answered with a non-2xx or not answered.
     pub delivery_failures: IntCounter,
+    /// Counted by the scheduler: deadline timers this process fired (claimed and evaluated).
+    pub timers_fired: IntCounter,
     alerts_open: IntGaugeVec,
 }
 
@@ -78,6 +80,10 @@ impl Metrics {
                 "webhook_delivery_failures_total",
                 "Webhook attempts that failed (non-2xx, timeout, refused) in this process",
             ))?,
+            timers_fired: IntCounter::with_opts(named(
+                "scheduler_timers_fired_total",
+                "Deadline timers fired by this process; summed over replicas, each due timer counts once",
+            ))?,
             alerts_open: IntGaugeVec::new(
                 named("alerts_open", "Unresolved alerts per rule"),
                 &["rule"],
@@ -95,6 +101,7 @@ impl Metrics {
             Box::new(metrics.outbox_pending.clone()),
             Box::new(metrics.outbox_dead.clone()),
             Box::new(metrics.delivery_failures.clone()),
+            Box::new(metrics.timers_fired.clone()),
             Box::new(metrics.alerts_open.clone()),
         ] {
             metrics.registry.register(collector)?;

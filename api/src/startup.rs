@@ -95,6 +95,7 @@ impl Application {
         let policy = config.continuity_policy();
         let signal = Arc::new(FeedSignal::default());
         spawn_pg_listener(&db.conn, signal.clone());
+        let metrics = Metrics::new().map_err(|e| StartupError::Http(e.to_string()))?;
         if config.scheduler == "on" {
             let scheduler = Scheduler::new(
                 db.conn.clone(),
@@ -107,9 +108,9 @@ impl Application {
                 scheduler,
                 clock.clone(),
                 Duration::from_millis(config.scheduler_interval_ms.max(10)),
+                metrics.timers_fired.clone(),
             );
         }
-        let metrics = Metrics::new().map_err(|e| StartupError::Http(e.to_string()))?;
         let webhooks = WebhookStore::new(db.conn.clone());
         if config.dispatcher == "on" {
             let dispatcher = Dispatcher::new(
@@ -271,14 +272,23 @@ fn serve_metrics_apart(
 }
 
 /// Ticks the scheduler every `interval`, draining full batches at once.
-fn spawn_scheduler(scheduler: Scheduler, clock: Arc<dyn Clock>, interval: Duration) {
+fn spawn_scheduler(
+    scheduler: Scheduler,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+    fired: prometheus::IntCounter,
+) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
             loop {
-                match scheduler.tick(clock.now()).await {
+                let tick = scheduler.tick(clock.now()).await;
+                if let Ok(report) = &tick {
+                    fired.inc_by(report.fired as u64);
+                }
+                match tick {
                     Ok(report) if report.claimed >= scheduler.batch() as usize => continue,
                     Ok(report) => {
                         if report.fired > 0 {

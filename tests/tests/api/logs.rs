@@ -69,7 +69,8 @@ async fn json_logs_are_one_object_per_line_with_the_request_id_and_404_is_no_war
 async fn text_logs_carry_no_colour_codes_when_not_on_a_terminal() {
     let (lines, ids) = logged("text").await;
     assert!(
-        ids.iter().all(|id| lines.iter().any(|l| l.contains(id.as_str()))),
+        ids.iter()
+            .all(|id| lines.iter().any(|l| l.contains(id.as_str()))),
         "every request is in the log"
     );
     assert!(

@@ -19,6 +19,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// The database password, put into `DATABASE_URL` percent-encoded (so any character
+    /// works): keeps the password out of the URL in deployment files.
+    #[arg(long, env = "HERSTELBRUG_DATABASE_PASSWORD", hide_env_values = true)]
+    pub database_password: Option<String>,
+
     /// Maximum pooled connections (PostgreSQL; SQLite always uses one writer connection).
     #[arg(long, env = "HERSTELBRUG_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
@@ -62,6 +67,15 @@ pub struct Config {
     /// Days a municipality has for its Wmo assessment after receiving a referral (Wmo 2015 art. 2.3.2).
     #[arg(long, env = "HERSTELBRUG_WMO_ASSESSMENT_DAYS", default_value_t = 42)]
     pub wmo_assessment_days: u32,
+
+    /// Days after closure in which the treating provider may still refer a client (the way
+    /// out of `treatment_ended_without_followup` on a closed trajectory; not after death).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_FOLLOWUP_AFTER_CLOSURE_DAYS",
+        default_value_t = 90
+    )]
+    pub followup_after_closure_days: u32,
 
     /// Days a municipality has to decide after an application (Wmo 2015 art. 2.3.5).
     #[arg(long, env = "HERSTELBRUG_WMO_DECISION_DAYS", default_value_t = 14)]
@@ -214,7 +228,9 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
 
     /// Secret (at least 32 bytes) from which the BSN hashing and encryption keys are
-    /// derived. When unset, one is generated next to the database on first start.
+    /// derived. Required on PostgreSQL (the server refuses to start without it: a key kept
+    /// apart from the database would make every stored BSN useless when lost); on the
+    /// embedded SQLite default one is generated next to the database on first start.
     #[arg(long, env = "HERSTELBRUG_BSN_SECRET", hide_env_values = true)]
     pub bsn_secret: Option<String>,
 
@@ -235,7 +251,55 @@ pub struct Config {
     pub log_format: String,
 }
 
+/// What a server on PostgreSQL (production) must be given rather than generate.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "on PostgreSQL the server needs {}; generated secrets are for the embedded SQLite default only",
+    .missing.join(" and ")
+)]
+pub struct MissingSecrets {
+    pub missing: Vec<&'static str>,
+}
+
 impl Config {
+    /// Whether the database is the embedded SQLite file.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Refuses a production (PostgreSQL) set-up that would fall back to generated secrets:
+    /// a BSN key generated next to the process is lost with its volume, and a generated
+    /// token secret is a development convenience.
+    pub fn check_production_secrets(&self) -> Result<(), MissingSecrets> {
+        if self.is_embedded() {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        if self.bsn_secret.is_none() {
+            missing.push("HERSTELBRUG_BSN_SECRET");
+        }
+        if self.jwt_secret.is_none() && self.jwks_file.is_none() {
+            missing.push("HERSTELBRUG_JWKS_FILE (or HERSTELBRUG_JWT_SECRET)");
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(MissingSecrets { missing })
+        }
+    }
+
+    /// `DATABASE_URL` with `HERSTELBRUG_DATABASE_PASSWORD` put in, percent-encoded.
+    pub fn database_url_with_password(&self) -> Result<String, String> {
+        let Some(password) = &self.database_password else {
+            return Ok(self.database_url.clone());
+        };
+        let mut url = url::Url::parse(&self.database_url)
+            .map_err(|e| format!("DATABASE_URL does not parse: {e}"))?;
+        url.set_password(Some(password))
+            .map_err(|()| "DATABASE_URL takes no password".to_owned())?;
+        Ok(url.to_string())
+    }
+
     /// The thresholds of the continuity rules.
     pub fn continuity_policy(&self) -> herstelbrug_domain::ContinuityPolicy {
         herstelbrug_domain::ContinuityPolicy {
@@ -306,5 +370,24 @@ mod tests {
         assert_eq!(c.secret_file(), PathBuf::from(".herstelbrug-jwt-secret"));
         let c = config(&["--database-url", "postgres://postgres@localhost/hb"]);
         assert_eq!(c.secret_file(), PathBuf::from(".herstelbrug-jwt-secret"));
+    }
+
+    #[test]
+    fn the_database_password_is_percent_encoded_into_the_url() {
+        let c = config(&[
+            "--database-url",
+            "postgres://herstelbrug_app@db:5432/herstelbrug",
+            "--database-password",
+            "p@ss:w/rd #1",
+        ]);
+        assert_eq!(
+            c.database_url_with_password().as_deref(),
+            Ok("postgres://herstelbrug_app:p%40ss%3Aw%2Frd%20%231@db:5432/herstelbrug")
+        );
+        let plain = config(&["--database-url", "postgres://u@db/hb"]);
+        assert_eq!(
+            plain.database_url_with_password().as_deref(),
+            Ok("postgres://u@db/hb")
+        );
     }
 }

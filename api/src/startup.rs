@@ -9,7 +9,7 @@ use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, ErrorHandlers};
 use actix_web::{App, HttpMessage, HttpServer, web};
-use herstelbrug_domain::WmoClocks;
+use herstelbrug_domain::{ReferralTerms, WmoClocks};
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, Database, FeedSignal, ReferralStore, Scheduler,
@@ -40,6 +40,10 @@ pub enum StartupError {
     Auth(#[from] AuthError),
     #[error("webhook client: {0}")]
     Http(String),
+    #[error(transparent)]
+    Unconfigured(#[from] crate::config::MissingSecrets),
+    #[error("configuration: {0}")]
+    Config(String),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: String,
@@ -68,6 +72,7 @@ impl Application {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
+        config.check_production_secrets()?;
         let db = open_database(&config).await?;
         let secret = dev_secret::resolve(&config)?;
         let auth = Authenticator::new(
@@ -88,9 +93,12 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
-        let clocks = WmoClocks {
-            assessment_days: config.wmo_assessment_days,
-            decision_days: config.wmo_decision_days,
+        let terms = ReferralTerms {
+            clocks: WmoClocks {
+                assessment_days: config.wmo_assessment_days,
+                decision_days: config.wmo_decision_days,
+            },
+            followup_after_closure_days: config.followup_after_closure_days,
         };
         let policy = config.continuity_policy();
         let signal = Arc::new(FeedSignal::default());
@@ -131,7 +139,7 @@ impl Application {
         );
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
-            referrals: ReferralStore::new(db.conn.clone(), signal.clone(), clocks, policy),
+            referrals: ReferralStore::new(db.conn.clone(), signal.clone(), terms, policy),
             alerts: AlertStore::new(db.conn.clone(), signal),
             webhooks,
             access: AccessLog::new(db.conn.clone()),
@@ -323,8 +331,11 @@ fn spawn_sealer(log: AccessLog, interval: Duration) {
 
 /// Connects, and applies pending migrations unless `--migrate-on-start off`.
 pub async fn open_database(config: &Config) -> Result<Database, StartupError> {
+    let url = config
+        .database_url_with_password()
+        .map_err(StartupError::Config)?;
     let db = connect_with(
-        &config.database_url,
+        &url,
         config.db_max_connections,
         Some(Duration::from_millis(config.db_acquire_timeout_ms)),
     )

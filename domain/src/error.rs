@@ -69,7 +69,9 @@ pub enum DomainError {
     NoFollowUpNotApplicable,
     #[error("the alert is already {0}")]
     AlertAlready(crate::continuity::AlertStatus),
-    #[error("the trajectory is closed; a re-admission starts a new trajectory")]
+    #[error(
+        "the trajectory is closed: it takes follow-up referrals only for a limited time after closure (not after death); a re-admission starts a new trajectory"
+    )]
     TrajectoryClosed,
     #[error(
         "referring to {organisation} needs the client's recorded, unexpired consent for that organisation"

@@ -39,7 +39,7 @@ pub use ids::{AlertId, ConsentId, MessageId, ReferralId, SubscriptionId};
 pub use org_id::{AgbCode, GemeenteCode, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
-pub use referral::CONSENT_WITHDRAWN_REASON;
+pub use referral::{CONSENT_WITHDRAWN_REASON, ReferralTerms, takes_referrals};
 pub use referral::{
     ClientContact, Disclosure, Party, Referral, ReferralAction, ReferralChange, ReferralCommand,
     ReferralEvent, ReferralKind, ReferralRequest, ReferralStatus, ReferrerContact, WmoClocks,

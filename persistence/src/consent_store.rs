@@ -164,7 +164,7 @@ impl ReferralStore {
                 continue;
             };
             let before = referral.version;
-            referral.apply(&event, self.clocks);
+            referral.apply(&event, self.terms.clocks);
             let updated = referral::Entity::update_many()
                 .set(referral_to_row(&referral))
                 .filter(referral::Column::Id.eq(referral.id.as_uuid()))

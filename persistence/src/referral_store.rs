@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
     Actor, AgbCode, Consent, ContinuityPolicy, OrgId, Referral, ReferralCommand, ReferralId,
-    ReferralRequest, ReferralStatus, TrajectoryId, WmoClocks, referral::needs_consent,
+    ReferralRequest, ReferralStatus, ReferralTerms, TrajectoryId, referral::needs_consent,
 };
 use sea_orm::QueryTrait as _;
 use sea_orm::{
@@ -39,7 +39,7 @@ pub struct ReferralRecord {
 pub struct ReferralStore {
     pub(crate) conn: DatabaseConnection,
     pub(crate) signal: Arc<FeedSignal>,
-    pub(crate) clocks: WmoClocks,
+    pub(crate) terms: ReferralTerms,
     pub(crate) policy: ContinuityPolicy,
 }
 
@@ -61,17 +61,18 @@ fn involving(org: OrgId) -> Condition {
 }
 
 impl ReferralStore {
-    /// `signal` wakes feed readers; `clocks` set the Wmo due dates; `policy` the alert rules.
+    /// `signal` wakes feed readers; `terms` set the Wmo due dates and how long a closed
+    /// trajectory takes follow-up; `policy` the alert rules.
     pub fn new(
         conn: DatabaseConnection,
         signal: Arc<FeedSignal>,
-        clocks: WmoClocks,
+        terms: ReferralTerms,
         policy: ContinuityPolicy,
     ) -> Self {
         Self {
             conn,
             signal,
-            clocks,
+            terms,
             policy,
         }
     }
@@ -126,7 +127,7 @@ impl ReferralStore {
                 consent.as_ref(),
                 actor,
                 now,
-                self.clocks,
+                self.terms,
             )?;
             referral::Entity::insert(referral_to_row(&referral))
                 .exec_without_returning(&txn)
@@ -185,7 +186,7 @@ impl ReferralStore {
                 .party_of(org, command.action)
                 .ok_or(StoreError::NotFound)?;
             let event = referral.decide(command, party, actor, now)?;
-            referral.apply(&event, self.clocks);
+            referral.apply(&event, self.terms.clocks);
             let updated = referral::Entity::update_many()
                 .set(referral_to_row(&referral))
                 .filter(referral::Column::Id.eq(id.as_uuid()))

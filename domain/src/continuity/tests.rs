@@ -7,7 +7,8 @@ use crate::consent::{Consent, ConsentGrant};
 use crate::ids::{AlertId, ConsentId};
 use crate::org_id::GemeenteCode;
 use crate::referral::{
-    ClientContact, ReferralAction, ReferralCommand, ReferralRequest, ReferrerContact, WmoClocks,
+    ClientContact, ReferralAction, ReferralCommand, ReferralRequest, ReferralTerms,
+    ReferrerContact, WmoClocks,
 };
 use crate::test_support::{actor, at, date, nijmegen, provider};
 use crate::text::BoundedText;
@@ -86,7 +87,7 @@ fn referral(t: &Trajectory, kind: ReferralKind, recipient: OrgId, when: DateTime
         Some(&consent),
         actor(OrgId::Agb(provider())),
         when,
-        WmoClocks::default(),
+        ReferralTerms::default(),
     )
     .expect("requested")
     .0

@@ -56,6 +56,40 @@ impl Default for WmoClocks {
     }
 }
 
+/// What every new referral is held to besides its request: the Wmo clocks, and how long
+/// a closed trajectory still takes a follow-up referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralTerms {
+    pub clocks: WmoClocks,
+    /// Days after closure in which the treating provider may still refer the client (not
+    /// after death). Without it, `treatment_ended_without_followup` on a closed trajectory
+    /// could only be resolved by hand: now an accepted late referral resolves it, as on
+    /// an open trajectory. A policy choice (default 90 days, the re-admission window).
+    pub followup_after_closure_days: u32,
+}
+
+impl Default for ReferralTerms {
+    fn default() -> Self {
+        Self {
+            clocks: WmoClocks::default(),
+            followup_after_closure_days: 90,
+        }
+    }
+}
+
+/// Whether `trajectory` takes a new referral on `today`: while open, and for a while after
+/// closure (not after the client's death).
+pub fn takes_referrals(trajectory: &Trajectory, today: NaiveDate, terms: ReferralTerms) -> bool {
+    if trajectory.phase != Phase::Closed {
+        return true;
+    }
+    let until = trajectory
+        .phase_since
+        .checked_add_days(Days::new(terms.followup_after_closure_days.into()));
+    trajectory.end_reason != Some(crate::reason::EndReason::Deceased)
+        && until.is_some_and(|until| today <= until)
+}
+
 /// What a provider supplies to refer a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferralRequest {
@@ -204,10 +238,11 @@ impl Referral {
         consent: Option<&Consent>,
         actor: Actor,
         now: DateTime<Utc>,
-        clocks: WmoClocks,
+        terms: ReferralTerms,
     ) -> Result<(Referral, ReferralEvent), DomainError> {
         let today = now.date_naive();
-        if trajectory.phase == Phase::Closed {
+        let clocks = terms.clocks;
+        if !takes_referrals(trajectory, today, terms) {
             return Err(DomainError::TrajectoryClosed);
         }
         let requester = trajectory.treating_provider;

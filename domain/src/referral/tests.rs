@@ -70,7 +70,7 @@ fn requested() -> Referral {
         Some(&consent),
         actor(OrgId::Agb(provider())),
         now(),
-        WmoClocks::default(),
+        ReferralTerms::default(),
     )
     .expect("requested")
     .0
@@ -113,7 +113,7 @@ fn a_referral_outside_the_provider_needs_consent_for_that_organisation() {
             consent,
             actor(OrgId::Agb(provider())),
             now(),
-            WmoClocks::default(),
+            ReferralTerms::default(),
         )
         .expect_err("refused");
         assert_eq!(
@@ -131,7 +131,7 @@ fn a_referral_outside_the_provider_needs_consent_for_that_organisation() {
         None,
         actor(OrgId::Agb(provider())),
         now(),
-        WmoClocks::default(),
+        ReferralTerms::default(),
     );
     assert!(own.is_ok());
 }
@@ -232,13 +232,12 @@ fn cancel_only_before_work_starts() {
     ));
 }
 
-#[test]
-fn no_referrals_on_a_closed_trajectory() {
+fn closed(reason: &str, on: NaiveDate) -> Trajectory {
     let mut t = trajectory();
     let cmd = crate::transition::TransitionCommand {
         to: Phase::Closed,
-        reason: Some("moved".into()),
-        effective_on: date(2026, 6, 1),
+        reason: Some(reason.into()),
+        effective_on: on,
         planned_end_on: None,
         no_follow_up_reason: None,
     };
@@ -246,18 +245,36 @@ fn no_referrals_on_a_closed_trajectory() {
         .decide(&cmd, actor(OrgId::Agb(provider())), now())
         .expect("closes");
     t.apply(&event);
-    let consent = consent_for(&t, nijmegen());
+    t
+}
+
+fn refer_to(t: &Trajectory) -> Result<(Referral, ReferralEvent), DomainError> {
+    let consent = consent_for(t, nijmegen());
+    Referral::request(
+        ReferralId::new_at(now()),
+        t,
+        request(nijmegen()),
+        Some(&consent),
+        actor(OrgId::Agb(provider())),
+        now(),
+        ReferralTerms::default(),
+    )
+}
+
+#[test]
+fn a_closed_trajectory_takes_follow_up_only_for_a_while_and_never_after_death() {
+    // Closed five days ago (now is 25 Nov 2026): the follow-up can still be arranged.
+    assert!(refer_to(&closed("moved", date(2026, 11, 20))).is_ok());
+    // 90 days is the last day.
+    assert!(refer_to(&closed("moved", date(2026, 8, 27))).is_ok());
     assert_eq!(
-        Referral::request(
-            ReferralId::new_at(now()),
-            &t,
-            request(nijmegen()),
-            Some(&consent),
-            actor(OrgId::Agb(provider())),
-            now(),
-            WmoClocks::default()
-        ),
-        Err(DomainError::TrajectoryClosed)
+        refer_to(&closed("moved", date(2026, 8, 26))).err(),
+        Some(DomainError::TrajectoryClosed),
+        "91 days after closure"
+    );
+    assert_eq!(
+        refer_to(&closed("deceased", date(2026, 11, 20))).err(),
+        Some(DomainError::TrajectoryClosed)
     );
 }
 
@@ -331,7 +348,7 @@ fn a_wmo_term_ending_on_a_weekend_moves_to_monday() {
         Some(&consent),
         actor(OrgId::Agb(provider())),
         saturday,
-        WmoClocks::default(),
+        ReferralTerms::default(),
     )
     .expect("requested");
     assert_eq!(r.assessment_due_on, Some(date(2027, 1, 11)));

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{NIJMEGEN, PROVIDER_A, TestApp, problem, token};
+use crate::helpers::{NIJMEGEN, PROVIDER_A, TestApp, TestDatabase, problem, token};
 
 #[tokio::test]
 async fn unknown_route_is_a_404_problem() {
@@ -180,6 +180,31 @@ async fn an_organisation_over_its_budget_gets_429_with_retry_after() {
             .status(),
         200
     );
+}
+
+/// The budget is counted per replica, as documented (README, "Limits"): a shared counter
+/// would cost a write per request (BENCHMARKS.md). With N replicas behind a balancer an
+/// organisation gets at most N times the per-replica budget.
+#[tokio::test]
+async fn the_budget_is_per_replica_as_documented() {
+    let db = TestDatabase::fresh().await;
+    let one = TestApp::spawn_on_with(&db, |c| c.rate_limit_per_minute = 3).await;
+    let two = TestApp::spawn_on_with(&db, |c| c.rate_limit_per_minute = 3).await;
+    let mine = token(PROVIDER_A, "provider");
+    for replica in [&one, &two] {
+        for _ in 0..3 {
+            assert_eq!(replica.get("/v1/trajectories", &mine).await.status(), 200);
+        }
+    }
+    for replica in [&one, &two] {
+        assert_eq!(
+            problem(replica.get("/v1/trajectories", &mine).await)
+                .await
+                .0,
+            429,
+            "each replica spends its own budget"
+        );
+    }
 }
 
 #[tokio::test]

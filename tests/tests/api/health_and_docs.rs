@@ -47,3 +47,30 @@ async fn swagger_ui_is_served_from_the_binary() {
     let html = page.text().await.expect("text");
     assert!(html.contains("swagger"), "Swagger UI page");
 }
+
+#[tokio::test]
+async fn on_postgresql_the_server_refuses_to_start_without_configured_secrets() {
+    // Checked before connecting: no database needs to exist at this address.
+    let mut config = crate::helpers::test_config("postgres://nobody@127.0.0.1:1/none");
+    config.bsn_secret = None;
+    config.jwt_secret = None;
+    let refused = herstelbrug_api::Application::build(config.clone())
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        refused.contains("HERSTELBRUG_BSN_SECRET") && refused.contains("HERSTELBRUG_JWKS_FILE"),
+        "{refused}"
+    );
+    config.bsn_secret = Some("production-bsn-secret-of-at-least-32-bytes".to_owned());
+    let refused = herstelbrug_api::Application::build(config)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        refused.contains("HERSTELBRUG_JWKS_FILE") && !refused.contains("BSN"),
+        "{refused}"
+    );
+}

@@ -102,6 +102,7 @@ pub fn test_config(database_url: &str) -> Config {
     Config {
         listen: "127.0.0.1:0".to_owned(),
         database_url: database_url.to_owned(),
+        database_password: None,
         db_max_connections: 5,
         db_acquire_timeout_ms: 1000,
         jwt_issuer: ISSUER.to_owned(),
@@ -111,6 +112,7 @@ pub fn test_config(database_url: &str) -> Config {
         jwks_file: None,
         wmo_assessment_days: 42,
         wmo_decision_days: 14,
+        followup_after_closure_days: 90,
         early_warning_days: 14,
         acknowledge_working_days: 5,
         start_norm_days: 28,

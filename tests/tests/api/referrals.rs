@@ -612,21 +612,66 @@ async fn bad_referral_input_is_a_clear_problem_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn no_referrals_on_a_closed_trajectory() {
+async fn a_closed_trajectory_takes_follow_up_for_90_days_and_that_resolves_its_alert() {
     let app = TestApp::spawn().await;
+    let provider = token(PROVIDER_A, "provider");
+    let nijmegen = token(NIJMEGEN, "municipality");
     let trajectory = id(&app.register(PROVIDER_A, "client-1").await);
     app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
-    let closed = app
-        .transition(
-            &token(PROVIDER_A, "provider"),
-            &trajectory,
-            1,
-            &json!({"to": "closed", "reason": "moved"}),
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        1,
+        &json!({"to": "closed", "reason": "client_choice"}),
+    )
+    .await;
+    let open = app
+        .alerts(
+            &provider,
+            "?status=open&rule=treatment_ended_without_followup",
         )
         .await;
-    assert_eq!(closed.status(), 200);
+    assert_eq!(open.len(), 1, "treatment ended with nothing arranged");
+
+    // The way out: the treating provider still arranges follow-up after closure.
+    let late = app
+        .refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
+        .await;
+    assert_eq!(
+        late.status(),
+        201,
+        "a closed trajectory takes a follow-up referral"
+    );
+    let rid = id(&late.json().await.expect("json"));
+    assert_eq!(
+        app.act(&nijmegen, &rid, "acknowledge", 1, None)
+            .await
+            .status(),
+        200
+    );
+    let accepted = app
+        .act(
+            &nijmegen,
+            &rid,
+            "accept",
+            2,
+            Some(json!({"planned_start_on": "2027-01-04"})),
+        )
+        .await;
+    assert_eq!(accepted.status(), 200);
+    assert!(
+        app.alerts(
+            &provider,
+            "?status=open&rule=treatment_ended_without_followup"
+        )
+        .await
+        .is_empty(),
+        "the accepted late referral resolved the alert by itself"
+    );
+
+    app.clock.advance(chrono::Duration::days(91));
     let (status, body) = problem(
-        app.refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
+        app.refer(PROVIDER_A, &trajectory, "income_and_debt", NIJMEGEN)
             .await,
     )
     .await;
@@ -635,6 +680,7 @@ async fn no_referrals_on_a_closed_trajectory() {
         (
             409,
             Some("https://herstelbrug.nl/problems/trajectory-closed")
-        )
+        ),
+        "91 days after closure a re-admission starts a new trajectory"
     );
 }

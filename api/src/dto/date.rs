@@ -1,4 +1,5 @@
-//! Calendar dates in request bodies: exactly `YYYY-MM-DD`, a real date, from 1900 on.
+//! Calendar dates in request bodies: exactly `YYYY-MM-DD`, a real date, years 0001-9999
+//! (RFC 3339 `full-date`; year 0000 is no year of the Gregorian calendar as written).
 //! chrono alone also takes `+002026-01-01`, `-2026-01-01`, `2026-2-3` and leading
 //! spaces; none of those is a date an EHR meant. Use with
 //! `#[serde(deserialize_with = "date::required")]` or, for optional fields,
@@ -25,8 +26,8 @@ pub fn parse(text: &str) -> Result<NaiveDate, String> {
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("{shown:?} is not a calendar date; expected {FORMAT}"))?;
-    if date.year() < 1900 {
-        return Err(format!("{shown:?} is before 1900; expected {FORMAT}"));
+    if date.year() < 1 {
+        return Err(format!("{shown:?} has year 0000; expected {FORMAT}"));
     }
     Ok(date)
 }
@@ -58,7 +59,6 @@ mod tests {
             " 2026-01-01",
             "2026-01-01 ",
             "2026-02-30",
-            "1899-12-31",
             "2026/01/01",
             "",
         ] {

@@ -83,6 +83,23 @@ fn add_to_operation(operation: &mut Operation) {
         shared.push(("413", "The request body is too large"));
         shared.push(("415", "The request body is not application/json"));
     }
+    let keyed = operation.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "Idempotency-Key"))
+    });
+    if keyed {
+        shared.push((
+            "422",
+            "A rule is broken, or the Idempotency-Key was already used for another request",
+        ));
+    }
+    if secured {
+        shared.push(("431", "The request headers are larger than 16 KiB"));
+    }
+    shared.push((
+        "503",
+        "The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time",
+    ));
     shared.push(("500", "An unexpected error; the cause is logged, not sent"));
     for (status, description) in shared {
         operation

@@ -11,7 +11,14 @@ pub struct BoundedText(String);
 
 impl BoundedText {
     /// Parses `text` for the field `what`, allowing at most `max` characters.
+    /// The bound holds for the text as sent, so it matches the schema's `maxLength`.
     pub fn parse(what: &'static str, text: &str, max: usize) -> Result<Self, InvalidValue> {
+        if text.chars().count() > max {
+            return Err(InvalidValue {
+                what,
+                rule: "is too long",
+            });
+        }
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err(InvalidValue {
@@ -52,8 +59,12 @@ mod tests {
     #[test]
     fn trims_and_bounds() {
         assert_eq!(
-            BoundedText::parse("x", "  hi  ", 5).map(|t| t.to_string()),
+            BoundedText::parse("x", "  hi  ", 6).map(|t| t.to_string()),
             Ok("hi".to_owned())
+        );
+        assert!(
+            BoundedText::parse("x", "  hi  ", 5).is_err(),
+            "the bound holds for the text as sent, as the schema's maxLength does"
         );
         assert!(BoundedText::parse("x", "   ", 5).is_err());
         assert!(BoundedText::parse("x", "toolong", 5).is_err());

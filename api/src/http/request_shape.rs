@@ -67,9 +67,16 @@ pub async fn check(
             "the request headers take {header_bytes} bytes; at most {HEADER_LIMIT} are accepted"
         )))
     } else {
+        // Only operations that exist: another method on a known path is the router's 405.
         let takes_body = req
             .app_data::<web::Data<RouteTable>>()
-            .is_none_or(|routes| routes.takes_body(req.method().as_str(), req.path()));
+            .is_none_or(|routes| {
+                let method = req.method().as_str();
+                let known = routes
+                    .methods_for(req.path())
+                    .is_some_and(|methods| methods.iter().any(|m| m == method));
+                !known || routes.takes_body(method, req.path())
+            });
         let refused = !takes_body && carries_body(&req) && !is_empty_json(&mut req).await;
         refused.then(|| {
             ApiError::InvalidRequest(format!(

@@ -82,6 +82,11 @@ uuid_id!(
     SubscriptionId,
     "subscription id"
 );
+uuid_id!(
+    /// A catalog service's identity.
+    ServiceId,
+    "service id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ mod string_enum;
 pub mod actor;
 pub mod bsn;
 pub mod calendar;
+pub mod catalog;
 pub mod client_ref;
 pub mod consent;
 pub mod continuity;
@@ -35,7 +36,7 @@ pub use continuity::{
 };
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
-pub use ids::{AlertId, ConsentId, MessageId, ReferralId, SubscriptionId};
+pub use ids::{AlertId, ConsentId, MessageId, ReferralId, ServiceId, SubscriptionId};
 pub use org_id::{AgbCode, GemeenteCode, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AlertStore, Database, ReferralStore, TrajectoryStore, WebhookStore,
+    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, ReferralStore, TrajectoryStore,
+    WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -18,6 +19,7 @@ pub struct AppState {
     pub referrals: ReferralStore,
     pub alerts: AlertStore,
     pub webhooks: WebhookStore,
+    pub catalog: CatalogStore,
     pub access: AccessLog,
     /// Stores the entries of reads and refusals in shared batches.
     pub access_writer: AccessWriter,

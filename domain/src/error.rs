@@ -69,6 +69,8 @@ pub enum DomainError {
     NoFollowUpNotApplicable,
     #[error("the alert is already {0}")]
     AlertAlready(crate::continuity::AlertStatus),
+    #[error("service: {reason}")]
+    ServiceNotTakingReferral { reason: &'static str },
     #[error(
         "the trajectory is closed: it takes follow-up referrals only for a limited time after closure (not after death); a re-admission starts a new trajectory"
     )]

@@ -5,6 +5,8 @@ pub mod access_log;
 pub mod admin;
 mod alert_row;
 pub mod alert_store;
+mod catalog_row;
+pub mod catalog_store;
 pub mod connect;
 mod consent_store;
 mod continuity;
@@ -30,6 +32,7 @@ mod write_txn;
 
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
+pub use catalog_store::{CatalogEntry, CatalogQuery, CatalogStore, ServiceChange};
 pub use connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
 pub use consent_store::Withdrawal as ConsentWithdrawal;
 pub use error::StoreError;

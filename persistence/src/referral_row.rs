@@ -78,6 +78,7 @@ pub(crate) fn referral_from_row(row: referral::Model) -> Result<Referral, StoreE
         status_reason: opt_text("status_reason", row.status_reason.as_deref())?,
         assessment_due_on: row.assessment_due_on,
         decision_due_on: row.decision_due_on,
+        service: row.service_id.map(herstelbrug_domain::ServiceId::from_uuid),
         version: version(row.version)?,
         updated_at: row.updated_at,
     })
@@ -112,6 +113,7 @@ pub(crate) fn referral_to_row(r: &Referral) -> referral::ActiveModel {
         decision_due_on: Set(r.decision_due_on),
         version: Set(stored_version(r.version)),
         updated_at: Set(r.updated_at),
+        service_id: Set(r.service.map(|s| s.as_uuid())),
     }
 }
 

@@ -108,6 +108,15 @@ impl ReferralStore {
             } else {
                 None
             };
+            if let Some(service) = request.service {
+                crate::catalog_store::check_takes_referral(
+                    &txn,
+                    service,
+                    request.recipient,
+                    request.kind,
+                )
+                .await?;
+            }
             let open = referral::Entity::find()
                 .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
                 .filter(referral::Column::Kind.eq(request.kind.as_str()))

@@ -43,6 +43,14 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/v1/alerts/{id}", ALERT_READERS),
     ("POST", "/v1/alerts/{id}/acknowledge", PARTIES),
     ("POST", "/v1/alerts/{id}/resolve", PARTIES),
+    // The catalog holds no client data: every authenticated organisation may read it;
+    // providers and municipalities keep their own services.
+    ("GET", "/v1/services", ALERT_READERS),
+    ("GET", "/v1/services/{id}", ALERT_READERS),
+    ("GET", "/v1/services/{id}/history", ALERT_READERS),
+    ("POST", "/v1/services", PARTIES),
+    ("PUT", "/v1/services/{id}", PARTIES),
+    ("POST", "/v1/services/{id}/capacity", PARTIES),
     ("POST", "/v1/webhook-subscriptions", PARTIES),
     ("GET", "/v1/webhook-subscriptions", PARTIES),
     ("DELETE", "/v1/webhook-subscriptions/{id}", PARTIES),

@@ -7,5 +7,6 @@ pub mod contact;
 pub mod date;
 pub mod referral;
 pub mod schema;
+pub mod service;
 pub mod trajectory;
 pub mod webhook;

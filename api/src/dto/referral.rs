@@ -43,6 +43,9 @@ pub struct CreateReferralRequest {
     pub client: ClientContactDto,
     #[serde(default, deserialize_with = "json_body::object")]
     pub referrer: ReferrerContactDto,
+    /// The catalog service asked for (`GET /v1/services`). Its owner must be the
+    /// recipient; the referral then counts toward the service's measured waiting times.
+    pub service: Option<uuid::Uuid>,
 }
 
 impl CreateReferralRequest {
@@ -58,6 +61,7 @@ impl CreateReferralRequest {
             requested_start_on: self.requested_start_on,
             client: self.client.parse()?,
             referrer: self.referrer.parse()?,
+            service: self.service.map(herstelbrug_domain::ServiceId::from_uuid),
         })
     }
 }
@@ -152,6 +156,8 @@ pub struct ProviderReferralView {
     pub status: ReferralStatus,
     /// Why it was rejected, failed or cancelled.
     pub status_reason: Option<String>,
+    /// The catalog service it was sent to, if the referrer named one.
+    pub service_id: Option<Uuid>,
     pub needs: String,
     pub requested_start_on: Option<NaiveDate>,
     pub client: ClientContactDto,
@@ -177,6 +183,7 @@ impl From<&ReferralRecord> for ProviderReferralView {
             recipient: r.recipient.to_string(),
             status: r.status,
             status_reason: text(&r.status_reason),
+            service_id: r.service.map(|s| s.as_uuid()),
             needs: r.needs.as_str().to_owned(),
             requested_start_on: r.requested_start_on,
             client: ClientContactDto::disclosed(&r.client, true, true),
@@ -217,6 +224,9 @@ pub struct RecipientReferralView {
     /// What the recipient may do now.
     #[schema(schema_with = schema::referral_actions)]
     pub allowed_actions: Vec<ReferralAction>,
+    /// The recipient's own catalog service the referral was sent to, if one was named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// Also the `ETag`.
     pub version: u32,
 }
@@ -243,6 +253,7 @@ impl From<&ReferralRecord> for RecipientReferralView {
                 None
             },
             allowed_actions: allowed_actions(r.status, Party::Recipient),
+            service_id: r.service.map(|s| s.as_uuid()),
             version: r.version,
         }
     }

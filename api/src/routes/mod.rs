@@ -8,6 +8,7 @@ pub mod clients;
 pub mod consents;
 pub mod health;
 pub mod referrals;
+pub mod services;
 pub mod trajectories;
 pub mod webhooks;
 
@@ -19,4 +20,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     alerts::register(cfg);
     webhooks::register(cfg);
     clients::register(cfg);
+    services::register(cfg);
 }

@@ -79,6 +79,7 @@ fn referral(t: &Trajectory, kind: ReferralKind, recipient: OrgId, when: DateTime
         requested_start_on: None,
         client: ClientContact::default(),
         referrer: ReferrerContact::default(),
+        service: None,
     };
     Referral::request(
         ReferralId::new_at(when),

@@ -7,7 +7,7 @@ use crate::actor::Actor;
 use crate::calendar;
 use crate::consent::Consent;
 use crate::error::DomainError;
-use crate::ids::{ReferralId, TrajectoryId};
+use crate::ids::{ReferralId, ServiceId, TrajectoryId};
 use crate::org_id::{AgbCode, OrgId};
 use crate::phase::Phase;
 use crate::text::BoundedText;
@@ -99,6 +99,9 @@ pub struct ReferralRequest {
     pub requested_start_on: Option<NaiveDate>,
     pub client: ClientContact,
     pub referrer: ReferrerContact,
+    /// The catalog service asked for, when the referrer chose one: it counts toward that
+    /// service's measured waiting times. Its organisation must be the recipient.
+    pub service: Option<ServiceId>,
 }
 
 /// A party's action on a referral, with the fields actions may need.
@@ -217,6 +220,8 @@ pub struct Referral {
     pub decision_due_on: Option<NaiveDate>,
     pub version: u32,
     pub updated_at: DateTime<Utc>,
+    /// The catalog service it was sent to, if the referrer named one.
+    pub service: Option<ServiceId>,
 }
 
 /// The reason a referral carries when it was cancelled because consent was withdrawn.
@@ -291,6 +296,7 @@ impl Referral {
                 .flatten()
                 .map(calendar::term_end),
             decision_due_on: None,
+            service: request.service,
             version: 1,
             updated_at: now,
         };

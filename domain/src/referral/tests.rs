@@ -57,6 +57,7 @@ fn request(recipient: OrgId) -> ReferralRequest {
         requested_start_on: Some(date(2026, 12, 1)),
         client: ClientContact::default(),
         referrer: ReferrerContact::default(),
+        service: None,
     }
 }
 

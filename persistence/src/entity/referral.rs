@@ -33,6 +33,8 @@ pub struct Model {
     pub decision_due_on: Option<Date>,
     pub version: i32,
     pub updated_at: DateTimeUtc,
+    /// The catalog service the referral was sent to, if it named one.
+    pub service_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

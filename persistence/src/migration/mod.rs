@@ -12,6 +12,7 @@ mod m20261125_000007_access_log_seals;
 mod m20261125_000008_feed_notify_trigger;
 mod m20261201_000009_access_log_disclosures;
 mod m20261201_000010_open_trajectory_by_bsn;
+mod m20261201_000011_catalog;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_feed_notify_trigger::Migration),
             Box::new(m20261201_000009_access_log_disclosures::Migration),
             Box::new(m20261201_000010_open_trajectory_by_bsn::Migration),
+            Box::new(m20261201_000011_catalog::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ mod access_log;
 mod access_log_tenancy;
 mod alerts;
 mod auth;
+mod catalog;
 mod durability;
 mod errors;
 mod feeds;

@@ -51,6 +51,8 @@ struct World {
     dead_message: String,
     b_trajectory: String,
     b_referral: String,
+    /// A catalog service of provider A.
+    service: String,
 }
 
 impl World {
@@ -135,6 +137,9 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
     .await
     .expect("dead letter");
 
+    let service = app.post("/v1/services", &a, &service_body()).await;
+    assert_eq!(service.status(), 201);
+    let service = id(&service.json().await.expect("json"));
     let b_trajectory = id(&app.register(PROVIDER_B, &format!("matrix-b-{n}")).await);
     app.consent(PROVIDER_B, &b_trajectory, AMSTERDAM).await;
     let b_referral = app
@@ -152,7 +157,12 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
         dead_message,
         b_trajectory,
         b_referral,
+        service,
     }
+}
+
+fn service_body() -> Value {
+    json!({"name": "Nazorggroep", "kind": "aftercare", "serves": [NIJMEGEN]})
 }
 
 /// One operation: how to call it against a world, and what each actor (in `ACTORS`
@@ -223,6 +233,13 @@ fn rows() -> Vec<Row> {
             "/v1/webhook-subscriptions/{id}/deliveries/{did}/replay",
             "NNFFON",
         ),
+        // The catalog holds no client data: everyone reads it, only the owner changes it.
+        row(Method::GET, "/v1/services", "OOOOOO"),
+        row(Method::GET, "/v1/services/{id}", "OOOOOO"),
+        row(Method::GET, "/v1/services/{id}/history", "OOOOOO"),
+        row(Method::POST, "/v1/services", "OOFFOO"),
+        row(Method::PUT, "/v1/services/{id}", "NNFFON"),
+        row(Method::POST, "/v1/services/{id}/capacity", "NNFFON"),
     ]
 }
 
@@ -230,6 +247,8 @@ fn rows() -> Vec<Row> {
 fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Value) {
     let id = if row.pattern.starts_with("/v1/alerts/") {
         &w.alert
+    } else if row.pattern.starts_with("/v1/services/") {
+        &w.service
     } else if row.pattern.starts_with("/v1/webhook-subscriptions/") {
         &w.subscription
     } else {
@@ -270,6 +289,9 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
         }
         ("POST", "/v1/alerts/{id}/acknowledge")
         | ("POST", "/v1/trajectories/{id}/consents/{cid}/withdraw") => (Some("\"1\""), Value::Null),
+        ("POST", "/v1/services") => (None, service_body()),
+        ("PUT", "/v1/services/{id}") => (Some("\"1\""), service_body()),
+        ("POST", "/v1/services/{id}/capacity") => (None, json!({"availability": "yes"})),
         ("POST", "/v1/webhook-subscriptions") => (
             None,
             json!({"url": "http://127.0.0.1:9/other", "event_types": ["alert.opened"]}),

@@ -1,0 +1,150 @@
+//! `GET /v1/services`: search the catalog.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::catalog::{Measured, ServiceStatus};
+use herstelbrug_domain::{GemeenteCode, OrgId, ReferralKind};
+use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{CatalogEntry, CatalogQuery};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Principal;
+use crate::dto::schema;
+use crate::dto::service::{ServiceList, ServiceView};
+use crate::error::ApiError;
+use crate::http::access_log;
+use crate::state::AppState;
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 500;
+
+/// Filters, order and paging of a catalog search.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Only this kind of support.
+    #[param(schema_with = schema::referral_kind)]
+    pub kind: Option<ReferralKind>,
+    /// Only services serving this municipality, `gemeente:NNNN`.
+    #[param(pattern = "^gemeente:[0-9]{4}$", example = "gemeente:0796")]
+    pub serves: Option<String>,
+    /// Only this status (`active`, `inactive`, `temporarily_closed`, `defunct`).
+    pub status: Option<String>,
+    /// Only services that admit a client of this age.
+    #[param(minimum = 0, maximum = 120)]
+    pub age: Option<u8>,
+    /// Only services whose capacity says there is room (`yes` or `waitlist`).
+    pub with_capacity: Option<bool>,
+    /// Only this organisation's services.
+    pub owner: Option<String>,
+    /// Only services changed after this instant (for directories that sync).
+    pub modified_after: Option<DateTime<Utc>>,
+    /// `measured_wait` (median days to acceptance, unmeasured last), `stated_wait`, or the
+    /// default: oldest first, keyset-paged.
+    pub sort: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<uuid::Uuid>,
+    /// Page size, 1 to 500 [default: 50].
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+fn measured_wait(e: &CatalogEntry) -> Option<f64> {
+    match e.waiting.to_acceptance {
+        Measured::Figure(f) => Some(f.median_days),
+        Measured::InsufficientData => None,
+    }
+}
+
+/// Search the catalog.
+///
+/// Any authenticated organisation may. Sorting by waiting time orders the page it reads;
+/// page through the whole result (or narrow it by kind and municipality) to compare all.
+#[utoipa::path(
+    operation_id = "search_services",
+    tag = "catalog",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of services", body = ServiceList),
+        (status = 400, description = "A filter is malformed",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/services")]
+pub async fn list(
+    _principal: Principal,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let invalid = |field: &str, e: &dyn std::fmt::Display| {
+        ApiError::InvalidRequest(format!("`{field}`: {e}"))
+    };
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::InvalidRequest(format!(
+            "`limit` must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let query = CatalogQuery {
+        kind: p.kind,
+        serves: p
+            .serves
+            .as_deref()
+            .map(str::parse::<GemeenteCode>)
+            .transpose()
+            .map_err(|e| invalid("serves", &e))?,
+        status: p
+            .status
+            .as_deref()
+            .map(str::parse::<ServiceStatus>)
+            .transpose()
+            .map_err(|e| invalid("status", &e))?,
+        age: p.age,
+        with_capacity: p.with_capacity.unwrap_or(false),
+        owner: p
+            .owner
+            .as_deref()
+            .map(str::parse::<OrgId>)
+            .transpose()
+            .map_err(|e| invalid("owner", &e))?,
+        modified_after: p.modified_after,
+        after: p.after,
+        limit: u64::from(limit),
+    };
+    let (mut entries, more) = state.catalog.search(&query, state.clock.now()).await?;
+    let next_cursor = more
+        .then(|| entries.last().map(|e| e.service.id.to_string()))
+        .flatten();
+    match p.sort.as_deref() {
+        None => {}
+        Some("measured_wait") => entries.sort_by(|a, b| {
+            let (a, b) = (measured_wait(a), measured_wait(b));
+            a.is_none()
+                .cmp(&b.is_none())
+                .then(a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal))
+        }),
+        Some("stated_wait") => entries.sort_by_key(|e| {
+            let wait = e.service.details.stated_wait_days;
+            (wait.is_none(), wait)
+        }),
+        Some(other) => {
+            return Err(invalid(
+                "sort",
+                &format!("{other:?}: expected measured_wait or stated_wait"),
+            ));
+        }
+    }
+    access_log::nothing_disclosed(&req);
+    Ok(HttpResponse::Ok().json(ServiceList {
+        items: entries
+            .iter()
+            .map(|e| ServiceView::new(&e.service, &e.waiting))
+            .collect(),
+        next_cursor,
+    }))
+}

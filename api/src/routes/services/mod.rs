@@ -1,0 +1,28 @@
+//! The building-block catalog: services, their capacity, and their measured waiting times.
+//! The catalog holds no client data: reading it is not client access and is not logged as
+//! such; every change is in the service's own history.
+
+use herstelbrug_domain::ServiceId;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+
+mod capacity;
+mod create;
+mod get;
+mod history;
+mod list;
+mod update;
+
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(list::list)
+        .service(create::create)
+        .service(get::get)
+        .service(update::update)
+        .service(capacity::capacity)
+        .service(history::history);
+}
+
+fn service_id(raw: &str) -> Result<ServiceId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}

@@ -1,0 +1,441 @@
+//! The building-block catalog: owners create, change and retire their services and post
+//! capacity; anyone authenticated searches it. Every change is in the service's own
+//! history. Measured waiting times are derived from the referrals sent to a service, read
+//! for a whole page of services in one query: nothing is computed by a nightly job.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use herstelbrug_domain::catalog::{
+    Capacity, Handoff, Service, ServiceDetails, ServiceStatus, WaitingPolicy, WaitingTimes,
+    waiting_times,
+};
+use herstelbrug_domain::{GemeenteCode, OrgId, ReferralKind, ReferralStatus, ServiceId};
+use sea_orm::ActiveValue::Set;
+use sea_orm::QueryTrait as _;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::catalog_row::{capacity_columns, details_columns, service_from_row, service_to_row};
+use crate::entity::{referral, service, service_area, service_event};
+use crate::error::StoreError;
+use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
+use crate::trajectory_row::stored_version;
+use crate::write_txn::WriteTxn;
+
+/// A service with what Herstelbrug measured of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogEntry {
+    pub service: Service,
+    pub waiting: WaitingTimes,
+}
+
+/// What a search asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogQuery {
+    pub kind: Option<ReferralKind>,
+    pub serves: Option<GemeenteCode>,
+    pub status: Option<ServiceStatus>,
+    /// Only services that admit a client of this age.
+    pub age: Option<u8>,
+    /// Only services whose capacity says there is room.
+    pub with_capacity: bool,
+    pub owner: Option<OrgId>,
+    pub modified_after: Option<DateTime<Utc>>,
+    /// Keyset: the last service id of the previous page.
+    pub after: Option<Uuid>,
+    pub limit: u64,
+}
+
+/// One change in a service's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceChange {
+    pub sequence: u32,
+    pub change: String,
+    pub detail: serde_json::Value,
+    pub subject: String,
+    pub org: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CatalogStore {
+    conn: DatabaseConnection,
+    policy: WaitingPolicy,
+}
+
+async fn record<C: ConnectionTrait>(
+    conn: &C,
+    id: ServiceId,
+    change: &str,
+    detail: serde_json::Value,
+    write: &WriteContext<'_>,
+) -> Result<(), StoreError> {
+    let last = service_event::Entity::find()
+        .filter(service_event::Column::ServiceId.eq(id.as_uuid()))
+        .order_by_desc(service_event::Column::Sequence)
+        .one(conn)
+        .await?
+        .map_or(0, |e| e.sequence);
+    service_event::Entity::insert(service_event::ActiveModel {
+        service_id: Set(id.as_uuid()),
+        sequence: Set(last + 1),
+        change: Set(change.to_owned()),
+        detail: Set(detail.to_string()),
+        subject: Set(write.actor.subject.to_string()),
+        org: Set(write.actor.org.to_string()),
+        recorded_at: Set(write.now),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+async fn write_areas<C: ConnectionTrait>(conn: &C, s: &Service) -> Result<(), StoreError> {
+    service_area::Entity::delete_many()
+        .filter(service_area::Column::ServiceId.eq(s.id.as_uuid()))
+        .exec(conn)
+        .await?;
+    let rows = s.details.serves.iter().map(|g| service_area::ActiveModel {
+        gemeente: Set(g.digits().to_owned()),
+        kind: Set(s.details.kind.as_str().to_owned()),
+        service_id: Set(s.id.as_uuid()),
+    });
+    service_area::Entity::insert_many(rows.collect::<Vec<_>>())
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+async fn owned_by<C: ConnectionTrait>(
+    conn: &C,
+    id: ServiceId,
+    owner: OrgId,
+) -> Result<Service, StoreError> {
+    let row = service::Entity::find_by_id(id.as_uuid())
+        .filter(service::Column::Owner.eq(owner.to_string()))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    service_from_row(row)
+}
+
+/// Refuses a referral to `service` unless it is active, of the referral's kind, and owned
+/// by the recipient (inside the referral's own transaction).
+pub(crate) async fn check_takes_referral<C: ConnectionTrait>(
+    conn: &C,
+    id: ServiceId,
+    recipient: OrgId,
+    kind: ReferralKind,
+) -> Result<(), StoreError> {
+    let refuse = |reason| {
+        StoreError::Domain(herstelbrug_domain::DomainError::ServiceNotTakingReferral { reason })
+    };
+    let Some(row) = service::Entity::find_by_id(id.as_uuid()).one(conn).await? else {
+        return Err(refuse("no such service in the catalog"));
+    };
+    let service = service_from_row(row)?;
+    if service.owner != recipient {
+        return Err(refuse(
+            "the service belongs to another organisation than the recipient",
+        ));
+    }
+    if service.details.kind != kind {
+        return Err(refuse("the service offers another kind of support"));
+    }
+    if !service.details.status.takes_referrals() {
+        return Err(refuse("the service is not active"));
+    }
+    Ok(())
+}
+
+impl CatalogStore {
+    pub fn new(conn: DatabaseConnection, policy: WaitingPolicy) -> Self {
+        Self { conn, policy }
+    }
+
+    /// Creates a service owned by `owner`.
+    pub async fn create(
+        &self,
+        owner: OrgId,
+        details: ServiceDetails,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Service>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(
+            &self.conn,
+            write.key,
+            now,
+            write.audit,
+            respond,
+            async |txn: &WriteTxn| {
+                let service = Service {
+                    id: ServiceId::new_at(now),
+                    owner,
+                    details,
+                    capacity: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                service::Entity::insert(service_to_row(&service)?)
+                    .exec_without_returning(txn)
+                    .await?;
+                write_areas(txn, &service).await?;
+                record(
+                    txn,
+                    service.id,
+                    "created",
+                    serde_json::json!({"name": service.details.name.as_str()}),
+                    &write,
+                )
+                .await?;
+                Ok(service)
+            },
+        )
+        .await?;
+        Ok(keyed.outcome)
+    }
+
+    /// Replaces the details of `owner`'s service if `expected_version` is current (retiring
+    /// is a change of status to `defunct`).
+    pub async fn update(
+        &self,
+        id: ServiceId,
+        owner: OrgId,
+        expected_version: u32,
+        details: ServiceDetails,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Service>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(&self.conn, write.key, now, write.audit, respond, async |txn: &WriteTxn| {
+            let mut service = owned_by(txn, id, owner).await?;
+            if service.version != expected_version {
+                return Err(StoreError::VersionMismatch { current: service.version });
+            }
+            let status_before = service.details.status;
+            service.details = details;
+            service.version += 1;
+            service.updated_at = now;
+            let mut row = service::ActiveModel {
+                version: Set(stored_version(service.version)),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            details_columns(&service.details, &mut row)?;
+            let updated = service::Entity::update_many()
+                .set(row)
+                .filter(service::Column::Id.eq(id.as_uuid()))
+                .filter(service::Column::Version.eq(stored_version(expected_version)))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::VersionMismatch { current: expected_version + 1 });
+            }
+            write_areas(txn, &service).await?;
+            let change = if service.details.status == ServiceStatus::Defunct && status_before != ServiceStatus::Defunct {
+                "retired"
+            } else {
+                "updated"
+            };
+            record(txn, id, change, serde_json::json!({"status": service.details.status.as_str(), "version": service.version}), &write).await?;
+            Ok(service)
+        })
+        .await?;
+        Ok(keyed.outcome)
+    }
+
+    /// Posts capacity (and optionally the stated wait): one UPDATE and one history row,
+    /// without a version check, so a provider's system can post every few minutes without
+    /// racing the record's editors; the last post wins.
+    pub async fn set_capacity(
+        &self,
+        id: ServiceId,
+        owner: OrgId,
+        capacity: Capacity,
+        stated_wait_days: Option<u32>,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Service>,
+    ) -> Result<Replayable, StoreError> {
+        let now = write.now;
+        let keyed = keyed_write(&self.conn, write.key, now, write.audit, respond, async |txn: &WriteTxn| {
+            let mut row = service::ActiveModel {
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            capacity_columns(Some(&capacity), &mut row);
+            if let Some(days) = stated_wait_days {
+                row.stated_wait_days = Set(i32::try_from(days).ok());
+            }
+            let updated = service::Entity::update_many()
+                .set(row)
+                .filter(service::Column::Id.eq(id.as_uuid()))
+                .filter(service::Column::Owner.eq(owner.to_string()))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::NotFound);
+            }
+            record(
+                txn,
+                id,
+                "capacity",
+                serde_json::json!({"availability": capacity.availability().as_str(), "stated_wait_days": stated_wait_days}),
+                &write,
+            )
+            .await?;
+            owned_by(txn, id, owner).await
+        })
+        .await?;
+        Ok(keyed.outcome)
+    }
+
+    /// One service with its measured waiting times.
+    pub async fn get(&self, id: ServiceId, now: DateTime<Utc>) -> Result<CatalogEntry, StoreError> {
+        let row = service::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let service = service_from_row(row)?;
+        let mut entries = self.with_waiting(vec![service], now).await?;
+        entries.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// A page of the catalog, oldest first (keyset on id); says whether more follow.
+    pub async fn search(
+        &self,
+        query: &CatalogQuery,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<CatalogEntry>, bool), StoreError> {
+        let mut select = service::Entity::find();
+        if let Some(kind) = query.kind {
+            select = select.filter(service::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(gemeente) = query.serves {
+            let mut areas = service_area::Entity::find()
+                .select_only()
+                .column(service_area::Column::ServiceId)
+                .filter(service_area::Column::Gemeente.eq(gemeente.digits()));
+            if let Some(kind) = query.kind {
+                areas = areas.filter(service_area::Column::Kind.eq(kind.as_str()));
+            }
+            select = select.filter(service::Column::Id.in_subquery(areas.into_query()));
+        }
+        if let Some(status) = query.status {
+            select = select.filter(service::Column::Status.eq(status.as_str()));
+        }
+        if let Some(age) = query.age {
+            let age = i32::from(age);
+            select = select.filter(
+                Condition::all()
+                    .add(
+                        Condition::any()
+                            .add(service::Column::MinimumAge.is_null())
+                            .add(service::Column::MinimumAge.lte(age)),
+                    )
+                    .add(
+                        Condition::any()
+                            .add(service::Column::MaximumAge.is_null())
+                            .add(service::Column::MaximumAge.gte(age)),
+                    ),
+            );
+        }
+        if query.with_capacity {
+            select = select.filter(service::Column::Availability.is_in(["yes", "waitlist"]));
+        }
+        if let Some(owner) = query.owner {
+            select = select.filter(service::Column::Owner.eq(owner.to_string()));
+        }
+        if let Some(after) = query.modified_after {
+            select = select.filter(service::Column::UpdatedAt.gt(after));
+        }
+        if let Some(after) = query.after {
+            select = select.filter(service::Column::Id.gt(after));
+        }
+        let rows = select
+            .order_by_asc(service::Column::Id)
+            .limit(query.limit.saturating_add(1))
+            .all(&self.conn)
+            .await?;
+        let more = rows.len() as u64 > query.limit;
+        let services = rows
+            .into_iter()
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .map(service_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((self.with_waiting(services, now).await?, more))
+    }
+
+    /// The service's history, oldest first.
+    pub async fn history(&self, id: ServiceId) -> Result<Vec<ServiceChange>, StoreError> {
+        service_event::Entity::find()
+            .filter(service_event::Column::ServiceId.eq(id.as_uuid()))
+            .order_by_asc(service_event::Column::Sequence)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|e| {
+                Ok(ServiceChange {
+                    sequence: u32::try_from(e.sequence).unwrap_or_default(),
+                    change: e.change,
+                    detail: serde_json::from_str(&e.detail)
+                        .map_err(|err| StoreError::Corrupt(format!("service event: {err}")))?,
+                    subject: e.subject,
+                    org: e.org,
+                    recorded_at: e.recorded_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds the measured waiting times: one query over the referrals sent to these
+    /// services whose acceptance or start may fall in the window.
+    async fn with_waiting(
+        &self,
+        services: Vec<Service>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CatalogEntry>, StoreError> {
+        let ids: Vec<Uuid> = services.iter().map(|s| s.id.as_uuid()).collect();
+        let mut handoffs: HashMap<Uuid, Vec<Handoff>> = HashMap::new();
+        if !ids.is_empty() {
+            // An interval ending in the window began at most window + a year before now;
+            // older requests cannot count and are not read.
+            let since = now - Duration::days(i64::from(self.policy.window_days) + 366);
+            let rows = referral::Entity::find()
+                .filter(referral::Column::ServiceId.is_in(ids))
+                .filter(referral::Column::RequestedAt.gte(since))
+                .filter(referral::Column::DecidedAt.is_not_null())
+                .all(&self.conn)
+                .await?;
+            for row in rows {
+                let rejected = row.status == ReferralStatus::Rejected.as_str();
+                let Some(service) = row.service_id else {
+                    continue;
+                };
+                handoffs.entry(service).or_default().push(Handoff {
+                    requested_at: row.requested_at,
+                    accepted_at: if rejected { None } else { row.decided_at },
+                    started_on: row.started_on,
+                });
+            }
+        }
+        Ok(services
+            .into_iter()
+            .map(|service| {
+                let measured = handoffs
+                    .get(&service.id.as_uuid())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                CatalogEntry {
+                    waiting: waiting_times(measured, now, &self.policy),
+                    service,
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,319 @@
+//! The building-block catalog: owners keep their services and post capacity, everyone
+//! searches them, and a service's measured waiting time moves as the referrals sent to it
+//! are accepted and started.
+
+use chrono::Duration;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, problem, token};
+
+const DEN_BOSCH: &str = "gemeente:0796";
+
+fn housing() -> Value {
+    json!({
+        "name": "Begeleid wonen na opname",
+        "description": "Kamers met ambulante begeleiding",
+        "kind": "housing",
+        "serves": [DEN_BOSCH],
+        "eligibility": {"minimum_age": 18, "needs_wmo_decision": true},
+        "languages": ["nl", "en"],
+        "stated_wait_days": 30
+    })
+}
+
+async fn create(app: &TestApp, owner: &str, scope: &str, body: &Value) -> Value {
+    let response = app.post("/v1/services", &token(owner, scope), body).await;
+    assert_eq!(response.status(), 201, "service created");
+    assert_eq!(response.headers()["etag"], "\"1\"");
+    response.json().await.expect("json")
+}
+
+async fn search(app: &TestApp, query: &str) -> Vec<Value> {
+    let response = app
+        .get(
+            &format!("/v1/services{query}"),
+            &token(PROVIDER_A, "provider"),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{query}");
+    let page: Value = response.json().await.expect("json");
+    page["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn owners_keep_their_services_and_everyone_searches_them() {
+    let app = TestApp::spawn().await;
+    let den_bosch = token(DEN_BOSCH, "municipality");
+    let service = create(&app, DEN_BOSCH, "municipality", &housing()).await;
+    let sid = id(&service);
+    assert_eq!(service["owner"], DEN_BOSCH);
+    assert_eq!(
+        service["waiting"]["to_acceptance"]["insufficient_data"],
+        true
+    );
+    let peer = create(
+        &app,
+        PROVIDER_B,
+        "provider",
+        &json!({"name": "Ervaringsdeskundigen inloop", "kind": "peer_support",
+                "serves": [DEN_BOSCH, NIJMEGEN]}),
+    )
+    .await;
+
+    assert_eq!(
+        search(&app, "?kind=housing&serves=gemeente:0796")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(search(&app, "?serves=gemeente:0796").await.len(), 2);
+    assert_eq!(search(&app, "?serves=gemeente:0268").await.len(), 1);
+    assert!(search(&app, "?serves=gemeente:0363").await.is_empty());
+    assert_eq!(
+        search(&app, "?age=17").await.len(),
+        1,
+        "the housing service is 18+"
+    );
+    let (status, _) = problem(
+        app.get("/v1/services?serves=0796", &token(PROVIDER_A, "provider"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // Only the owner changes a service: another organisation finds nothing to change.
+    let foreign = token(PROVIDER_A, "provider");
+    let (status, _) = problem(
+        app.request(Method::PUT, &format!("/v1/services/{sid}"), &foreign)
+            .header("If-Match", "\"1\"")
+            .json(&housing())
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let capacity = json!({"unit": "places", "available": 2, "maximum": 12});
+    let (status, _) = problem(
+        app.post(&format!("/v1/services/{sid}/capacity"), &foreign, &capacity)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let posted = app
+        .post(
+            &format!("/v1/services/{sid}/capacity"),
+            &den_bosch,
+            &capacity,
+        )
+        .await;
+    assert_eq!(posted.status(), 200);
+    let posted: Value = posted.json().await.expect("json");
+    assert_eq!(posted["capacity"]["availability"], "yes");
+    assert_eq!(posted["version"], 1, "capacity does not change the version");
+    let with_room = search(&app, "?with_capacity=true").await;
+    assert_eq!(with_room.len(), 1);
+    assert_eq!(with_room[0]["id"], service["id"]);
+
+    let (status, _) = problem(
+        app.post(
+            &format!("/v1/services/{sid}/capacity"),
+            &den_bosch,
+            &json!({"unit": "places", "available": 13, "maximum": 12}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "more available than the maximum");
+
+    let mut retired = housing();
+    retired["status"] = json!("defunct");
+    let (status, _) = problem(
+        app.request(Method::PUT, &format!("/v1/services/{sid}"), &den_bosch)
+            .json(&retired)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(status, 428, "changing the record needs If-Match");
+    let done = app
+        .request(Method::PUT, &format!("/v1/services/{sid}"), &den_bosch)
+        .header("If-Match", "\"1\"")
+        .json(&retired)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(done.status(), 200);
+    assert_eq!(done.headers()["etag"], "\"2\"");
+    let active = search(&app, "?status=active").await;
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0]["id"], peer["id"]);
+
+    let history: Value = app
+        .get(&format!("/v1/services/{sid}/history"), &foreign)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let changes: Vec<&str> = history["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["change"].as_str())
+        .collect();
+    assert_eq!(changes, ["created", "capacity", "retired"]);
+    assert_eq!(history["items"][1]["org"], DEN_BOSCH);
+
+    let read = app
+        .get(
+            &format!("/v1/services/{sid}"),
+            &token(NIJMEGEN, "dashboard"),
+        )
+        .await;
+    assert_eq!(
+        read.status(),
+        200,
+        "any authenticated organisation reads the catalog"
+    );
+
+    let (status, _) = problem(
+        app.post(
+            "/v1/services",
+            &den_bosch,
+            &json!({"name": "Nergens", "kind": "housing", "serves": []}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "a service serves at least one municipality");
+}
+
+#[tokio::test]
+async fn a_services_measured_waiting_time_moves_as_its_referrals_are_accepted_and_started() {
+    let app = TestApp::spawn().await;
+    let provider = token(PROVIDER_A, "provider");
+    let den_bosch = token(DEN_BOSCH, "municipality");
+    let sid = id(&create(&app, DEN_BOSCH, "municipality", &housing()).await);
+
+    let mut referrals = Vec::new();
+    for n in 0..5 {
+        let trajectory = app
+            .post(
+                "/v1/trajectories",
+                &provider,
+                &json!({"client_ref": format!("den-bosch-{n}"), "municipality": DEN_BOSCH,
+                        "started_on": "2026-01-05"}),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .expect("json");
+        let trajectory = id(&trajectory);
+        app.consent(PROVIDER_A, &trajectory, DEN_BOSCH).await;
+        let referral = app
+            .post(
+                &format!("/v1/trajectories/{trajectory}/referrals"),
+                &provider,
+                &json!({"kind": "housing", "recipient": DEN_BOSCH, "service": sid,
+                        "needs": "Woonruimte na opname", "client": {"name": "J. Jansen"}}),
+            )
+            .await;
+        assert_eq!(referral.status(), 201);
+        let referral: Value = referral.json().await.expect("json");
+        assert_eq!(referral["service_id"], sid.as_str());
+        referrals.push(id(&referral));
+        if n == 0 {
+            let (status, body) = problem(
+                app.post(
+                    &format!("/v1/trajectories/{trajectory}/referrals"),
+                    &provider,
+                    &json!({"kind": "housing", "recipient": NIJMEGEN, "service": sid,
+                            "needs": "Woonruimte"}),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(
+                status, 422,
+                "the service's owner must be the recipient: {body}"
+            );
+        }
+    }
+
+    // Ten days later Den Bosch accepts them all; the start is a week after that.
+    app.clock.advance(Duration::days(10));
+    let planned = (chrono::Utc::now() + Duration::days(17))
+        .date_naive()
+        .to_string();
+    for (n, rid) in referrals.iter().enumerate() {
+        assert_eq!(
+            app.act(&den_bosch, rid, "acknowledge", 1, None)
+                .await
+                .status(),
+            200
+        );
+        let accepted = app
+            .act(
+                &den_bosch,
+                rid,
+                "accept",
+                2,
+                Some(json!({"planned_start_on": planned})),
+            )
+            .await;
+        assert_eq!(accepted.status(), 200);
+        let now = waiting(&app, &sid).await;
+        if n < 4 {
+            assert_eq!(
+                now["to_acceptance"]["insufficient_data"],
+                true,
+                "{} accepted: no figure below five",
+                n + 1
+            );
+        }
+    }
+    let accepted = waiting(&app, &sid).await;
+    assert_eq!(accepted["to_acceptance"]["insufficient_data"], false);
+    assert_eq!(accepted["to_acceptance"]["measured"], 5);
+    assert_eq!(accepted["to_acceptance"]["median_days"], 10.0);
+    assert_eq!(accepted["to_acceptance"]["median_breaks_norm"], false);
+    assert_eq!(accepted["to_start"]["insufficient_data"], true);
+
+    app.clock.advance(Duration::days(7));
+    for rid in &referrals {
+        assert_eq!(
+            app.act(&den_bosch, rid, "start", 3, None).await.status(),
+            200
+        );
+    }
+    let started = waiting(&app, &sid).await;
+    assert_eq!(started["to_start"]["measured"], 5);
+    assert_eq!(started["to_start"]["median_days"], 7.0);
+    assert_eq!(started["total"]["median_days"], 17.0);
+    let listed = search(
+        &app,
+        "?kind=housing&serves=gemeente:0796&sort=measured_wait",
+    )
+    .await;
+    assert_eq!(listed[0]["waiting"]["to_acceptance"]["median_days"], 10.0);
+}
+
+/// The measured waiting times of service `sid` as any reader sees them.
+async fn waiting(app: &TestApp, sid: &str) -> Value {
+    app.get(
+        &format!("/v1/services/{sid}"),
+        &token(PROVIDER_A, "provider"),
+    )
+    .await
+    .json::<Value>()
+    .await
+    .expect("json")["waiting"]
+        .clone()
+}

@@ -140,11 +140,12 @@ impl Application {
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
             referrals: ReferralStore::new(db.conn.clone(), signal.clone(), terms, policy),
-            alerts: AlertStore::new(db.conn.clone(), signal),
+            alerts: AlertStore::new(db.conn.clone(), signal.clone()),
             webhooks,
             catalog: CatalogStore::new(
                 db.conn.clone(),
                 herstelbrug_domain::catalog::WaitingPolicy::default(),
+                signal.clone(),
             ),
             access: AccessLog::new(db.conn.clone()),
             access_writer: AccessWriter::spawn(db.conn.clone()),

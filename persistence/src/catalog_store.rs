@@ -4,6 +4,7 @@
 //! for a whole page of services in one query: nothing is computed by a nightly job.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use herstelbrug_domain::catalog::{
@@ -22,6 +23,8 @@ use uuid::Uuid;
 use crate::catalog_row::{capacity_columns, details_columns, service_from_row, service_to_row};
 use crate::entity::{referral, service, service_area, service_event};
 use crate::error::StoreError;
+use crate::feed::{self, CATALOG_KEY, FeedCursor, Page, Stream};
+use crate::feed_signal::FeedSignal;
 use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
 use crate::trajectory_row::stored_version;
 use crate::write_txn::WriteTxn;
@@ -65,6 +68,36 @@ pub struct ServiceChange {
 pub struct CatalogStore {
     conn: DatabaseConnection,
     policy: WaitingPolicy,
+    signal: Arc<FeedSignal>,
+}
+
+/// One change of the catalog feed, with the service as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogFeedItem {
+    pub position: FeedCursor,
+    pub change: String,
+    pub recorded_at: DateTime<Utc>,
+    pub entry: CatalogEntry,
+}
+
+/// Puts a change of `s` in the catalog feed, in the change's own transaction.
+async fn announce(
+    txn: &WriteTxn,
+    s: &Service,
+    change: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let id = s.id.as_uuid();
+    feed::append(
+        txn,
+        &[(CATALOG_KEY, Stream::Catalog)],
+        id,
+        s.version,
+        change,
+        id,
+        now,
+    )
+    .await
 }
 
 async fn record<C: ConnectionTrait>(
@@ -153,8 +186,66 @@ pub(crate) async fn check_takes_referral<C: ConnectionTrait>(
 }
 
 impl CatalogStore {
-    pub fn new(conn: DatabaseConnection, policy: WaitingPolicy) -> Self {
-        Self { conn, policy }
+    pub fn new(conn: DatabaseConnection, policy: WaitingPolicy, signal: Arc<FeedSignal>) -> Self {
+        Self {
+            conn,
+            policy,
+            signal,
+        }
+    }
+
+    /// A page of the catalog feed after `after`, waiting up to `wait` when it is empty.
+    pub async fn feed(
+        &self,
+        after: FeedCursor,
+        limit: u64,
+        wait: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Page<CatalogFeedItem>, StoreError> {
+        feed::wait_for_key(&self.signal, CATALOG_KEY, wait, || async {
+            let (entries, next) =
+                feed::read_keyed(&self.conn, CATALOG_KEY, Stream::Catalog, after, limit).await?;
+            let ids: Vec<Uuid> = entries.iter().map(|e| e.subject_id).collect();
+            let services = service::Entity::find()
+                .filter(service::Column::Id.is_in(ids))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(service_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            let by_id: HashMap<Uuid, CatalogEntry> = self
+                .with_waiting(services, now)
+                .await?
+                .into_iter()
+                .map(|e| (e.service.id.as_uuid(), e))
+                .collect();
+            let items = entries
+                .into_iter()
+                .map(|e| {
+                    let entry = by_id.get(&e.subject_id).cloned().ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "feed entry for missing service {}",
+                            e.subject_id
+                        ))
+                    })?;
+                    Ok(CatalogFeedItem {
+                        position: FeedCursor {
+                            tx_id: e.tx_id,
+                            id: e.id,
+                        },
+                        change: e.change,
+                        recorded_at: e.recorded_at,
+                        entry,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(Page { items, next })
+        })
+        .await
+    }
+
+    fn wake(&self) {
+        self.signal.notify(CATALOG_KEY);
     }
 
     /// Creates a service owned by `owner`.
@@ -194,10 +285,12 @@ impl CatalogStore {
                     &write,
                 )
                 .await?;
+                announce(txn, &service, "service_created", now).await?;
                 Ok(service)
             },
         )
         .await?;
+        self.wake();
         Ok(keyed.outcome)
     }
 
@@ -244,9 +337,11 @@ impl CatalogStore {
                 "updated"
             };
             record(txn, id, change, serde_json::json!({"status": service.details.status.as_str(), "version": service.version}), &write).await?;
+            announce(txn, &service, &format!("service_{change}"), now).await?;
             Ok(service)
         })
         .await?;
+        self.wake();
         Ok(keyed.outcome)
     }
 
@@ -289,9 +384,12 @@ impl CatalogStore {
                 &write,
             )
             .await?;
-            owned_by(txn, id, owner).await
+            let service = owned_by(txn, id, owner).await?;
+            announce(txn, &service, "service_capacity", now).await?;
+            Ok(service)
         })
         .await?;
+        self.wake();
         Ok(keyed.outcome)
     }
 

@@ -37,7 +37,12 @@ pub enum Stream {
     Outbox,
     /// Alerts that concern the organisation.
     Alerts,
+    /// Changes of the catalog, one stream for everyone (key [`CATALOG_KEY`]).
+    Catalog,
 }
+
+/// The feed key of the catalog stream: it belongs to no organisation.
+pub const CATALOG_KEY: &str = "catalog";
 
 impl Stream {
     const fn as_str(self) -> &'static str {
@@ -45,6 +50,7 @@ impl Stream {
             Stream::Inbox => "inbox",
             Stream::Outbox => "outbox",
             Stream::Alerts => "alerts",
+            Stream::Catalog => "catalog",
         }
     }
 }
@@ -210,15 +216,27 @@ pub(crate) async fn read_entries(
     conn: &DatabaseConnection,
     query: &FeedQuery,
 ) -> Result<(Vec<feed_entry::Model>, FeedCursor), StoreError> {
-    use feed_entry::Column;
     let FeedQuery {
         org,
         stream,
         after,
         limit,
     } = *query;
+    read_keyed(conn, &org.to_string(), stream, after, limit).await
+}
+
+/// The entries of one page of the stream `stream` of `key` (an organisation, or the
+/// catalog), and the cursor after them.
+pub(crate) async fn read_keyed(
+    conn: &DatabaseConnection,
+    key: &str,
+    stream: Stream,
+    after: FeedCursor,
+    limit: u64,
+) -> Result<(Vec<feed_entry::Model>, FeedCursor), StoreError> {
+    use feed_entry::Column;
     let mut select = feed_entry::Entity::find()
-        .filter(Column::Org.eq(org.to_string()))
+        .filter(Column::Org.eq(key))
         .filter(Column::Stream.eq(stream.as_str()))
         .filter(
             Condition::any()
@@ -300,6 +318,20 @@ pub(crate) async fn wait_for<T, F, Fut>(
     signal: &FeedSignal,
     org: OrgId,
     wait: Duration,
+    read: F,
+) -> Result<Page<T>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Page<T>, StoreError>>,
+{
+    wait_for_key(signal, &org.to_string(), wait, read).await
+}
+
+/// As [`wait_for`], for any feed key (the catalog's included).
+pub(crate) async fn wait_for_key<T, F, Fut>(
+    signal: &FeedSignal,
+    key: &str,
+    wait: Duration,
     mut read: F,
 ) -> Result<Page<T>, StoreError>
 where
@@ -307,7 +339,7 @@ where
     Fut: Future<Output = Result<Page<T>, StoreError>>,
 {
     let deadline = tokio::time::Instant::now() + wait;
-    let notify = signal.for_org(&org.to_string());
+    let notify = signal.for_org(key);
     loop {
         let notified = notify.notified();
         tokio::pin!(notified);

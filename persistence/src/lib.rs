@@ -32,7 +32,7 @@ mod write_txn;
 
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
-pub use catalog_store::{CatalogEntry, CatalogQuery, CatalogStore, ServiceChange};
+pub use catalog_store::{CatalogEntry, CatalogFeedItem, CatalogQuery, CatalogStore, ServiceChange};
 pub use connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
 pub use consent_store::Withdrawal as ConsentWithdrawal;
 pub use error::StoreError;

@@ -46,6 +46,7 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     // The catalog holds no client data: every authenticated organisation may read it;
     // providers and municipalities keep their own services.
     ("GET", "/v1/services", ALERT_READERS),
+    ("GET", "/v1/services/feed", ALERT_READERS),
     ("GET", "/v1/services/{id}", ALERT_READERS),
     ("GET", "/v1/services/{id}/history", ALERT_READERS),
     ("POST", "/v1/services", PARTIES),

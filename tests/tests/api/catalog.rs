@@ -317,3 +317,78 @@ async fn waiting(app: &TestApp, sid: &str) -> Value {
     .expect("json")["waiting"]
         .clone()
 }
+
+#[tokio::test]
+async fn a_sociale_kaart_mirrors_the_catalog_through_its_feed_and_minimal_form() {
+    let app = TestApp::spawn().await;
+    let reader = token(NIJMEGEN, "municipality");
+    let den_bosch = token(DEN_BOSCH, "municipality");
+    let sid = id(&create(&app, DEN_BOSCH, "municipality", &housing()).await);
+    let posted = app
+        .post(
+            &format!("/v1/services/{sid}/capacity"),
+            &den_bosch,
+            &json!({"availability": "waitlist", "stated_wait_days": 45}),
+        )
+        .await;
+    assert_eq!(posted.status(), 200);
+
+    let mut changes = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..30 {
+        let path = if cursor.is_empty() {
+            "/v1/services/feed?wait=2".to_owned()
+        } else {
+            format!("/v1/services/feed?wait=2&after={cursor}")
+        };
+        let page: Value = app.get(&path, &reader).await.json().await.expect("json");
+        for item in page["items"].as_array().expect("items") {
+            changes.push(item["change"].as_str().expect("change").to_owned());
+            assert_eq!(item["service"]["id"], sid.as_str());
+        }
+        cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+        if changes.len() >= 2 {
+            break;
+        }
+    }
+    assert_eq!(changes, ["service_created", "service_capacity"]);
+    let quiet = app
+        .request(
+            Method::GET,
+            &format!("/v1/services/feed?after={cursor}"),
+            &reader,
+        )
+        .header("If-None-Match", format!("\"{cursor}\""))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(quiet.status(), 304, "nothing new");
+
+    let minimal: Value = app
+        .get("/v1/services?form=minimal", &reader)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let item = &minimal["items"][0];
+    assert_eq!(item["id"], sid.as_str());
+    assert!(item["modified"].is_string());
+    assert!(item.get("name").is_none(), "only id and modified: {item}");
+    let changed_since: Value = app
+        .get(
+            &format!(
+                "/v1/services?form=minimal&modified_after={}",
+                item["modified"].as_str().expect("time").replace('+', "%2B")
+            ),
+            &reader,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        changed_since["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing changed after the last change"
+    );
+}

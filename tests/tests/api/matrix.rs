@@ -235,6 +235,7 @@ fn rows() -> Vec<Row> {
         ),
         // The catalog holds no client data: everyone reads it, only the owner changes it.
         row(Method::GET, "/v1/services", "OOOOOO"),
+        row(Method::GET, "/v1/services/feed", "OOOOOO"),
         row(Method::GET, "/v1/services/{id}", "OOOOOO"),
         row(Method::GET, "/v1/services/{id}/history", "OOOOOO"),
         row(Method::POST, "/v1/services", "OOFFOO"),

@@ -6,8 +6,8 @@ use herstelbrug_domain::catalog::{Measured, ServiceStatus};
 use herstelbrug_domain::{GemeenteCode, OrgId, ReferralKind};
 use herstelbrug_openapi::Problem;
 use herstelbrug_persistence::{CatalogEntry, CatalogQuery};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Principal;
 use crate::dto::schema;
@@ -49,6 +49,9 @@ pub struct SearchParams {
     /// Page size, 1 to 500 [default: 50].
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// `minimal`: only each service's id and last change (`modified`), as HSDS's API
+    /// offers for directories that sync; the default is the full record.
+    pub form: Option<String>,
 }
 
 fn measured_wait(e: &CatalogEntry) -> Option<f64> {
@@ -56,6 +59,21 @@ fn measured_wait(e: &CatalogEntry) -> Option<f64> {
         Measured::Figure(f) => Some(f.median_days),
         Measured::InsufficientData => None,
     }
+}
+
+/// A service as a syncing directory needs it: which, and when it last changed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MinimalService {
+    pub id: uuid::Uuid,
+    pub modified: DateTime<Utc>,
+}
+
+/// A page of the catalog in the minimal form.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MinimalServiceList {
+    pub items: Vec<MinimalService>,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// Search the catalog.
@@ -67,7 +85,7 @@ fn measured_wait(e: &CatalogEntry) -> Option<f64> {
     tag = "catalog",
     params(SearchParams),
     responses(
-        (status = 200, description = "A page of services", body = ServiceList),
+        (status = 200, description = "A page of services (with `form=minimal`: `MinimalServiceList`)", body = ServiceList),
         (status = 400, description = "A filter is malformed",
             body = Problem, content_type = "application/problem+json"),
     ),
@@ -140,6 +158,27 @@ pub async fn list(
         }
     }
     access_log::nothing_disclosed(&req);
+    match p.form.as_deref() {
+        None | Some("full") => {}
+        Some("minimal") => {
+            return Ok(HttpResponse::Ok().json(MinimalServiceList {
+                items: entries
+                    .iter()
+                    .map(|e| MinimalService {
+                        id: e.service.id.as_uuid(),
+                        modified: e.service.updated_at,
+                    })
+                    .collect(),
+                next_cursor,
+            }));
+        }
+        Some(other) => {
+            return Err(invalid(
+                "form",
+                &format!("{other:?}: expected minimal or full"),
+            ));
+        }
+    }
     Ok(HttpResponse::Ok().json(ServiceList {
         items: entries
             .iter()

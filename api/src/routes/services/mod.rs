@@ -9,13 +9,16 @@ use crate::error::ApiError;
 
 mod capacity;
 mod create;
+mod feed;
 mod get;
 mod history;
 mod list;
 mod update;
 
 pub fn register(cfg: &mut ServiceConfig) {
-    cfg.service(list::list)
+    // The feed first: `/services/{id}` would match it too.
+    cfg.service(feed::feed)
+        .service(list::list)
         .service(create::create)
         .service(get::get)
         .service(update::update)

@@ -58,6 +58,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The building-block catalog in Open Referral HSDS 3 JSON.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Import `{"services": [...]}` for one owner: every service, or (on any error, each
+    /// named by record and field) none.
+    Import {
+        /// The HSDS 3 JSON file.
+        file: std::path::PathBuf,
+        /// The organisation that will own the services: `agb:…` or `gemeente:…`.
+        #[arg(long)]
+        owner: String,
+    },
+    /// Print the catalog (or one owner's part) as HSDS 3 JSON.
+    Export {
+        #[arg(long)]
+        owner: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +160,22 @@ async fn run(cli: Cli) -> Result<(), String> {
                     "access log broken at entry {id}: it or an earlier entry was altered"
                 )),
             }
+        }
+        Command::Catalog {
+            command: CatalogCommand::Import { file, owner },
+        } => {
+            let imported = crate::catalog_cli::import(&cli.config, &file, &owner).await?;
+            println!("imported {imported} service(s) for {owner}");
+            Ok(())
+        }
+        Command::Catalog {
+            command: CatalogCommand::Export { owner },
+        } => {
+            println!(
+                "{}",
+                crate::catalog_cli::export(&cli.config, owner.as_deref()).await?
+            );
+            Ok(())
         }
         Command::Openapi => {
             let json = openapi_doc::document()

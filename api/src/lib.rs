@@ -3,12 +3,14 @@
 
 pub mod auth;
 pub mod bsn_vault;
+pub mod catalog_cli;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod dto;
 pub mod error;
+pub mod hsds;
 pub mod http;
 pub mod metrics;
 pub mod openapi_doc;

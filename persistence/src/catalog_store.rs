@@ -393,6 +393,84 @@ impl CatalogStore {
         Ok(keyed.outcome)
     }
 
+    /// Adds every service of an import for `owner` in one transaction: all of them, or
+    /// (when any fails) none.
+    pub async fn import(
+        &self,
+        owner: OrgId,
+        services: Vec<ServiceDetails>,
+        actor: &herstelbrug_domain::Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ServiceId>, StoreError> {
+        let txn = crate::connect::begin_write(&self.conn).await?;
+        let audit = crate::access_log::AccessRecord {
+            event: "CLI catalog import".to_owned(),
+            action: 'C',
+            outcome: "success".to_owned(),
+            status: 0,
+            client_ref: None,
+            trajectory_id: None,
+            referral_id: None,
+            subject: Some(actor.subject.to_string()),
+            role: None,
+            org: Some(owner.to_string()),
+            address: None,
+            request_id: None,
+            purpose: "catalog-import".to_owned(),
+            disclosed: Vec::new(),
+        };
+        let write = WriteContext {
+            actor,
+            now,
+            audit: &audit,
+            key: None,
+        };
+        let mut ids = Vec::new();
+        for details in services {
+            let service = Service {
+                id: ServiceId::new_at(now),
+                owner,
+                details,
+                capacity: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            service::Entity::insert(service_to_row(&service)?)
+                .exec_without_returning(&txn)
+                .await?;
+            write_areas(&txn, &service).await?;
+            record(
+                &txn,
+                service.id,
+                "imported",
+                serde_json::json!({"name": service.details.name.as_str()}),
+                &write,
+            )
+            .await?;
+            announce(&txn, &service, "service_created", now).await?;
+            ids.push(service.id);
+        }
+        txn.commit().await?;
+        self.wake();
+        Ok(ids)
+    }
+
+    /// Every service (of `owner`, when given), oldest first, for an export.
+    pub async fn export(&self, owner: Option<OrgId>) -> Result<Vec<Service>, StoreError> {
+        let mut select = service::Entity::find();
+        if let Some(owner) = owner {
+            select = select.filter(service::Column::Owner.eq(owner.to_string()));
+        }
+        select
+            .order_by_asc(service::Column::Id)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(service_from_row)
+            .collect()
+    }
+
     /// One service with its measured waiting times.
     pub async fn get(&self, id: ServiceId, now: DateTime<Utc>) -> Result<CatalogEntry, StoreError> {
         let row = service::Entity::find_by_id(id.as_uuid())

@@ -392,3 +392,104 @@ async fn a_sociale_kaart_mirrors_the_catalog_through_its_feed_and_minimal_form()
         "nothing changed after the last change"
     );
 }
+
+/// Runs `herstelbrug catalog ARGS` against `db`; returns (success, stdout, stderr).
+fn catalog_cli(db: &crate::helpers::TestDatabase, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"))
+        .arg("catalog")
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env("HERSTELBRUG_MIGRATE_ON_START", "on")
+        .output()
+        .expect("runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn hsds_service(name: &str, status: &str, area: &str) -> Value {
+    json!({
+        "name": name, "status": status,
+        "description": "Inloop voor lotgenoten",
+        "service_areas": [{"name": area}],
+        "languages": [{"code": "nl"}],
+        "minimum_age": 18,
+        "attributes": [{"taxonomy_term": {"code": "peer_support", "taxonomy": "herstelbrug:referral-kind"}}]
+    })
+}
+
+#[tokio::test]
+async fn hsds_import_is_all_or_nothing_and_export_round_trips() {
+    let db = crate::helpers::TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        json!({"services": [
+            hsds_service("Lotgenotengroep", "active", DEN_BOSCH),
+            hsds_service("Kapot", "open", "0796")
+        ]})
+        .to_string(),
+    )
+    .expect("written");
+    let (ok, _, stderr) = catalog_cli(
+        &db,
+        &["import", bad.to_str().expect("path"), "--owner", PROVIDER_B],
+    );
+    assert!(!ok, "a bad record fails the import");
+    assert!(
+        stderr.contains("services[1]")
+            && stderr.contains("status")
+            && stderr.contains("nothing imported"),
+        "the record and field are named: {stderr}"
+    );
+    assert!(
+        search(&app, "").await.is_empty(),
+        "nothing was half-imported"
+    );
+
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        json!({"services": [
+            hsds_service("Lotgenotengroep", "active", DEN_BOSCH),
+            hsds_service("SMART Recovery", "temporarily closed", NIJMEGEN)
+        ]})
+        .to_string(),
+    )
+    .expect("written");
+    let (ok, stdout, stderr) = catalog_cli(
+        &db,
+        &[
+            "import",
+            good.to_str().expect("path"),
+            "--owner",
+            PROVIDER_B,
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("imported 2"), "{stdout}");
+    let listed = search(&app, &format!("?owner={PROVIDER_B}")).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1]["status"], "temporarily_closed");
+
+    let (ok, exported, stderr) = catalog_cli(&db, &["export", "--owner", PROVIDER_B]);
+    assert!(ok, "{stderr}");
+    let exported: Value = serde_json::from_str(&exported).expect("HSDS JSON");
+    let services = exported["services"].as_array().expect("services");
+    assert_eq!(services.len(), 2);
+    assert_eq!(services[1]["status"], "temporarily closed");
+    assert_eq!(services[0]["service_areas"][0]["name"], DEN_BOSCH);
+    assert_eq!(services[0]["organization_id"], PROVIDER_B);
+    // What was exported imports again, for another owner.
+    let again = dir.path().join("again.json");
+    std::fs::write(&again, exported.to_string()).expect("written");
+    let (ok, stdout, stderr) = catalog_cli(
+        &db,
+        &["import", again.to_str().expect("path"), "--owner", NIJMEGEN],
+    );
+    assert!(ok && stdout.contains("imported 2"), "{stdout} {stderr}");
+}

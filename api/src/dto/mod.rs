@@ -5,6 +5,7 @@ pub mod alert;
 pub mod consent;
 pub mod contact;
 pub mod date;
+pub mod number;
 pub mod referral;
 pub mod schema;
 pub mod service;

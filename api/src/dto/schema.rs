@@ -177,3 +177,26 @@ pub fn event_types() -> Array {
         ))
         .build()
 }
+
+pub fn service_status() -> Object {
+    string_enum(
+        "HSDS 3 service status.",
+        herstelbrug_domain::catalog::ServiceStatus::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
+pub fn catalog_sort() -> Object {
+    string_enum(
+        "Order of the page: by measured wait to acceptance (unmeasured last) or stated wait.",
+        ["measured_wait", "stated_wait"],
+    )
+}
+
+pub fn catalog_form() -> Object {
+    string_enum(
+        "`minimal`: id and last change only; `full` (the default): the whole record.",
+        ["minimal", "full"],
+    )
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::dto::{date, schema};
+use crate::dto::{date, number, schema};
 use crate::error::ApiError;
 use crate::http::json_body;
 
@@ -25,8 +25,10 @@ const CONTACT_MAX: usize = 200;
 pub struct EligibilityDto {
     #[schema(max_length = 2000, example = "Volwassenen na een klinische opname")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "number::opt_u8")]
     #[schema(minimum = 0, maximum = 120, example = 18)]
     pub minimum_age: Option<u8>,
+    #[serde(default, deserialize_with = "number::opt_u8")]
     #[schema(minimum = 0, maximum = 120)]
     pub maximum_age: Option<u8>,
     /// A Wmo beschikking is needed before support starts.
@@ -74,6 +76,7 @@ pub struct ServiceRequest {
     #[serde(default, deserialize_with = "date::optional")]
     pub assured_on: Option<NaiveDate>,
     /// The owner's own estimate of the wait, in days.
+    #[serde(default, deserialize_with = "number::opt_u32")]
     #[schema(minimum = 0, maximum = 3650)]
     pub stated_wait_days: Option<u32>,
 }
@@ -151,14 +154,17 @@ pub struct CapacityRequest {
     /// `places`, `beds` or `intake_slots`.
     #[schema(value_type = Option<String>, example = "places")]
     pub unit: Option<String>,
+    #[serde(default, deserialize_with = "number::opt_u32")]
     #[schema(minimum = 0, example = 2)]
     pub available: Option<u32>,
+    #[serde(default, deserialize_with = "number::opt_u32")]
     #[schema(minimum = 1, example = 12)]
     pub maximum: Option<u32>,
     /// `yes`, `no` or `waitlist`, when places are not counted.
     #[schema(value_type = Option<String>, example = json!(null))]
     pub availability: Option<String>,
     /// The owner's estimate of the wait now, in days.
+    #[serde(default, deserialize_with = "number::opt_u32")]
     #[schema(minimum = 0, maximum = 3650, example = 21)]
     pub stated_wait_days: Option<u32>,
 }
@@ -350,9 +356,25 @@ impl ServiceView {
     }
 }
 
+/// Marks a page of full records.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FullForm {
+    Full,
+}
+
+/// Marks a page in the minimal form.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MinimalForm {
+    Minimal,
+}
+
 /// A page of the catalog.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceList {
+    /// Always `full`: tells this page from the minimal form.
+    pub form: FullForm,
     pub items: Vec<ServiceView>,
     /// Pass as `after` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,

@@ -53,6 +53,15 @@ async fn is_empty_json(req: &mut ServiceRequest) -> bool {
     )
 }
 
+/// The methods of the path's most literal route, when the request's method is not one.
+fn undeclared(req: &ServiceRequest) -> Option<Vec<String>> {
+    let routes = req.app_data::<web::Data<RouteTable>>()?;
+    let methods = routes.methods_for(req.path())?;
+    let method = req.method().as_str();
+    (method != "HEAD" && !methods.is_empty() && !methods.iter().any(|m| m == method))
+        .then_some(methods)
+}
+
 pub async fn check(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -66,6 +75,9 @@ pub async fn check(
         Some(ApiError::HeadersTooLarge(format!(
             "the request headers take {header_bytes} bytes; at most {HEADER_LIMIT} are accepted"
         )))
+    } else if let Some(allow) = undeclared(&req) {
+        // The most literal template decides (`/v1/services/feed` is no service id).
+        Some(ApiError::MethodNotAllowed { allow })
     } else {
         // Only operations that exist: another method on a known path is the router's 405.
         let takes_body = req

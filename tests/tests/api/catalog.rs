@@ -79,12 +79,18 @@ async fn owners_keep_their_services_and_everyone_searches_them() {
         1,
         "the housing service is 18+"
     );
-    let (status, _) = problem(
+    let (status, body) = problem(
         app.get("/v1/services?serves=0796", &token(PROVIDER_A, "provider"))
             .await,
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`serves`")
+    );
 
     // Only the owner changes a service: another organisation finds nothing to change.
     let foreign = token(PROVIDER_A, "provider");

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Principal;
 use crate::dto::schema;
-use crate::dto::service::{ServiceList, ServiceView};
+use crate::dto::service::{FullForm, MinimalForm, ServiceList, ServiceView};
 use crate::error::ApiError;
 use crate::http::access_log;
 use crate::state::AppState;
@@ -30,7 +30,8 @@ pub struct SearchParams {
     /// Only services serving this municipality, `gemeente:NNNN`.
     #[param(pattern = "^gemeente:[0-9]{4}$", example = "gemeente:0796")]
     pub serves: Option<String>,
-    /// Only this status (`active`, `inactive`, `temporarily_closed`, `defunct`).
+    /// Only this status.
+    #[param(schema_with = schema::service_status)]
     pub status: Option<String>,
     /// Only services that admit a client of this age.
     #[param(minimum = 0, maximum = 120)]
@@ -38,11 +39,13 @@ pub struct SearchParams {
     /// Only services whose capacity says there is room (`yes` or `waitlist`).
     pub with_capacity: Option<bool>,
     /// Only this organisation's services.
+    #[param(schema_with = schema::org_id)]
     pub owner: Option<String>,
     /// Only services changed after this instant (for directories that sync).
     pub modified_after: Option<DateTime<Utc>>,
     /// `measured_wait` (median days to acceptance, unmeasured last), `stated_wait`, or the
     /// default: oldest first, keyset-paged.
+    #[param(schema_with = schema::catalog_sort)]
     pub sort: Option<String>,
     /// The `next_cursor` of the previous page.
     pub after: Option<uuid::Uuid>,
@@ -51,6 +54,7 @@ pub struct SearchParams {
     pub limit: Option<u32>,
     /// `minimal`: only each service's id and last change (`modified`), as HSDS's API
     /// offers for directories that sync; the default is the full record.
+    #[param(schema_with = schema::catalog_form)]
     pub form: Option<String>,
 }
 
@@ -71,9 +75,19 @@ pub struct MinimalService {
 /// A page of the catalog in the minimal form.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MinimalServiceList {
+    /// Always `minimal`.
+    pub form: MinimalForm,
     pub items: Vec<MinimalService>,
     /// Pass as `after` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// A catalog page: full records, or (`form=minimal`) ids and last changes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ServicePage {
+    Full(ServiceList),
+    Minimal(MinimalServiceList),
 }
 
 /// Search the catalog.
@@ -85,8 +99,8 @@ pub struct MinimalServiceList {
     tag = "catalog",
     params(SearchParams),
     responses(
-        (status = 200, description = "A page of services (with `form=minimal`: `MinimalServiceList`)", body = ServiceList),
-        (status = 400, description = "A filter is malformed",
+        (status = 200, description = "A page of services (with `form=minimal`: ids and last changes)", body = ServicePage),
+        (status = 422, description = "A filter names no value the catalog knows",
             body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -99,14 +113,19 @@ pub async fn list(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let invalid = |field: &str, e: &dyn std::fmt::Display| {
-        ApiError::InvalidRequest(format!("`{field}`: {e}"))
-    };
+    // Well-formed by the schema but not a value the catalog knows (`gemeente:0000`): 422.
+    let invalid =
+        |field: &str, e: &dyn std::fmt::Display| ApiError::Validation(format!("`{field}`: {e}"));
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::InvalidRequest(format!(
             "`limit` must be between 1 and {MAX_LIMIT}"
         )));
+    }
+    if p.age.is_some_and(|a| a > 120) {
+        return Err(ApiError::InvalidRequest(
+            "`age` must be between 0 and 120".to_owned(),
+        ));
     }
     let query = CatalogQuery {
         kind: p.kind,
@@ -161,16 +180,19 @@ pub async fn list(
     match p.form.as_deref() {
         None | Some("full") => {}
         Some("minimal") => {
-            return Ok(HttpResponse::Ok().json(MinimalServiceList {
-                items: entries
-                    .iter()
-                    .map(|e| MinimalService {
-                        id: e.service.id.as_uuid(),
-                        modified: e.service.updated_at,
-                    })
-                    .collect(),
-                next_cursor,
-            }));
+            return Ok(
+                HttpResponse::Ok().json(ServicePage::Minimal(MinimalServiceList {
+                    form: MinimalForm::Minimal,
+                    items: entries
+                        .iter()
+                        .map(|e| MinimalService {
+                            id: e.service.id.as_uuid(),
+                            modified: e.service.updated_at,
+                        })
+                        .collect(),
+                    next_cursor,
+                })),
+            );
         }
         Some(other) => {
             return Err(invalid(
@@ -179,11 +201,12 @@ pub async fn list(
             ));
         }
     }
-    Ok(HttpResponse::Ok().json(ServiceList {
+    Ok(HttpResponse::Ok().json(ServicePage::Full(ServiceList {
+        form: FullForm::Full,
         items: entries
             .iter()
             .map(|e| ServiceView::new(&e.service, &e.waiting))
             .collect(),
         next_cursor,
-    }))
+    })))
 }

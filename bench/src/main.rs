@@ -12,6 +12,7 @@ use herstelbrug_persistence::{FeedSignal, Scheduler, admin, connect};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 mod api;
+mod catalog;
 mod cpu;
 mod load;
 mod pgbench;
@@ -72,6 +73,21 @@ enum Command {
             default_value = "pgbench,write,read,inbox"
         )]
         only: Vec<String>,
+    },
+    /// The catalog: search over 10,000 services in 342 municipalities, and capacity posts.
+    Catalog {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value_t = 10_000)]
+        services: u64,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Capacity posts to time.
+        #[arg(long, default_value_t = 2_000)]
+        updates: u64,
     },
     /// Webhook delivery throughput and lag with several dispatchers on one database.
     Webhooks {
@@ -224,6 +240,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("API benchmark on {database}");
             with_database(&database, |db, url| async move {
                 api::run(&db, &url, &options).await
+            })
+            .await?;
+        }
+        Command::Catalog {
+            database,
+            services,
+            concurrency,
+            seconds,
+            updates,
+        } => {
+            println!("catalog benchmark on {database}");
+            with_database(&database, |db, _| async move {
+                catalog::run(&db, services, concurrency.max(1), seconds, updates).await
             })
             .await?;
         }

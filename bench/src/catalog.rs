@@ -30,13 +30,13 @@ fn details(n: u64) -> Result<ServiceDetails, Box<dyn std::error::Error>> {
         name: BoundedText::parse("name", &format!("Dienst {n}"), 200)?,
         description: None,
         kind: kinds[(n as usize) % kinds.len()],
-        status: if n % 10 == 0 {
+        status: if n.is_multiple_of(10) {
             ServiceStatus::Inactive
         } else {
             ServiceStatus::Active
         },
         serves,
-        eligibility: Eligibility::new(None, Some(18), None, n % 2 == 0)?,
+        eligibility: Eligibility::new(None, Some(18), None, n.is_multiple_of(2))?,
         how_to_apply: None,
         public_phone: None,
         public_email: None,

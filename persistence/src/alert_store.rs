@@ -191,9 +191,7 @@ impl AlertStore {
         let respond = |(alert, _): &(Alert, Vec<String>)| respond(alert);
         let keyed = keyed_write_about(
             &self.conn,
-            write.key,
-            now,
-            write.audit,
+            &write,
             &respond,
             |(alert, _)| Some(alert.trajectory_id.as_uuid()),
             async |txn: &WriteTxn| {

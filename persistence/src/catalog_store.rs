@@ -257,38 +257,31 @@ impl CatalogStore {
         respond: Respond<'_, Service>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| {
-                let service = Service {
-                    id: ServiceId::new_at(now),
-                    owner,
-                    details,
-                    capacity: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                service::Entity::insert(service_to_row(&service)?)
-                    .exec_without_returning(txn)
-                    .await?;
-                write_areas(txn, &service).await?;
-                record(
-                    txn,
-                    service.id,
-                    "created",
-                    serde_json::json!({"name": service.details.name.as_str()}),
-                    &write,
-                )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            let service = Service {
+                id: ServiceId::new_at(now),
+                owner,
+                details,
+                capacity: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            service::Entity::insert(service_to_row(&service)?)
+                .exec_without_returning(txn)
                 .await?;
-                announce(txn, &service, "service_created", now).await?;
-                Ok(service)
-            },
-        )
+            write_areas(txn, &service).await?;
+            record(
+                txn,
+                service.id,
+                "created",
+                serde_json::json!({"name": service.details.name.as_str()}),
+                &write,
+            )
+            .await?;
+            announce(txn, &service, "service_created", now).await?;
+            Ok(service)
+        })
         .await?;
         self.wake();
         Ok(keyed.outcome)
@@ -306,7 +299,7 @@ impl CatalogStore {
         respond: Respond<'_, Service>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(&self.conn, write.key, now, write.audit, respond, async |txn: &WriteTxn| {
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
             let mut service = owned_by(txn, id, owner).await?;
             if service.version != expected_version {
                 return Err(StoreError::VersionMismatch { current: service.version });
@@ -358,7 +351,7 @@ impl CatalogStore {
         respond: Respond<'_, Service>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(&self.conn, write.key, now, write.audit, respond, async |txn: &WriteTxn| {
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
             let mut row = service::ActiveModel {
                 updated_at: Set(now),
                 ..Default::default()

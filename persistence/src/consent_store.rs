@@ -57,25 +57,18 @@ impl ReferralStore {
         respond: Respond<'_, Consent>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| {
-                own_trajectory(txn, trajectory_id, provider).await?;
-                let consent = Consent::record(
-                    ConsentId::new_at(now),
-                    trajectory_id,
-                    grant,
-                    write.actor.clone(),
-                    now,
-                )?;
-                txn.defer(consent::Entity::insert(consent_to_row(&consent)).into_query());
-                Ok(consent)
-            },
-        )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            own_trajectory(txn, trajectory_id, provider).await?;
+            let consent = Consent::record(
+                ConsentId::new_at(now),
+                trajectory_id,
+                grant,
+                write.actor.clone(),
+                now,
+            )?;
+            txn.defer(consent::Entity::insert(consent_to_row(&consent)).into_query());
+            Ok(consent)
+        })
         .await?;
         Ok(keyed.outcome)
     }
@@ -90,48 +83,41 @@ impl ReferralStore {
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
         let respond = |(consent, _): &(Consent, Vec<String>)| respond(consent);
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            &respond,
-            async |txn: &WriteTxn| {
-                let Withdrawal {
-                    trajectory_id,
-                    consent_id,
-                    provider,
-                    expected_version,
-                    reason,
-                } = withdrawal;
-                own_trajectory(txn, trajectory_id, provider).await?;
-                let row = consent::Entity::find_by_id(consent_id.as_uuid())
-                    .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-                    .one(txn)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                let mut consent = consent_from_row(row)?;
-                if consent.version() != expected_version {
-                    return Err(StoreError::VersionMismatch {
-                        current: consent.version(),
-                    });
-                }
-                consent.withdraw(write.actor.clone(), reason, now)?;
-                let updated = consent::Entity::update_many()
-                    .set(consent_to_row(&consent))
-                    .filter(consent::Column::Id.eq(consent_id.as_uuid()))
-                    .filter(consent::Column::WithdrawnAt.is_null())
-                    .exec(txn)
-                    .await?;
-                if updated.rows_affected == 0 {
-                    return Err(StoreError::VersionMismatch {
-                        current: consent.version(),
-                    });
-                }
-                let woken = self.cancel_for_withdrawal(txn, &consent, &write).await?;
-                Ok((consent, woken))
-            },
-        )
+        let keyed = keyed_write(&self.conn, &write, &respond, async |txn: &WriteTxn| {
+            let Withdrawal {
+                trajectory_id,
+                consent_id,
+                provider,
+                expected_version,
+                reason,
+            } = withdrawal;
+            own_trajectory(txn, trajectory_id, provider).await?;
+            let row = consent::Entity::find_by_id(consent_id.as_uuid())
+                .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+                .one(txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let mut consent = consent_from_row(row)?;
+            if consent.version() != expected_version {
+                return Err(StoreError::VersionMismatch {
+                    current: consent.version(),
+                });
+            }
+            consent.withdraw(write.actor.clone(), reason, now)?;
+            let updated = consent::Entity::update_many()
+                .set(consent_to_row(&consent))
+                .filter(consent::Column::Id.eq(consent_id.as_uuid()))
+                .filter(consent::Column::WithdrawnAt.is_null())
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::VersionMismatch {
+                    current: consent.version(),
+                });
+            }
+            let woken = self.cancel_for_withdrawal(txn, &consent, &write).await?;
+            Ok((consent, woken))
+        })
         .await?;
         if let Some((_, woken)) = &keyed.written {
             self.wake(woken);

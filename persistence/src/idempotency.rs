@@ -187,26 +187,23 @@ pub(crate) struct Keyed<T> {
 /// together.
 pub(crate) async fn keyed_write<T>(
     conn: &DatabaseConnection,
-    key: Option<&IdempotencyKey>,
-    now: DateTime<Utc>,
-    audit: &AccessRecord,
+    write: &WriteContext<'_>,
     respond: Respond<'_, T>,
     work: impl AsyncFnOnce(&WriteTxn) -> Result<T, StoreError>,
 ) -> Result<Keyed<T>, StoreError> {
-    keyed_write_about(conn, key, now, audit, respond, |_| None, work).await
+    keyed_write_about(conn, write, respond, |_| None, work).await
 }
 
 /// As [`keyed_write`], for a write whose path names no trajectory: `about` says which
 /// trajectory it concerned, so its entry is in that client's access report.
 pub(crate) async fn keyed_write_about<T>(
     conn: &DatabaseConnection,
-    key: Option<&IdempotencyKey>,
-    now: DateTime<Utc>,
-    audit: &AccessRecord,
+    write: &WriteContext<'_>,
     respond: Respond<'_, T>,
     about: impl Fn(&T) -> Option<uuid::Uuid>,
     work: impl AsyncFnOnce(&WriteTxn) -> Result<T, StoreError>,
 ) -> Result<Keyed<T>, StoreError> {
+    let (key, now, audit) = (write.key, write.now, write.audit);
     let attempt = async {
         let txn = crate::connect::begin_write(conn).await?;
         if let Some(stored) = replay(&txn, key).await? {

@@ -166,37 +166,30 @@ impl WebhookStore {
         respond: Respond<'_, Subscription>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| {
-                let id = SubscriptionId::new_at(now);
-                let types: Vec<&str> = subscription
-                    .event_types
-                    .iter()
-                    .map(|t| t.as_str())
-                    .collect();
-                webhook_subscription::Entity::insert(webhook_subscription::ActiveModel {
-                    id: Set(id.as_uuid()),
-                    org: Set(org.to_string()),
-                    url: Set(subscription.url.to_owned()),
-                    event_types: Set(types.join(",")),
-                    secret: Set(subscription.secret.to_owned()),
-                    previous_secret: Set(None),
-                    previous_secret_until: Set(None),
-                    status: Set("active".to_owned()),
-                    disabled_reason: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
-                .exec_without_returning(txn)
-                .await?;
-                get_in(txn, id, org).await
-            },
-        )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            let id = SubscriptionId::new_at(now);
+            let types: Vec<&str> = subscription
+                .event_types
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            webhook_subscription::Entity::insert(webhook_subscription::ActiveModel {
+                id: Set(id.as_uuid()),
+                org: Set(org.to_string()),
+                url: Set(subscription.url.to_owned()),
+                event_types: Set(types.join(",")),
+                secret: Set(subscription.secret.to_owned()),
+                previous_secret: Set(None),
+                previous_secret_until: Set(None),
+                status: Set("active".to_owned()),
+                disabled_reason: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(txn)
+            .await?;
+            get_in(txn, id, org).await
+        })
         .await?;
         Ok(keyed.outcome)
     }
@@ -227,14 +220,9 @@ impl WebhookStore {
         respond: Respond<'_, ()>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| set_status(txn, id, Some(org), "deleted", None, now).await,
-        )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            set_status(txn, id, Some(org), "deleted", None, now).await
+        })
         .await?;
         Ok(keyed.outcome)
     }
@@ -249,34 +237,27 @@ impl WebhookStore {
         respond: Respond<'_, Subscription>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| {
-                let current = get_in(txn, id, org).await?;
-                webhook_subscription::Entity::update_many()
-                    .col_expr(
-                        webhook_subscription::Column::PreviousSecret,
-                        current.secret.into(),
-                    )
-                    .col_expr(
-                        webhook_subscription::Column::PreviousSecretUntil,
-                        rotation.overlap_until.into(),
-                    )
-                    .col_expr(
-                        webhook_subscription::Column::Secret,
-                        rotation.secret.to_owned().into(),
-                    )
-                    .col_expr(webhook_subscription::Column::UpdatedAt, now.into())
-                    .filter(webhook_subscription::Column::Id.eq(id.as_uuid()))
-                    .exec(txn)
-                    .await?;
-                get_in(txn, id, org).await
-            },
-        )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            let current = get_in(txn, id, org).await?;
+            webhook_subscription::Entity::update_many()
+                .col_expr(
+                    webhook_subscription::Column::PreviousSecret,
+                    current.secret.into(),
+                )
+                .col_expr(
+                    webhook_subscription::Column::PreviousSecretUntil,
+                    rotation.overlap_until.into(),
+                )
+                .col_expr(
+                    webhook_subscription::Column::Secret,
+                    rotation.secret.to_owned().into(),
+                )
+                .col_expr(webhook_subscription::Column::UpdatedAt, now.into())
+                .filter(webhook_subscription::Column::Id.eq(id.as_uuid()))
+                .exec(txn)
+                .await?;
+            get_in(txn, id, org).await
+        })
         .await?;
         Ok(keyed.outcome)
     }
@@ -290,31 +271,24 @@ impl WebhookStore {
         respond: Respond<'_, MessageId>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| {
-                let subscription = get_in(txn, id, org).await?;
-                let payload = outbox::payload(
-                    EventType::Test,
-                    serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
-                    now,
-                );
-                // Test messages are independent of each other: no ordering key to wait on.
-                outbox::insert(
-                    txn,
-                    id.as_uuid(),
-                    EventType::Test,
-                    Uuid::new_v4(),
-                    payload,
-                    now,
-                )
-                .await
-            },
-        )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            let subscription = get_in(txn, id, org).await?;
+            let payload = outbox::payload(
+                EventType::Test,
+                serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
+                now,
+            );
+            // Test messages are independent of each other: no ordering key to wait on.
+            outbox::insert(
+                txn,
+                id.as_uuid(),
+                EventType::Test,
+                Uuid::new_v4(),
+                payload,
+                now,
+            )
+            .await
+        })
         .await?;
         Ok(keyed.outcome)
     }
@@ -371,29 +345,22 @@ impl WebhookStore {
         respond: Respond<'_, ()>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(
-            &self.conn,
-            write.key,
-            now,
-            write.audit,
-            respond,
-            async |txn: &WriteTxn| {
-                get_in(txn, id, org).await?;
-                let updated = webhook_message::Entity::update_many()
-                    .col_expr(webhook_message::Column::Status, "pending".into())
-                    .col_expr(webhook_message::Column::Attempts, 0.into())
-                    .col_expr(webhook_message::Column::NextAttemptAt, now.into())
-                    .filter(webhook_message::Column::Id.eq(message.as_uuid()))
-                    .filter(webhook_message::Column::SubscriptionId.eq(id.as_uuid()))
-                    .filter(webhook_message::Column::Status.eq("dead"))
-                    .exec(txn)
-                    .await?;
-                if updated.rows_affected == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Ok(())
-            },
-        )
+        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            get_in(txn, id, org).await?;
+            let updated = webhook_message::Entity::update_many()
+                .col_expr(webhook_message::Column::Status, "pending".into())
+                .col_expr(webhook_message::Column::Attempts, 0.into())
+                .col_expr(webhook_message::Column::NextAttemptAt, now.into())
+                .filter(webhook_message::Column::Id.eq(message.as_uuid()))
+                .filter(webhook_message::Column::SubscriptionId.eq(id.as_uuid()))
+                .filter(webhook_message::Column::Status.eq("dead"))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
         .await?;
         Ok(keyed.outcome)
     }

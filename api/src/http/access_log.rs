@@ -15,8 +15,10 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::Actor;
 use herstelbrug_domain::ReferralAction;
-use herstelbrug_persistence::{AccessRecord, Replayable};
+use herstelbrug_persistence::{AccessRecord, IdempotencyKey, Replayable, WriteContext};
 use tracing_actix_web::RequestId;
 
 use crate::auth::Principal;
@@ -167,6 +169,21 @@ impl Audit {
         entry
     }
 
+    /// Everything a keyed write takes from this request: the actor, this entry (for a
+    /// success with `status`) and the `Idempotency-Key`.
+    pub fn prepare(
+        &self,
+        actor: Actor,
+        status: StatusCode,
+        key: Option<IdempotencyKey>,
+    ) -> WriteParts {
+        WriteParts {
+            actor,
+            entry: self.entry(status, CreatedSubject::default()),
+            key,
+        }
+    }
+
     /// The store committed the entry: the middleware must not write a second one.
     pub fn committed(&self) {
         self.0.extensions_mut().insert(Committed);
@@ -176,6 +193,24 @@ impl Audit {
     pub fn settle(&self, outcome: &Replayable) {
         if matches!(outcome, Replayable::Fresh(_)) {
             self.committed();
+        }
+    }
+}
+
+/// What [`Audit::prepare`] gathered, owned, so a [`WriteContext`] can borrow it.
+pub struct WriteParts {
+    actor: Actor,
+    entry: AccessRecord,
+    key: Option<IdempotencyKey>,
+}
+
+impl WriteParts {
+    pub fn context(&self, now: DateTime<Utc>) -> WriteContext<'_> {
+        WriteContext {
+            actor: &self.actor,
+            now,
+            audit: &self.entry,
+            key: self.key.as_ref(),
         }
     }
 }

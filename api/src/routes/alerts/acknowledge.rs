@@ -3,12 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::AlertView;
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::alerts::alert_id;
 use crate::state::AppState;
@@ -51,16 +50,8 @@ pub async fn acknowledge(
     let id = alert_id(&id)?;
     let expected_version = etag::required_version(&req)?;
     let key = idempotency::key_for(&req, principal.org, &())?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::OK, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
+    let write = parts.context(state.clock.now());
     let outcome = state
         .alerts
         .acknowledge(id, org, expected_version, write, &|alert| {

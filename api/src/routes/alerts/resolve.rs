@@ -4,12 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::BoundedText;
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertView, ResolveAlertRequest};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::alerts::alert_id;
@@ -59,16 +58,8 @@ pub async fn resolve(
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let reason = BoundedText::parse("reason", &body.reason, REASON_MAX)
         .map_err(|e| ApiError::Validation(e.to_string()))?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::OK, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
+    let write = parts.context(state.clock.now());
     let outcome = state
         .alerts
         .resolve(id, org, expected_version, reason, write, &|alert| {

@@ -3,12 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, CreateConsentRequest};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
@@ -51,13 +50,8 @@ pub async fn create(
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
     let grant = body.into_grant(now.date_naive())?;
-    let entry = audit.entry(StatusCode::CREATED, CreatedSubject::default());
-    let write = WriteContext {
-        actor: &actor,
-        now,
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(actor, StatusCode::CREATED, key);
+    let write = parts.context(now);
     let outcome = state
         .referrals
         .record_consent(id, provider, grant, write, &|consent| {

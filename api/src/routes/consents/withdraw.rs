@@ -4,13 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::{BoundedText, ConsentId};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::{ConsentWithdrawal, WriteContext};
+use herstelbrug_persistence::ConsentWithdrawal;
 
 use crate::auth::{Principal, policy};
 use crate::dto::consent::{ConsentView, WithdrawConsentRequest};
 use crate::dto::referral::REASON_MAX;
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::OptionalJson;
 use crate::http::{etag, idempotency, replay};
 use crate::routes::trajectories::trajectory_id;
@@ -69,13 +69,8 @@ pub async fn withdraw(
         .transpose()
         .map_err(|e| ApiError::Validation(e.to_string()))?;
     let now = state.clock.now();
-    let entry = audit.entry(StatusCode::OK, CreatedSubject::default());
-    let write = WriteContext {
-        actor: &actor,
-        now,
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(actor, StatusCode::OK, key);
+    let write = parts.context(now);
     let withdrawal = ConsentWithdrawal {
         trajectory_id: id,
         consent_id: cid,

@@ -3,13 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use super::service_id;
 use crate::auth::{Principal, policy};
 use crate::dto::service::{CapacityRequest, ServiceView};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
@@ -59,16 +58,8 @@ pub async fn capacity(
     }
     // The measured waiting times do not move with the record: read them once, before.
     let waiting = state.catalog.get(id, now).await?.waiting;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::OK, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now,
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
+    let write = parts.context(now);
     let outcome = state
         .catalog
         .set_capacity(

@@ -5,12 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::catalog::Measured;
 use herstelbrug_domain::catalog::WaitingTimes;
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::service::{ServiceRequest, ServiceView};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
@@ -54,16 +53,8 @@ pub async fn create(
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
     let details = body.into_details(now.date_naive())?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::CREATED, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now,
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::CREATED, key);
+    let write = parts.context(now);
     let outcome = state
         .catalog
         .create(owner, details, write, &|service| {

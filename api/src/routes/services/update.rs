@@ -4,13 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use super::service_id;
 use crate::auth::{Principal, policy};
 use crate::dto::service::{ServiceRequest, ServiceView};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
 use crate::http::{etag, idempotency, replay};
 use crate::state::AppState;
@@ -62,16 +61,8 @@ pub async fn update(
     let details = body.into_details(now.date_naive())?;
     // The measured waiting times do not move with the record: read them once, before.
     let waiting = state.catalog.get(id, now).await?.waiting;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::OK, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now,
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
+    let write = parts.context(now);
     let outcome = state
         .catalog
         .update(id, owner, expected_version, details, write, &|service| {

@@ -3,13 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::{NewSubscription, WriteContext};
+use herstelbrug_persistence::NewSubscription;
 
 use crate::auth::{Principal, policy};
 use crate::delivery::{signature, ssrf};
 use crate::dto::webhook::{CreateSubscriptionRequest, SubscriptionView, SubscriptionWithSecret};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
 use crate::http::{idempotency, replay};
 use crate::state::AppState;
@@ -66,16 +66,8 @@ pub async fn create_subscription(
         ));
     }
     let secret = signature::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::CREATED, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::CREATED, key);
+    let write = parts.context(state.clock.now());
     let url = url.to_string();
     let new = NewSubscription {
         url: &url,

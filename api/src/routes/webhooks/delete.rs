@@ -3,11 +3,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
@@ -39,16 +38,8 @@ pub async fn delete_subscription(
     let org = policy::referral_party(&principal)?;
     let id = subscription_id(&id)?;
     let key = idempotency::key_for(&req, principal.org, &())?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::NO_CONTENT, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::NO_CONTENT, key);
+    let write = parts.context(state.clock.now());
     let outcome = state
         .webhooks
         .delete(id, org, write, &|()| {

@@ -4,11 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::MessageId;
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
@@ -46,16 +45,8 @@ pub async fn replay_delivery(
     let id = subscription_id(&id)?;
     let message: MessageId = did.parse().map_err(|_| ApiError::NotFound)?;
     let key = idempotency::key_for(&req, principal.org, &())?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::ACCEPTED, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::ACCEPTED, key);
+    let write = parts.context(state.clock.now());
     let outcome = state
         .webhooks
         .replay(id, message, org, write, &|()| {

@@ -3,13 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::{Rotation, WriteContext};
+use herstelbrug_persistence::Rotation;
 
 use crate::auth::{Principal, policy};
 use crate::delivery::signature;
 use crate::dto::webhook::{SubscriptionView, SubscriptionWithSecret};
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
@@ -45,16 +45,8 @@ pub async fn rotate_secret(
     let org = policy::referral_party(&principal)?;
     let id = subscription_id(&id)?;
     let key = idempotency::key_for(&req, principal.org, &())?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::OK, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
+    let write = parts.context(state.clock.now());
     let secret = signature::new_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
     let rotation = Rotation {
         secret: &secret,

@@ -3,12 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::WriteContext;
 
 use crate::auth::{Principal, policy};
 use crate::dto::webhook::QueuedMessage;
 use crate::error::ApiError;
-use crate::http::access_log::{Audit, CreatedSubject};
+use crate::http::access_log::Audit;
 use crate::http::{idempotency, replay};
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
@@ -42,16 +41,8 @@ pub async fn send_test_event(
     let org = policy::referral_party(&principal)?;
     let id = subscription_id(&id)?;
     let key = idempotency::key_for(&req, principal.org, &())?;
-    let (actor, entry) = (
-        principal.actor(),
-        audit.entry(StatusCode::ACCEPTED, CreatedSubject::default()),
-    );
-    let write = WriteContext {
-        actor: &actor,
-        now: state.clock.now(),
-        audit: &entry,
-        key: key.as_ref(),
-    };
+    let parts = audit.prepare(principal.actor(), StatusCode::ACCEPTED, key);
+    let write = parts.context(state.clock.now());
     let outcome = state
         .webhooks
         .send_test(id, org, write, &|message| {

@@ -2,7 +2,6 @@
 //! import is checked whole before anything is written, every error names its record and
 //! field, and it is written in one transaction: all of it or nothing.
 
-use herstelbrug_domain::catalog::WaitingPolicy;
 use herstelbrug_domain::{Actor, OrgId};
 use herstelbrug_persistence::{CatalogStore, FeedSignal};
 
@@ -14,7 +13,7 @@ async fn store(config: &Config) -> Result<CatalogStore, String> {
     let db = open_database(config).await.map_err(|e| e.to_string())?;
     Ok(CatalogStore::new(
         db.conn.clone(),
-        WaitingPolicy::default(),
+        config.waiting_policy(),
         std::sync::Arc::new(FeedSignal::default()),
     ))
 }

@@ -38,10 +38,12 @@ enum Command {
     },
     /// Print a development access token signed with the configured HS256 secret.
     Token {
-        /// The organisation the token acts for: `agb:NNNNNNNN` or `gemeente:NNNN`.
+        /// The organisation the token acts for: `agb:NNNNNNNN`, `gemeente:NNNN` or
+        /// `informeel:NNNNNN`.
         #[arg(long)]
         org: String,
-        /// Scopes, comma- or space-separated: provider, municipality, dashboard, admin.
+        /// Scopes, comma- or space-separated: provider, municipality, community, dashboard,
+        /// admin.
         #[arg(long, default_value = "provider")]
         scope: String,
         /// The subject (user or system) the token names.
@@ -63,6 +65,24 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// The registry of informal organisations (self-help groups, peer experts).
+    Organisations {
+        #[command(subcommand)]
+        command: OrganisationsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrganisationsCommand {
+    /// Register an informal organisation; prints its new `informeel:NNNNNN` id, which its
+    /// tokens name in `org` (with scope `community`).
+    Register {
+        /// Its name as the catalog shows it.
+        #[arg(long)]
+        name: String,
+    },
+    /// Print the registry, one organisation a line.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +195,37 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "{}",
                 crate::catalog_cli::export(&cli.config, owner.as_deref()).await?
             );
+            Ok(())
+        }
+        Command::Organisations { command } => {
+            let db = open_database(&cli.config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let store = herstelbrug_persistence::OrganisationStore::new(
+                db.conn.clone(),
+                cli.config.waiting_policy(),
+            );
+            match command {
+                OrganisationsCommand::Register { name } => {
+                    let name = herstelbrug_domain::BoundedText::parse("--name", &name, 200)
+                        .map_err(|e| e.to_string())?;
+                    let org = store
+                        .register(&name, "herstelbrug-cli", chrono::Utc::now())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    println!("{}", org.id);
+                }
+                OrganisationsCommand::List => {
+                    for org in store.all_informal().await.map_err(|e| e.to_string())? {
+                        println!(
+                            "{}\t{}\t{}",
+                            org.id,
+                            org.registered_at.to_rfc3339(),
+                            org.name
+                        );
+                    }
+                }
+            }
             Ok(())
         }
         Command::Openapi => {

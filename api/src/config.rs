@@ -97,6 +97,27 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_START_NORM_DAYS", default_value_t = 28)]
     pub start_norm_days: u32,
 
+    /// Days back that measured waiting times cover (61: the two months of the NZa/Vektis
+    /// publication).
+    #[arg(long, env = "HERSTELBRUG_WAITING_WINDOW_DAYS", default_value_t = 61, value_parser = clap::value_parser!(u32).range(1..=730))]
+    pub waiting_window_days: u32,
+
+    /// Treeknorm for request to acceptance (aanmeldwachttijd), in days: 4 weeks.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_NORM_TO_ACCEPTANCE_DAYS",
+        default_value_t = 28
+    )]
+    pub norm_to_acceptance_days: u32,
+
+    /// Treeknorm for acceptance to start (behandelwachttijd), in days: 10 weeks.
+    #[arg(long, env = "HERSTELBRUG_NORM_TO_START_DAYS", default_value_t = 70)]
+    pub norm_to_start_days: u32,
+
+    /// Treeknorm for request to start in total, in days: 14 weeks.
+    #[arg(long, env = "HERSTELBRUG_NORM_TOTAL_DAYS", default_value_t = 98)]
+    pub norm_total_days: u32,
+
     /// Hours after which an unacknowledged critical alert escalates (once).
     #[arg(long, env = "HERSTELBRUG_ESCALATE_AFTER_HOURS", default_value_t = 24)]
     pub escalate_after_hours: u32,
@@ -307,6 +328,16 @@ impl Config {
             acknowledge_working_days: self.acknowledge_working_days,
             start_norm_days: self.start_norm_days,
             escalate_after_hours: self.escalate_after_hours,
+        }
+    }
+
+    /// The window and norms measured waiting times are held to.
+    pub fn waiting_policy(&self) -> herstelbrug_domain::catalog::WaitingPolicy {
+        herstelbrug_domain::catalog::WaitingPolicy {
+            window_days: self.waiting_window_days,
+            to_acceptance_norm_days: self.norm_to_acceptance_days,
+            to_start_norm_days: self.norm_to_start_days,
+            total_norm_days: self.norm_total_days,
         }
     }
 

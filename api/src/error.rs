@@ -259,7 +259,9 @@ impl From<DomainError> for ApiError {
             DomainError::ConsentAlreadyWithdrawn => ApiError::ConsentAlreadyWithdrawn,
             DomainError::AlertAlready(_) => ApiError::AlertAlreadyHandled(err.to_string()),
             DomainError::TrajectoryClosed => ApiError::TrajectoryClosed(err.to_string()),
-            DomainError::NotYourAction { .. } => ApiError::Forbidden(err.to_string()),
+            DomainError::NotYourAction { .. } | DomainError::UnregisteredOwner { .. } => {
+                ApiError::Forbidden(err.to_string())
+            }
             other => ApiError::Validation(other.to_string()),
         }
     }

@@ -12,8 +12,8 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::{ReferralTerms, WmoClocks};
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, FeedSignal, ReferralStore,
-    Scheduler, TrajectoryStore, WebhookStore, connect_with,
+    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, FeedSignal, OrganisationStore,
+    ReferralStore, Scheduler, TrajectoryStore, WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -142,11 +142,8 @@ impl Application {
             referrals: ReferralStore::new(db.conn.clone(), signal.clone(), terms, policy),
             alerts: AlertStore::new(db.conn.clone(), signal.clone()),
             webhooks,
-            catalog: CatalogStore::new(
-                db.conn.clone(),
-                herstelbrug_domain::catalog::WaitingPolicy::default(),
-                signal.clone(),
-            ),
+            catalog: CatalogStore::new(db.conn.clone(), config.waiting_policy(), signal.clone()),
+            organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
             access: AccessLog::new(db.conn.clone()),
             access_writer: AccessWriter::spawn(db.conn.clone()),
             bsn,

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, ReferralStore, TrajectoryStore,
-    WebhookStore,
+    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, OrganisationStore, ReferralStore,
+    TrajectoryStore, WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -20,6 +20,7 @@ pub struct AppState {
     pub alerts: AlertStore,
     pub webhooks: WebhookStore,
     pub catalog: CatalogStore,
+    pub organisations: OrganisationStore,
     pub access: AccessLog,
     /// Stores the entries of reads and refusals in shared batches.
     pub access_writer: AccessWriter,

@@ -71,6 +71,12 @@ pub enum DomainError {
     AlertAlready(crate::continuity::AlertStatus),
     #[error("service: {reason}")]
     ServiceNotTakingReferral { reason: &'static str },
+    #[error("`recipient`: {organisation} is not a registered informal organisation")]
+    UnregisteredRecipient { organisation: OrgId },
+    #[error(
+        "{organisation} is not a registered informal organisation; the operator registers it first"
+    )]
+    UnregisteredOwner { organisation: OrgId },
     #[error(
         "the trajectory is closed: it takes follow-up referrals only for a limited time after closure (not after death); a re-admission starts a new trajectory"
     )]

@@ -37,7 +37,7 @@ pub use continuity::{
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
 pub use ids::{AlertId, ConsentId, MessageId, ReferralId, ServiceId, SubscriptionId};
-pub use org_id::{AgbCode, GemeenteCode, OrgId};
+pub use org_id::{AgbCode, GemeenteCode, InformalId, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
 pub use referral::{CONSENT_WITHDRAWN_REASON, ReferralTerms, takes_referrals};

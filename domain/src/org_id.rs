@@ -1,4 +1,5 @@
-//! Organisation identifiers: AGB codes for care providers, CBS codes for municipalities.
+//! Organisation identifiers: AGB codes for care providers, CBS codes for municipalities,
+//! and registry numbers for informal organisations (self-help groups, peer experts).
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,14 +14,23 @@ pub struct AgbCode([u8; 8]);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GemeenteCode([u8; 4]);
 
-/// An organisation: a care provider or a municipality. Written `agb:12345678` or `gemeente:0363`.
+/// A registered informal organisation: a self-help group or peer-expert collective has no
+/// AGB code and is no municipality, so Herstelbrug's own registry numbers it (6 digits,
+/// never `000000`), e.g. `informeel:000042`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InformalId([u8; 6]);
+
+/// An organisation: a care provider, a municipality or a registered informal organisation.
+/// Written `agb:12345678`, `gemeente:0363` or `informeel:000042`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgId {
     Agb(AgbCode),
     Gemeente(GemeenteCode),
+    Informal(InformalId),
 }
 
-const ORG_RULE: &str = "expected `agb:` followed by 8 digits or `gemeente:` followed by 4 digits";
+const ORG_RULE: &str = "expected `agb:` followed by 8 digits, `gemeente:` followed by 4 digits \
+                        or `informeel:` followed by 6 digits";
 
 fn digits<const N: usize>(text: &str) -> Option<[u8; N]> {
     let bytes = text.as_bytes();
@@ -66,6 +76,36 @@ impl GemeenteCode {
     }
 }
 
+impl InformalId {
+    pub fn parse(digits_only: &str) -> Result<Self, InvalidValue> {
+        match digits::<6>(digits_only) {
+            Some(code) if code != *b"000000" => Ok(InformalId(code)),
+            _ => Err(InvalidValue {
+                what: "informal organisation number",
+                rule: "expected 6 digits, not 000000",
+            }),
+        }
+    }
+
+    /// The registry's `n`-th number; `None` past 999999 or for 0.
+    pub fn from_number(n: u32) -> Option<Self> {
+        if n == 0 || n > 999_999 {
+            return None;
+        }
+        Self::parse(&format!("{n:06}")).ok()
+    }
+
+    pub fn digits(&self) -> &str {
+        as_text(&self.0)
+    }
+}
+
+impl fmt::Display for InformalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "informeel:{}", self.digits())
+    }
+}
+
 impl fmt::Display for AgbCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "agb:{}", self.digits())
@@ -83,6 +123,7 @@ impl fmt::Display for OrgId {
         match self {
             OrgId::Agb(code) => code.fmt(f),
             OrgId::Gemeente(code) => code.fmt(f),
+            OrgId::Informal(id) => id.fmt(f),
         }
     }
 }
@@ -99,6 +140,9 @@ impl FromStr for OrgId {
             Some(("agb", rest)) => AgbCode::parse(rest).map(OrgId::Agb).map_err(|_| invalid),
             Some(("gemeente", rest)) => GemeenteCode::parse(rest)
                 .map(OrgId::Gemeente)
+                .map_err(|_| invalid),
+            Some(("informeel", rest)) => InformalId::parse(rest)
+                .map(OrgId::Informal)
                 .map_err(|_| invalid),
             _ => Err(invalid),
         }
@@ -135,6 +179,27 @@ impl FromStr for GemeenteCode {
     }
 }
 
+impl FromStr for InformalId {
+    type Err = InvalidValue;
+
+    /// Parses the written form `informeel:000042`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.parse::<OrgId>() {
+            Ok(OrgId::Informal(id)) => Ok(id),
+            _ => Err(InvalidValue {
+                what: "informal organisation",
+                rule: "expected `informeel:` followed by 6 digits",
+            }),
+        }
+    }
+}
+
+impl From<InformalId> for OrgId {
+    fn from(id: InformalId) -> Self {
+        OrgId::Informal(id)
+    }
+}
+
 impl From<AgbCode> for OrgId {
     fn from(code: AgbCode) -> Self {
         OrgId::Agb(code)
@@ -164,7 +229,7 @@ macro_rules! serde_via_display {
     )+};
 }
 
-serde_via_display!(AgbCode, GemeenteCode, OrgId);
+serde_via_display!(AgbCode, GemeenteCode, InformalId, OrgId);
 
 #[cfg(test)]
 mod tests {
@@ -194,9 +259,30 @@ mod tests {
             "zorg:12345678",
             "12345678",
             "gemeente:０３６３",
+            "informeel:",
+            "informeel:000000",
+            "informeel:12345",
+            "informeel:1234567",
+            "Informeel:000001",
         ] {
             assert!(bad.parse::<OrgId>().is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn informal_organisations_have_a_kind_of_their_own() {
+        let aa: OrgId = "informeel:000042".parse().expect("valid informal id");
+        assert!(matches!(aa, OrgId::Informal(_)));
+        assert_eq!(aa.to_string(), "informeel:000042");
+        assert_eq!(
+            InformalId::from_number(42).map(OrgId::from),
+            Some(aa),
+            "the registry's 42nd number"
+        );
+        assert_eq!(InformalId::from_number(0), None);
+        assert_eq!(InformalId::from_number(1_000_000), None);
+        assert!("informeel:000042".parse::<AgbCode>().is_err());
+        assert!("agb:12345678".parse::<InformalId>().is_err());
     }
 
     #[test]

@@ -20,7 +20,8 @@ pub const BEARER: &str = "bearer";
         description = "The shared record of each addiction-care client's path from treatment to \
                        social-domain support, and the alarm when that path breaks.\n\n\
                        Every `/v1` operation needs an RFC 9068 JWT bearer token with `iss`, `aud`, \
-                       `sub`, `exp`, `scope` and an `org` claim (`agb:NNNNNNNN` or `gemeente:NNNN`). \
+                       `sub`, `exp`, `scope` and an `org` claim (`agb:NNNNNNNN`, `gemeente:NNNN` or \
+                       `informeel:NNNNNN`). \
                        Errors are RFC 9457 `application/problem+json`. Writes that change a \
                        trajectory need `If-Match` with its `ETag`, and accept an `Idempotency-Key`.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
@@ -31,6 +32,8 @@ pub const BEARER: &str = "bearer";
         (name = "referrals", description = "Follow-up referrals as a closed loop: the provider refers, the recipient polls its inbox, answers and reports."),
         (name = "alerts", description = "Alerts when a client's path breaks: treatment ending without follow-up, referrals left unanswered, statutory terms passing."),
         (name = "webhooks", description = "Signed deliveries of alert and referral events to subscribed endpoints (Standard Webhooks), through a transactional outbox."),
+        (name = "catalog", description = "The building blocks (bouwstenen): services, their capacity, and waiting times measured from real handoffs. Shaped after Open Referral HSDS 3; holds no client data."),
+        (name = "organisations", description = "Organisations as recipients: the registry of informal organisations, and the waiting times measured over all the referrals an organisation received."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(schemas(Problem)),

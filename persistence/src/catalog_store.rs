@@ -3,6 +3,7 @@
 //! history. Measured waiting times are derived from the referrals sent to a service, read
 //! for a whole page of services in one query: nothing is computed by a nightly job.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -11,7 +12,9 @@ use herstelbrug_domain::catalog::{
     Capacity, Handoff, Service, ServiceDetails, ServiceStatus, WaitingPolicy, WaitingTimes,
     waiting_times,
 };
-use herstelbrug_domain::{GemeenteCode, OrgId, ReferralKind, ReferralStatus, ServiceId};
+use herstelbrug_domain::{
+    DomainError, GemeenteCode, OrgId, ReferralKind, ReferralStatus, ServiceId,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryTrait as _;
 use sea_orm::{
@@ -26,6 +29,7 @@ use crate::error::StoreError;
 use crate::feed::{self, CATALOG_KEY, FeedCursor, Page, Stream};
 use crate::feed_signal::FeedSignal;
 use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
+use crate::organisation_store::check_registered;
 use crate::trajectory_row::stored_version;
 use crate::write_txn::WriteTxn;
 
@@ -48,10 +52,58 @@ pub struct CatalogQuery {
     pub with_capacity: bool,
     pub owner: Option<OrgId>,
     pub modified_after: Option<DateTime<Utc>>,
-    /// Keyset: the last service id of the previous page.
-    pub after: Option<Uuid>,
+    pub sort: CatalogSort,
+    /// Keyset: where the previous page ended, in the same order.
+    pub after: Option<CatalogPosition>,
     pub limit: u64,
 }
+
+/// The order of a search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CatalogSort {
+    /// Oldest first (by id), paged in the database.
+    #[default]
+    Id,
+    /// Shortest measured median wait to acceptance first; unmeasured last.
+    MeasuredWait,
+    /// Shortest wait its owner states first; none stated last.
+    StatedWait,
+}
+
+/// Where a page ended: the last service's sort key (`None`: no figure, sorted last) and id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CatalogPosition {
+    pub key: Option<f64>,
+    pub id: Uuid,
+}
+
+impl CatalogSort {
+    /// The key `entry` sorts by; `None` sorts after every figure.
+    pub fn key(self, entry: &CatalogEntry) -> Option<f64> {
+        match self {
+            CatalogSort::Id => None,
+            CatalogSort::MeasuredWait => match entry.waiting.to_acceptance {
+                herstelbrug_domain::catalog::Measured::Figure(f) => Some(f.median_days),
+                herstelbrug_domain::catalog::Measured::InsufficientData => None,
+            },
+            CatalogSort::StatedWait => entry.service.details.stated_wait_days.map(f64::from),
+        }
+    }
+
+    fn order(key: Option<f64>, id: Uuid, other_key: Option<f64>, other_id: Uuid) -> Ordering {
+        let by_key = match (key, other_key) {
+            (Some(a), Some(b)) => a.total_cmp(&b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        by_key.then(id.cmp(&other_id))
+    }
+}
+
+/// Most services one waiting-time query asks about (bound parameters stay well under
+/// SQLite's limit of 32,766).
+const WAITING_CHUNK: usize = 5_000;
 
 /// One change in a service's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +237,22 @@ pub(crate) async fn check_takes_referral<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The oldest request that can still count: an interval ending in the window began at
+/// most window + a year before now; older requests are not read.
+pub(crate) fn measured_since(policy: &WaitingPolicy, now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::days(i64::from(policy.window_days) + 366)
+}
+
+/// What a decided referral tells about waiting; a rejection was never accepted.
+pub(crate) fn handoff_of(row: &referral::Model) -> Handoff {
+    let rejected = row.status == ReferralStatus::Rejected.as_str();
+    Handoff {
+        requested_at: row.requested_at,
+        accepted_at: if rejected { None } else { row.decided_at },
+        started_on: row.started_on,
+    }
+}
+
 impl CatalogStore {
     pub fn new(conn: DatabaseConnection, policy: WaitingPolicy, signal: Arc<FeedSignal>) -> Self {
         Self {
@@ -258,6 +326,10 @@ impl CatalogStore {
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
         let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+            check_registered(txn, owner, |organisation| DomainError::UnregisteredOwner {
+                organisation,
+            })
+            .await?;
             let service = Service {
                 id: ServiceId::new_at(now),
                 owner,
@@ -418,6 +490,10 @@ impl CatalogStore {
             audit: &audit,
             key: None,
         };
+        check_registered(&txn, owner, |organisation| DomainError::UnregisteredOwner {
+            organisation,
+        })
+        .await?;
         let mut ids = Vec::new();
         for details in services {
             let service = Service {
@@ -523,21 +599,74 @@ impl CatalogStore {
         if let Some(after) = query.modified_after {
             select = select.filter(service::Column::UpdatedAt.gt(after));
         }
+        let page = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        if query.sort != CatalogSort::Id {
+            return self.sorted(select, query, page, now).await;
+        }
         if let Some(after) = query.after {
-            select = select.filter(service::Column::Id.gt(after));
+            select = select.filter(service::Column::Id.gt(after.id));
         }
         let rows = select
             .order_by_asc(service::Column::Id)
             .limit(query.limit.saturating_add(1))
             .all(&self.conn)
             .await?;
-        let more = rows.len() as u64 > query.limit;
+        let more = rows.len() > page;
         let services = rows
             .into_iter()
-            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .take(page)
             .map(service_from_row)
             .collect::<Result<Vec<_>, _>>()?;
         Ok((self.with_waiting(services, now).await?, more))
+    }
+
+    /// A page in waiting-time order across the whole result: measured waits change as
+    /// referrals move and as the window slides, so no stored column could order them;
+    /// every match is measured (one query per 5,000) and the page is cut after the cursor.
+    async fn sorted(
+        &self,
+        select: sea_orm::Select<service::Entity>,
+        query: &CatalogQuery,
+        page: usize,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<CatalogEntry>, bool), StoreError> {
+        let services = select
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(service_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut entries = Vec::with_capacity(services.len());
+        let mut rest = services.into_iter();
+        loop {
+            let chunk: Vec<Service> = rest.by_ref().take(WAITING_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            entries.extend(self.with_waiting(chunk, now).await?);
+        }
+        let sort = query.sort;
+        let mut keyed: Vec<(Option<f64>, CatalogEntry)> =
+            entries.into_iter().map(|e| (sort.key(&e), e)).collect();
+        keyed.sort_by(|(ka, a), (kb, b)| {
+            CatalogSort::order(*ka, a.service.id.as_uuid(), *kb, b.service.id.as_uuid())
+        });
+        let start = query.after.map_or(0, |after| {
+            keyed.partition_point(|(key, e)| {
+                CatalogSort::order(*key, e.service.id.as_uuid(), after.key, after.id)
+                    != Ordering::Greater
+            })
+        });
+        let more = keyed.len().saturating_sub(start) > page;
+        Ok((
+            keyed
+                .into_iter()
+                .skip(start)
+                .take(page)
+                .map(|(_, e)| e)
+                .collect(),
+            more,
+        ))
     }
 
     /// The service's history, oldest first.
@@ -572,25 +701,17 @@ impl CatalogStore {
         let ids: Vec<Uuid> = services.iter().map(|s| s.id.as_uuid()).collect();
         let mut handoffs: HashMap<Uuid, Vec<Handoff>> = HashMap::new();
         if !ids.is_empty() {
-            // An interval ending in the window began at most window + a year before now;
-            // older requests cannot count and are not read.
-            let since = now - Duration::days(i64::from(self.policy.window_days) + 366);
             let rows = referral::Entity::find()
                 .filter(referral::Column::ServiceId.is_in(ids))
-                .filter(referral::Column::RequestedAt.gte(since))
+                .filter(referral::Column::RequestedAt.gte(measured_since(&self.policy, now)))
                 .filter(referral::Column::DecidedAt.is_not_null())
                 .all(&self.conn)
                 .await?;
             for row in rows {
-                let rejected = row.status == ReferralStatus::Rejected.as_str();
                 let Some(service) = row.service_id else {
                     continue;
                 };
-                handoffs.entry(service).or_default().push(Handoff {
-                    requested_at: row.requested_at,
-                    accepted_at: if rejected { None } else { row.decided_at },
-                    started_on: row.started_on,
-                });
+                handoffs.entry(service).or_default().push(handoff_of(&row));
             }
         }
         Ok(services

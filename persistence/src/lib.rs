@@ -18,6 +18,7 @@ mod group_commit;
 pub mod idempotency;
 pub mod migration;
 pub mod ops_stats;
+pub mod organisation_store;
 mod outbox;
 mod paging;
 mod referral_row;
@@ -32,13 +33,17 @@ mod write_txn;
 
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
-pub use catalog_store::{CatalogEntry, CatalogFeedItem, CatalogQuery, CatalogStore, ServiceChange};
+pub use catalog_store::{
+    CatalogEntry, CatalogFeedItem, CatalogPosition, CatalogQuery, CatalogSort, CatalogStore,
+    ServiceChange,
+};
 pub use connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
 pub use consent_store::Withdrawal as ConsentWithdrawal;
 pub use error::StoreError;
 pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;
 pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
+pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientFigures};
 pub use referral_store::{ReferralRecord, ReferralStore};
 pub use scheduler::{Scheduler, TickReport};
 pub use trajectory_store::{

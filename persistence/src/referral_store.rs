@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, AgbCode, Consent, ContinuityPolicy, OrgId, Referral, ReferralCommand, ReferralId,
-    ReferralRequest, ReferralStatus, ReferralTerms, TrajectoryId, referral::needs_consent,
+    Actor, AgbCode, Consent, ContinuityPolicy, DomainError, OrgId, Referral, ReferralCommand,
+    ReferralId, ReferralRequest, ReferralStatus, ReferralTerms, TrajectoryId,
+    referral::needs_consent,
 };
 use sea_orm::QueryTrait as _;
 use sea_orm::{
@@ -108,6 +109,10 @@ impl ReferralStore {
             } else {
                 None
             };
+            crate::organisation_store::check_registered(&txn, request.recipient, |organisation| {
+                DomainError::UnregisteredRecipient { organisation }
+            })
+            .await?;
             if let Some(service) = request.service {
                 crate::catalog_store::check_takes_referral(
                     &txn,

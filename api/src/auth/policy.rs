@@ -7,14 +7,16 @@ use herstelbrug_persistence::{AlertReader, Visibility};
 
 use crate::auth::{Principal, Scope};
 
-use Scope::{Admin, Dashboard, Municipality, Provider};
+use Scope::{Admin, Community, Dashboard, Municipality, Provider};
 
 const PROVIDER: &[Scope] = &[Provider];
 const PROVIDER_ADMIN: &[Scope] = &[Provider, Admin];
-const PARTIES: &[Scope] = &[Provider, Municipality];
+const PARTIES: &[Scope] = &[Provider, Municipality, Community];
 /// Dashboards read the alerts that concern their own organisation, nothing else.
-const ALERT_READERS: &[Scope] = &[Provider, Municipality, Dashboard, Admin];
-const ALERT_FEED_READERS: &[Scope] = &[Provider, Municipality, Dashboard];
+const ALERT_READERS: &[Scope] = &[Provider, Municipality, Community, Dashboard, Admin];
+const ALERT_FEED_READERS: &[Scope] = &[Provider, Municipality, Community, Dashboard];
+/// The catalog and what was measured of organisations hold no client data.
+const EVERYONE: &[Scope] = ALERT_READERS;
 
 /// Every `/v1` route (as registered) and method, with the scopes that may call it.
 pub const POLICY: &[(&str, &str, &[Scope])] = &[
@@ -45,10 +47,11 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("POST", "/v1/alerts/{id}/resolve", PARTIES),
     // The catalog holds no client data: every authenticated organisation may read it;
     // providers and municipalities keep their own services.
-    ("GET", "/v1/services", ALERT_READERS),
-    ("GET", "/v1/services/feed", ALERT_READERS),
-    ("GET", "/v1/services/{id}", ALERT_READERS),
-    ("GET", "/v1/services/{id}/history", ALERT_READERS),
+    ("GET", "/v1/services", EVERYONE),
+    ("GET", "/v1/services/feed", EVERYONE),
+    ("GET", "/v1/services/{id}", EVERYONE),
+    ("GET", "/v1/services/{id}/history", EVERYONE),
+    ("GET", "/v1/organisations/{org}", EVERYONE),
     ("POST", "/v1/services", PARTIES),
     ("PUT", "/v1/services/{id}", PARTIES),
     ("POST", "/v1/services/{id}/capacity", PARTIES),
@@ -120,13 +123,15 @@ fn forbidden(detail: &str) -> ApiError {
 }
 
 /// The organisation a caller acts for on referrals, as requester or recipient: a care
-/// provider with scope `provider`, or a municipality with scope `municipality`.
+/// provider with scope `provider`, a municipality with scope `municipality`, or a
+/// registered informal organisation with scope `community`.
 pub fn referral_party(principal: &Principal) -> Result<OrgId, ApiError> {
     match principal.org {
         OrgId::Agb(_) if principal.has(Scope::Provider) => Ok(principal.org),
         OrgId::Gemeente(_) if principal.has(Scope::Municipality) => Ok(principal.org),
+        OrgId::Informal(_) if principal.has(Scope::Community) => Ok(principal.org),
         _ => Err(forbidden(
-            "referrals need scope `provider` for an agb: organisation or `municipality` for a gemeente: organisation",
+            "referrals need scope `provider` for an agb: organisation, `municipality` for a gemeente: organisation or `community` for an informeel: organisation",
         )),
     }
 }

@@ -17,6 +17,9 @@ pub enum Scope {
     Provider,
     /// A municipality's Wmo system: the referrals addressed to it.
     Municipality,
+    /// A registered informal organisation (self-help group, peer experts): its services
+    /// and the referrals addressed to it.
+    Community,
     /// Read-only aggregates.
     Dashboard,
     /// Operators: read access across organisations.
@@ -27,6 +30,7 @@ impl Scope {
     pub const ALL: &'static [Scope] = &[
         Scope::Provider,
         Scope::Municipality,
+        Scope::Community,
         Scope::Dashboard,
         Scope::Admin,
     ];
@@ -35,6 +39,7 @@ impl Scope {
         match self {
             Scope::Provider => "provider",
             Scope::Municipality => "municipality",
+            Scope::Community => "community",
             Scope::Dashboard => "dashboard",
             Scope::Admin => "admin",
         }

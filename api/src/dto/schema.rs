@@ -83,8 +83,9 @@ fn pattern_string(description: &str, pattern: &str, example: &str) -> Object {
 
 pub fn org_id() -> Object {
     pattern_string(
-        "An organisation: `agb:` and 8 digits, or `gemeente:` and 4 digits.",
-        "^(agb:[0-9]{8}|gemeente:[0-9]{4})$",
+        "An organisation: `agb:` and 8 digits (a care provider), `gemeente:` and 4 digits (a \
+         municipality), or `informeel:` and 6 digits (a registered informal organisation).",
+        "^(agb:[0-9]{8}|gemeente:[0-9]{4}|informeel:[0-9]{6})$",
         "agb:12345678",
     )
 }

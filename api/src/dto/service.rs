@@ -39,6 +39,7 @@ pub struct EligibilityDto {
 /// A service as its owner describes it (create, or replace with `PUT`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = crate::dto::service_examples::request)]
 pub struct ServiceRequest {
     #[schema(max_length = 200, example = "Begeleid wonen na opname")]
     pub name: String,
@@ -150,6 +151,7 @@ impl ServiceRequest {
 /// answer (`availability`), not both.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = crate::dto::service_examples::capacity)]
 pub struct CapacityRequest {
     /// `places`, `beds` or `intake_slots`.
     #[schema(value_type = Option<String>, example = "places")]
@@ -293,6 +295,7 @@ impl From<&WaitingTimes> for WaitingView {
 
 /// A catalog service, with what Herstelbrug measured of it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = crate::dto::service_examples::view)]
 pub struct ServiceView {
     pub id: Uuid,
     #[schema(schema_with = schema::org_id)]
@@ -372,6 +375,7 @@ pub enum MinimalForm {
 
 /// A page of the catalog.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = crate::dto::service_examples::list)]
 pub struct ServiceList {
     /// Always `full`: tells this page from the minimal form.
     pub form: FullForm,
@@ -395,6 +399,7 @@ pub struct ServiceChangeView {
 
 /// A service's history, oldest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = crate::dto::service_examples::history)]
 pub struct ServiceHistory {
     pub items: Vec<ServiceChangeView>,
 }

@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use herstelbrug_domain::TrajectoryId;
-use herstelbrug_persistence::FeedCursor;
+use herstelbrug_persistence::{CatalogPosition, CatalogSort, FeedCursor};
 
 use crate::error::ApiError;
 
@@ -66,6 +66,59 @@ pub fn decode_feed(cursor: &str) -> Result<FeedCursor, ApiError> {
     Ok(position)
 }
 
+const SERVICE_PREFIX: &str = "s1:";
+
+fn sort_name(sort: CatalogSort) -> &'static str {
+    match sort {
+        CatalogSort::Id => "id",
+        CatalogSort::MeasuredWait => "measured_wait",
+        CatalogSort::StatedWait => "stated_wait",
+    }
+}
+
+/// Where a catalog page ended, valid only for the same order.
+pub fn encode_service(sort: CatalogSort, position: CatalogPosition) -> String {
+    let key = position.key.map_or("none".to_owned(), |k| k.to_string());
+    URL_SAFE_NO_PAD.encode(format!(
+        "{SERVICE_PREFIX}{}:{key}:{}",
+        sort_name(sort),
+        position.id
+    ))
+}
+
+pub fn decode_service(sort: CatalogSort, cursor: &str) -> Result<CatalogPosition, ApiError> {
+    let invalid = || {
+        ApiError::Validation(
+            "`after` is not a catalog cursor this API issued for this `sort`".to_owned(),
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    let mut parts = text
+        .strip_prefix(SERVICE_PREFIX)
+        .ok_or_else(invalid)?
+        .splitn(3, ':');
+    let (Some(name), Some(key), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    if name != sort_name(sort) {
+        return Err(invalid());
+    }
+    let key = match key {
+        "none" => None,
+        k => Some(
+            k.parse::<f64>()
+                .ok()
+                .filter(|k| k.is_finite())
+                .ok_or_else(invalid)?,
+        ),
+    };
+    Ok(CatalogPosition {
+        key,
+        id: id.parse().map_err(|_| invalid())?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
@@ -85,5 +138,29 @@ mod tests {
         assert_eq!(decode_feed(&encode_feed(position)).ok(), Some(position));
         assert!(decode_feed(&encode(id)).is_err());
         assert!(decode_feed(&URL_SAFE_NO_PAD.encode("f1:-1:2")).is_err());
+    }
+
+    #[test]
+    fn catalog_cursors_hold_their_order() {
+        let position = CatalogPosition {
+            key: Some(7.5),
+            id: uuid::Uuid::now_v7(),
+        };
+        let cursor = encode_service(CatalogSort::MeasuredWait, position);
+        assert_eq!(
+            decode_service(CatalogSort::MeasuredWait, &cursor).ok(),
+            Some(position)
+        );
+        assert!(decode_service(CatalogSort::StatedWait, &cursor).is_err());
+        let last = CatalogPosition {
+            key: None,
+            ..position
+        };
+        let cursor = encode_service(CatalogSort::StatedWait, last);
+        assert_eq!(
+            decode_service(CatalogSort::StatedWait, &cursor).ok(),
+            Some(last)
+        );
+        assert!(decode_service(CatalogSort::Id, "s1:id").is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod clients;
 pub mod consents;
 pub mod health;
+pub mod organisations;
 pub mod referrals;
 pub mod services;
 pub mod trajectories;
@@ -21,4 +22,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     webhooks::register(cfg);
     clients::register(cfg);
     services::register(cfg);
+    organisations::register(cfg);
 }

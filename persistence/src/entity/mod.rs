@@ -7,6 +7,7 @@ pub mod alert;
 pub mod consent;
 pub mod feed_entry;
 pub mod idempotency_key;
+pub mod informal_organisation;
 pub mod referral;
 pub mod referral_event;
 pub mod service;

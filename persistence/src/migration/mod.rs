@@ -13,6 +13,7 @@ mod m20261125_000008_feed_notify_trigger;
 mod m20261201_000009_access_log_disclosures;
 mod m20261201_000010_open_trajectory_by_bsn;
 mod m20261201_000011_catalog;
+mod m20261202_000012_organisations;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_access_log_disclosures::Migration),
             Box::new(m20261201_000010_open_trajectory_by_bsn::Migration),
             Box::new(m20261201_000011_catalog::Migration),
+            Box::new(m20261202_000012_organisations::Migration),
         ]
     }
 }

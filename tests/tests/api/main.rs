@@ -15,6 +15,7 @@ mod isolation;
 mod logs;
 mod matrix;
 mod metrics;
+mod organisations;
 mod outage;
 mod policy;
 mod receiver;

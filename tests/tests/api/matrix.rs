@@ -1,5 +1,5 @@
-//! The authorization matrix: two providers, two municipalities, a dashboard and an
-//! administrator call every `/v1` operation with provider A's (and Nijmegen's) ids. Only
+//! The authorization matrix: two providers, two municipalities, an informal organisation,
+//! a dashboard and an administrator call every `/v1` operation with provider A's (and Nijmegen's) ids. Only
 //! the cells the policy allows succeed; another organisation's object is always 404 (an
 //! administrator reads across organisations by design); lists and feeds never contain
 //! foreign ids. Refused cells run before the allowed ones and the allowed change then
@@ -31,9 +31,11 @@ fn bsn(n: usize) -> String {
 }
 
 /// The callers, in the order every row runs them: refused ones first.
-const ACTORS: [(&str, &str, &str); 6] = [
+const ACTORS: [(&str, &str, &str); 7] = [
     ("provider B", PROVIDER_B, "provider"),
     ("Amsterdam", AMSTERDAM, "municipality"),
+    // An informal organisation the registry does not know.
+    ("community", "informeel:000001", "community"),
     ("dashboard", ROTTERDAM, "dashboard"),
     ("admin", ADMIN_ORG, "admin"),
     ("provider A", PROVIDER_A, "provider"),
@@ -181,66 +183,72 @@ const fn row(method: Method, pattern: &'static str, expect: &'static str) -> Row
     }
 }
 
-//                                   provider B, Amsterdam, dashboard, admin, provider A, Nijmegen
+//                          provider B, Amsterdam, community, dashboard, admin, provider A, Nijmegen
 fn rows() -> Vec<Row> {
     vec![
-        row(Method::POST, "/v1/trajectories", "OFFFOF"),
-        row(Method::GET, "/v1/trajectories", "OFFOOF"),
-        row(Method::POST, "/v1/trajectories/search", "OFFOOF"),
-        row(Method::GET, "/v1/trajectories/{id}", "NFFOOF"),
-        row(Method::POST, "/v1/trajectories/{id}/transitions", "NFFFOF"),
-        row(Method::GET, "/v1/trajectories/{id}/events", "NFFOOF"),
-        row(Method::GET, "/v1/clients/{client_ref}/access-log", "NFFOOF"),
-        row(Method::POST, "/v1/trajectories/{id}/consents", "NFFFOF"),
-        row(Method::GET, "/v1/trajectories/{id}/consents", "NFFFOF"),
+        row(Method::POST, "/v1/trajectories", "OFFFFOF"),
+        row(Method::GET, "/v1/trajectories", "OFFFOOF"),
+        row(Method::POST, "/v1/trajectories/search", "OFFFOOF"),
+        row(Method::GET, "/v1/trajectories/{id}", "NFFFOOF"),
+        row(Method::POST, "/v1/trajectories/{id}/transitions", "NFFFFOF"),
+        row(Method::GET, "/v1/trajectories/{id}/events", "NFFFOOF"),
+        row(
+            Method::GET,
+            "/v1/clients/{client_ref}/access-log",
+            "NFFFOOF",
+        ),
+        row(Method::POST, "/v1/trajectories/{id}/consents", "NFFFFOF"),
+        row(Method::GET, "/v1/trajectories/{id}/consents", "NFFFFOF"),
         row(
             Method::POST,
             "/v1/trajectories/{id}/consents/{cid}/withdraw",
-            "NFFFOF",
+            "NFFFFOF",
         ),
-        row(Method::POST, "/v1/trajectories/{id}/referrals", "NFFFOF"),
-        row(Method::GET, "/v1/trajectories/{id}/referrals", "NFFFOF"),
-        row(Method::GET, "/v1/referrals/inbox", "OOFFOO"),
-        row(Method::GET, "/v1/referrals/outbox-feed", "OFFFOF"),
-        row(Method::GET, "/v1/referrals/{rid}", "NNFFOO"),
+        row(Method::POST, "/v1/trajectories/{id}/referrals", "NFFFFOF"),
+        row(Method::GET, "/v1/trajectories/{id}/referrals", "NFFFFOF"),
+        row(Method::GET, "/v1/referrals/inbox", "OOOFFOO"),
+        row(Method::GET, "/v1/referrals/outbox-feed", "OFFFFOF"),
+        row(Method::GET, "/v1/referrals/{rid}", "NNNFFOO"),
         // Acknowledging is the recipient's action: the requester is refused (403).
-        row(Method::POST, "/v1/referrals/{rid}/{action}", "NNFFFO"),
-        row(Method::GET, "/v1/alerts", "OOOOOO"),
-        row(Method::GET, "/v1/alerts/feed", "OOOFOO"),
-        row(Method::GET, "/v1/alerts/{id}", "NNNOON"),
-        row(Method::POST, "/v1/alerts/{id}/acknowledge", "NNFFON"),
-        row(Method::POST, "/v1/alerts/{id}/resolve", "NNFFON"),
-        row(Method::POST, "/v1/webhook-subscriptions", "OOFFOO"),
-        row(Method::GET, "/v1/webhook-subscriptions", "OOFFOO"),
-        row(Method::DELETE, "/v1/webhook-subscriptions/{id}", "NNFFON"),
+        row(Method::POST, "/v1/referrals/{rid}/{action}", "NNNFFFO"),
+        row(Method::GET, "/v1/alerts", "OOOOOOO"),
+        row(Method::GET, "/v1/alerts/feed", "OOOOFOO"),
+        row(Method::GET, "/v1/alerts/{id}", "NNNNOON"),
+        row(Method::POST, "/v1/alerts/{id}/acknowledge", "NNNFFON"),
+        row(Method::POST, "/v1/alerts/{id}/resolve", "NNNFFON"),
+        row(Method::POST, "/v1/webhook-subscriptions", "OOOFFOO"),
+        row(Method::GET, "/v1/webhook-subscriptions", "OOOFFOO"),
+        row(Method::DELETE, "/v1/webhook-subscriptions/{id}", "NNNFFON"),
         row(
             Method::POST,
             "/v1/webhook-subscriptions/{id}/rotate-secret",
-            "NNFFON",
+            "NNNFFON",
         ),
         row(
             Method::POST,
             "/v1/webhook-subscriptions/{id}/test",
-            "NNFFON",
+            "NNNFFON",
         ),
         row(
             Method::GET,
             "/v1/webhook-subscriptions/{id}/deliveries",
-            "NNFFON",
+            "NNNFFON",
         ),
         row(
             Method::POST,
             "/v1/webhook-subscriptions/{id}/deliveries/{did}/replay",
-            "NNFFON",
+            "NNNFFON",
         ),
         // The catalog holds no client data: everyone reads it, only the owner changes it.
-        row(Method::GET, "/v1/services", "OOOOOO"),
-        row(Method::GET, "/v1/services/feed", "OOOOOO"),
-        row(Method::GET, "/v1/services/{id}", "OOOOOO"),
-        row(Method::GET, "/v1/services/{id}/history", "OOOOOO"),
-        row(Method::POST, "/v1/services", "OOFFOO"),
-        row(Method::PUT, "/v1/services/{id}", "NNFFON"),
-        row(Method::POST, "/v1/services/{id}/capacity", "NNFFON"),
+        row(Method::GET, "/v1/services", "OOOOOOO"),
+        row(Method::GET, "/v1/services/feed", "OOOOOOO"),
+        row(Method::GET, "/v1/services/{id}", "OOOOOOO"),
+        row(Method::GET, "/v1/services/{id}/history", "OOOOOOO"),
+        // An informal organisation must be registered before it owns a service.
+        row(Method::POST, "/v1/services", "OOFFFOO"),
+        row(Method::PUT, "/v1/services/{id}", "NNNFFON"),
+        row(Method::POST, "/v1/services/{id}/capacity", "NNNFFON"),
+        row(Method::GET, "/v1/organisations/{org}", "OOOOOOO"),
     ]
 }
 
@@ -262,7 +270,8 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
         .replace("{rid}", &w.referral)
         .replace("{action}", "acknowledge")
         .replace("{did}", &w.dead_message)
-        .replace("{client_ref}", &w.client_ref);
+        .replace("{client_ref}", &w.client_ref)
+        .replace("{org}", NIJMEGEN);
     let (if_match, body) = match (row.method.as_str(), row.pattern) {
         ("POST", "/v1/trajectories") => (
             None,

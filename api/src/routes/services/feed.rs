@@ -29,6 +29,7 @@ pub struct CatalogFeedItemView {
 
 /// A page of catalog changes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = crate::dto::service_examples::feed)]
 pub struct CatalogFeedPage {
     pub items: Vec<CatalogFeedItemView>,
     /// Pass as `after` (or as `If-None-Match`) for the next page.

@@ -2,10 +2,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use herstelbrug_domain::catalog::{Measured, ServiceStatus};
+use herstelbrug_domain::catalog::ServiceStatus;
 use herstelbrug_domain::{GemeenteCode, OrgId, ReferralKind};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::{CatalogEntry, CatalogQuery};
+use herstelbrug_persistence::{CatalogPosition, CatalogQuery, CatalogSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::dto::schema;
 use crate::dto::service::{FullForm, MinimalForm, ServiceList, ServiceView};
 use crate::error::ApiError;
-use crate::http::access_log;
+use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -43,12 +43,14 @@ pub struct SearchParams {
     pub owner: Option<String>,
     /// Only services changed after this instant (for directories that sync).
     pub modified_after: Option<DateTime<Utc>>,
-    /// `measured_wait` (median days to acceptance, unmeasured last), `stated_wait`, or the
-    /// default: oldest first, keyset-paged.
+    /// `measured_wait` (median days to acceptance, unmeasured last), `stated_wait` (none
+    /// stated last), or the default: oldest first. Every order holds across the whole
+    /// result, page after page.
     #[param(schema_with = schema::catalog_sort)]
     pub sort: Option<String>,
-    /// The `next_cursor` of the previous page.
-    pub after: Option<uuid::Uuid>,
+    /// The `next_cursor` of the previous page, with the same `sort`.
+    #[param(max_length = 200)]
+    pub after: Option<String>,
     /// Page size, 1 to 500 [default: 50].
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
@@ -56,13 +58,6 @@ pub struct SearchParams {
     /// offers for directories that sync; the default is the full record.
     #[param(schema_with = schema::catalog_form)]
     pub form: Option<String>,
-}
-
-fn measured_wait(e: &CatalogEntry) -> Option<f64> {
-    match e.waiting.to_acceptance {
-        Measured::Figure(f) => Some(f.median_days),
-        Measured::InsufficientData => None,
-    }
 }
 
 /// A service as a syncing directory needs it: which, and when it last changed.
@@ -74,6 +69,7 @@ pub struct MinimalService {
 
 /// A page of the catalog in the minimal form.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = crate::dto::service_examples::minimal_list)]
 pub struct MinimalServiceList {
     /// Always `minimal`.
     pub form: MinimalForm,
@@ -92,8 +88,8 @@ pub enum ServicePage {
 
 /// Search the catalog.
 ///
-/// Any authenticated organisation may. Sorting by waiting time orders the page it reads;
-/// page through the whole result (or narrow it by kind and municipality) to compare all.
+/// Any authenticated organisation may. Sorting by waiting time orders the whole result:
+/// the first page holds the shortest waits of all matches.
 #[utoipa::path(
     operation_id = "search_services",
     tag = "catalog",
@@ -127,6 +123,17 @@ pub async fn list(
             "`age` must be between 0 and 120".to_owned(),
         ));
     }
+    let sort = match p.sort.as_deref() {
+        None => CatalogSort::Id,
+        Some("measured_wait") => CatalogSort::MeasuredWait,
+        Some("stated_wait") => CatalogSort::StatedWait,
+        Some(other) => {
+            return Err(invalid(
+                "sort",
+                &format!("{other:?}: expected measured_wait or stated_wait"),
+            ));
+        }
+    };
     let query = CatalogQuery {
         kind: p.kind,
         serves: p
@@ -150,32 +157,28 @@ pub async fn list(
             .transpose()
             .map_err(|e| invalid("owner", &e))?,
         modified_after: p.modified_after,
-        after: p.after,
+        sort,
+        after: p
+            .after
+            .as_deref()
+            .map(|c| cursor::decode_service(sort, c))
+            .transpose()?,
         limit: u64::from(limit),
     };
-    let (mut entries, more) = state.catalog.search(&query, state.clock.now()).await?;
+    let (entries, more) = state.catalog.search(&query, state.clock.now()).await?;
     let next_cursor = more
-        .then(|| entries.last().map(|e| e.service.id.to_string()))
+        .then(|| {
+            entries.last().map(|e| {
+                cursor::encode_service(
+                    sort,
+                    CatalogPosition {
+                        key: sort.key(e),
+                        id: e.service.id.as_uuid(),
+                    },
+                )
+            })
+        })
         .flatten();
-    match p.sort.as_deref() {
-        None => {}
-        Some("measured_wait") => entries.sort_by(|a, b| {
-            let (a, b) = (measured_wait(a), measured_wait(b));
-            a.is_none()
-                .cmp(&b.is_none())
-                .then(a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal))
-        }),
-        Some("stated_wait") => entries.sort_by_key(|e| {
-            let wait = e.service.details.stated_wait_days;
-            (wait.is_none(), wait)
-        }),
-        Some(other) => {
-            return Err(invalid(
-                "sort",
-                &format!("{other:?}: expected measured_wait or stated_wait"),
-            ));
-        }
-    }
     access_log::nothing_disclosed(&req);
     match p.form.as_deref() {
         None | Some("full") => {}

@@ -1,6 +1,8 @@
-//! The catalog at the size of the country: 10,000 services over 342 municipalities. Store
-//! level (no HTTP): the search a referrer runs (a kind in one municipality, active, a page
-//! of 50 with measured waiting times) at 16 concurrent clients, and the capacity post a
+//! The catalog at the size of the country: 10,000 services over 342 municipalities, with a
+//! referral history behind their measured waiting times. Store level (no HTTP): the search
+//! a referrer runs (a kind in one municipality, active, a page of 50 with measured waiting
+//! times; in id order and sorted by measured wait across the result) at 16 concurrent
+//! clients, a sorted search over one municipality's every kind, and the capacity post a
 //! provider's system makes every few minutes.
 
 use std::sync::Arc;
@@ -14,7 +16,8 @@ use herstelbrug_domain::{
     Actor, AgbCode, BoundedText, GemeenteCode, OrgId, ReferralKind, ServiceId, Subject,
 };
 use herstelbrug_persistence::{
-    AccessRecord, CatalogQuery, CatalogStore, Database, FeedSignal, StoredResponse, WriteContext,
+    AccessRecord, CatalogQuery, CatalogSort, CatalogStore, Database, FeedSignal, StoredResponse,
+    WriteContext,
 };
 
 use crate::{ms, percentile};
@@ -76,12 +79,115 @@ fn plain(_: &herstelbrug_domain::catalog::Service) -> StoredResponse {
     }
 }
 
+/// Which search the clients run.
+#[derive(Debug, Clone, Copy)]
+enum Search {
+    /// A kind in one municipality, active, in id order.
+    KindInMunicipality,
+    /// The same, sorted by measured wait across the whole result.
+    KindInMunicipalitySorted,
+    /// Every active service of one municipality, sorted by measured wait.
+    MunicipalitySorted,
+}
+
+impl Search {
+    fn label(self) -> &'static str {
+        match self {
+            Search::KindInMunicipality => "kind + municipality + active, id order",
+            Search::KindInMunicipalitySorted => {
+                "kind + municipality + active, sorted by measured wait"
+            }
+            Search::MunicipalitySorted => {
+                "municipality + active (all kinds), sorted by measured wait"
+            }
+        }
+    }
+
+    fn query(self, n: u64) -> CatalogQuery {
+        let kind = Some(ReferralKind::ALL[(n >> 33) as usize % ReferralKind::ALL.len()]);
+        let (kind, sort) = match self {
+            Search::KindInMunicipality => (kind, CatalogSort::Id),
+            Search::KindInMunicipalitySorted => (kind, CatalogSort::MeasuredWait),
+            Search::MunicipalitySorted => (None, CatalogSort::MeasuredWait),
+        };
+        CatalogQuery {
+            kind,
+            serves: Some(municipality(n >> 40)),
+            status: Some(ServiceStatus::Active),
+            sort,
+            limit: 50,
+            ..CatalogQuery::default()
+        }
+    }
+}
+
+async fn timed_searches(
+    store: &CatalogStore,
+    search: Search,
+    concurrency: usize,
+    seconds: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..concurrency {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut n = c as u64;
+            let mut found = 0usize;
+            let mut measured = 0usize;
+            while Instant::now() < deadline {
+                n = n
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let t = Instant::now();
+                let (page, _) = store.search(&search.query(n), Utc::now()).await?;
+                latencies.push(t.elapsed());
+                found += page.len();
+                measured += page
+                    .iter()
+                    .filter(|e| {
+                        matches!(
+                            e.waiting.to_acceptance,
+                            herstelbrug_domain::catalog::Measured::Figure(_)
+                        )
+                    })
+                    .count();
+            }
+            Ok::<_, herstelbrug_persistence::StoreError>((latencies, found, measured))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let (mut found, mut measured) = (0, 0);
+    for task in tasks {
+        let (mine, n, m) = task.await??;
+        latencies.extend(mine);
+        found += n;
+        measured += m;
+    }
+    latencies.sort();
+    let searches = latencies.len().max(1) as f64;
+    println!(
+        "search ({}), page of 50 with waiting times, {concurrency} clients, {seconds} s: \
+         {} searches ({:.0}/s), {:.1} services per page ({:.1} with a measured figure); p50 {:.2} ms, p99 {:.2} ms",
+        search.label(),
+        latencies.len(),
+        latencies.len() as f64 / seconds as f64,
+        found as f64 / searches,
+        measured as f64 / searches,
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+    );
+    Ok(())
+}
+
 pub async fn run(
     db: &Database,
     services: u64,
     concurrency: usize,
     seconds: u64,
     updates: u64,
+    history: u64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let store = CatalogStore::new(
         db.conn.clone(),
@@ -113,51 +219,21 @@ pub async fn run(
         started.elapsed().as_secs_f64()
     );
 
-    // The referrer's search, at `concurrency` clients for `seconds`.
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for c in 0..concurrency {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut n = c as u64;
-            let mut found = 0usize;
-            while Instant::now() < deadline {
-                n = n
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let query = CatalogQuery {
-                    kind: Some(ReferralKind::ALL[(n >> 33) as usize % ReferralKind::ALL.len()]),
-                    serves: Some(municipality(n >> 40)),
-                    status: Some(ServiceStatus::Active),
-                    limit: 50,
-                    ..CatalogQuery::default()
-                };
-                let t = Instant::now();
-                let (page, _) = store.search(&query, Utc::now()).await?;
-                latencies.push(t.elapsed());
-                found += page.len();
-            }
-            Ok::<_, herstelbrug_persistence::StoreError>((latencies, found))
-        }));
-    }
-    let mut latencies = Vec::new();
-    let mut found = 0;
-    for task in tasks {
-        let (mine, n) = task.await??;
-        latencies.extend(mine);
-        found += n;
-    }
-    latencies.sort();
+    let seeded = Instant::now();
+    crate::seed::referral_history(&db.conn, history, Utc::now()).await?;
     println!(
-        "search (kind + municipality + active, page of 50 with waiting times), {concurrency} clients, {seconds} s: \
-         {} searches ({:.0}/s), {:.1} services per page on average; p50 {:.2} ms, p99 {:.2} ms",
-        latencies.len(),
-        latencies.len() as f64 / seconds as f64,
-        found as f64 / latencies.len().max(1) as f64,
-        ms(percentile(&latencies, 0.5)),
-        ms(percentile(&latencies, 0.99)),
+        "seeded {history} answered referrals per service ({} in all) in {:.1} s",
+        history * ids.len() as u64,
+        seeded.elapsed().as_secs_f64()
     );
+
+    for search in [
+        Search::KindInMunicipality,
+        Search::KindInMunicipalitySorted,
+        Search::MunicipalitySorted,
+    ] {
+        timed_searches(&store, search, concurrency, seconds).await?;
+    }
 
     // Capacity posts, one after another.
     let actor = Actor {

@@ -88,6 +88,9 @@ enum Command {
         /// Capacity posts to time.
         #[arg(long, default_value_t = 2_000)]
         updates: u64,
+        /// Answered referrals per service behind the measured waiting times.
+        #[arg(long, default_value_t = 8)]
+        history: u64,
     },
     /// Webhook delivery throughput and lag with several dispatchers on one database.
     Webhooks {
@@ -249,10 +252,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             concurrency,
             seconds,
             updates,
+            history,
         } => {
             println!("catalog benchmark on {database}");
             with_database(&database, |db, _| async move {
-                catalog::run(&db, services, concurrency.max(1), seconds, updates).await
+                catalog::run(&db, services, concurrency.max(1), seconds, updates, history).await
             })
             .await?;
         }

@@ -61,3 +61,50 @@ pub async fn trajectories(
     }
     Ok(())
 }
+
+/// A referral history behind the catalog's measured waiting times: `per_service`
+/// completed referrals to every service, asked 42 to 56 days ago, accepted 0 to 27 days
+/// later and started a week after that, so all of it falls in the 61-day window. They hang on
+/// one seeded trajectory (closed referrals never clash with the open-referral index).
+pub async fn referral_history(
+    conn: &DatabaseConnection,
+    per_service: u64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    trajectories(conn, 1, 0, now).await?;
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "INSERT INTO referrals (id, trajectory_id, requester, recipient, kind, status, needs, \
+             requested_at, decided_at, started_on, ended_on, version, updated_at, service_id) \
+             SELECT gen_random_uuid(), (SELECT id FROM trajectories LIMIT 1), 'agb:12345678', \
+             s.owner, s.kind, 'completed', 'bench', r.asked, r.asked + make_interval(days => r.wait), \
+             (r.asked + make_interval(days => r.wait + 7))::date, \
+             (r.asked + make_interval(days => r.wait + 7))::date, 5, now(), s.id \
+             FROM services s CROSS JOIN LATERAL ( \
+               SELECT TIMESTAMPTZ '{now}' - make_interval(days => 42 + (k * 13 + length(s.name)) % 15) AS asked, \
+                      (k * 7 + length(s.name)) % 28 AS wait \
+               FROM generate_series(1, {per_service}) AS k) r",
+            now = now.to_rfc3339()
+        ),
+        _ => format!(
+            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {per_service}), \
+             r AS (SELECT s.id AS sid, s.owner, s.kind, \
+                     42 + (k.i * 13 + length(s.name)) % 15 AS ago, (k.i * 7 + length(s.name)) % 28 AS wait \
+                   FROM services s CROSS JOIN k) \
+             INSERT INTO referrals (id, trajectory_id, requester, recipient, kind, status, needs, \
+             requested_at, decided_at, started_on, ended_on, version, updated_at, service_id) \
+             SELECT randomblob(16), (SELECT id FROM trajectories LIMIT 1), 'agb:12345678', owner, kind, \
+             'completed', 'bench', \
+             strftime('%Y-%m-%dT%H:%M:%S+00:00', '{now}', '-' || ago || ' days'), \
+             strftime('%Y-%m-%dT%H:%M:%S+00:00', '{now}', '-' || (ago - wait) || ' days'), \
+             date('{now}', '-' || (ago - wait - 7) || ' days'), \
+             date('{now}', '-' || (ago - wait - 7) || ' days'), 5, '{stamp}', sid FROM r",
+            now = now.format("%Y-%m-%d %H:%M:%S"),
+            stamp = sqlite_time(now)
+        ),
+    };
+    conn.execute_raw(Statement::from_string(backend, sql))
+        .await?;
+    Ok(())
+}

@@ -10,10 +10,10 @@ use herstelbrug_domain::catalog::{Handoff, WaitingPolicy, WaitingTimes, waiting_
 use herstelbrug_domain::{BoundedText, DomainError, InformalId, OrgId, ReferralKind};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder,
 };
 
-use crate::catalog_store::{handoff_of, measured_since};
+use crate::catalog_store::measured_referrals;
 use crate::entity::{informal_organisation, referral};
 use crate::error::StoreError;
 
@@ -144,26 +144,26 @@ impl OrganisationStore {
         org: OrgId,
         now: DateTime<Utc>,
     ) -> Result<RecipientFigures, StoreError> {
-        let rows = referral::Entity::find()
-            .filter(referral::Column::Recipient.eq(org.to_string()))
-            .filter(referral::Column::RequestedAt.gte(measured_since(&self.policy, now)))
-            .filter(referral::Column::DecidedAt.is_not_null())
-            .all(&self.conn)
-            .await?;
-        let mut all: Vec<Handoff> = Vec::with_capacity(rows.len());
+        let measured = measured_referrals(
+            &self.conn,
+            Condition::all().add(referral::Column::Recipient.eq(org.to_string())),
+            &self.policy,
+            now,
+        )
+        .await?;
+        let mut all: Vec<Handoff> = Vec::with_capacity(measured.len());
         let mut per_kind: BTreeMap<&'static str, (ReferralKind, Vec<Handoff>)> = BTreeMap::new();
-        for row in &rows {
-            let kind: ReferralKind = row
+        for m in measured {
+            let kind: ReferralKind = m
                 .kind
                 .parse()
                 .map_err(|e| StoreError::Corrupt(format!("referral kind: {e}")))?;
-            let handoff = handoff_of(row);
-            all.push(handoff);
+            all.push(m.handoff);
             per_kind
                 .entry(kind.as_str())
                 .or_insert_with(|| (kind, Vec::new()))
                 .1
-                .push(handoff);
+                .push(m.handoff);
         }
         Ok(RecipientFigures {
             overall: waiting_times(&all, now, &self.policy),

@@ -71,6 +71,16 @@ pub enum DomainError {
     AlertAlready(crate::continuity::AlertStatus),
     #[error("service: {reason}")]
     ServiceNotTakingReferral { reason: &'static str },
+    #[error("`candidates`: an offer goes to 2 to 5 candidates, not {got}")]
+    CandidateCount { got: usize },
+    #[error("`candidates`: {organisation} is named twice")]
+    CandidateTwice { organisation: OrgId },
+    #[error(
+        "the offer is {status}: another candidate was selected, or nobody accepted in time"
+    )]
+    OfferClosed {
+        status: crate::routing::OfferStatus,
+    },
     #[error("`recipient`: {organisation} is not a registered informal organisation")]
     UnregisteredRecipient { organisation: OrgId },
     #[error(

@@ -63,6 +63,11 @@ uuid_id!(
     "referral id"
 );
 uuid_id!(
+    /// An offer's identity: one request sent to several candidate recipients at once.
+    OfferId,
+    "offer id"
+);
+uuid_id!(
     /// A recorded consent's identity.
     ConsentId,
     "consent id"

@@ -20,6 +20,7 @@ pub mod org_id;
 pub mod phase;
 pub mod reason;
 pub mod referral;
+pub mod routing;
 #[cfg(test)]
 mod test_support;
 pub mod text;
@@ -36,14 +37,15 @@ pub use continuity::{
 };
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
-pub use ids::{AlertId, ConsentId, MessageId, ReferralId, ServiceId, SubscriptionId};
+pub use ids::{AlertId, ConsentId, MessageId, OfferId, ReferralId, ServiceId, SubscriptionId};
 pub use org_id::{AgbCode, GemeenteCode, InformalId, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
 pub use referral::{CONSENT_WITHDRAWN_REASON, ReferralTerms, takes_referrals};
 pub use referral::{
     ClientContact, Disclosure, Party, Referral, ReferralAction, ReferralChange, ReferralCommand,
-    ReferralEvent, ReferralKind, ReferralRequest, ReferralStatus, ReferrerContact, WmoClocks,
+    ReferralEvent, ReferralKind, ReferralRequest, ReferralStatus, ReferrerContact, RejectionReason,
+    WmoClocks,
 };
 pub use text::BoundedText;
 pub use trajectory::{Registration, Trajectory, TrajectoryId};

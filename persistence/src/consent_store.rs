@@ -9,15 +9,14 @@ use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::continuity;
-use crate::entity::{consent, referral, referral_event, trajectory};
+use crate::entity::{consent, referral, trajectory};
 use crate::error::StoreError;
 use crate::feed;
 use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
 use crate::referral_row::{
-    consent_from_row, consent_to_row, referral_event_to_row, referral_from_row, referral_to_row,
+    consent_from_row, consent_to_row, referral_from_row,
 };
 use crate::referral_store::ReferralStore;
-use crate::trajectory_row::stored_version;
 use crate::write_txn::WriteTxn;
 
 /// The feed change that tells a recipient to drop the client's details.
@@ -149,22 +148,14 @@ impl ReferralStore {
             else {
                 continue;
             };
-            let before = referral.version;
-            referral.apply(&event, self.terms.clocks);
-            let updated = referral::Entity::update_many()
-                .set(referral_to_row(&referral))
-                .filter(referral::Column::Id.eq(referral.id.as_uuid()))
-                .filter(referral::Column::Version.eq(stored_version(before)))
-                .exec(txn)
-                .await?;
-            if updated.rows_affected == 0 {
-                return Err(StoreError::VersionMismatch {
-                    current: before + 1,
-                });
-            }
-            txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
             woken.extend(
-                feed::append_referral(txn, &referral, event.change.kind(), write.now).await?,
+                crate::referral_store::save_system_change(
+                    txn,
+                    &mut referral,
+                    &event,
+                    self.terms.clocks,
+                )
+                .await?,
             );
             cancelled = true;
         }

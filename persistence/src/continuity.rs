@@ -3,8 +3,10 @@
 //! entries, and set the trajectory's timer to its next deadline.
 
 use chrono::{DateTime, Utc};
+use herstelbrug_domain::routing::Offer;
 use herstelbrug_domain::{
-    Alert, AlertChange, AlertId, ContinuityPolicy, OrgId, Situation, TrajectoryId, continuity,
+    Actor, Alert, AlertChange, AlertId, ContinuityPolicy, OrgId, Situation, Subject,
+    TrajectoryId, WmoClocks, continuity,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryTrait as _;
@@ -12,10 +14,12 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::alert_row::{alert_from_row, alert_to_row};
-use crate::entity::{alert, referral, timer, trajectory};
+use crate::entity::{alert, offer, referral, timer, trajectory};
 use crate::error::StoreError;
 use crate::feed::{self, Stream};
+use crate::offer_row::{offer_from_row, offer_to_row};
 use crate::referral_row::referral_from_row;
+use crate::referral_store::save_system_change;
 use crate::trajectory_row::trajectory_from_row;
 use crate::write_txn::WriteTxn;
 
@@ -51,13 +55,21 @@ pub(crate) async fn evaluate_loaded(
 ) -> Result<Vec<String>, StoreError> {
     let trajectory_id = trajectory.id;
     // Referrals and alerts are never deferred writes, so these reads need not wait for them.
-    let referrals = referral::Entity::find()
+    let mut referrals = referral::Entity::find()
         .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
         .all(txn.unflushed())
         .await?
         .into_iter()
         .map(referral_from_row)
         .collect::<Result<Vec<_>, _>>()?;
+    let mut offers = offer::Entity::find()
+        .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+        .all(txn.unflushed())
+        .await?
+        .into_iter()
+        .map(offer_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut woken = expire_offers(txn, trajectory, &mut offers, &mut referrals, now).await?;
     let current = alert::Entity::find()
         .filter(alert::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
         .filter(
@@ -73,6 +85,7 @@ pub(crate) async fn evaluate_loaded(
     let situation = Situation {
         trajectory,
         referrals: &referrals,
+        offers: &offers,
     };
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {
         AlertId::new_at(now)
@@ -86,7 +99,6 @@ pub(crate) async fn evaluate_loaded(
         ids.dedup();
         ids.len() == all
     });
-    let mut woken = Vec::new();
     for change in &outcome.changes {
         let alert = change.alert();
         match change {
@@ -106,6 +118,51 @@ pub(crate) async fn evaluate_loaded(
     woken.sort();
     woken.dedup();
     Ok(woken)
+}
+
+/// Expires the trajectory's open offers whose time has come (at the deadline the timer
+/// set, or at any later evaluation): each stored expired, its open candidates cancelled
+/// `offer_expired` with feed entries and webhooks to both parties.
+async fn expire_offers(
+    txn: &WriteTxn,
+    trajectory: &herstelbrug_domain::Trajectory,
+    offers: &mut [Offer],
+    referrals: &mut [herstelbrug_domain::Referral],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let mut woken = Vec::new();
+    let system = Actor {
+        subject: Subject::parse(SYSTEM_SUBJECT).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        org: OrgId::Agb(trajectory.treating_provider),
+    };
+    for offer in offers.iter_mut() {
+        let Some(events) = offer.expire(referrals, &system, now) else {
+            continue;
+        };
+        for event in &events {
+            if let Some(referral) = referrals.iter_mut().find(|r| r.id == event.referral_id) {
+                // A cancellation sets no Wmo date: the clocks are not consulted.
+                woken.extend(
+                    save_system_change(txn, referral, event, WmoClocks::default()).await?,
+                );
+            }
+        }
+        save_offer(txn, offer).await?;
+    }
+    Ok(woken)
+}
+
+/// Who the system's own changes (an expired offer's cancellations) are recorded as.
+pub(crate) const SYSTEM_SUBJECT: &str = "herstelbrug";
+
+/// Stores `offer` at its new version.
+pub(crate) async fn save_offer(txn: &WriteTxn, offer: &Offer) -> Result<(), StoreError> {
+    offer::Entity::update_many()
+        .set(offer_to_row(offer))
+        .filter(offer::Column::Id.eq(offer.id.as_uuid()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// The update storing `alert`, which this transaction read under the trajectory's lock.

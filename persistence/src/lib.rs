@@ -17,6 +17,8 @@ pub mod feed_signal;
 mod group_commit;
 pub mod idempotency;
 pub mod migration;
+mod offer_row;
+pub mod offer_store;
 pub mod ops_stats;
 pub mod organisation_store;
 mod outbox;
@@ -44,6 +46,7 @@ pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;
 pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
 pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientFigures};
+pub use offer_store::{NewOffer, OfferRecord};
 pub use referral_store::{ReferralRecord, ReferralStore};
 pub use scheduler::{Scheduler, TickReport};
 pub use trajectory_store::{

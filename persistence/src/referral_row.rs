@@ -79,6 +79,12 @@ pub(crate) fn referral_from_row(row: referral::Model) -> Result<Referral, StoreE
         assessment_due_on: row.assessment_due_on,
         decision_due_on: row.decision_due_on,
         service: row.service_id.map(herstelbrug_domain::ServiceId::from_uuid),
+        offer: row.offer_id.map(herstelbrug_domain::OfferId::from_uuid),
+        rejection: row
+            .rejection_reason
+            .as_deref()
+            .map(|r| parse("rejection_reason", r))
+            .transpose()?,
         version: version(row.version)?,
         updated_at: row.updated_at,
     })
@@ -114,6 +120,8 @@ pub(crate) fn referral_to_row(r: &Referral) -> referral::ActiveModel {
         version: Set(stored_version(r.version)),
         updated_at: Set(r.updated_at),
         service_id: Set(r.service.map(|s| s.as_uuid())),
+        offer_id: Set(r.offer.map(|o| o.as_uuid())),
+        rejection_reason: Set(r.rejection.map(|c| c.as_str().to_owned())),
     }
 }
 

@@ -6,28 +6,32 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{
-    Actor, AgbCode, Consent, ContinuityPolicy, DomainError, OrgId, Referral, ReferralCommand,
-    ReferralId, ReferralRequest, ReferralStatus, ReferralTerms, TrajectoryId,
-    referral::needs_consent,
+    Actor, AgbCode, Consent, ContinuityPolicy, DomainError, OrgId, Referral, ReferralAction,
+    ReferralCommand, ReferralEvent, ReferralId, ReferralRequest, ReferralStatus, ReferralTerms,
+    Trajectory, TrajectoryId, WmoClocks, referral::needs_consent,
 };
+use herstelbrug_domain::OfferId;
+use herstelbrug_domain::routing::{Offer, OfferStatus};
 use sea_orm::QueryTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 use crate::access_log::AccessRecord;
 use crate::connect::begin_write;
 use crate::continuity;
-use crate::entity::{consent, referral, referral_event, trajectory};
+use crate::entity::{consent, offer, referral, referral_event, trajectory};
 use crate::error::StoreError;
 use crate::feed::{self, FeedPage, FeedQuery};
 use crate::feed_signal::FeedSignal;
 use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::offer_row::offer_from_row;
 use crate::referral_row::{
     consent_from_row, referral_event_to_row, referral_from_row, referral_to_row,
 };
 use crate::trajectory_row::{stored_version, trajectory_from_row};
+use crate::write_txn::WriteTxn;
 
 /// A referral with whether the client's consent for its recipient holds now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,36 +108,7 @@ impl ReferralStore {
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let trajectory = trajectory_from_row(row)?;
-            let consent = if needs_consent(provider, request.recipient) {
-                current_consent(&txn, trajectory_id, request.recipient, now).await?
-            } else {
-                None
-            };
-            crate::organisation_store::check_registered(&txn, request.recipient, |organisation| {
-                DomainError::UnregisteredRecipient { organisation }
-            })
-            .await?;
-            if let Some(service) = request.service {
-                crate::catalog_store::check_takes_referral(
-                    &txn,
-                    service,
-                    request.recipient,
-                    request.kind,
-                )
-                .await?;
-            }
-            let open = referral::Entity::find()
-                .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-                .filter(referral::Column::Kind.eq(request.kind.as_str()))
-                .filter(referral::Column::Recipient.eq(request.recipient.to_string()))
-                .filter(referral::Column::Status.is_in(OPEN.iter().map(|s| s.as_str())))
-                .one(&txn)
-                .await?;
-            if let Some(existing) = open {
-                return Err(StoreError::OpenReferralExists {
-                    existing: ReferralId::from_uuid(existing.id),
-                });
-            }
+            let consent = check_request(&txn, &trajectory, &request, now).await?;
             let (referral, event) = Referral::request(
                 id,
                 &trajectory,
@@ -191,6 +166,33 @@ impl ReferralStore {
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let mut referral = referral_from_row(row)?;
+            // A candidate of an offer: take the offer's lock before anything else, so two
+            // candidates accepting at once are served one after the other, and read the
+            // referral again (the first may have cancelled it).
+            let mut offer = match referral.offer {
+                Some(offer_id) => {
+                    let offer = lock_offer(&txn, offer_id).await?;
+                    referral = referral::Entity::find_by_id(id.as_uuid())
+                        .one(&txn)
+                        .await?
+                        .ok_or(StoreError::NotFound)
+                        .and_then(referral_from_row)?;
+                    Some(offer)
+                }
+                None => None,
+            };
+            if let Some(offer) = &offer
+                && command.action == ReferralAction::Accept
+            {
+                let status = if offer.status == OfferStatus::Open && now >= offer.expires_at {
+                    OfferStatus::Expired
+                } else {
+                    offer.status
+                };
+                if status != OfferStatus::Open {
+                    return Err(DomainError::OfferClosed { status }.into());
+                }
+            }
             if referral.version != expected_version {
                 return Err(StoreError::VersionMismatch {
                     current: referral.version,
@@ -214,6 +216,12 @@ impl ReferralStore {
             }
             txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
             woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
+            if let Some(offer) = offer.as_mut() {
+                woken.extend(
+                    self.follow_offer(&txn, offer, &referral, &event.actor, now)
+                        .await?,
+                );
+            }
             woken.extend(
                 continuity::evaluate(
                     &txn,
@@ -303,11 +311,119 @@ impl ReferralStore {
         .await
     }
 
+    /// After `referral` (a candidate of `offer`) changed: an acceptance selects it and
+    /// cancels the other open candidates (`not_selected`); otherwise the offer may now be
+    /// exhausted. Returns the organisations to wake.
+    async fn follow_offer(
+        &self,
+        txn: &WriteTxn,
+        offer: &mut Offer,
+        referral: &Referral,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut candidates = referral::Entity::find()
+            .filter(referral::Column::OfferId.eq(offer.id.as_uuid()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(referral_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut woken = Vec::new();
+        if referral.status == ReferralStatus::Accepted {
+            let events = offer.select(referral.id, &candidates, actor, now)?;
+            for event in &events {
+                if let Some(other) = candidates.iter_mut().find(|r| r.id == event.referral_id) {
+                    woken.extend(save_system_change(txn, other, event, self.terms.clocks).await?);
+                }
+            }
+        } else if !offer.settle(&candidates, now) {
+            return Ok(woken);
+        }
+        crate::continuity::save_offer(txn, offer).await?;
+        Ok(woken)
+    }
+
     pub(crate) fn wake(&self, orgs: &[String]) {
         for org in orgs {
             self.signal.notify(org);
         }
     }
+}
+
+/// `offer_id`'s offer, locked for this transaction (PostgreSQL; SQLite's one writer
+/// holds the database already).
+pub(crate) async fn lock_offer(txn: &WriteTxn, offer_id: OfferId) -> Result<Offer, StoreError> {
+    offer::Entity::find_by_id(offer_id.as_uuid())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(offer_from_row)
+}
+
+/// Stores a change the system made to `referral` (a cancellation: consent withdrawn, not
+/// selected, offer expired): the row at its new version, the event, and feed entries (and
+/// so webhooks) to both parties. Returns the organisations to wake.
+pub(crate) async fn save_system_change(
+    txn: &WriteTxn,
+    referral: &mut Referral,
+    event: &ReferralEvent,
+    clocks: WmoClocks,
+) -> Result<Vec<String>, StoreError> {
+    let before = referral.version;
+    referral.apply(event, clocks);
+    let updated = referral::Entity::update_many()
+        .set(referral_to_row(referral))
+        .filter(referral::Column::Id.eq(referral.id.as_uuid()))
+        .filter(referral::Column::Version.eq(stored_version(before)))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(StoreError::VersionMismatch {
+            current: before + 1,
+        });
+    }
+    txn.defer(referral_event::Entity::insert(referral_event_to_row(event)?).into_query());
+    feed::append_referral(txn, referral, event.change.kind(), event.recorded_at).await
+}
+
+/// What must hold before `trajectory`'s provider may ask `request.recipient`: the client's
+/// consent (returned), a registered recipient, a service that takes the referral, and no
+/// open referral of the same kind to the same recipient.
+pub(crate) async fn check_request(
+    txn: &WriteTxn,
+    trajectory: &Trajectory,
+    request: &ReferralRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<Consent>, StoreError> {
+    let trajectory_id = trajectory.id;
+    let consent = if needs_consent(trajectory.treating_provider, request.recipient) {
+        current_consent(txn, trajectory_id, request.recipient, now).await?
+    } else {
+        None
+    };
+    crate::organisation_store::check_registered(txn, request.recipient, |organisation| {
+        DomainError::UnregisteredRecipient { organisation }
+    })
+    .await?;
+    if let Some(service) = request.service {
+        crate::catalog_store::check_takes_referral(txn, service, request.recipient, request.kind)
+            .await?;
+    }
+    let open = referral::Entity::find()
+        .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+        .filter(referral::Column::Kind.eq(request.kind.as_str()))
+        .filter(referral::Column::Recipient.eq(request.recipient.to_string()))
+        .filter(referral::Column::Status.is_in(OPEN.iter().map(|s| s.as_str())))
+        .one(txn)
+        .await?;
+    if let Some(existing) = open {
+        return Err(StoreError::OpenReferralExists {
+            existing: ReferralId::from_uuid(existing.id),
+        });
+    }
+    Ok(consent)
 }
 
 /// The consent for `organisation` on a trajectory that holds on `now`'s date, if any.

@@ -10,6 +10,7 @@ use crate::org_id::OrgId;
 use crate::phase::Phase;
 use crate::reason::EndReason;
 use crate::referral::{Referral, ReferralKind, ReferralStatus};
+use crate::routing::{Offer, OfferStatus};
 use crate::trajectory::Trajectory;
 
 mod alert;
@@ -35,6 +36,9 @@ string_enum! {
         FollowupStartOverdue => "followup_start_overdue",
         /// In social support, no referral is active any more.
         SupportGap => "support_gap",
+        /// An offer to several candidates expired with nobody accepting, and nothing of
+        /// its kind is open or in place since.
+        OfferExpired => "offer_expired",
     }
 }
 
@@ -56,7 +60,8 @@ impl Rule {
             Rule::EndApproachingWithoutFollowup
             | Rule::ReferralUnacknowledged
             | Rule::WmoAssessmentOverdue
-            | Rule::FollowupStartOverdue => Severity::Warning,
+            | Rule::FollowupStartOverdue
+            | Rule::OfferExpired => Severity::Warning,
         }
     }
 }
@@ -109,11 +114,12 @@ pub struct Condition {
     pub facts: Vec<(&'static str, String)>,
 }
 
-/// A trajectory with its referrals: everything the rules look at.
+/// A trajectory with its referrals and offers: everything the rules look at.
 #[derive(Debug, Clone, Copy)]
 pub struct Situation<'a> {
     pub trajectory: &'a Trajectory,
     pub referrals: &'a [Referral],
+    pub offers: &'a [Offer],
 }
 
 /// The first instant of `date` (deadlines fall at 00:00 UTC of the day they pass).
@@ -207,6 +213,24 @@ impl Situation<'_> {
                 facts: vec![("phase", t.phase.to_string())],
             });
         }
+        for offer in self.offers {
+            let pursued = self
+                .referrals
+                .iter()
+                .any(|r| r.kind == offer.kind && (r.status.is_open() || arranged(r)));
+            if offer.status == OfferStatus::Expired && !pursued {
+                found.push(Condition {
+                    rule: Rule::OfferExpired,
+                    subject: trajectory,
+                    facts: vec![
+                        ("offer_id", offer.id.to_string()),
+                        ("kind", offer.kind.to_string()),
+                        ("expired_at", offer.expires_at.to_rfc3339()),
+                    ],
+                });
+                break;
+            }
+        }
         for r in self.referrals {
             let subject = Subject::Referral {
                 id: r.id,
@@ -268,7 +292,17 @@ impl Situation<'_> {
                 dates.extend(r.planned_start_on.map(day_after));
             }
         }
-        dates.into_iter().map(start_of).filter(|at| *at > now).min()
+        let expiries = self
+            .offers
+            .iter()
+            .filter(|o| o.status == OfferStatus::Open)
+            .map(|o| o.expires_at);
+        dates
+            .into_iter()
+            .map(start_of)
+            .chain(expiries)
+            .filter(|at| *at > now)
+            .min()
     }
 
     /// When the early warning for the planned end applies, if it can.

@@ -103,6 +103,7 @@ fn act(
     let command = ReferralCommand {
         action,
         reason: Some(BoundedText::parse("r", "reason", 10).expect("text")),
+        reason_code: None,
         planned_start_on,
         application_on: None,
         effective_on: when.date_naive(),
@@ -134,6 +135,7 @@ fn rules(t: &Trajectory, referrals: &[Referral], now: DateTime<Utc>) -> Vec<Rule
     Situation {
         trajectory: t,
         referrals,
+        offers: &[],
     }
     .conditions(now, &policy())
     .into_iter()
@@ -199,6 +201,7 @@ fn end_approaching_warns_fourteen_days_before_and_sets_the_deadline() {
     let s = Situation {
         trajectory: &t,
         referrals: &[],
+        offers: &[],
     };
     assert_eq!(
         s.next_deadline(at(2026, 6, 1), &policy()),
@@ -215,6 +218,7 @@ fn unacknowledged_after_five_working_days() {
     let s = Situation {
         trajectory: &t,
         referrals: std::slice::from_ref(&r),
+        offers: &[],
     };
     assert_eq!(
         s.next_deadline(at(2026, 12, 18), &policy()),
@@ -319,6 +323,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
     let s = Situation {
         trajectory: &t,
         referrals: &[],
+        offers: &[],
     };
     let first = reconcile(&s, &[], now, &policy(), "treatment_ended", || {
         AlertId::new_at(now)
@@ -371,6 +376,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
     let cleared = Situation {
         trajectory: &t,
         referrals: &arranged,
+        offers: &[],
     };
     let resolved = reconcile(
         &cleared,
@@ -405,6 +411,7 @@ fn acknowledged_alerts_do_not_escalate_and_resolve_by_hand() {
     let s = Situation {
         trajectory: &t,
         referrals: &[],
+        offers: &[],
     };
     let outcome = reconcile(&s, &[], now, &policy(), "x", || AlertId::new_at(now));
     let mut alert = outcome.changes[0].alert().clone();

@@ -68,6 +68,30 @@ impl ReferralStatus {
 }
 
 string_enum! {
+    /// Why a recipient turned a referral down: coded, so the requester's system can route
+    /// on it (a full service is worth asking again later; an ineligible client is not).
+    pub enum RejectionReason ("rejection reason") {
+        /// No room now.
+        NoCapacity => "no_capacity",
+        /// The client does not meet the service's criteria.
+        NotEligible => "not_eligible",
+        /// The client does not want this support.
+        ClientDeclined => "client_declined",
+        /// The client could not be reached.
+        NotReachable => "not_reachable",
+        /// Any other reason; the text says which.
+        Other => "other",
+    }
+}
+
+impl Default for RejectionReason {
+    /// Rejections recorded before reasons were coded carry only their text.
+    fn default() -> Self {
+        RejectionReason::Other
+    }
+}
+
+string_enum! {
     /// What a party does to a referral.
     pub enum ReferralAction ("referral action") {
         Acknowledge => "acknowledge",

@@ -18,7 +18,7 @@ mod kind;
 pub mod table;
 
 pub use disclosure::Disclosure;
-pub use kind::{Party, ReferralAction, ReferralKind, ReferralStatus};
+pub use kind::{Party, ReferralAction, ReferralKind, ReferralStatus, RejectionReason};
 
 /// How a recipient can reach the client. Shown to the recipient only as consent and the
 /// referral's status allow ([`Disclosure`]).
@@ -108,8 +108,10 @@ pub struct ReferralRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferralCommand {
     pub action: ReferralAction,
-    /// Required to reject and to fail; optional to cancel.
+    /// Required to fail, and to reject with code `other`; optional otherwise.
     pub reason: Option<BoundedText>,
+    /// Required to reject: why, as a code.
+    pub reason_code: Option<RejectionReason>,
     /// Required to accept.
     pub planned_start_on: Option<NaiveDate>,
     /// Optional with assess: the date the Wmo application (aanvraag) was received.
@@ -134,7 +136,10 @@ pub enum ReferralChange {
         planned_start_on: NaiveDate,
     },
     Rejected {
-        reason: BoundedText,
+        /// Absent in rejections recorded before reasons were coded: `other`.
+        #[serde(default)]
+        code: RejectionReason,
+        reason: Option<BoundedText>,
     },
     Started {
         started_on: NaiveDate,
@@ -212,8 +217,12 @@ pub struct Referral {
     pub planned_start_on: Option<NaiveDate>,
     pub started_on: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
-    /// Why it was rejected, failed or cancelled.
+    /// Why it was rejected, failed or cancelled, in words.
     pub status_reason: Option<BoundedText>,
+    /// Why it was rejected, as a code.
+    pub rejection: Option<RejectionReason>,
+    /// The offer it is one candidate of, when it was sent to several at once.
+    pub offer: Option<crate::ids::OfferId>,
     /// For referrals to a municipality: when the Wmo assessment is due.
     pub assessment_due_on: Option<NaiveDate>,
     /// For referrals to a municipality with a recorded application: when the decision is due.
@@ -289,6 +298,8 @@ impl Referral {
             started_on: None,
             ended_on: None,
             status_reason: None,
+            rejection: None,
+            offer: None,
             // The melding is received when it is in the municipality's inbox, which is
             // now: the six weeks run from here, however late it is acknowledged.
             assessment_due_on: matches!(request.recipient, OrgId::Gemeente(_))
@@ -401,7 +412,19 @@ impl Referral {
                     planned_start_on: planned,
                 }
             }
-            ReferralAction::Reject => ReferralChange::Rejected { reason: reason()? },
+            ReferralAction::Reject => {
+                let code = command.reason_code.ok_or(DomainError::FieldRequired {
+                    field: "reason_code",
+                    action: command.action,
+                })?;
+                ReferralChange::Rejected {
+                    code,
+                    reason: match code {
+                        RejectionReason::Other => Some(reason()?),
+                        _ => command.reason.clone(),
+                    },
+                }
+            }
             ReferralAction::Start => ReferralChange::Started {
                 started_on: effective_on,
             },
@@ -437,10 +460,22 @@ impl Referral {
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Option<ReferralEvent> {
+        self.cancel_by_system(CONSENT_WITHDRAWN_REASON, actor, now)
+    }
+
+    /// A cancellation no party asked for (consent withdrawn, another candidate of the
+    /// offer selected, the offer expired), with `reason` as its code. `None` when the
+    /// referral is closed already.
+    pub fn cancel_by_system(
+        &self,
+        reason: &str,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Option<ReferralEvent> {
         if !self.status.is_open() {
             return None;
         }
-        let reason = BoundedText::parse("reason", CONSENT_WITHDRAWN_REASON, 100).ok();
+        let reason = BoundedText::parse("reason", reason, 100).ok();
         Some(ReferralEvent {
             referral_id: self.id,
             trajectory_id: self.trajectory_id,
@@ -474,9 +509,10 @@ impl Referral {
                 self.decided_at = Some(event.recorded_at);
                 self.planned_start_on = Some(*planned_start_on);
             }
-            ReferralChange::Rejected { reason } => {
+            ReferralChange::Rejected { code, reason } => {
                 self.decided_at = Some(event.recorded_at);
-                self.status_reason = Some(reason.clone());
+                self.rejection = Some(*code);
+                self.status_reason = reason.clone();
             }
             ReferralChange::Started { started_on } => self.started_on = Some(*started_on),
             ReferralChange::Completed { ended_on } => self.ended_on = Some(*ended_on),

@@ -81,6 +81,7 @@ fn command(action: ReferralAction) -> ReferralCommand {
     ReferralCommand {
         action,
         reason: None,
+        reason_code: None,
         planned_start_on: None,
         application_on: None,
         effective_on: now().date_naive(),
@@ -212,6 +213,40 @@ fn reject_and_fail_need_a_reason_and_accept_a_start_date() {
             Err(DomainError::FieldRequired { .. })
         ));
     }
+}
+
+#[test]
+fn a_rejection_carries_a_code_and_other_needs_words() {
+    let mut r = requested();
+    act(&mut r, &command(ReferralAction::Acknowledge), Party::Recipient).expect("ack");
+    let other = ReferralCommand {
+        reason_code: Some(RejectionReason::Other),
+        ..command(ReferralAction::Reject)
+    };
+    assert!(matches!(
+        act(&mut r.clone(), &other, Party::Recipient),
+        Err(DomainError::FieldRequired { field: "reason", .. })
+    ));
+    let full = ReferralCommand {
+        reason_code: Some(RejectionReason::NoCapacity),
+        ..command(ReferralAction::Reject)
+    };
+    act(&mut r, &full, Party::Recipient).expect("a code alone is enough");
+    assert_eq!(r.status, ReferralStatus::Rejected);
+    assert_eq!(r.rejection, Some(RejectionReason::NoCapacity));
+}
+
+#[test]
+fn a_rejection_stored_before_codes_reads_as_other() {
+    let old: ReferralChange =
+        serde_json::from_str(r#"{"kind": "rejected", "reason": "Geen plek"}"#).expect("reads");
+    assert!(matches!(
+        old,
+        ReferralChange::Rejected {
+            code: RejectionReason::Other,
+            reason: Some(_)
+        }
+    ));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod feed_entry;
 pub mod idempotency_key;
 pub mod informal_organisation;
+pub mod offer;
 pub mod referral;
 pub mod referral_event;
 pub mod service;

@@ -35,6 +35,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The catalog service the referral was sent to, if it named one.
     pub service_id: Option<Uuid>,
+    /// The offer it is one candidate of.
+    pub offer_id: Option<Uuid>,
+    /// Why it was rejected, as a code.
+    pub rejection_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,15 @@
+//! Routing when a handoff fails: one request offered to several candidates at once (the
+//! first suitable acceptance wins), and the next candidates to try after a rejection or an
+//! expired offer.
+
+pub mod alternatives;
+pub mod offer;
+
+pub use alternatives::{Tried, rank_alternatives};
+pub use offer::{
+    Candidate, EXPIRED_REASON, MAX_CANDIDATES, MIN_CANDIDATES, NOT_SELECTED_REASON, Offer,
+    OfferPolicy, OfferStatus,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,200 @@
+//! Offers: one request for one kind of support sent to 2 to 5 candidates at once, each
+//! candidate a referral of the group, created in one transaction (consent, registry,
+//! service and duplicate checks for every candidate, or nothing). Selecting and expiring
+//! happen where referrals change (`ReferralStore::act`) and where rules run (continuity).
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::routing::{Candidate, Offer, OfferPolicy};
+use herstelbrug_domain::{
+    Actor, AgbCode, BoundedText, ClientContact, OfferId, Referral, ReferralId, ReferralKind,
+    ReferralRequest, ReferrerContact, TrajectoryId,
+};
+use sea_orm::QueryTrait as _;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::access_log::AccessRecord;
+use crate::connect::begin_write;
+use crate::continuity;
+use crate::entity::{offer, referral, referral_event, trajectory};
+use crate::error::StoreError;
+use crate::feed::{self};
+use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::offer_row::{offer_from_row, offer_to_row};
+use crate::referral_row::{referral_event_to_row, referral_from_row, referral_to_row};
+use crate::referral_store::{ReferralRecord, ReferralStore, check_request};
+use crate::trajectory_row::trajectory_from_row;
+
+/// What a provider supplies to offer a client to several candidates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOffer {
+    pub kind: ReferralKind,
+    pub candidates: Vec<Candidate>,
+    pub needs: BoundedText,
+    pub requested_start_on: Option<chrono::NaiveDate>,
+    pub client: ClientContact,
+    pub referrer: ReferrerContact,
+}
+
+/// An offer with its candidates (oldest first), as the requester sees the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferRecord {
+    pub offer: Offer,
+    pub candidates: Vec<ReferralRecord>,
+}
+
+async fn load<C: ConnectionTrait>(
+    conn: &C,
+    id: OfferId,
+    provider: AgbCode,
+    now: DateTime<Utc>,
+) -> Result<OfferRecord, StoreError> {
+    let offer = offer::Entity::find_by_id(id.as_uuid())
+        .filter(offer::Column::Requester.eq(provider.to_string()))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(offer_from_row)?;
+    let referrals = referral::Entity::find()
+        .filter(referral::Column::OfferId.eq(id.as_uuid()))
+        .order_by_asc(referral::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(referral_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let holds = feed::consent_holds(conn, &referrals, now).await?;
+    Ok(OfferRecord {
+        offer,
+        candidates: referrals
+            .into_iter()
+            .map(|referral| ReferralRecord {
+                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+                referral,
+            })
+            .collect(),
+    })
+}
+
+impl ReferralStore {
+    /// Offers the client of `trajectory_id` (a trajectory of `provider`) to every
+    /// candidate of `new` at once.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_offer(
+        &self,
+        trajectory_id: TrajectoryId,
+        provider: AgbCode,
+        new: NewOffer,
+        policy: OfferPolicy,
+        actor: Actor,
+        now: DateTime<Utc>,
+        audit: &AccessRecord,
+        key: Option<&IdempotencyKey>,
+        respond: Respond<'_, OfferRecord>,
+    ) -> Result<Replayable, StoreError> {
+        let mut woken = Vec::new();
+        let attempt = async {
+            let txn = begin_write(&self.conn).await?;
+            if let Some(stored) = replay(&txn, key).await? {
+                return Ok(Replayable::Replayed(stored));
+            }
+            let trajectory = trajectory::Entity::find_by_id(trajectory_id.as_uuid())
+                .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)
+                .and_then(trajectory_from_row)?;
+            let offer = Offer::new(
+                OfferId::new_at(now),
+                trajectory_id,
+                provider,
+                new.kind,
+                &new.candidates,
+                now,
+                policy,
+            )?;
+            offer::Entity::insert(offer_to_row(&offer))
+                .exec_without_returning(&txn)
+                .await?;
+            let mut candidates = Vec::new();
+            for candidate in &new.candidates {
+                let request = ReferralRequest {
+                    kind: new.kind,
+                    recipient: candidate.recipient,
+                    needs: new.needs.clone(),
+                    requested_start_on: new.requested_start_on,
+                    client: new.client.clone(),
+                    referrer: new.referrer.clone(),
+                    service: candidate.service,
+                };
+                let consent = check_request(&txn, &trajectory, &request, now).await?;
+                let (mut referral, event) = Referral::request(
+                    ReferralId::new_at(now),
+                    &trajectory,
+                    request,
+                    consent.as_ref(),
+                    actor.clone(),
+                    now,
+                    self.terms,
+                )?;
+                referral.offer = Some(offer.id);
+                referral::Entity::insert(referral_to_row(&referral))
+                    .exec_without_returning(&txn)
+                    .await?;
+                txn.defer(
+                    referral_event::Entity::insert(referral_event_to_row(&event)?).into_query(),
+                );
+                woken.extend(feed::append_referral(&txn, &referral, event.change.kind(), now).await?);
+                candidates.push(ReferralRecord {
+                    referral,
+                    consent_holds: true,
+                });
+            }
+            woken.extend(
+                continuity::evaluate(&txn, trajectory_id, now, &self.policy, "offer_created")
+                    .await?,
+            );
+            let record = OfferRecord { offer, candidates };
+            finish(txn, key, respond(&record), now, audit).await
+        }
+        .await;
+        if attempt.is_ok() {
+            woken.sort();
+            woken.dedup();
+            self.wake(&woken);
+        }
+        idempotency::settle(&self.conn, attempt, key).await
+    }
+
+    /// An offer of `provider` with its candidates.
+    pub async fn offer(
+        &self,
+        id: OfferId,
+        provider: AgbCode,
+        now: DateTime<Utc>,
+    ) -> Result<OfferRecord, StoreError> {
+        load(&self.conn, id, provider, now).await
+    }
+
+    /// The offers of a trajectory of `provider`, oldest first, each with its candidates.
+    pub async fn offers_for_trajectory(
+        &self,
+        trajectory_id: TrajectoryId,
+        provider: AgbCode,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OfferRecord>, StoreError> {
+        let ids: Vec<uuid::Uuid> = offer::Entity::find()
+            .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+            .filter(offer::Column::Requester.eq(provider.to_string()))
+            .order_by_asc(offer::Column::Id)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let mut records = Vec::with_capacity(ids.len());
+        for id in ids {
+            records.push(load(&self.conn, OfferId::from_uuid(id), provider, now).await?);
+        }
+        Ok(records)
+    }
+}

@@ -118,6 +118,11 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_NORM_TOTAL_DAYS", default_value_t = 98)]
     pub norm_total_days: u32,
 
+    /// Working days an offer to several candidates waits for an acceptance before it
+    /// expires (its open candidates are cancelled and a warning alert opens).
+    #[arg(long, env = "HERSTELBRUG_OFFER_EXPIRY_WORKING_DAYS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=260))]
+    pub offer_expiry_working_days: u32,
+
     /// Hours after which an unacknowledged critical alert escalates (once).
     #[arg(long, env = "HERSTELBRUG_ESCALATE_AFTER_HOURS", default_value_t = 24)]
     pub escalate_after_hours: u32,
@@ -328,6 +333,13 @@ impl Config {
             acknowledge_working_days: self.acknowledge_working_days,
             start_norm_days: self.start_norm_days,
             escalate_after_hours: self.escalate_after_hours,
+        }
+    }
+
+    /// How long an offer waits for an acceptance.
+    pub fn offer_policy(&self) -> herstelbrug_domain::routing::OfferPolicy {
+        herstelbrug_domain::routing::OfferPolicy {
+            expiry_working_days: self.offer_expiry_working_days,
         }
     }
 

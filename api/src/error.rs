@@ -28,6 +28,7 @@ pub enum ProblemKind {
     ConsentAlreadyWithdrawn,
     AlertAlreadyHandled,
     TrajectoryClosed,
+    OfferClosed,
     PreconditionFailed,
     PreconditionRequired,
     IdempotencyKeyReused,
@@ -55,7 +56,8 @@ impl ProblemKind {
             | ProblemKind::ConsentRequired
             | ProblemKind::ConsentAlreadyWithdrawn
             | ProblemKind::AlertAlreadyHandled
-            | ProblemKind::TrajectoryClosed => StatusCode::CONFLICT,
+            | ProblemKind::TrajectoryClosed
+            | ProblemKind::OfferClosed => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
@@ -84,6 +86,7 @@ impl ProblemKind {
             ProblemKind::ConsentAlreadyWithdrawn => "consent-already-withdrawn",
             ProblemKind::AlertAlreadyHandled => "alert-already-handled",
             ProblemKind::TrajectoryClosed => "trajectory-closed",
+            ProblemKind::OfferClosed => "offer-closed",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
@@ -112,6 +115,7 @@ impl ProblemKind {
             ProblemKind::ConsentAlreadyWithdrawn => "Consent already withdrawn",
             ProblemKind::AlertAlreadyHandled => "Alert already handled",
             ProblemKind::TrajectoryClosed => "Trajectory closed",
+            ProblemKind::OfferClosed => "Offer no longer open",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
             ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
@@ -175,6 +179,8 @@ pub enum ApiError {
     AlertAlreadyHandled(String),
     #[error("{0}")]
     TrajectoryClosed(String),
+    #[error("{0}")]
+    OfferClosed(String),
     #[error("the client already has an open trajectory at this provider: {0}")]
     OpenTrajectoryExists(TrajectoryId),
     #[error("If-Match does not match the current version; the current ETag is \"{current}\"")]
@@ -214,6 +220,7 @@ impl ApiError {
             ApiError::ConsentAlreadyWithdrawn => ProblemKind::ConsentAlreadyWithdrawn,
             ApiError::AlertAlreadyHandled(_) => ProblemKind::AlertAlreadyHandled,
             ApiError::TrajectoryClosed(_) => ProblemKind::TrajectoryClosed,
+            ApiError::OfferClosed(_) => ProblemKind::OfferClosed,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
             ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
@@ -259,6 +266,7 @@ impl From<DomainError> for ApiError {
             DomainError::ConsentAlreadyWithdrawn => ApiError::ConsentAlreadyWithdrawn,
             DomainError::AlertAlready(_) => ApiError::AlertAlreadyHandled(err.to_string()),
             DomainError::TrajectoryClosed => ApiError::TrajectoryClosed(err.to_string()),
+            DomainError::OfferClosed { .. } => ApiError::OfferClosed(err.to_string()),
             DomainError::NotYourAction { .. } | DomainError::UnregisteredOwner { .. } => {
                 ApiError::Forbidden(err.to_string())
             }
@@ -380,6 +388,7 @@ mod tests {
             ConsentAlreadyWithdrawn,
             AlertAlreadyHandled,
             TrajectoryClosed,
+            OfferClosed,
             PreconditionFailed,
             PreconditionRequired,
             IdempotencyKeyReused,

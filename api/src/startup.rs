@@ -13,7 +13,7 @@ use herstelbrug_domain::{ReferralTerms, WmoClocks};
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, CatalogStore, Database, FeedSignal, OrganisationStore,
-    ReferralStore, Scheduler, TrajectoryStore, WebhookStore, connect_with,
+    ReferralStore, RoutingStore, Scheduler, TrajectoryStore, WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -137,12 +137,15 @@ impl Application {
             AccessLog::new(db.conn.clone()),
             Duration::from_millis(config.access_log_seal_interval_ms.max(10)),
         );
+        let catalog = CatalogStore::new(db.conn.clone(), config.waiting_policy(), signal.clone());
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
             referrals: ReferralStore::new(db.conn.clone(), signal.clone(), terms, policy),
             alerts: AlertStore::new(db.conn.clone(), signal.clone()),
             webhooks,
-            catalog: CatalogStore::new(db.conn.clone(), config.waiting_policy(), signal.clone()),
+            catalog: catalog.clone(),
+            routing: RoutingStore::new(db.conn.clone(), catalog),
+            offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
             access: AccessLog::new(db.conn.clone()),
             access_writer: AccessWriter::spawn(db.conn.clone()),

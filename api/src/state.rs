@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, CatalogStore, Database, OrganisationStore, ReferralStore,
-    TrajectoryStore, WebhookStore,
+    RoutingStore, TrajectoryStore, WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -21,6 +21,9 @@ pub struct AppState {
     pub webhooks: WebhookStore,
     pub catalog: CatalogStore,
     pub organisations: OrganisationStore,
+    pub routing: RoutingStore,
+    /// How long offers wait for an acceptance.
+    pub offer_policy: herstelbrug_domain::routing::OfferPolicy,
     pub access: AccessLog,
     /// Stores the entries of reads and refusals in shared batches.
     pub access_writer: AccessWriter,

@@ -75,12 +75,8 @@ pub enum DomainError {
     CandidateCount { got: usize },
     #[error("`candidates`: {organisation} is named twice")]
     CandidateTwice { organisation: OrgId },
-    #[error(
-        "the offer is {status}: another candidate was selected, or nobody accepted in time"
-    )]
-    OfferClosed {
-        status: crate::routing::OfferStatus,
-    },
+    #[error("the offer is {status}: another candidate was selected, or nobody accepted in time")]
+    OfferClosed { status: crate::routing::OfferStatus },
     #[error("`recipient`: {organisation} is not a registered informal organisation")]
     UnregisteredRecipient { organisation: OrgId },
     #[error(

@@ -91,6 +91,7 @@ pub(crate) fn alert_from_row(row: alert::Model) -> Result<Alert, StoreError> {
         resolved_at: row.resolved_at,
         resolution,
         suppressing: row.suppressing,
+        informs_municipality: row.informs_municipality,
         version: u32::try_from(row.version).map_err(|e| corrupt("version", e))?,
     })
 }
@@ -139,6 +140,7 @@ pub(crate) fn alert_to_row(a: &Alert) -> alert::ActiveModel {
         resolved_by: Set(by.map(|x| x.subject.to_string())),
         resolved_by_org: Set(by.map(|x| x.org.to_string())),
         suppressing: Set(a.suppressing),
+        informs_municipality: Set(a.informs_municipality),
         version: Set(stored_version(a.version)),
     }
 }

@@ -69,10 +69,27 @@ pub struct AlertStore {
     signal: Arc<FeedSignal>,
 }
 
-fn concerning(org: OrgId) -> Condition {
+/// The alerts `org` acts on: as treating provider, or as recipient of the referral.
+fn acting_on(org: OrgId) -> Condition {
     Condition::any()
         .add(alert::Column::TreatingProvider.eq(org.to_string()))
         .add(alert::Column::Recipient.eq(org.to_string()))
+}
+
+/// The alerts `org` reads: those it acts on, and for a municipality the gap alerts about
+/// its residents that their consent lets it see (read only: acknowledging and resolving
+/// stay with the parties of the care).
+fn concerning(org: OrgId) -> Condition {
+    let mut any = acting_on(org);
+    if let OrgId::Gemeente(_) = org {
+        // The gap alerts about its residents that their consent lets it see.
+        any = any.add(
+            Condition::all()
+                .add(alert::Column::Municipality.eq(org.to_string()))
+                .add(alert::Column::InformsMunicipality.eq(true)),
+        );
+    }
+    any
 }
 
 fn visible(select: Select<alert::Entity>, reader: AlertReader) -> Select<alert::Entity> {
@@ -196,7 +213,7 @@ impl AlertStore {
             |(alert, _)| Some(alert.trajectory_id.as_uuid()),
             async |txn: &WriteTxn| {
                 let row = alert::Entity::find_by_id(change.id.as_uuid())
-                    .filter(concerning(change.org))
+                    .filter(acting_on(change.org))
                     .lock_exclusive()
                     .one(txn)
                     .await?

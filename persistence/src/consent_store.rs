@@ -5,7 +5,6 @@
 use herstelbrug_domain::{
     AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, Referral, TrajectoryId,
 };
-use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::continuity;
@@ -13,9 +12,7 @@ use crate::entity::{consent, referral, trajectory};
 use crate::error::StoreError;
 use crate::feed;
 use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
-use crate::referral_row::{
-    consent_from_row, consent_to_row, referral_from_row,
-};
+use crate::referral_row::{consent_from_row, consent_to_row, referral_from_row};
 use crate::referral_store::ReferralStore;
 use crate::write_txn::WriteTxn;
 
@@ -56,7 +53,8 @@ impl ReferralStore {
         respond: Respond<'_, Consent>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
-        let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
+        let respond = |(consent, _): &(Consent, Vec<String>)| respond(consent);
+        let keyed = keyed_write(&self.conn, &write, &respond, async |txn: &WriteTxn| {
             own_trajectory(txn, trajectory_id, provider).await?;
             let consent = Consent::record(
                 ConsentId::new_at(now),
@@ -65,10 +63,20 @@ impl ReferralStore {
                 write.actor.clone(),
                 now,
             )?;
-            txn.defer(consent::Entity::insert(consent_to_row(&consent)).into_query());
-            Ok(consent)
+            // Written at once, not deferred: the rules below read it (a consent naming the
+            // client's municipality shares the open gap alerts with it).
+            consent::Entity::insert(consent_to_row(&consent))
+                .exec_without_returning(txn)
+                .await?;
+            let woken =
+                continuity::evaluate(txn, trajectory_id, now, &self.policy, "consent_recorded")
+                    .await?;
+            Ok((consent, woken))
         })
         .await?;
+        if let Some((_, woken)) = &keyed.written {
+            self.wake(woken);
+        }
         Ok(keyed.outcome)
     }
 
@@ -159,18 +167,17 @@ impl ReferralStore {
             );
             cancelled = true;
         }
-        if cancelled {
-            woken.extend(
-                continuity::evaluate(
-                    txn,
-                    consent.trajectory_id,
-                    write.now,
-                    &self.policy,
-                    "referral_cancelled",
-                )
+        // Always: a withdrawn consent for the client's municipality stops sharing its
+        // gap alerts even when no referral was open.
+        let cause = if cancelled {
+            "referral_cancelled"
+        } else {
+            "consent_withdrawn"
+        };
+        woken.extend(
+            continuity::evaluate(txn, consent.trajectory_id, write.now, &self.policy, cause)
                 .await?,
-            );
-        }
+        );
         Ok(woken)
     }
 

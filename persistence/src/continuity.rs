@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::routing::Offer;
 use herstelbrug_domain::{
-    Actor, Alert, AlertChange, AlertId, ContinuityPolicy, OrgId, Situation, Subject,
-    TrajectoryId, WmoClocks, continuity,
+    Actor, Alert, AlertChange, AlertId, ContinuityPolicy, OrgId, Situation, Subject, TrajectoryId,
+    WmoClocks, continuity,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryTrait as _;
@@ -19,7 +19,7 @@ use crate::error::StoreError;
 use crate::feed::{self, Stream};
 use crate::offer_row::{offer_from_row, offer_to_row};
 use crate::referral_row::referral_from_row;
-use crate::referral_store::save_system_change;
+use crate::referral_store::{current_consent, save_system_change};
 use crate::trajectory_row::trajectory_from_row;
 use crate::write_txn::WriteTxn;
 
@@ -82,10 +82,15 @@ pub(crate) async fn evaluate_loaded(
         .into_iter()
         .map(alert_from_row)
         .collect::<Result<Vec<_>, _>>()?;
+    let resident = OrgId::Gemeente(trajectory.municipality);
+    let resident_consent = current_consent(txn.unflushed(), trajectory_id, resident, now)
+        .await?
+        .is_some();
     let situation = Situation {
         trajectory,
         referrals: &referrals,
         offers: &offers,
+        resident_consent,
     };
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {
         AlertId::new_at(now)
@@ -105,7 +110,9 @@ pub(crate) async fn evaluate_loaded(
             AlertChange::Opened(_) => {
                 txn.defer(alert::Entity::insert(alert_to_row(alert)).into_query());
             }
-            AlertChange::Escalated(_) | AlertChange::Resolved(_) => txn.defer(update(alert)),
+            AlertChange::Escalated(_) | AlertChange::Resolved(_) | AlertChange::Shared(_) => {
+                txn.defer(update(alert));
+            }
             AlertChange::Lapsed(_) => {
                 // Internal bookkeeping: nothing a reader needs to hear about.
                 txn.defer(update(alert));
@@ -142,9 +149,7 @@ async fn expire_offers(
         for event in &events {
             if let Some(referral) = referrals.iter_mut().find(|r| r.id == event.referral_id) {
                 // A cancellation sets no Wmo date: the clocks are not consulted.
-                woken.extend(
-                    save_system_change(txn, referral, event, WmoClocks::default()).await?,
-                );
+                woken.extend(save_system_change(txn, referral, event, WmoClocks::default()).await?);
             }
         }
         save_offer(txn, offer).await?;

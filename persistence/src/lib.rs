@@ -25,6 +25,7 @@ mod outbox;
 mod paging;
 mod referral_row;
 pub mod referral_store;
+pub mod routing_store;
 pub mod scheduler;
 #[cfg(test)]
 mod scratch_table;
@@ -45,9 +46,10 @@ pub use error::StoreError;
 pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;
 pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
-pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientFigures};
 pub use offer_store::{NewOffer, OfferRecord};
+pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientFigures};
 pub use referral_store::{ReferralRecord, ReferralStore};
+pub use routing_store::{RoutingStore, Suggestion};
 pub use scheduler::{Scheduler, TickReport};
 pub use trajectory_store::{
     TrajectoryFilter, TrajectoryHistory, TrajectoryPage, TrajectoryStore, Visibility,

@@ -143,7 +143,9 @@ impl ReferralStore {
                 txn.defer(
                     referral_event::Entity::insert(referral_event_to_row(&event)?).into_query(),
                 );
-                woken.extend(feed::append_referral(&txn, &referral, event.change.kind(), now).await?);
+                woken.extend(
+                    feed::append_referral(&txn, &referral, event.change.kind(), now).await?,
+                );
                 candidates.push(ReferralRecord {
                     referral,
                     consent_holds: true,
@@ -182,6 +184,11 @@ impl ReferralStore {
         provider: AgbCode,
         now: DateTime<Utc>,
     ) -> Result<Vec<OfferRecord>, StoreError> {
+        trajectory::Entity::find_by_id(trajectory_id.as_uuid())
+            .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let ids: Vec<uuid::Uuid> = offer::Entity::find()
             .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
             .filter(offer::Column::Requester.eq(provider.to_string()))

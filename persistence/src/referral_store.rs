@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use herstelbrug_domain::OfferId;
+use herstelbrug_domain::routing::{Offer, OfferStatus};
 use herstelbrug_domain::{
     Actor, AgbCode, Consent, ContinuityPolicy, DomainError, OrgId, Referral, ReferralAction,
     ReferralCommand, ReferralEvent, ReferralId, ReferralRequest, ReferralStatus, ReferralTerms,
     Trajectory, TrajectoryId, WmoClocks, referral::needs_consent,
 };
-use herstelbrug_domain::OfferId;
-use herstelbrug_domain::routing::{Offer, OfferStatus};
 use sea_orm::QueryTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,

@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use herstelbrug_domain::{Alert, AlertStatus, AlertSubject, Resolution, Rule, Severity};
+use herstelbrug_domain::{Alert, AlertStatus, AlertSubject, OrgId, Resolution, Rule, Severity};
+use herstelbrug_persistence::Suggestion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::dto::routing::SuggestionView;
 use crate::dto::schema;
 use crate::dto::trajectory::ActorView;
 
@@ -51,7 +53,41 @@ pub struct AlertView {
     pub escalated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<ResolutionView>,
+    /// The client's municipality receives this alert too: a gap alert, and the client's
+    /// consent names the municipality.
+    pub informs_municipality: bool,
+    /// Only in `GET /v1/alerts/{id}` of an unresolved gap alert: where the client could go
+    /// now, per kind of support that fell through (refer with `kind`, the service's
+    /// `owner` as `recipient` and its `id` as `service`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<SuggestionView>>,
     pub version: u32,
+}
+
+/// The facts a municipality sees of its resident's gap alert: when and where the path
+/// broke, never why treatment ended.
+const MUNICIPALITY_FACTS: [&str; 2] = ["phase", "treatment_ended_on"];
+
+impl AlertView {
+    /// The view for `reader`: a municipality that only receives the alert for its
+    /// resident sees it minimised, like a referral.
+    pub fn seen_by(mut self, reader: Option<OrgId>) -> Self {
+        let informed_only = reader.is_some_and(|org| {
+            matches!(org, OrgId::Gemeente(_))
+                && org.to_string() == self.municipality
+                && self.recipient.as_deref() != Some(org.to_string().as_str())
+        });
+        if informed_only {
+            self.facts
+                .retain(|k, _| MUNICIPALITY_FACTS.contains(&k.as_str()));
+        }
+        self
+    }
+
+    pub fn with_suggestions(mut self, suggestions: &[Suggestion]) -> Self {
+        self.suggestions = Some(suggestions.iter().map(SuggestionView::from).collect());
+        self
+    }
 }
 
 impl From<&Alert> for AlertView {
@@ -91,6 +127,8 @@ impl From<&Alert> for AlertView {
             escalated_at: a.escalated_at,
             resolved_at: a.resolved_at,
             resolution,
+            informs_municipality: a.informs_municipality,
+            suggestions: None,
             version: a.version,
         }
     }

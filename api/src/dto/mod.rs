@@ -8,6 +8,7 @@ pub mod date;
 pub mod number;
 pub mod organisation;
 pub mod referral;
+pub mod routing;
 pub mod schema;
 pub mod service;
 pub mod service_examples;

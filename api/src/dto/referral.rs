@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::referral::table::allowed_actions;
 use herstelbrug_domain::{
     BoundedText, Disclosure, OrgId, Party, Referral, ReferralAction, ReferralCommand, ReferralKind,
-    ReferralRequest, ReferralStatus,
+    ReferralRequest, ReferralStatus, RejectionReason,
 };
 use herstelbrug_persistence::ReferralRecord;
 use serde::{Deserialize, Serialize};
@@ -70,9 +70,13 @@ impl CreateReferralRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralActionRequest {
-    /// Required to reject and to fail; optional to cancel.
+    /// Required to fail, and to reject with `reason_code` `other`; optional otherwise.
     #[schema(max_length = 500)]
     pub reason: Option<String>,
+    /// Required to reject: `no_capacity`, `not_eligible`, `client_declined`,
+    /// `not_reachable` or `other` (with a `reason`).
+    #[schema(schema_with = schema::rejection_reason)]
+    pub reason_code: Option<RejectionReason>,
     /// Required to accept: when support will start.
     #[serde(default, deserialize_with = "date::optional")]
     pub planned_start_on: Option<NaiveDate>,
@@ -98,11 +102,25 @@ impl ReferralActionRequest {
                 .map(|r| BoundedText::parse("reason", r, REASON_MAX))
                 .transpose()
                 .map_err(|e| ApiError::Validation(e.to_string()))?,
+            reason_code: self.reason_code,
             planned_start_on: self.planned_start_on,
             application_on: self.application_on,
             effective_on: self.effective_on.unwrap_or(today),
         })
     }
+}
+
+/// The system's reason for a cancellation; a requester's own words stay with it.
+fn system_cancellation(r: &Referral) -> Option<String> {
+    let reason = r.status_reason.as_ref()?.as_str();
+    (r.status == ReferralStatus::Cancelled
+        && [
+            herstelbrug_domain::routing::NOT_SELECTED_REASON,
+            herstelbrug_domain::routing::EXPIRED_REASON,
+            herstelbrug_domain::CONSENT_WITHDRAWN_REASON,
+        ]
+        .contains(&reason))
+    .then(|| reason.to_owned())
 }
 
 fn text(value: &Option<BoundedText>) -> Option<String> {
@@ -154,10 +172,15 @@ pub struct ProviderReferralView {
     pub recipient: String,
     #[schema(schema_with = schema::referral_status)]
     pub status: ReferralStatus,
-    /// Why it was rejected, failed or cancelled.
+    /// Why it was rejected, failed or cancelled, in words (or the system's code:
+    /// `not_selected`, `offer_expired`, `consent_withdrawn`).
     pub status_reason: Option<String>,
+    #[schema(schema_with = schema::rejection_reason)]
+    pub rejection_reason: Option<RejectionReason>,
     /// The catalog service it was sent to, if the referrer named one.
     pub service_id: Option<Uuid>,
+    /// The offer it is one candidate of, when it was sent to several at once.
+    pub offer_id: Option<Uuid>,
     pub needs: String,
     pub requested_start_on: Option<NaiveDate>,
     pub client: ClientContactDto,
@@ -183,7 +206,9 @@ impl From<&ReferralRecord> for ProviderReferralView {
             recipient: r.recipient.to_string(),
             status: r.status,
             status_reason: text(&r.status_reason),
+            rejection_reason: r.rejection,
             service_id: r.service.map(|s| s.as_uuid()),
+            offer_id: r.offer.map(|o| o.as_uuid()),
             needs: r.needs.as_str().to_owned(),
             requested_start_on: r.requested_start_on,
             client: ClientContactDto::disclosed(&r.client, true, true),
@@ -211,6 +236,16 @@ pub struct RecipientReferralView {
     pub referrer: ReferrerContactDto,
     #[schema(schema_with = schema::referral_status)]
     pub status: ReferralStatus,
+    /// Its own rejection's code, when it rejected.
+    #[schema(schema_with = schema::rejection_reason)]
+    pub rejection_reason: Option<RejectionReason>,
+    /// When the system cancelled it, why: `not_selected` (another candidate of the offer
+    /// accepted), `offer_expired`, `consent_withdrawn`.
+    #[schema(schema_with = schema::system_cancellation)]
+    pub cancelled_because: Option<String>,
+    /// The offer it is one candidate of: several organisations were asked at once and the
+    /// first suitable acceptance wins.
+    pub offer_id: Option<Uuid>,
     pub dates: ReferralDates,
     /// True when the client withdrew consent (or it expired): no personal data is shown.
     pub consent_withdrawn: bool,
@@ -243,6 +278,9 @@ impl From<&ReferralRecord> for RecipientReferralView {
             requester: r.requester.to_string(),
             referrer: ReferrerContactDto::from(&r.referrer),
             status: r.status,
+            rejection_reason: r.rejection,
+            cancelled_because: system_cancellation(r),
+            offer_id: r.offer.map(|o| o.as_uuid()),
             dates: ReferralDates::from(r),
             consent_withdrawn: !record.consent_holds,
             client,

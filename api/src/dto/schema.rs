@@ -120,6 +120,34 @@ pub fn referral_status() -> Object {
     )
 }
 
+pub fn rejection_reason() -> Object {
+    nullable_string_enum(
+        "Why the recipient rejected the referral, as a code (`other` comes with a `reason`).",
+        herstelbrug_domain::RejectionReason::NAMES.iter().copied(),
+    )
+}
+
+pub fn system_cancellation() -> Object {
+    nullable_string_enum(
+        "Why the system cancelled the referral: another candidate of the offer was selected, \
+         the offer expired, or the client withdrew consent.",
+        [
+            herstelbrug_domain::routing::NOT_SELECTED_REASON,
+            herstelbrug_domain::routing::EXPIRED_REASON,
+            herstelbrug_domain::CONSENT_WITHDRAWN_REASON,
+        ],
+    )
+}
+
+pub fn offer_status() -> Object {
+    string_enum(
+        "Where an offer stands.",
+        herstelbrug_domain::routing::OfferStatus::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
 pub fn referral_action() -> Object {
     string_enum(
         "An action on a referral.",
@@ -166,6 +194,7 @@ pub fn alert_change() -> Object {
             "alert_escalated",
             "alert_acknowledged",
             "alert_resolved",
+            "alert_sharing_changed",
         ],
     )
 }

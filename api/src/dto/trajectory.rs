@@ -305,9 +305,12 @@ impl From<&TrajectoryEvent> for EventView {
 impl From<&ReferralEvent> for EventView {
     fn from(e: &ReferralEvent) -> Self {
         let reason = match &e.change {
-            ReferralChange::Rejected { reason } | ReferralChange::Failed { reason, .. } => {
-                Some(reason.to_string())
-            }
+            // The code, and its words when there are any: `no_capacity`, `other: …`.
+            ReferralChange::Rejected { code, reason } => Some(match reason {
+                Some(words) => format!("{code}: {words}"),
+                None => code.to_string(),
+            }),
+            ReferralChange::Failed { reason, .. } => Some(reason.to_string()),
             ReferralChange::Cancelled { reason } => reason.as_ref().map(ToString::to_string),
             _ => None,
         };

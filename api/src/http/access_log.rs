@@ -41,6 +41,7 @@ fn action(method: &str, pattern: &str) -> char {
     let creates = pattern == "/v1/trajectories"
         || pattern.ends_with("/consents")
         || pattern.ends_with("/referrals")
+        || pattern.ends_with("/offers")
         || pattern == "/v1/webhook-subscriptions";
     match method {
         "GET" | "HEAD" => 'R',

@@ -9,6 +9,7 @@ pub mod consents;
 pub mod health;
 pub mod organisations;
 pub mod referrals;
+pub mod routing;
 pub mod services;
 pub mod trajectories;
 pub mod webhooks;
@@ -17,6 +18,7 @@ pub mod webhooks;
 pub fn v1(cfg: &mut ServiceConfig) {
     trajectories::register(cfg);
     consents::register(cfg);
+    routing::register(cfg);
     referrals::register(cfg);
     alerts::register(cfg);
     webhooks::register(cfg);

@@ -46,20 +46,28 @@ pub struct Alert {
     /// Resolved by hand while its condition held: no new alert for the same rule and
     /// subject opens until the condition has cleared once.
     pub suppressing: bool,
+    /// The client's municipality of residence receives it too (a gap alert, with the
+    /// client's consent for that municipality), so its wijkteam can reach out.
+    pub informs_municipality: bool,
     pub version: u32,
 }
 
 impl Alert {
-    /// The organisations the alert concerns: the treating provider, and the recipient when
-    /// it is about a referral.
+    /// The organisations the alert concerns: the treating provider, the recipient when it
+    /// is about a referral, and the client's municipality when it is informed.
     pub fn concerns(&self) -> Vec<OrgId> {
         let provider = OrgId::Agb(self.treating_provider);
-        match self.subject {
+        let mut orgs = match self.subject {
             Subject::Referral { recipient, .. } if recipient != provider => {
                 vec![provider, recipient]
             }
             _ => vec![provider],
+        };
+        let municipality = OrgId::Gemeente(self.municipality);
+        if self.informs_municipality && !orgs.contains(&municipality) {
+            orgs.push(municipality);
         }
+        orgs
     }
 
     pub fn is_unresolved(&self) -> bool {

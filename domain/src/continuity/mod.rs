@@ -52,6 +52,15 @@ string_enum! {
 }
 
 impl Rule {
+    /// The gap alerts a client's municipality of residence also receives (with consent):
+    /// the client fell out of care and its wijkteam can reach out.
+    pub const fn informs_municipality(self) -> bool {
+        matches!(
+            self,
+            Rule::TreatmentEndedWithoutFollowup | Rule::SupportGap | Rule::DropoutWithoutOutreach
+        )
+    }
+
     pub const fn severity(self) -> Severity {
         match self {
             Rule::TreatmentEndedWithoutFollowup
@@ -120,6 +129,8 @@ pub struct Situation<'a> {
     pub trajectory: &'a Trajectory,
     pub referrals: &'a [Referral],
     pub offers: &'a [Offer],
+    /// The client's current consent names its municipality of residence.
+    pub resident_consent: bool,
 }
 
 /// The first instant of `date` (deadlines fall at 00:00 UTC of the day they pass).

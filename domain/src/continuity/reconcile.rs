@@ -16,6 +16,9 @@ pub enum AlertChange {
     Resolved(Alert),
     /// A hand-resolved alert's condition cleared: it no longer holds back a new alert.
     Lapsed(Alert),
+    /// Consent for the client's municipality was given or withdrawn: the municipality
+    /// now receives the alert, or no longer does.
+    Shared(Alert),
 }
 
 impl AlertChange {
@@ -24,7 +27,8 @@ impl AlertChange {
             AlertChange::Opened(a)
             | AlertChange::Escalated(a)
             | AlertChange::Resolved(a)
-            | AlertChange::Lapsed(a) => a,
+            | AlertChange::Lapsed(a)
+            | AlertChange::Shared(a) => a,
         }
     }
 
@@ -34,6 +38,7 @@ impl AlertChange {
             AlertChange::Escalated(_) => "alert_escalated",
             AlertChange::Resolved(_) => "alert_resolved",
             AlertChange::Lapsed(_) => "alert_lapsed",
+            AlertChange::Shared(_) => "alert_sharing_changed",
         }
     }
 }
@@ -73,12 +78,18 @@ pub fn reconcile(
             continue;
         }
         if holds {
+            let informs = alert.rule.informs_municipality() && situation.resident_consent;
             if alert
                 .escalates_at(policy.escalate_after_hours)
                 .is_some_and(|at| at <= now)
             {
+                alert.informs_municipality = informs;
                 alert.escalate(now);
                 changes.push(AlertChange::Escalated(alert.clone()));
+            } else if alert.informs_municipality != informs {
+                alert.informs_municipality = informs;
+                alert.version += 1;
+                changes.push(AlertChange::Shared(alert.clone()));
             }
             still_open.push(alert);
         } else if alert
@@ -123,6 +134,8 @@ pub fn reconcile(
             resolved_at: None,
             resolution: None,
             suppressing: false,
+            informs_municipality: condition.rule.informs_municipality()
+                && situation.resident_consent,
             version: 1,
         };
         still_open.push(alert.clone());

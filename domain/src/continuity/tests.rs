@@ -136,6 +136,7 @@ fn rules(t: &Trajectory, referrals: &[Referral], now: DateTime<Utc>) -> Vec<Rule
         trajectory: t,
         referrals,
         offers: &[],
+        resident_consent: false,
     }
     .conditions(now, &policy())
     .into_iter()
@@ -202,6 +203,7 @@ fn end_approaching_warns_fourteen_days_before_and_sets_the_deadline() {
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        resident_consent: false,
     };
     assert_eq!(
         s.next_deadline(at(2026, 6, 1), &policy()),
@@ -219,6 +221,7 @@ fn unacknowledged_after_five_working_days() {
         trajectory: &t,
         referrals: std::slice::from_ref(&r),
         offers: &[],
+        resident_consent: false,
     };
     assert_eq!(
         s.next_deadline(at(2026, 12, 18), &policy()),
@@ -324,6 +327,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        resident_consent: false,
     };
     let first = reconcile(&s, &[], now, &policy(), "treatment_ended", || {
         AlertId::new_at(now)
@@ -377,6 +381,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
         trajectory: &t,
         referrals: &arranged,
         offers: &[],
+        resident_consent: false,
     };
     let resolved = reconcile(
         &cleared,
@@ -412,6 +417,7 @@ fn acknowledged_alerts_do_not_escalate_and_resolve_by_hand() {
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        resident_consent: false,
     };
     let outcome = reconcile(&s, &[], now, &policy(), "x", || AlertId::new_at(now));
     let mut alert = outcome.changes[0].alert().clone();
@@ -444,4 +450,52 @@ fn acknowledged_alerts_do_not_escalate_and_resolve_by_hand() {
         )
         .expect("resolves");
     assert_eq!(alert.status, AlertStatus::Resolved);
+}
+
+#[test]
+fn a_gap_alert_informs_the_municipality_only_with_consent_and_stops_when_it_goes() {
+    let now = at(2026, 6, 1);
+    let mut t = trajectory(None);
+    end(&mut t, Phase::Closed, "client_choice", None, now);
+    let consented = Situation {
+        trajectory: &t,
+        referrals: &[],
+        offers: &[],
+        resident_consent: true,
+    };
+    let opened = reconcile(&consented, &[], now, &policy(), "treatment_ended", || {
+        AlertId::new_at(now)
+    });
+    let AlertChange::Opened(alert) = &opened.changes[0] else {
+        panic!("opened")
+    };
+    assert!(alert.informs_municipality);
+    assert!(alert.concerns().contains(&OrgId::Gemeente(t.municipality)));
+    let without = Situation {
+        resident_consent: false,
+        ..consented
+    };
+    let withdrawn = reconcile(
+        &without,
+        std::slice::from_ref(alert),
+        now,
+        &policy(),
+        "consent_withdrawn",
+        || AlertId::new_at(now),
+    );
+    let [AlertChange::Shared(unshared)] = withdrawn.changes.as_slice() else {
+        panic!("one sharing change: {:?}", withdrawn.changes)
+    };
+    assert!(!unshared.informs_municipality);
+    assert_eq!(unshared.concerns(), vec![OrgId::Agb(t.treating_provider)]);
+    let fresh = reconcile(&without, &[], now, &policy(), "treatment_ended", || {
+        AlertId::new_at(now)
+    });
+    let AlertChange::Opened(private) = &fresh.changes[0] else {
+        panic!("opened")
+    };
+    assert!(
+        !private.informs_municipality,
+        "no consent, nothing for the municipality"
+    );
 }

@@ -218,14 +218,22 @@ fn reject_and_fail_need_a_reason_and_accept_a_start_date() {
 #[test]
 fn a_rejection_carries_a_code_and_other_needs_words() {
     let mut r = requested();
-    act(&mut r, &command(ReferralAction::Acknowledge), Party::Recipient).expect("ack");
+    act(
+        &mut r,
+        &command(ReferralAction::Acknowledge),
+        Party::Recipient,
+    )
+    .expect("ack");
     let other = ReferralCommand {
         reason_code: Some(RejectionReason::Other),
         ..command(ReferralAction::Reject)
     };
     assert!(matches!(
         act(&mut r.clone(), &other, Party::Recipient),
-        Err(DomainError::FieldRequired { field: "reason", .. })
+        Err(DomainError::FieldRequired {
+            field: "reason",
+            ..
+        })
     ));
     let full = ReferralCommand {
         reason_code: Some(RejectionReason::NoCapacity),

@@ -20,11 +20,16 @@ pub struct Tried {
 }
 
 impl Tried {
-    /// From the client's `referrals` of `kind`: the rejected ones and the open ones.
+    /// From the client's `referrals` of `kind`: the rejected ones, the open ones, and the
+    /// candidates of an expired offer (they had ten working days and did not answer).
     pub fn from_referrals(referrals: &[Referral], kind: ReferralKind) -> Self {
         let mut tried = Tried::default();
         for r in referrals.iter().filter(|r| r.kind == kind) {
-            if r.status != ReferralStatus::Rejected && !r.status.is_open() {
+            let unanswered = r.status == ReferralStatus::Cancelled
+                && r.status_reason
+                    .as_ref()
+                    .is_some_and(|t| t.as_str() == super::offer::EXPIRED_REASON);
+            if r.status != ReferralStatus::Rejected && !r.status.is_open() && !unanswered {
                 continue;
             }
             match r.service {
@@ -89,4 +94,60 @@ pub fn rank_alternatives(
     });
     fit.truncate(limit);
     fit
+}
+
+/// The kinds of support an alert's reader is shown alternatives for: the kind of an
+/// expired offer; outreach after a dropout; otherwise the kinds whose referrals ended
+/// without follow-up in place (rejected, cancelled, failed, or completed for a support
+/// gap), or, when nothing was tried yet, the social domain's front doors. Other rules
+/// (about one referral that is still running) get none.
+pub fn suggested_kinds(
+    rule: crate::continuity::Rule,
+    facts: &[(String, String)],
+    referrals: &[Referral],
+) -> Vec<ReferralKind> {
+    use crate::continuity::Rule;
+    const FRONT_DOORS: [ReferralKind; 4] = [
+        ReferralKind::WmoSupport,
+        ReferralKind::Housing,
+        ReferralKind::IncomeAndDebt,
+        ReferralKind::PeerSupport,
+    ];
+    match rule {
+        Rule::OfferExpired => facts
+            .iter()
+            .filter(|(k, _)| k == "kind")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+        Rule::DropoutWithoutOutreach => vec![ReferralKind::Aftercare, ReferralKind::PeerSupport],
+        Rule::TreatmentEndedWithoutFollowup
+        | Rule::EndApproachingWithoutFollowup
+        | Rule::SupportGap => {
+            let ended = |r: &&Referral| match r.status {
+                ReferralStatus::Rejected | ReferralStatus::Cancelled | ReferralStatus::Failed => {
+                    true
+                }
+                ReferralStatus::Completed => rule == Rule::SupportGap,
+                _ => false,
+            };
+            let in_place = |kind: ReferralKind| {
+                referrals
+                    .iter()
+                    .any(|r| r.kind == kind && r.status.is_open())
+            };
+            let mut kinds: Vec<ReferralKind> = Vec::new();
+            for r in referrals.iter().filter(ended) {
+                if !kinds.contains(&r.kind) && !in_place(r.kind) {
+                    kinds.push(r.kind);
+                }
+            }
+            if kinds.is_empty() && referrals.is_empty() {
+                kinds.extend(FRONT_DOORS);
+            }
+            kinds
+        }
+        Rule::ReferralUnacknowledged | Rule::WmoAssessmentOverdue | Rule::FollowupStartOverdue => {
+            Vec::new()
+        }
+    }
 }

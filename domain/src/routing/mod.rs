@@ -5,7 +5,7 @@
 pub mod alternatives;
 pub mod offer;
 
-pub use alternatives::{Tried, rank_alternatives};
+pub use alternatives::{Tried, rank_alternatives, suggested_kinds};
 pub use offer::{
     Candidate, EXPIRED_REASON, MAX_CANDIDATES, MIN_CANDIDATES, NOT_SELECTED_REASON, Offer,
     OfferPolicy, OfferStatus,

@@ -3,8 +3,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::catalog::{
-    Availability, Capacity, Eligibility, Figure, Measured, Service, ServiceDetails,
-    ServiceStatus, WaitingTimes,
+    Availability, Capacity, Eligibility, Figure, Measured, Service, ServiceDetails, ServiceStatus,
+    WaitingTimes,
 };
 use crate::ids::{OfferId, ReferralId, ServiceId, TrajectoryId};
 use crate::org_id::{GemeenteCode, OrgId};
@@ -105,7 +105,12 @@ fn the_first_acceptance_selects_and_cancels_the_other_open_candidates() {
     let b = candidate(&o, org("agb:10000001"), ReferralStatus::Received);
     let c = candidate(&o, org("agb:10000002"), ReferralStatus::Rejected);
     let events = o
-        .select(a.id, &[a.clone(), b.clone(), c], &actor(a.recipient), at(2026, 12, 3))
+        .select(
+            a.id,
+            &[a.clone(), b.clone(), c],
+            &actor(a.recipient),
+            at(2026, 12, 3),
+        )
         .expect("selects");
     assert_eq!(o.status, OfferStatus::Selected);
     assert_eq!(o.selected, Some(a.id));
@@ -129,8 +134,17 @@ fn an_offer_expires_only_when_due_and_only_while_open() {
     let a = candidate(&o, org("agb:10000000"), ReferralStatus::Requested);
     let due = o.expires_at;
     let system = actor(OrgId::Agb(provider()));
-    assert!(o.expire(std::slice::from_ref(&a), &system, due - Duration::seconds(1)).is_none());
-    let events = o.expire(std::slice::from_ref(&a), &system, due).expect("expires");
+    assert!(
+        o.expire(
+            std::slice::from_ref(&a),
+            &system,
+            due - Duration::seconds(1)
+        )
+        .is_none()
+    );
+    let events = o
+        .expire(std::slice::from_ref(&a), &system, due)
+        .expect("expires");
     assert_eq!(o.status, OfferStatus::Expired);
     assert_eq!(events.len(), 1);
     assert!(o.expire(&[a], &system, due).is_none(), "once");
@@ -151,7 +165,12 @@ fn den_bosch() -> GemeenteCode {
     GemeenteCode::parse("0796").expect("code")
 }
 
-fn service(n: u32, owner: &str, median: Option<f64>, room: Availability) -> (Service, WaitingTimes) {
+fn service(
+    n: u32,
+    owner: &str,
+    median: Option<f64>,
+    room: Availability,
+) -> (Service, WaitingTimes) {
     let details = ServiceDetails {
         name: BoundedText::parse("name", &format!("Wonen {n}"), 200).expect("text"),
         description: None,
@@ -216,7 +235,11 @@ fn alternatives_have_room_and_come_shortest_measured_wait_first_without_those_tr
         .iter()
         .filter_map(|(s, _)| s.details.stated_wait_days)
         .collect();
-    assert_eq!(names, vec![3, 1, 2], "5 and 6 tried, 4 has no room, unmeasured last");
+    assert_eq!(
+        names,
+        vec![3, 1, 2],
+        "5 and 6 tried, 4 has no room, unmeasured last"
+    );
 }
 
 proptest! {
@@ -289,6 +312,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         trajectory: &t,
         referrals: &[],
         offers: &open,
+        resident_consent: false,
     };
     assert_eq!(
         waiting.next_deadline(at(2026, 12, 3), &ContinuityPolicy::default()),
@@ -303,6 +327,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         trajectory: &t,
         referrals: &[],
         offers: &expired,
+        resident_consent: false,
     };
     let rules: Vec<Rule> = s
         .conditions(now, &ContinuityPolicy::default())
@@ -317,6 +342,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         trajectory: &t,
         referrals: &pursued,
         offers: &expired,
+        resident_consent: false,
     };
     assert!(
         !s.conditions(now, &ContinuityPolicy::default())
@@ -324,4 +350,37 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
             .any(|c| c.rule == Rule::OfferExpired),
         "a new referral of the kind clears it"
     );
+}
+
+#[test]
+fn alerts_suggest_the_kinds_that_fell_through() {
+    use crate::continuity::Rule;
+    let o = offer();
+    let rejected = candidate(&o, org("agb:10000000"), ReferralStatus::Rejected);
+    let facts = vec![("kind".to_owned(), "peer_support".to_owned())];
+    assert_eq!(
+        suggested_kinds(Rule::OfferExpired, &facts, &[]),
+        vec![ReferralKind::PeerSupport]
+    );
+    assert_eq!(
+        suggested_kinds(
+            Rule::TreatmentEndedWithoutFollowup,
+            &[],
+            std::slice::from_ref(&rejected)
+        ),
+        vec![ReferralKind::Housing],
+        "the rejected kind"
+    );
+    assert_eq!(
+        suggested_kinds(Rule::TreatmentEndedWithoutFollowup, &[], &[]).len(),
+        4,
+        "nothing tried: the front doors"
+    );
+    let mut retry = rejected.clone();
+    retry.status = ReferralStatus::Requested;
+    assert!(
+        suggested_kinds(Rule::TreatmentEndedWithoutFollowup, &[], &[rejected, retry]).is_empty(),
+        "a kind being asked again is not suggested"
+    );
+    assert!(suggested_kinds(Rule::ReferralUnacknowledged, &[], &[]).is_empty());
 }

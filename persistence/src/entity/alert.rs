@@ -32,6 +32,8 @@ pub struct Model {
     pub resolved_by_org: Option<String>,
     /// Resolved by hand while its condition held: holds back a new alert until it clears.
     pub suppressing: bool,
+    /// The client's municipality receives it too (a gap alert, with consent).
+    pub informs_municipality: bool,
     pub version: i32,
 }
 

@@ -70,9 +70,17 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         sql(manager, "DROP INDEX ix_alerts_municipality").await?;
-        sql(manager, "ALTER TABLE alerts DROP COLUMN informs_municipality").await?;
+        sql(
+            manager,
+            "ALTER TABLE alerts DROP COLUMN informs_municipality",
+        )
+        .await?;
         sql(manager, "DROP INDEX ix_referrals_offer").await?;
-        sql(manager, "ALTER TABLE referrals DROP COLUMN rejection_reason").await?;
+        sql(
+            manager,
+            "ALTER TABLE referrals DROP COLUMN rejection_reason",
+        )
+        .await?;
         sql(manager, "ALTER TABLE referrals DROP COLUMN offer_id").await?;
         sql(manager, "DROP TABLE offers").await
     }

@@ -20,6 +20,7 @@ mod outage;
 mod policy;
 mod receiver;
 mod referrals;
+mod routing;
 mod strict_input;
 mod trajectories;
 mod transitions;

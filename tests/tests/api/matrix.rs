@@ -55,6 +55,8 @@ struct World {
     b_referral: String,
     /// A catalog service of provider A.
     service: String,
+    /// An offer of provider A (peer support, to Nijmegen and A itself).
+    offer: String,
 }
 
 impl World {
@@ -139,6 +141,15 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
     .await
     .expect("dead letter");
 
+    let offer = app
+        .post(
+            &format!("/v1/trajectories/{trajectory}/offers"),
+            &a,
+            &offer_body(),
+        )
+        .await;
+    assert_eq!(offer.status(), 201);
+    let offer = id(&offer.json().await.expect("json"));
     let service = app.post("/v1/services", &a, &service_body()).await;
     assert_eq!(service.status(), 201);
     let service = id(&service.json().await.expect("json"));
@@ -160,7 +171,13 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
         b_trajectory,
         b_referral,
         service,
+        offer,
     }
+}
+
+fn offer_body() -> Value {
+    json!({"kind": "peer_support", "needs": "Lotgenotencontact",
+           "candidates": [{"recipient": NIJMEGEN}, {"recipient": PROVIDER_A}]})
 }
 
 fn service_body() -> Value {
@@ -206,6 +223,11 @@ fn rows() -> Vec<Row> {
         ),
         row(Method::POST, "/v1/trajectories/{id}/referrals", "NFFFFOF"),
         row(Method::GET, "/v1/trajectories/{id}/referrals", "NFFFFOF"),
+        row(Method::POST, "/v1/trajectories/{id}/offers", "NFFFFOF"),
+        row(Method::GET, "/v1/trajectories/{id}/offers", "NFFFFOF"),
+        row(Method::GET, "/v1/offers/{oid}", "NFFFFOF"),
+        // Alternatives are the requester's: the recipient is refused (403).
+        row(Method::GET, "/v1/referrals/{rid}/alternatives", "NFFFFOF"),
         row(Method::GET, "/v1/referrals/inbox", "OOOFFOO"),
         row(Method::GET, "/v1/referrals/outbox-feed", "OFFFFOF"),
         row(Method::GET, "/v1/referrals/{rid}", "NNNFFOO"),
@@ -213,7 +235,9 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/v1/referrals/{rid}/{action}", "NNNFFFO"),
         row(Method::GET, "/v1/alerts", "OOOOOOO"),
         row(Method::GET, "/v1/alerts/feed", "OOOOFOO"),
-        row(Method::GET, "/v1/alerts/{id}", "NNNNOON"),
+        // Nijmegen is the client's municipality and named in its consent: it reads the
+        // gap alert (minimised), and does not act on it.
+        row(Method::GET, "/v1/alerts/{id}", "NNNNOOO"),
         row(Method::POST, "/v1/alerts/{id}/acknowledge", "NNNFFON"),
         row(Method::POST, "/v1/alerts/{id}/resolve", "NNNFFON"),
         row(Method::POST, "/v1/webhook-subscriptions", "OOOFFOO"),
@@ -271,7 +295,8 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
         .replace("{action}", "acknowledge")
         .replace("{did}", &w.dead_message)
         .replace("{client_ref}", &w.client_ref)
-        .replace("{org}", NIJMEGEN);
+        .replace("{org}", NIJMEGEN)
+        .replace("{oid}", &w.offer);
     let (if_match, body) = match (row.method.as_str(), row.pattern) {
         ("POST", "/v1/trajectories") => (
             None,
@@ -294,11 +319,17 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
                    "client": {"name": "J. Jansen"}, "referrer": {"name": "M. de Vries"}}),
         ),
         ("POST", "/v1/referrals/{rid}/{action}") => (Some("\"1\""), Value::Null),
+        // Version 2: the consent for Nijmegen shared the alert with it after it opened.
         ("POST", "/v1/alerts/{id}/resolve") => {
-            (Some("\"1\""), json!({"reason": "Handled by phone"}))
+            (Some("\"2\""), json!({"reason": "Handled by phone"}))
         }
-        ("POST", "/v1/alerts/{id}/acknowledge")
-        | ("POST", "/v1/trajectories/{id}/consents/{cid}/withdraw") => (Some("\"1\""), Value::Null),
+        ("POST", "/v1/alerts/{id}/acknowledge") => (Some("\"2\""), Value::Null),
+        ("POST", "/v1/trajectories/{id}/consents/{cid}/withdraw") => (Some("\"1\""), Value::Null),
+        ("POST", "/v1/trajectories/{id}/offers") => (
+            None,
+            json!({"kind": "work_and_daytime_activity", "needs": "Dagbesteding",
+                   "candidates": [{"recipient": NIJMEGEN}, {"recipient": PROVIDER_A}]}),
+        ),
         ("POST", "/v1/services") => (None, service_body()),
         ("PUT", "/v1/services/{id}") => (Some("\"1\""), service_body()),
         ("POST", "/v1/services/{id}/capacity") => (None, json!({"availability": "yes"})),
@@ -428,7 +459,8 @@ async fn lists_and_feeds_show_each_organisation_its_own_objects() {
     let amsterdam_inbox = body("/v1/referrals/inbox", AMSTERDAM, "municipality").await;
     assert!(shows(&amsterdam_inbox, &w.b_referral) && !shows(&amsterdam_inbox, &w.referral));
     let (outbox, _) = app
-        .feed_collect("outbox-feed", &token(PROVIDER_A, "provider"), None, 1)
+        // The referral and the offer's two candidates.
+        .feed_collect("outbox-feed", &token(PROVIDER_A, "provider"), None, 3)
         .await;
     assert!(shows(&json!(outbox).to_string(), &w.referral));
     assert!(!shows(&json!(outbox).to_string(), &w.b_referral));

@@ -261,16 +261,37 @@ async fn a_second_identical_open_referral_is_refused_until_the_first_closes() {
             .status(),
         200
     );
+    let (status, body) = problem(
+        app.act(
+            &nijmegen,
+            &rid,
+            "reject",
+            2,
+            Some(json!({"reason": "Geen Wmo-grondslag"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "a rejection needs a coded reason: {body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("reason_code")),
+        "{body}"
+    );
     let rejected = app
         .act(
             &nijmegen,
             &rid,
             "reject",
             2,
-            Some(json!({"reason": "Geen Wmo-grondslag; verwezen naar wijkteam"})),
+            Some(json!({"reason_code": "not_eligible",
+                        "reason": "Geen Wmo-grondslag; verwezen naar wijkteam"})),
         )
         .await;
     assert_eq!(rejected.status(), 200);
+    let rejected: Value = rejected.json().await.expect("json");
+    assert_eq!(rejected["rejection_reason"], "not_eligible");
     assert_eq!(
         app.refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
             .await
@@ -413,6 +434,9 @@ async fn the_recipient_sees_only_the_allowlist_as_consent_and_status_allow() {
         "requester",
         "referrer",
         "status",
+        "rejection_reason",
+        "cancelled_because",
+        "offer_id",
         "dates",
         "consent_withdrawn",
         "allowed_actions",

@@ -56,7 +56,7 @@ pub async fn alert_feed(
                 id: cursor::encode_feed(item.position),
                 change: item.change.clone(),
                 recorded_at: item.recorded_at,
-                alert: AlertView::from(&item.alert),
+                alert: AlertView::from(&item.alert).seen_by(Some(principal.org)),
             })
             .collect(),
         next_cursor: next_cursor.clone(),

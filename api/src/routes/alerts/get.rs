@@ -12,6 +12,11 @@ use crate::state::AppState;
 use actix_web::http::header::ETAG;
 
 /// Read an alert.
+///
+/// An unresolved gap alert (`treatment_ended_without_followup`, `dropout_without_outreach`,
+/// `end_approaching_without_followup`, `support_gap`, `offer_expired`) carries
+/// `suggestions`: the services that could take the client now, so the reader can refer
+/// or offer in one step.
 #[utoipa::path(
     operation_id = "get_alert",
     tag = "alerts",
@@ -32,9 +37,15 @@ pub async fn get(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let reader = policy::alert_reader(&principal)?;
+    let now = state.clock.now();
     let alert = state.alerts.get(alert_id(&id)?, reader).await?;
+    let suggestions = state.routing.for_alert(&alert, now).await?;
     access_log::disclosed(&req, [alert.trajectory_id.as_uuid()]);
     Ok(HttpResponse::Ok()
         .insert_header((ETAG, etag::etag(alert.version)))
-        .json(AlertView::from(&alert)))
+        .json(
+            AlertView::from(&alert)
+                .seen_by(Some(principal.org))
+                .with_suggestions(&suggestions),
+        ))
 }

@@ -73,7 +73,10 @@ pub async fn list(
     let (alerts, next) = state.alerts.list(reader, &filter).await?;
     access_log::disclosed(&req, alerts.iter().map(|a| a.trajectory_id.as_uuid()));
     Ok(HttpResponse::Ok().json(AlertList {
-        items: alerts.iter().map(AlertView::from).collect(),
+        items: alerts
+            .iter()
+            .map(|a| AlertView::from(a).seen_by(Some(principal.org)))
+            .collect(),
         next_cursor: next.map(cursor::encode_alert),
     }))
 }

@@ -24,6 +24,6 @@ pub fn register(cfg: &mut ServiceConfig) {
 }
 
 /// A path id that is not a UUID cannot name a referral: 404, like an unknown one.
-fn referral_id(raw: &str) -> Result<ReferralId, ApiError> {
+pub(crate) fn referral_id(raw: &str) -> Result<ReferralId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }

@@ -7,6 +7,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::helpers::{AMSTERDAM, NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, problem, token};
+use crate::receiver::Receiver;
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
@@ -399,6 +400,15 @@ async fn the_municipality_hears_of_its_residents_gap_only_with_consent() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
     let nijmegen = token(NIJMEGEN, "municipality");
+    let receiver = Receiver::start(&[]);
+    let subscribed = app
+        .post(
+            "/v1/webhook-subscriptions",
+            &nijmegen,
+            &json!({"url": receiver.url, "event_types": ["alert.opened"]}),
+        )
+        .await;
+    assert_eq!(subscribed.status(), 201);
     let end = json!({"to": "closed", "reason": "client_choice"});
     let private = client(&app, "no-consent", &[]).await;
     app.transition_ok(&provider, &private, 1, &end).await;
@@ -428,6 +438,28 @@ async fn the_municipality_hears_of_its_residents_gap_only_with_consent() {
             .await
             .len(),
         2
+    );
+    assert!(
+        receiver
+            .wait_for(1, std::time::Duration::from_secs(10))
+            .await,
+        "its webhook heard it"
+    );
+    let delivered: Vec<Value> = receiver
+        .received()
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).expect("json"))
+        .collect();
+    assert_eq!(
+        delivered.len(),
+        1,
+        "one alert for one consenting resident: {delivered:?}"
+    );
+    assert_eq!(delivered[0]["type"], "alert.opened");
+    assert_eq!(
+        delivered[0]["data"]["url"],
+        format!("/v1/alerts/{}", id(&heard["alert"])),
+        "about the resident who consented"
     );
 
     // Consent withdrawn: the municipality no longer sees it.

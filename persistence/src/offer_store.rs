@@ -15,18 +15,21 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::access_log::AccessRecord;
 use crate::connect::begin_write;
 use crate::continuity;
-use crate::entity::{offer, referral, referral_event, trajectory};
+use crate::entity::{offer, referral, referral_event};
 use crate::error::StoreError;
 use crate::feed::{self};
 use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
 use crate::offer_row::{offer_from_row, offer_to_row};
 use crate::referral_row::{referral_event_to_row, referral_from_row, referral_to_row};
-use crate::referral_store::{ReferralRecord, ReferralStore, check_request};
-use crate::trajectory_row::trajectory_from_row;
+use crate::referral_store::{ReferralRecord, ReferralStore, check_request, own_trajectory};
 
-/// What a provider supplies to offer a client to several candidates.
+/// What a provider supplies to offer the client of one of its trajectories to several
+/// candidates, and how long the offer waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOffer {
+    pub trajectory_id: TrajectoryId,
+    pub provider: AgbCode,
+    pub policy: OfferPolicy,
     pub kind: ReferralKind,
     pub candidates: Vec<Candidate>,
     pub needs: BoundedText,
@@ -76,15 +79,11 @@ async fn load<C: ConnectionTrait>(
 }
 
 impl ReferralStore {
-    /// Offers the client of `trajectory_id` (a trajectory of `provider`) to every
+    /// Offers the client of `new.trajectory_id` (a trajectory of `new.provider`) to every
     /// candidate of `new` at once.
-    #[allow(clippy::too_many_arguments)]
     pub async fn create_offer(
         &self,
-        trajectory_id: TrajectoryId,
-        provider: AgbCode,
         new: NewOffer,
-        policy: OfferPolicy,
         actor: Actor,
         now: DateTime<Utc>,
         audit: &AccessRecord,
@@ -97,20 +96,15 @@ impl ReferralStore {
             if let Some(stored) = replay(&txn, key).await? {
                 return Ok(Replayable::Replayed(stored));
             }
-            let trajectory = trajectory::Entity::find_by_id(trajectory_id.as_uuid())
-                .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-                .one(&txn)
-                .await?
-                .ok_or(StoreError::NotFound)
-                .and_then(trajectory_from_row)?;
+            let trajectory = own_trajectory(&txn, new.trajectory_id, new.provider).await?;
             let offer = Offer::new(
                 OfferId::new_at(now),
-                trajectory_id,
-                provider,
+                new.trajectory_id,
+                new.provider,
                 new.kind,
                 &new.candidates,
                 now,
-                policy,
+                new.policy,
             )?;
             offer::Entity::insert(offer_to_row(&offer))
                 .exec_without_returning(&txn)
@@ -152,7 +146,7 @@ impl ReferralStore {
                 });
             }
             woken.extend(
-                continuity::evaluate(&txn, trajectory_id, now, &self.policy, "offer_created")
+                continuity::evaluate(&txn, new.trajectory_id, now, &self.policy, "offer_created")
                     .await?,
             );
             let record = OfferRecord { offer, candidates };
@@ -184,11 +178,7 @@ impl ReferralStore {
         provider: AgbCode,
         now: DateTime<Utc>,
     ) -> Result<Vec<OfferRecord>, StoreError> {
-        trajectory::Entity::find_by_id(trajectory_id.as_uuid())
-            .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-            .one(&self.conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        own_trajectory(&self.conn, trajectory_id, provider).await?;
         let ids: Vec<uuid::Uuid> = offer::Entity::find()
             .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
             .filter(offer::Column::Requester.eq(provider.to_string()))

@@ -102,12 +102,7 @@ impl ReferralStore {
             if let Some(stored) = replay(&txn, key).await? {
                 return Ok(Replayable::Replayed(stored));
             }
-            let row = trajectory::Entity::find_by_id(trajectory_id.as_uuid())
-                .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-                .one(&txn)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let trajectory = trajectory_from_row(row)?;
+            let trajectory = own_trajectory(&txn, trajectory_id, provider).await?;
             let consent = check_request(&txn, &trajectory, &request, now).await?;
             let (referral, event) = Referral::request(
                 id,
@@ -349,6 +344,20 @@ impl ReferralStore {
             self.signal.notify(org);
         }
     }
+}
+
+/// Trajectory `trajectory_id` if `provider` treats the client; 404 for anyone else.
+pub(crate) async fn own_trajectory<C: ConnectionTrait>(
+    conn: &C,
+    trajectory_id: TrajectoryId,
+    provider: AgbCode,
+) -> Result<Trajectory, StoreError> {
+    trajectory::Entity::find_by_id(trajectory_id.as_uuid())
+        .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(trajectory_from_row)
 }
 
 /// `offer_id`'s offer, locked for this transaction (PostgreSQL; SQLite's one writer

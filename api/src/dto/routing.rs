@@ -59,7 +59,13 @@ pub struct CreateOfferRequest {
 }
 
 impl CreateOfferRequest {
-    pub fn parse(&self) -> Result<NewOffer, ApiError> {
+    /// The offer command for a trajectory of `provider`, held to `policy`.
+    pub fn parse(
+        &self,
+        trajectory_id: herstelbrug_domain::TrajectoryId,
+        provider: herstelbrug_domain::AgbCode,
+        policy: herstelbrug_domain::routing::OfferPolicy,
+    ) -> Result<NewOffer, ApiError> {
         let candidates = self
             .candidates
             .iter()
@@ -74,6 +80,9 @@ impl CreateOfferRequest {
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(NewOffer {
+            trajectory_id,
+            provider,
+            policy,
             kind: self.kind,
             candidates,
             needs: BoundedText::parse("needs", &self.needs, NEEDS_MAX)

@@ -61,6 +61,18 @@ async fn offer(app: &TestApp, trajectory: &str, candidates: Value) -> Value {
     body
 }
 
+/// The offer as its requester (provider A) reads it.
+async fn offer_view(app: &TestApp, made: &Value) -> Value {
+    app.get(
+        &format!("/v1/offers/{}", id(made)),
+        &token(PROVIDER_A, "provider"),
+    )
+    .await
+    .json()
+    .await
+    .expect("json")
+}
+
 fn candidate_of<'a>(offer: &'a Value, recipient: &str) -> &'a Value {
     offer["candidates"]
         .as_array()
@@ -139,15 +151,7 @@ async fn the_second_candidate_accepts_and_the_first_is_told_it_was_not_selected(
     assert_eq!(body["type"], "https://herstelbrug.nl/problems/offer-closed");
 
     // The requester sees the group as one thing.
-    let group: Value = app
-        .get(
-            &format!("/v1/offers/{}", id(&made)),
-            &token(PROVIDER_A, "provider"),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let group: Value = offer_view(&app, &made).await;
     assert_eq!(group["status"], "selected");
     assert_eq!(group["selected_referral_id"], to_second.as_str());
     assert_eq!(candidate_of(&group, NIJMEGEN)["status"], "cancelled");
@@ -221,15 +225,7 @@ async fn two_candidates_accepting_at_once_select_exactly_one() {
         let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 409], "round {round}: exactly one wins");
-        let group: Value = app
-            .get(
-                &format!("/v1/offers/{}", id(&made)),
-                &token(PROVIDER_A, "provider"),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
+        let group: Value = offer_view(&app, &made).await;
         let accepted = group["candidates"]
             .as_array()
             .expect("candidates")
@@ -257,24 +253,14 @@ async fn an_offer_nobody_accepts_expires_and_its_alert_proposes_other_services()
     .await;
     // Nine days on nothing happens; past ten working days the offer expires.
     app.clock.advance(Duration::days(9));
-    let group: Value = app
-        .get(&format!("/v1/offers/{}", id(&made)), &provider)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let group: Value = offer_view(&app, &made).await;
     assert_eq!(group["status"], "open");
     app.clock.advance(Duration::days(7));
     let opened = app
         .await_alert(&provider, "offer_expired", "alert_opened")
         .await;
     assert_eq!(opened["alert"]["severity"], "warning");
-    let group: Value = app
-        .get(&format!("/v1/offers/{}", id(&made)), &provider)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let group: Value = offer_view(&app, &made).await;
     assert_eq!(group["status"], "expired");
     for c in group["candidates"].as_array().expect("candidates") {
         assert_eq!(c["status"], "cancelled");

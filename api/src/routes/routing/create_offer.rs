@@ -57,7 +57,7 @@ pub async fn create_offer(
     let trajectory = trajectory_id(&id)?;
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
-    let offer = body.parse()?;
+    let offer = body.parse(trajectory, provider, state.offer_policy)?;
     let now = state.clock.now();
     let entry = audit.entry(
         StatusCode::CREATED,
@@ -68,24 +68,14 @@ pub async fn create_offer(
     );
     let outcome = state
         .referrals
-        .create_offer(
-            trajectory,
-            provider,
-            offer,
-            state.offer_policy,
-            actor,
-            now,
-            &entry,
-            key.as_ref(),
-            &|record| {
-                replay::stored(
-                    StatusCode::CREATED,
-                    &OfferView::from(record),
-                    record.offer.version,
-                    Some(format!("/v1/offers/{}", record.offer.id)),
-                )
-            },
-        )
+        .create_offer(offer, actor, now, &entry, key.as_ref(), &|record| {
+            replay::stored(
+                StatusCode::CREATED,
+                &OfferView::from(record),
+                record.offer.version,
+                Some(format!("/v1/offers/{}", record.offer.id)),
+            )
+        })
         .await?;
     audit.settle(&outcome);
     Ok(replay::respond(outcome))

@@ -33,10 +33,13 @@ ST_CONSENT=$(call POST "/v1/trajectories/$ST_TRAJECTORY/consents" \
 ST_REFERRAL=$(call POST "/v1/trajectories/$ST_TRAJECTORY/referrals" \
   '{"kind": "housing", "recipient": "gemeente:0268", "needs": "Woonruimte", "client": {"name": "J. Jansen"}, "referrer": {"name": "M. de Vries", "phone": "024-1234567"}}' | field "['id']")
 ST_ALERT=$(call GET /v1/alerts | field "['items'][0]['id']")
+# An offer of peer support to Nijmegen (consented) and the provider itself (its own aftercare).
+ST_OFFER=$(call POST "/v1/trajectories/$ST_TRAJECTORY/offers" \
+  '{"kind": "peer_support", "needs": "Lotgenotencontact", "candidates": [{"recipient": "gemeente:0268"}, {"recipient": "agb:12345678"}]}' | field "['id']")
 ST_SUBSCRIPTION=$(call POST /v1/webhook-subscriptions \
   '{"url": "http://127.0.0.1:9/st", "event_types": ["alert.opened"]}' | field "['id']")
 ST_MESSAGE=$(call POST "/v1/webhook-subscriptions/$ST_SUBSCRIPTION/test" | field "['message_id']")
-export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE
+export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE ST_OFFER
 
 "$st" --config-file "$repo/.ci/schemathesis.toml" run "$base/openapi.json" \
   -H "Authorization: Bearer $token"

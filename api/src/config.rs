@@ -123,6 +123,11 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_OFFER_EXPIRY_WORKING_DAYS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=260))]
     pub offer_expiry_working_days: u32,
 
+    /// Days before the planned end of treatment by which an accepted referral's warm
+    /// handoff should be planned (`warm_handoff_missing` after that).
+    #[arg(long, env = "HERSTELBRUG_HANDOFF_DAYS", default_value_t = 7)]
+    pub handoff_days: u32,
+
     /// Hours after which an unacknowledged critical alert escalates (once).
     #[arg(long, env = "HERSTELBRUG_ESCALATE_AFTER_HOURS", default_value_t = 24)]
     pub escalate_after_hours: u32,
@@ -333,6 +338,7 @@ impl Config {
             acknowledge_working_days: self.acknowledge_working_days,
             start_norm_days: self.start_norm_days,
             escalate_after_hours: self.escalate_after_hours,
+            handoff_days: self.handoff_days,
         }
     }
 

@@ -13,7 +13,7 @@ use herstelbrug_domain::{ReferralTerms, WmoClocks};
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, CatalogStore, Database, FeedSignal, OrganisationStore,
-    ReferralStore, RoutingStore, Scheduler, TrajectoryStore, WebhookStore, connect_with,
+    ReferralStore, RoutingStore, Scheduler, TeamStore, TrajectoryStore, WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -145,6 +145,7 @@ impl Application {
             webhooks,
             catalog: catalog.clone(),
             routing: RoutingStore::new(db.conn.clone(), catalog),
+            team: TeamStore::new(db.conn.clone(), signal.clone(), policy),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
             access: AccessLog::new(db.conn.clone()),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, CatalogStore, Database, OrganisationStore, ReferralStore,
-    RoutingStore, TrajectoryStore, WebhookStore,
+    RoutingStore, TeamStore, TrajectoryStore, WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -22,6 +22,7 @@ pub struct AppState {
     pub catalog: CatalogStore,
     pub organisations: OrganisationStore,
     pub routing: RoutingStore,
+    pub team: TeamStore,
     /// How long offers wait for an acceptance.
     pub offer_policy: herstelbrug_domain::routing::OfferPolicy,
     pub access: AccessLog,

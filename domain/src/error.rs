@@ -71,6 +71,13 @@ pub enum DomainError {
     AlertAlready(crate::continuity::AlertStatus),
     #[error("service: {reason}")]
     ServiceNotTakingReferral { reason: &'static str },
+    #[error("`{field}`: {rule}")]
+    ParticipantRule {
+        field: &'static str,
+        rule: &'static str,
+    },
+    #[error("the meeting is {status} already; plan a new one")]
+    MeetingClosed { status: crate::team::MeetingStatus },
     #[error("`candidates`: an offer goes to 2 to 5 candidates, not {got}")]
     CandidateCount { got: usize },
     #[error("`candidates`: {organisation} is named twice")]

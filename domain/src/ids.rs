@@ -68,6 +68,16 @@ uuid_id!(
     "offer id"
 );
 uuid_id!(
+    /// A participant's identity: one person in one role in one trajectory.
+    ParticipantId,
+    "participant id"
+);
+uuid_id!(
+    /// A warm-handoff meeting's identity.
+    MeetingId,
+    "meeting id"
+);
+uuid_id!(
     /// A recorded consent's identity.
     ConsentId,
     "consent id"

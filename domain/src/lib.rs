@@ -21,6 +21,7 @@ pub mod phase;
 pub mod reason;
 pub mod referral;
 pub mod routing;
+pub mod team;
 #[cfg(test)]
 mod test_support;
 pub mod text;
@@ -37,7 +38,10 @@ pub use continuity::{
 };
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
-pub use ids::{AlertId, ConsentId, MessageId, OfferId, ReferralId, ServiceId, SubscriptionId};
+pub use ids::{
+    AlertId, ConsentId, MeetingId, MessageId, OfferId, ParticipantId, ReferralId, ServiceId,
+    SubscriptionId,
+};
 pub use org_id::{AgbCode, GemeenteCode, InformalId, OrgId};
 pub use phase::Phase;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};

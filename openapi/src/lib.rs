@@ -32,6 +32,7 @@ pub const BEARER: &str = "bearer";
         (name = "referrals", description = "Follow-up referrals as a closed loop: the provider refers, the recipient polls its inbox, answers and reports."),
         (name = "alerts", description = "Alerts when a client's path breaks: treatment ending without follow-up, referrals left unanswered, statutory terms passing."),
         (name = "webhooks", description = "Signed deliveries of alert and referral events to subscribed endpoints (Standard Webhooks), through a transactional outbox."),
+        (name = "team", description = "Who is involved: the professionals and naasten around the client, and the warm handoff (warme overdracht) before treatment ends."),
         (name = "catalog", description = "The building blocks (bouwstenen): services, their capacity, and waiting times measured from real handoffs. Shaped after Open Referral HSDS 3; holds no client data."),
         (name = "organisations", description = "Organisations as recipients: the registry of informal organisations, and the waiting times measured over all the referrals an organisation received."),
         (name = "health", description = "Liveness and readiness probes."),

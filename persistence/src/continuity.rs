@@ -82,6 +82,7 @@ pub(crate) async fn evaluate_loaded(
         .into_iter()
         .map(alert_from_row)
         .collect::<Result<Vec<_>, _>>()?;
+    let meetings = crate::team_store::trajectory_meetings(txn.unflushed(), trajectory_id).await?;
     let resident = OrgId::Gemeente(trajectory.municipality);
     let resident_consent = current_consent(txn.unflushed(), trajectory_id, resident, now)
         .await?
@@ -90,6 +91,7 @@ pub(crate) async fn evaluate_loaded(
         trajectory,
         referrals: &referrals,
         offers: &offers,
+        meetings: &meetings,
         resident_consent,
     };
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {

@@ -29,6 +29,8 @@ pub mod routing_store;
 pub mod scheduler;
 #[cfg(test)]
 mod scratch_table;
+mod team_row;
+pub mod team_store;
 mod trajectory_row;
 pub mod trajectory_store;
 pub mod webhook_store;
@@ -51,6 +53,7 @@ pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientF
 pub use referral_store::{ReferralRecord, ReferralStore};
 pub use routing_store::{RoutingStore, Suggestion};
 pub use scheduler::{Scheduler, TickReport};
+pub use team_store::{Leave, PlanMeeting, RecordMeeting, TeamStore};
 pub use trajectory_store::{
     TrajectoryFilter, TrajectoryHistory, TrajectoryPage, TrajectoryStore, Visibility,
 };

@@ -12,5 +12,6 @@ pub mod routing;
 pub mod schema;
 pub mod service;
 pub mod service_examples;
+pub mod team;
 pub mod trajectory;
 pub mod webhook;

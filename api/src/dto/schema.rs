@@ -139,6 +139,25 @@ pub fn system_cancellation() -> Object {
     )
 }
 
+pub fn participant_role() -> Object {
+    string_enum(
+        "A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam \
+         or Wmo consultant, huisarts, or naaste (relative).",
+        herstelbrug_domain::team::ParticipantRole::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
+pub fn meeting_status() -> Object {
+    string_enum(
+        "Where a warm-handoff meeting stands.",
+        herstelbrug_domain::team::MeetingStatus::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
 pub fn offer_status() -> Object {
     string_enum(
         "Where an offer stands.",

@@ -42,6 +42,8 @@ fn action(method: &str, pattern: &str) -> char {
         || pattern.ends_with("/consents")
         || pattern.ends_with("/referrals")
         || pattern.ends_with("/offers")
+        || pattern.ends_with("/participants")
+        || pattern.ends_with("/meetings")
         || pattern == "/v1/webhook-subscriptions";
     match method {
         "GET" | "HEAD" => 'R',

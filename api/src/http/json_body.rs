@@ -165,6 +165,24 @@ where
     T::deserialize(value).map_err(D::Error::custom)
 }
 
+/// As [`object`], for an optional nested object: absent or `null` is `None`.
+pub fn optional_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    match Value::deserialize(deserializer)? {
+        Value::Null => Ok(None),
+        value if value.is_object() => T::deserialize(value).map(Some).map_err(D::Error::custom),
+        other => Err(D::Error::custom(format!(
+            "expected an object, not {}",
+            kind(&other)
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

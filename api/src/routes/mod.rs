@@ -11,6 +11,7 @@ pub mod organisations;
 pub mod referrals;
 pub mod routing;
 pub mod services;
+pub mod team;
 pub mod trajectories;
 pub mod webhooks;
 
@@ -19,6 +20,7 @@ pub fn v1(cfg: &mut ServiceConfig) {
     trajectories::register(cfg);
     consents::register(cfg);
     routing::register(cfg);
+    team::register(cfg);
     referrals::register(cfg);
     alerts::register(cfg);
     webhooks::register(cfg);

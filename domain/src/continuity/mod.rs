@@ -11,6 +11,7 @@ use crate::phase::Phase;
 use crate::reason::EndReason;
 use crate::referral::{Referral, ReferralKind, ReferralStatus};
 use crate::routing::{Offer, OfferStatus};
+use crate::team::Meeting;
 use crate::trajectory::Trajectory;
 
 mod alert;
@@ -39,6 +40,9 @@ string_enum! {
         /// An offer to several candidates expired with nobody accepting, and nothing of
         /// its kind is open or in place since.
         OfferExpired => "offer_expired",
+        /// A referral is accepted, treatment ends within days, and no warm handoff
+        /// meeting is planned or held.
+        WarmHandoffMissing => "warm_handoff_missing",
     }
 }
 
@@ -70,7 +74,8 @@ impl Rule {
             | Rule::ReferralUnacknowledged
             | Rule::WmoAssessmentOverdue
             | Rule::FollowupStartOverdue
-            | Rule::OfferExpired => Severity::Warning,
+            | Rule::OfferExpired
+            | Rule::WarmHandoffMissing => Severity::Warning,
         }
     }
 }
@@ -86,6 +91,9 @@ pub struct ContinuityPolicy {
     pub start_norm_days: u32,
     /// Hours before an unacknowledged critical alert escalates.
     pub escalate_after_hours: u32,
+    /// Days before the planned end of treatment by which an accepted referral's warm
+    /// handoff should be planned.
+    pub handoff_days: u32,
 }
 
 impl Default for ContinuityPolicy {
@@ -95,6 +103,7 @@ impl Default for ContinuityPolicy {
             acknowledge_working_days: 5,
             start_norm_days: 28,
             escalate_after_hours: 24,
+            handoff_days: 7,
         }
     }
 }
@@ -129,6 +138,8 @@ pub struct Situation<'a> {
     pub trajectory: &'a Trajectory,
     pub referrals: &'a [Referral],
     pub offers: &'a [Offer],
+    /// The warm-handoff meetings of its referrals.
+    pub meetings: &'a [Meeting],
     /// The client's current consent names its municipality of residence.
     pub resident_consent: bool,
 }
@@ -269,6 +280,18 @@ impl Situation<'_> {
                     break;
                 }
             }
+            if let Some(due) = self.handoff_due_on(r, policy)
+                && today >= due
+            {
+                found.push(Condition {
+                    rule: Rule::WarmHandoffMissing,
+                    subject,
+                    facts: vec![(
+                        "planned_end_on",
+                        t.planned_end_on.map(|d| d.to_string()).unwrap_or_default(),
+                    )],
+                });
+            }
             if let (ReferralStatus::Accepted, Some(planned)) = (r.status, r.planned_start_on) {
                 let decided = r.decided_at.map_or(today, |d| d.date_naive());
                 let beyond_norm = planned > decided + Days::new(policy.start_norm_days.into());
@@ -297,6 +320,7 @@ impl Situation<'_> {
         let mut dates: Vec<NaiveDate> = Vec::new();
         dates.extend(self.end_warning_on(policy));
         for r in self.referrals {
+            dates.extend(self.handoff_due_on(r, policy));
             dates.extend(unacknowledged_on(r, policy));
             dates.extend(wmo_terms(r).into_iter().map(|(_, due)| day_after(due)));
             if r.status == ReferralStatus::Accepted {
@@ -314,6 +338,25 @@ impl Situation<'_> {
             .chain(expiries)
             .filter(|at| *at > now)
             .min()
+    }
+
+    /// From when referral `r` needs its warm handoff: accepted (or started) for another
+    /// organisation while treatment runs towards a planned end, with no meeting planned
+    /// or held for it.
+    fn handoff_due_on(&self, r: &Referral, policy: &ContinuityPolicy) -> Option<NaiveDate> {
+        let t = self.trajectory;
+        let needs = r.status.is_follow_up_in_place()
+            && t.phase.in_treatment()
+            && r.recipient != OrgId::Agb(t.treating_provider)
+            && !self
+                .meetings
+                .iter()
+                .any(|m| m.referral_id == r.id && m.counts());
+        if !needs {
+            return None;
+        }
+        t.planned_end_on?
+            .checked_sub_days(Days::new(policy.handoff_days.into()))
     }
 
     /// When the early warning for the planned end applies, if it can.

@@ -136,6 +136,7 @@ fn rules(t: &Trajectory, referrals: &[Referral], now: DateTime<Utc>) -> Vec<Rule
         trajectory: t,
         referrals,
         offers: &[],
+        meetings: &[],
         resident_consent: false,
     }
     .conditions(now, &policy())
@@ -203,6 +204,7 @@ fn end_approaching_warns_fourteen_days_before_and_sets_the_deadline() {
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        meetings: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -221,6 +223,7 @@ fn unacknowledged_after_five_working_days() {
         trajectory: &t,
         referrals: std::slice::from_ref(&r),
         offers: &[],
+        meetings: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -327,6 +330,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        meetings: &[],
         resident_consent: false,
     };
     let first = reconcile(&s, &[], now, &policy(), "treatment_ended", || {
@@ -381,6 +385,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
         trajectory: &t,
         referrals: &arranged,
         offers: &[],
+        meetings: &[],
         resident_consent: false,
     };
     let resolved = reconcile(
@@ -417,6 +422,7 @@ fn acknowledged_alerts_do_not_escalate_and_resolve_by_hand() {
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        meetings: &[],
         resident_consent: false,
     };
     let outcome = reconcile(&s, &[], now, &policy(), "x", || AlertId::new_at(now));
@@ -461,6 +467,7 @@ fn a_gap_alert_informs_the_municipality_only_with_consent_and_stops_when_it_goes
         trajectory: &t,
         referrals: &[],
         offers: &[],
+        meetings: &[],
         resident_consent: true,
     };
     let opened = reconcile(&consented, &[], now, &policy(), "treatment_ended", || {
@@ -497,5 +504,79 @@ fn a_gap_alert_informs_the_municipality_only_with_consent_and_stops_when_it_goes
     assert!(
         !private.informs_municipality,
         "no consent, nothing for the municipality"
+    );
+}
+
+#[test]
+fn an_accepted_referral_needs_a_warm_handoff_in_the_last_week_of_treatment() {
+    use crate::ids::{MeetingId, ReferralId};
+    use crate::team::{HandoffOutcome, Meeting};
+    let t = trajectory(Some(date(2026, 6, 30)));
+    let r = accepted(&t, at(2026, 6, 1));
+    let on = |now: DateTime<Utc>, meetings: &[Meeting]| {
+        Situation {
+            trajectory: &t,
+            referrals: std::slice::from_ref(&r),
+            offers: &[],
+            meetings,
+            resident_consent: false,
+        }
+        .conditions(now, &policy())
+        .iter()
+        .any(|c| c.rule == Rule::WarmHandoffMissing)
+    };
+    assert!(
+        !on(at(2026, 6, 22), &[]),
+        "eight days before the end: not yet"
+    );
+    assert!(
+        on(at(2026, 6, 23), &[]),
+        "seven days before the end, nothing planned"
+    );
+    let s = Situation {
+        trajectory: &t,
+        referrals: std::slice::from_ref(&r),
+        offers: &[],
+        meetings: &[],
+        resident_consent: false,
+    };
+    assert_eq!(
+        s.next_deadline(at(2026, 6, 10), &policy()),
+        Some(start_of(date(2026, 6, 23))),
+        "the timer wakes when the handoff falls due"
+    );
+    let mut meeting = Meeting::plan(
+        MeetingId::new_at(at(2026, 6, 20)),
+        r.id,
+        t.id,
+        at(2026, 6, 26),
+        Vec::new(),
+        actor(nijmegen()),
+        at(2026, 6, 20),
+    );
+    assert!(
+        !on(at(2026, 6, 23), std::slice::from_ref(&meeting)),
+        "planned"
+    );
+    let other = Meeting {
+        referral_id: ReferralId::new_at(at(2026, 6, 20)),
+        ..meeting.clone()
+    };
+    assert!(
+        on(at(2026, 6, 23), &[other]),
+        "a meeting for another referral does not count"
+    );
+    meeting
+        .record(
+            HandoffOutcome::NotHeld {
+                reason: BoundedText::parse("reason", "Cliënt ziek", 100).expect("text"),
+            },
+            actor(nijmegen()),
+            at(2026, 6, 26),
+        )
+        .expect("recorded");
+    assert!(
+        on(at(2026, 6, 27), &[meeting]),
+        "not held: the alert comes back"
     );
 }

@@ -146,8 +146,9 @@ pub fn suggested_kinds(
             }
             kinds
         }
-        Rule::ReferralUnacknowledged | Rule::WmoAssessmentOverdue | Rule::FollowupStartOverdue => {
-            Vec::new()
-        }
+        Rule::ReferralUnacknowledged
+        | Rule::WmoAssessmentOverdue
+        | Rule::FollowupStartOverdue
+        | Rule::WarmHandoffMissing => Vec::new(),
     }
 }

@@ -312,6 +312,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         trajectory: &t,
         referrals: &[],
         offers: &open,
+        meetings: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -327,6 +328,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         trajectory: &t,
         referrals: &[],
         offers: &expired,
+        meetings: &[],
         resident_consent: false,
     };
     let rules: Vec<Rule> = s
@@ -342,6 +344,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         trajectory: &t,
         referrals: &pursued,
         offers: &expired,
+        meetings: &[],
         resident_consent: false,
     };
     assert!(

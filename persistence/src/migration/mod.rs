@@ -15,6 +15,7 @@ mod m20261201_000010_open_trajectory_by_bsn;
 mod m20261201_000011_catalog;
 mod m20261202_000012_organisations;
 mod m20261202_000013_offers;
+mod m20261202_000014_team;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_catalog::Migration),
             Box::new(m20261202_000012_organisations::Migration),
             Box::new(m20261202_000013_offers::Migration),
+            Box::new(m20261202_000014_team::Migration),
         ]
     }
 }

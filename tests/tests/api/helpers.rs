@@ -121,6 +121,7 @@ pub fn test_config(database_url: &str) -> Config {
         norm_to_start_days: 70,
         norm_total_days: 98,
         offer_expiry_working_days: 10,
+        handoff_days: 7,
         escalate_after_hours: 24,
         migrate_on_start: "on".to_owned(),
         metrics: "on".to_owned(),

@@ -22,6 +22,7 @@ mod receiver;
 mod referrals;
 mod routing;
 mod strict_input;
+mod team;
 mod trajectories;
 mod transitions;
 mod webhooks;

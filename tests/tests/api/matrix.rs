@@ -57,6 +57,10 @@ struct World {
     service: String,
     /// An offer of provider A (peer support, to Nijmegen and A itself).
     offer: String,
+    /// A case manager in provider A's team.
+    participant: String,
+    /// A warm-handoff meeting of the referral to Nijmegen.
+    meeting: String,
 }
 
 impl World {
@@ -150,6 +154,24 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
         .await;
     assert_eq!(offer.status(), 201);
     let offer = id(&offer.json().await.expect("json"));
+    let participant = app
+        .post(
+            &format!("/v1/trajectories/{trajectory}/participants"),
+            &a,
+            &json!({"role": "case_manager", "name": "M. de Vries", "organisation": PROVIDER_A}),
+        )
+        .await;
+    assert_eq!(participant.status(), 201);
+    let participant = id(&participant.json().await.expect("json"));
+    let meeting = app
+        .post(
+            &format!("/v1/referrals/{referral}/warm-handoff/meetings"),
+            &a,
+            &json!({"planned_at": "2026-12-20T10:00:00Z", "participants": [participant]}),
+        )
+        .await;
+    assert_eq!(meeting.status(), 201);
+    let meeting = id(&meeting.json().await.expect("json"));
     let service = app.post("/v1/services", &a, &service_body()).await;
     assert_eq!(service.status(), 201);
     let service = id(&service.json().await.expect("json"));
@@ -172,6 +194,8 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
         b_referral,
         service,
         offer,
+        participant,
+        meeting,
     }
 }
 
@@ -185,7 +209,8 @@ fn service_body() -> Value {
 }
 
 /// One operation: how to call it against a world, and what each actor (in `ACTORS`
-/// order) gets: `O` 2xx, `F` 403, `N` 404.
+/// order) gets: `O` 2xx, `F` 403, `N` 404, `P` 412 (allowed, but an allowed caller before
+/// it changed the object's version).
 struct Row {
     method: Method,
     pattern: &'static str,
@@ -226,6 +251,34 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/v1/trajectories/{id}/offers", "NFFFFOF"),
         row(Method::GET, "/v1/trajectories/{id}/offers", "NFFFFOF"),
         row(Method::GET, "/v1/offers/{oid}", "NFFFFOF"),
+        row(
+            Method::POST,
+            "/v1/trajectories/{id}/participants",
+            "NFFFFOF",
+        ),
+        row(Method::GET, "/v1/trajectories/{id}/participants", "NFFFFOF"),
+        row(
+            Method::POST,
+            "/v1/trajectories/{id}/participants/{pid}/leave",
+            "NFFFFOF",
+        ),
+        // Both parties of a referral see (their part of) the team and its handoff.
+        row(Method::GET, "/v1/referrals/{rid}/participants", "NNNFFOO"),
+        row(
+            Method::POST,
+            "/v1/referrals/{rid}/warm-handoff/meetings",
+            "NNNFFOO",
+        ),
+        row(
+            Method::GET,
+            "/v1/referrals/{rid}/warm-handoff/meetings",
+            "NNNFFOO",
+        ),
+        row(
+            Method::POST,
+            "/v1/referrals/{rid}/warm-handoff/meetings/{mid}/outcome",
+            "NNNFFOP",
+        ),
         // Alternatives are the requester's: the recipient is refused (403).
         row(Method::GET, "/v1/referrals/{rid}/alternatives", "NFFFFOF"),
         row(Method::GET, "/v1/referrals/inbox", "OOOFFOO"),
@@ -296,7 +349,9 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
         .replace("{did}", &w.dead_message)
         .replace("{client_ref}", &w.client_ref)
         .replace("{org}", NIJMEGEN)
-        .replace("{oid}", &w.offer);
+        .replace("{oid}", &w.offer)
+        .replace("{pid}", &w.participant)
+        .replace("{mid}", &w.meeting);
     let (if_match, body) = match (row.method.as_str(), row.pattern) {
         ("POST", "/v1/trajectories") => (
             None,
@@ -329,6 +384,18 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
             None,
             json!({"kind": "work_and_daytime_activity", "needs": "Dagbesteding",
                    "candidates": [{"recipient": NIJMEGEN}, {"recipient": PROVIDER_A}]}),
+        ),
+        ("POST", "/v1/trajectories/{id}/participants") => (
+            None,
+            json!({"role": "peer_expert", "name": "P. Peer", "organisation": PROVIDER_A}),
+        ),
+        ("POST", "/v1/trajectories/{id}/participants/{pid}/leave") => (Some("\"1\""), Value::Null),
+        ("POST", "/v1/referrals/{rid}/warm-handoff/meetings") => {
+            (None, json!({"planned_at": "2026-12-21T10:00:00Z"}))
+        }
+        ("POST", "/v1/referrals/{rid}/warm-handoff/meetings/{mid}/outcome") => (
+            Some("\"1\""),
+            json!({"outcome": "postponed", "planned_at": "2026-12-22T10:00:00Z"}),
         ),
         ("POST", "/v1/services") => (None, service_body()),
         ("PUT", "/v1/services/{id}") => (Some("\"1\""), service_body()),
@@ -417,6 +484,7 @@ async fn every_operation_by_every_kind_of_caller_against_provider_a_objects() {
                 'O' => (200..300).contains(&status),
                 'F' => status == 403,
                 'N' => status == 404,
+                'P' => status == 412,
                 other => panic!("unknown expectation {other}"),
             };
             assert!(

@@ -13,7 +13,8 @@ use herstelbrug_domain::{ReferralTerms, WmoClocks};
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
     AccessLog, AccessWriter, AlertStore, CatalogStore, Database, FeedSignal, OrganisationStore,
-    ReferralStore, RoutingStore, Scheduler, TeamStore, TrajectoryStore, WebhookStore, connect_with,
+    OverviewStore, ReferralStore, RoutingStore, Scheduler, TeamStore, TrajectoryStore,
+    WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -146,6 +147,7 @@ impl Application {
             catalog: catalog.clone(),
             routing: RoutingStore::new(db.conn.clone(), catalog),
             team: TeamStore::new(db.conn.clone(), signal.clone(), policy),
+            overview: OverviewStore::new(db.conn.clone()),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
             access: AccessLog::new(db.conn.clone()),

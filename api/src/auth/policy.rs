@@ -48,6 +48,8 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
         PROVIDER,
     ),
     ("GET", "/v1/referrals/{rid}/participants", PARTIES),
+    ("GET", "/v1/trajectories/{id}/overview", PROVIDER),
+    ("GET", "/v1/referrals/{rid}/overview", PARTIES),
     ("POST", "/v1/referrals/{rid}/warm-handoff/meetings", PARTIES),
     ("GET", "/v1/referrals/{rid}/warm-handoff/meetings", PARTIES),
     (

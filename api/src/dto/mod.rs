@@ -7,6 +7,7 @@ pub mod contact;
 pub mod date;
 pub mod number;
 pub mod organisation;
+pub mod overview;
 pub mod referral;
 pub mod routing;
 pub mod schema;

@@ -488,6 +488,26 @@ impl Referral {
         })
     }
 
+    /// The next date something is due on this referral: the Wmo assessment or decision
+    /// while a municipality is at work, the planned start once accepted.
+    pub fn next_due_on(&self) -> Option<NaiveDate> {
+        match self.status {
+            ReferralStatus::Requested => self.assessment_due_on,
+            ReferralStatus::Received | ReferralStatus::UnderAssessment => {
+                [self.assessment_due_on, self.decision_due_on]
+                    .into_iter()
+                    .flatten()
+                    .min()
+            }
+            ReferralStatus::Accepted => self.planned_start_on,
+            ReferralStatus::Rejected
+            | ReferralStatus::InProgress
+            | ReferralStatus::Completed
+            | ReferralStatus::Failed
+            | ReferralStatus::Cancelled => None,
+        }
+    }
+
     /// Applies an event [`Referral::decide`] produced; `clocks` set the Wmo due dates.
     pub fn apply(&mut self, event: &ReferralEvent, clocks: WmoClocks) {
         let on = event.recorded_at.date_naive();

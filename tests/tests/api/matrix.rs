@@ -264,6 +264,8 @@ fn rows() -> Vec<Row> {
         ),
         // Both parties of a referral see (their part of) the team and its handoff.
         row(Method::GET, "/v1/referrals/{rid}/participants", "NNNFFOO"),
+        row(Method::GET, "/v1/trajectories/{id}/overview", "NFFFFOF"),
+        row(Method::GET, "/v1/referrals/{rid}/overview", "NNNFFOO"),
         row(
             Method::POST,
             "/v1/referrals/{rid}/warm-handoff/meetings",

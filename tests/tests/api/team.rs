@@ -266,3 +266,178 @@ async fn an_accepted_referral_without_a_warm_handoff_alerts_both_parties_in_the_
         .expect("json");
     assert_eq!(listed["items"][0]["status"], "not_held");
 }
+
+/// Statements one overview read costs, counted on a connection of its own.
+async fn overview_queries(
+    db_url: &str,
+    trajectory: &str,
+) -> (usize, herstelbrug_persistence::Overview) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut db = herstelbrug_persistence::connect(db_url, 1)
+        .await
+        .expect("connects");
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    db.conn.set_metric_callback(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let store = herstelbrug_persistence::OverviewStore::new(db.conn.clone());
+    let overview = store
+        .trajectory(
+            trajectory.parse().expect("id"),
+            PROVIDER_A.parse().expect("agb"),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("overview");
+    (count.load(Ordering::SeqCst), overview)
+}
+
+#[tokio::test]
+async fn the_overview_shows_every_step_in_a_fixed_number_of_queries() {
+    let db = crate::helpers::TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let provider = token(PROVIDER_A, "provider");
+    let nijmegen = token(NIJMEGEN, "municipality");
+    let trajectory = app.register_id(PROVIDER_A, "overview-client").await;
+    let consent = app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
+    let rid = id(&app
+        .refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
+        .await
+        .json::<Value>()
+        .await
+        .expect("json"));
+    join(
+        &app,
+        &trajectory,
+        json!({"role": "case_manager", "name": "Casemanager", "organisation": PROVIDER_A}),
+    )
+    .await;
+    let (small, _) = overview_queries(db.url(), &trajectory).await;
+
+    // A longer path: more referrals, people, a meeting, an ended treatment and its alert
+    // acknowledged, a consent withdrawn.
+    app.consent(PROVIDER_A, &trajectory, PROVIDER_B).await;
+    for kind in [
+        "peer_support",
+        "income_and_debt",
+        "work_and_daytime_activity",
+    ] {
+        assert_eq!(
+            app.refer(PROVIDER_A, &trajectory, kind, PROVIDER_B)
+                .await
+                .status(),
+            201
+        );
+    }
+    for n in 0..3 {
+        join(
+            &app,
+            &trajectory,
+            json!({"role": "peer_expert", "name": format!("Peer {n}"), "organisation": PROVIDER_A}),
+        )
+        .await;
+    }
+    let planned = app
+        .post(
+            &format!("/v1/referrals/{rid}/warm-handoff/meetings"),
+            &nijmegen,
+            &json!({"planned_at": "2026-12-20T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(planned.status(), 201);
+    app.transition_ok(
+        &provider,
+        &trajectory,
+        1,
+        &json!({"to": "social_support", "reason": "planned_completion"}),
+    )
+    .await;
+    let alert = app.alerts(&provider, "?status=open").await[0].clone();
+    let version = alert["version"].as_u64().expect("version");
+    assert_eq!(
+        app.post_at(
+            &format!("/v1/alerts/{}/acknowledge", id(&alert)),
+            &provider,
+            version,
+            &json!(null)
+        )
+        .await
+        .status(),
+        200
+    );
+    let withdrawn = app
+        .post_at(
+            &format!(
+                "/v1/trajectories/{trajectory}/consents/{}/withdraw",
+                id(&consent)
+            ),
+            &provider,
+            1,
+            &json!(null),
+        )
+        .await;
+    assert_eq!(withdrawn.status(), 200);
+    let (large, overview) = overview_queries(db.url(), &trajectory).await;
+    assert!(small >= 10, "every statement is counted ({small})");
+    assert_eq!(large, small, "no query per referral, person or step");
+    assert_eq!(overview.referrals.len(), 4);
+
+    let read: Value = app
+        .get(
+            &format!("/v1/trajectories/{trajectory}/overview"),
+            &provider,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let kinds: Vec<&str> = read["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    for expected in [
+        "consent_given",
+        "consent_withdrawn",
+        "referral_requested",
+        "participant_joined",
+        "meeting_planned",
+        "alert_opened",
+        "alert_acknowledged",
+        "referral_cancelled",
+    ] {
+        assert!(
+            kinds.contains(&expected),
+            "{expected} missing from {kinds:?}"
+        );
+    }
+    assert_eq!(read["team"].as_array().expect("team").len(), 4);
+    assert!(read["next_deadline"].is_string() || read["next_deadline"].is_null());
+
+    // Nijmegen's own view of its referral: the steps on it and its contact, minimised.
+    let theirs: Value = app
+        .get(&format!("/v1/referrals/{rid}/overview"), &nijmegen)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        theirs["referral"]["status"], "cancelled",
+        "consent withdrawn"
+    );
+    assert!(theirs["referral"].get("trajectory_id").is_none());
+    assert_eq!(
+        theirs["contacts"]
+            .as_array()
+            .expect("contacts")
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect::<Vec<_>>(),
+        ["Casemanager"],
+        "its contact at the provider, not the peer experts"
+    );
+    assert_eq!(theirs["meetings"].as_array().expect("meetings").len(), 1);
+}

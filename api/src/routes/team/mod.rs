@@ -10,6 +10,7 @@ mod join;
 mod leave;
 mod list;
 mod meetings;
+mod overview;
 mod plan_meeting;
 mod record_meeting;
 mod referral_team;
@@ -21,7 +22,9 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(referral_team::referral_team)
         .service(plan_meeting::plan_meeting)
         .service(meetings::meetings)
-        .service(record_meeting::record_meeting);
+        .service(record_meeting::record_meeting)
+        .service(overview::trajectory_overview)
+        .service(overview::referral_overview);
 }
 
 fn participant_id(raw: &str) -> Result<ParticipantId, ApiError> {

@@ -1,0 +1,332 @@
+//! One overview of a client's path: phase and dates, the current team, every referral
+//! and offer, the open alerts, the next deadline, and a timeline of every step (phase
+//! changes, referral changes, consents given and withdrawn, alerts opened, acknowledged,
+//! escalated and resolved, participants joining and leaving, handoff meetings). A fixed
+//! number of queries whatever the path's length: one per kind of row, never one per row.
+
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::routing::Offer;
+use herstelbrug_domain::team::{Meeting, Participant};
+use herstelbrug_domain::{
+    AgbCode, Alert, Consent, OrgId, Referral, ReferralEvent, ReferralId, Trajectory,
+    TrajectoryEvent, TrajectoryId,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+
+use crate::alert_row::alert_from_row;
+use crate::entity::{
+    alert, consent, offer, referral, referral_event, timer, trajectory_event, trajectory_step,
+};
+use crate::error::StoreError;
+use crate::feed;
+use crate::offer_row::offer_from_row;
+use crate::referral_row::{consent_from_row, referral_event_from_row, referral_from_row};
+use crate::referral_store::{ReferralRecord, own_trajectory};
+use crate::team_store::{trajectory_meetings, trajectory_participants};
+use crate::trajectory_row::event_from_row;
+
+/// One step of the path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub referral_id: Option<ReferralId>,
+    pub detail: serde_json::Value,
+    /// Who took it (`sub`, organisation), when anyone did.
+    pub by: Option<(String, String)>,
+}
+
+/// The treating provider's overview of a trajectory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub trajectory: Trajectory,
+    pub team: Vec<Participant>,
+    pub referrals: Vec<ReferralRecord>,
+    pub offers: Vec<Offer>,
+    pub open_alerts: Vec<Alert>,
+    pub next_deadline: Option<DateTime<Utc>>,
+    pub timeline: Vec<Step>,
+}
+
+/// A referral's recipient's overview of it: the steps taken on it, its contacts, the
+/// handoff meetings and the next due date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralOverview {
+    pub record: ReferralRecord,
+    pub contacts: Vec<Participant>,
+    pub meetings: Vec<Meeting>,
+    pub steps: Vec<Step>,
+}
+
+fn by(actor: &herstelbrug_domain::Actor) -> Option<(String, String)> {
+    Some((actor.subject.to_string(), actor.org.to_string()))
+}
+
+fn trajectory_step(e: &TrajectoryEvent) -> Step {
+    Step {
+        at: e.recorded_at,
+        kind: e.change.kind().to_owned(),
+        referral_id: None,
+        detail: json!({"from": e.from.map(|p| p.as_str()), "to": e.to.as_str(),
+                       "effective_on": e.effective_on}),
+        by: by(&e.actor),
+    }
+}
+
+fn referral_step(e: &ReferralEvent) -> Step {
+    Step {
+        at: e.recorded_at,
+        kind: e.change.kind().to_owned(),
+        referral_id: Some(e.referral_id),
+        detail: json!({"from": e.from.map(|s| s.as_str()), "to": e.to.as_str(),
+                       "change": serde_json::to_value(&e.change).unwrap_or_default()}),
+        by: by(&e.actor),
+    }
+}
+
+fn consent_steps(c: &Consent) -> Vec<Step> {
+    let mut steps = vec![Step {
+        at: c.recorded_at,
+        kind: "consent_given".to_owned(),
+        referral_id: None,
+        detail: json!({"consent_id": c.id.to_string(), "organisation": c.organisation.to_string(),
+                       "given_on": c.given_on, "expires_on": c.expires_on}),
+        by: by(&c.recorded_by),
+    }];
+    if let Some(w) = &c.withdrawal {
+        steps.push(Step {
+            at: w.withdrawn_at,
+            kind: "consent_withdrawn".to_owned(),
+            referral_id: None,
+            detail: json!({"consent_id": c.id.to_string(),
+                           "organisation": c.organisation.to_string()}),
+            by: by(&w.withdrawn_by),
+        });
+    }
+    steps
+}
+
+fn alert_steps(a: &Alert) -> Vec<Step> {
+    let detail = json!({"alert_id": a.id.to_string(), "rule": a.rule.as_str()});
+    let step = |at, kind: &str, who| Step {
+        at,
+        kind: kind.to_owned(),
+        referral_id: a.subject.referral_id(),
+        detail: detail.clone(),
+        by: who,
+    };
+    let mut steps = vec![step(a.opened_at, "alert_opened", None)];
+    if let Some(at) = a.acknowledged_at {
+        steps.push(step(
+            at,
+            "alert_acknowledged",
+            a.acknowledged_by.as_ref().and_then(by),
+        ));
+    }
+    if let Some(at) = a.escalated_at {
+        steps.push(step(at, "alert_escalated", None));
+    }
+    if let Some(at) = a.resolved_at {
+        let who = match &a.resolution {
+            Some(herstelbrug_domain::Resolution::ByHand { actor, .. }) => by(actor),
+            _ => None,
+        };
+        steps.push(step(at, "alert_resolved", who));
+    }
+    steps
+}
+
+fn participant_steps(p: &Participant) -> Vec<Step> {
+    let detail = json!({"participant_id": p.id.to_string(), "role": p.role.as_str(),
+                        "name": p.name.as_str()});
+    let mut steps = vec![Step {
+        at: p.recorded_at,
+        kind: "participant_joined".to_owned(),
+        referral_id: None,
+        detail: detail.clone(),
+        by: None,
+    }];
+    if let Some(left) = p.left_on {
+        steps.push(Step {
+            at: herstelbrug_domain::continuity::start_of(left),
+            kind: "participant_left".to_owned(),
+            referral_id: None,
+            detail,
+            by: None,
+        });
+    }
+    steps
+}
+
+fn stored_step(row: trajectory_step::Model) -> Result<Step, StoreError> {
+    let detail: serde_json::Value = serde_json::from_str(&row.detail)
+        .map_err(|e| StoreError::Corrupt(format!("step detail: {e}")))?;
+    Ok(Step {
+        at: row.recorded_at,
+        kind: row.kind,
+        referral_id: detail["referral_id"].as_str().and_then(|r| r.parse().ok()),
+        detail,
+        by: Some((row.actor_subject, row.actor_org)),
+    })
+}
+
+fn sorted(mut steps: Vec<Step>) -> Vec<Step> {
+    steps.sort_by(|a, b| a.at.cmp(&b.at));
+    steps
+}
+
+#[derive(Clone, Debug)]
+pub struct OverviewStore {
+    conn: DatabaseConnection,
+}
+
+impl OverviewStore {
+    pub fn new(conn: DatabaseConnection) -> Self {
+        Self { conn }
+    }
+
+    /// The overview of a trajectory of `provider`.
+    pub async fn trajectory(
+        &self,
+        id: TrajectoryId,
+        provider: AgbCode,
+        now: DateTime<Utc>,
+    ) -> Result<Overview, StoreError> {
+        let conn = &self.conn;
+        let trajectory = own_trajectory(conn, id, provider).await?;
+        let uuid = id.as_uuid();
+        let team = trajectory_participants(conn, id).await?;
+        let referrals: Vec<Referral> = referral::Entity::find()
+            .filter(referral::Column::TrajectoryId.eq(uuid))
+            .order_by_asc(referral::Column::Id)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(referral_from_row)
+            .collect::<Result<_, _>>()?;
+        let holds = feed::consent_holds(conn, &referrals, now).await?;
+        let offers: Vec<Offer> = offer::Entity::find()
+            .filter(offer::Column::TrajectoryId.eq(uuid))
+            .order_by_asc(offer::Column::Id)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(offer_from_row)
+            .collect::<Result<_, _>>()?;
+        let alerts: Vec<Alert> = alert::Entity::find()
+            .filter(alert::Column::TrajectoryId.eq(uuid))
+            .order_by_asc(alert::Column::Id)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(alert_from_row)
+            .collect::<Result<_, _>>()?;
+        let next_deadline = timer::Entity::find_by_id(uuid)
+            .one(conn)
+            .await?
+            .map(|t| t.due_at);
+        let mut steps: Vec<Step> = trajectory_event::Entity::find()
+            .filter(trajectory_event::Column::TrajectoryId.eq(uuid))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|row| event_from_row(row).map(|e| trajectory_step(&e)))
+            .collect::<Result<_, _>>()?;
+        for row in referral_event::Entity::find()
+            .filter(referral_event::Column::TrajectoryId.eq(uuid))
+            .all(conn)
+            .await?
+        {
+            steps.push(referral_step(&referral_event_from_row(row)?));
+        }
+        for row in consent::Entity::find()
+            .filter(consent::Column::TrajectoryId.eq(uuid))
+            .all(conn)
+            .await?
+        {
+            steps.extend(consent_steps(&consent_from_row(row)?));
+        }
+        for row in trajectory_step::Entity::find()
+            .filter(trajectory_step::Column::TrajectoryId.eq(uuid))
+            .all(conn)
+            .await?
+        {
+            steps.push(stored_step(row)?);
+        }
+        steps.extend(alerts.iter().flat_map(alert_steps));
+        steps.extend(team.iter().flat_map(participant_steps));
+        steps.extend(offers.iter().map(|o| Step {
+            at: o.created_at,
+            kind: "offer_created".to_owned(),
+            referral_id: None,
+            detail: json!({"offer_id": o.id.to_string(), "kind": o.kind.as_str(),
+                           "status": o.status.as_str()}),
+            by: None,
+        }));
+        Ok(Overview {
+            team: team.into_iter().filter(Participant::is_current).collect(),
+            referrals: referrals
+                .into_iter()
+                .map(|referral| ReferralRecord {
+                    consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+                    referral,
+                })
+                .collect(),
+            offers,
+            open_alerts: alerts.into_iter().filter(Alert::is_unresolved).collect(),
+            next_deadline,
+            timeline: sorted(steps),
+            trajectory,
+        })
+    }
+
+    /// The overview of referral `id` for a party: its steps, the contacts the party may
+    /// see, and its handoff meetings.
+    pub async fn referral(
+        &self,
+        id: ReferralId,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<ReferralOverview, StoreError> {
+        let conn = &self.conn;
+        let referral = referral::Entity::find_by_id(id.as_uuid())
+            .one(conn)
+            .await?
+            .ok_or(StoreError::NotFound)
+            .and_then(referral_from_row)?;
+        let provider = OrgId::Agb(referral.requester);
+        if org != provider && org != referral.recipient {
+            return Err(StoreError::NotFound);
+        }
+        let holds = feed::consent_holds(conn, std::slice::from_ref(&referral), now).await?;
+        let contacts = trajectory_participants(conn, referral.trajectory_id)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.is_current() && (org == provider || p.visible_to_recipient(org, provider))
+            })
+            .collect();
+        let meetings = trajectory_meetings(conn, referral.trajectory_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.referral_id == id)
+            .collect();
+        let steps = referral_event::Entity::find()
+            .filter(referral_event::Column::ReferralId.eq(id.as_uuid()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|row| referral_event_from_row(row).map(|e| referral_step(&e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ReferralOverview {
+            record: ReferralRecord {
+                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+                referral,
+            },
+            contacts,
+            meetings,
+            steps: sorted(steps),
+        })
+    }
+}

@@ -172,7 +172,7 @@ fn stored_step(row: trajectory_step::Model) -> Result<Step, StoreError> {
 }
 
 fn sorted(mut steps: Vec<Step>) -> Vec<Step> {
-    steps.sort_by(|a, b| a.at.cmp(&b.at));
+    steps.sort_by_key(|s| s.at);
     steps
 }
 

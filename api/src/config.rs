@@ -128,6 +128,30 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_HANDOFF_DAYS", default_value_t = 7)]
     pub handoff_days: u32,
 
+    /// Days after a closure with follow-up in place that the first outcome check is due.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_OUTCOME_CHECK_FIRST_DAYS",
+        default_value_t = 30
+    )]
+    pub outcome_check_first_days: u32,
+
+    /// Days after that closure that the second outcome check is due.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_OUTCOME_CHECK_SECOND_DAYS",
+        default_value_t = 90
+    )]
+    pub outcome_check_second_days: u32,
+
+    /// Days past its due date after which an unrecorded outcome check raises a warning.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_OUTCOME_CHECK_OVERDUE_DAYS",
+        default_value_t = 14
+    )]
+    pub outcome_check_overdue_days: u32,
+
     /// Hours after which an unacknowledged critical alert escalates (once).
     #[arg(long, env = "HERSTELBRUG_ESCALATE_AFTER_HOURS", default_value_t = 24)]
     pub escalate_after_hours: u32,
@@ -339,6 +363,13 @@ impl Config {
             start_norm_days: self.start_norm_days,
             escalate_after_hours: self.escalate_after_hours,
             handoff_days: self.handoff_days,
+            outcome: herstelbrug_domain::aftercare::OutcomePolicy {
+                check_days: [
+                    self.outcome_check_first_days,
+                    self.outcome_check_second_days,
+                ],
+                overdue_days: self.outcome_check_overdue_days,
+            },
         }
     }
 

@@ -12,9 +12,9 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::{ReferralTerms, WmoClocks};
 use herstelbrug_persistence::feed_signal::spawn_pg_listener;
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, FeedSignal, OrganisationStore,
-    OverviewStore, ReferralStore, RoutingStore, Scheduler, TeamStore, TrajectoryStore,
-    WebhookStore, connect_with,
+    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, Database, FeedSignal,
+    OrganisationStore, OverviewStore, ReferralStore, RoutingStore, Scheduler, TeamStore,
+    TrajectoryStore, WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -148,6 +148,7 @@ impl Application {
             routing: RoutingStore::new(db.conn.clone(), catalog),
             team: TeamStore::new(db.conn.clone(), signal.clone(), policy),
             overview: OverviewStore::new(db.conn.clone()),
+            aftercare: AftercareStore::new(db.conn.clone(), signal.clone(), policy),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
             access: AccessLog::new(db.conn.clone()),

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AlertStore, CatalogStore, Database, OrganisationStore, OverviewStore,
-    ReferralStore, RoutingStore, TeamStore, TrajectoryStore, WebhookStore,
+    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, Database, OrganisationStore,
+    OverviewStore, ReferralStore, RoutingStore, TeamStore, TrajectoryStore, WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -24,6 +24,7 @@ pub struct AppState {
     pub routing: RoutingStore,
     pub team: TeamStore,
     pub overview: OverviewStore,
+    pub aftercare: AftercareStore,
     /// How long offers wait for an acceptance.
     pub offer_policy: herstelbrug_domain::routing::OfferPolicy,
     pub access: AccessLog,

@@ -7,6 +7,7 @@
 mod string_enum;
 
 pub mod actor;
+pub mod aftercare;
 pub mod bsn;
 pub mod calendar;
 pub mod catalog;

@@ -22,6 +22,8 @@ pub struct Registration {
     pub municipality: GemeenteCode,
     pub started_on: NaiveDate,
     pub planned_end_on: Option<NaiveDate>,
+    /// The provider's closed trajectory of the same client that this one follows.
+    pub previous: Option<TrajectoryId>,
 }
 
 /// The current state of a care trajectory. It only changes through [`Trajectory::apply`]
@@ -42,6 +44,10 @@ pub struct Trajectory {
     pub closure_outcome: Option<ClosureOutcome>,
     /// Set when treatment ended with the clinician's statement that no follow-up is needed.
     pub no_follow_up_reason: Option<BoundedText>,
+    /// The closed trajectory of the same client this one re-enters after (a relapse).
+    pub previous: Option<TrajectoryId>,
+    /// Started within the re-admission window of that closure.
+    pub readmission: bool,
     /// The number of events in the trajectory's history.
     pub version: u32,
     pub created_at: DateTime<Utc>,
@@ -95,6 +101,8 @@ impl Trajectory {
             end_reason: None,
             closure_outcome: None,
             no_follow_up_reason: None,
+            previous: registration.previous,
+            readmission: false,
             version: 1,
             created_at: now,
             updated_at: now,

@@ -62,13 +62,19 @@ pub(crate) async fn evaluate_loaded(
         .into_iter()
         .map(referral_from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut offers = offer::Entity::find()
-        .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-        .all(txn.unflushed())
-        .await?
-        .into_iter()
-        .map(offer_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    // Offers, meetings and outcome checks matter only to some paths: read each only when
+    // it can (a trajectory's hot path stays at the queries it had).
+    let mut offers = if referrals.iter().any(|r| r.offer.is_some()) {
+        offer::Entity::find()
+            .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+            .all(txn.unflushed())
+            .await?
+            .into_iter()
+            .map(offer_from_row)
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     let mut woken = expire_offers(txn, trajectory, &mut offers, &mut referrals, now).await?;
     let current = alert::Entity::find()
         .filter(alert::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
@@ -82,7 +88,18 @@ pub(crate) async fn evaluate_loaded(
         .into_iter()
         .map(alert_from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let meetings = crate::team_store::trajectory_meetings(txn.unflushed(), trajectory_id).await?;
+    let meetings = if trajectory.phase.in_treatment()
+        && referrals.iter().any(|r| r.status.is_follow_up_in_place())
+    {
+        crate::team_store::trajectory_meetings(txn.unflushed(), trajectory_id).await?
+    } else {
+        Vec::new()
+    };
+    let outcome_checks = if trajectory.phase == herstelbrug_domain::Phase::Closed {
+        crate::aftercare_store::trajectory_checks(txn.unflushed(), trajectory_id).await?
+    } else {
+        Vec::new()
+    };
     let resident = OrgId::Gemeente(trajectory.municipality);
     let resident_consent = current_consent(txn.unflushed(), trajectory_id, resident, now)
         .await?
@@ -92,6 +109,7 @@ pub(crate) async fn evaluate_loaded(
         referrals: &referrals,
         offers: &offers,
         meetings: &meetings,
+        outcome_checks: &outcome_checks,
         resident_consent,
     };
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {

@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod aftercare_store;
 mod alert_row;
 pub mod alert_store;
 mod catalog_row;
@@ -38,6 +39,7 @@ pub mod webhook_store;
 mod write_txn;
 
 pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
+pub use aftercare_store::{AftercareStore, OwedCheck, RecordCheck};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use catalog_store::{
     CatalogEntry, CatalogFeedItem, CatalogPosition, CatalogQuery, CatalogSort, CatalogStore,
@@ -51,7 +53,7 @@ pub use feed_signal::FeedSignal;
 pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
 pub use offer_store::{NewOffer, OfferRecord};
 pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientFigures};
-pub use overview_store::{Overview, OverviewStore, ReferralOverview, Step};
+pub use overview_store::{Earlier, Overview, OverviewStore, ReferralOverview, Step};
 pub use referral_store::{ReferralRecord, ReferralStore};
 pub use routing_store::{RoutingStore, Suggestion};
 pub use scheduler::{Scheduler, TickReport};

@@ -4,6 +4,7 @@
 //! escalated and resolved, participants joining and leaving, handoff meetings). A fixed
 //! number of queries whatever the path's length: one per kind of row, never one per row.
 
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::routing::Offer;
 use herstelbrug_domain::team::{Meeting, Participant};
@@ -11,12 +12,16 @@ use herstelbrug_domain::{
     AgbCode, Alert, Consent, OrgId, Referral, ReferralEvent, ReferralId, Trajectory,
     TrajectoryEvent, TrajectoryId,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
+};
 use serde_json::json;
 
 use crate::alert_row::alert_from_row;
 use crate::entity::{
-    alert, consent, offer, referral, referral_event, timer, trajectory_event, trajectory_step,
+    alert, consent, offer, outcome_check, referral, referral_event, timer, trajectory_event,
+    trajectory_step,
 };
 use crate::error::StoreError;
 use crate::feed;
@@ -37,10 +42,23 @@ pub struct Step {
     pub by: Option<(String, String)>,
 }
 
+/// An earlier trajectory of the same client that this path re-enters after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earlier {
+    pub id: TrajectoryId,
+    pub started_on: NaiveDate,
+    pub phase: String,
+    /// The closure date, for a closed one.
+    pub phase_since: NaiveDate,
+    pub readmission: bool,
+}
+
 /// The treating provider's overview of a trajectory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overview {
     pub trajectory: Trajectory,
+    /// The trajectories this one follows, the most recent first (re-entries after relapse).
+    pub chain: Vec<Earlier>,
     pub team: Vec<Participant>,
     pub referrals: Vec<ReferralRecord>,
     pub offers: Vec<Offer>,
@@ -176,6 +194,46 @@ fn sorted(mut steps: Vec<Step>) -> Vec<Step> {
     steps
 }
 
+// One recursive query for the whole chain, however long.
+const CHAIN_POSTGRES: &str = "WITH RECURSIVE chain(id, previous_trajectory_id, depth) AS ( \
+    SELECT id, previous_trajectory_id, 0 FROM trajectories WHERE id = $1 \
+    UNION ALL SELECT t.id, t.previous_trajectory_id, c.depth + 1 FROM trajectories t \
+    JOIN chain c ON t.id = c.previous_trajectory_id WHERE c.depth < 100) \
+    SELECT t.id, t.started_on, t.phase, t.phase_since, t.readmission FROM chain c \
+    JOIN trajectories t ON t.id = c.id WHERE c.depth > 0 ORDER BY c.depth";
+const CHAIN_SQLITE: &str = "WITH RECURSIVE chain(id, previous_trajectory_id, depth) AS ( \
+    SELECT id, previous_trajectory_id, 0 FROM trajectories WHERE id = ? \
+    UNION ALL SELECT t.id, t.previous_trajectory_id, c.depth + 1 FROM trajectories t \
+    JOIN chain c ON t.id = c.previous_trajectory_id WHERE c.depth < 100) \
+    SELECT t.id, t.started_on, t.phase, t.phase_since, t.readmission FROM chain c \
+    JOIN trajectories t ON t.id = c.id WHERE c.depth > 0 ORDER BY c.depth";
+
+async fn chain(conn: &DatabaseConnection, id: TrajectoryId) -> Result<Vec<Earlier>, StoreError> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => CHAIN_POSTGRES,
+        _ => CHAIN_SQLITE,
+    };
+    conn.query_all_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [id.as_uuid().into()],
+    ))
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Earlier {
+            id: TrajectoryId::from_uuid(row.try_get("", "id")?),
+            started_on: row.try_get("", "started_on")?,
+            phase: row.try_get("", "phase")?,
+            phase_since: row.try_get("", "phase_since")?,
+            readmission: row.try_get("", "readmission")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+    .map_err(StoreError::from)
+}
+
 #[derive(Clone, Debug)]
 pub struct OverviewStore {
     conn: DatabaseConnection,
@@ -206,6 +264,7 @@ impl OverviewStore {
             .map(referral_from_row)
             .collect::<Result<_, _>>()?;
         let holds = feed::consent_holds(conn, &referrals, now).await?;
+        let mut steps_after: Vec<Step> = Vec::new();
         let offers: Vec<Offer> = offer::Entity::find()
             .filter(offer::Column::TrajectoryId.eq(uuid))
             .order_by_asc(offer::Column::Id)
@@ -222,6 +281,21 @@ impl OverviewStore {
             .into_iter()
             .map(alert_from_row)
             .collect::<Result<_, _>>()?;
+        let chain = chain(conn, id).await?;
+        for row in outcome_check::Entity::find()
+            .filter(outcome_check::Column::TrajectoryId.eq(uuid))
+            .all(conn)
+            .await?
+        {
+            steps_after.push(Step {
+                at: row.recorded_at,
+                kind: "outcome_checked".to_owned(),
+                referral_id: None,
+                detail: json!({"after_days": row.after_days, "outcome": row.outcome,
+                               "checked_on": row.checked_on}),
+                by: Some((row.recorded_by, row.recorded_by_org)),
+            });
+        }
         let next_deadline = timer::Entity::find_by_id(uuid)
             .one(conn)
             .await?
@@ -254,6 +328,7 @@ impl OverviewStore {
         {
             steps.push(stored_step(row)?);
         }
+        steps.extend(steps_after);
         steps.extend(alerts.iter().flat_map(alert_steps));
         steps.extend(team.iter().flat_map(participant_steps));
         steps.extend(offers.iter().map(|o| Step {
@@ -278,6 +353,7 @@ impl OverviewStore {
             next_deadline,
             timeline: sorted(steps),
             trajectory,
+            chain,
         })
     }
 

@@ -54,6 +54,8 @@ pub(crate) fn trajectory_from_row(row: trajectory::Model) -> Result<Trajectory, 
             .map(|r| BoundedText::parse("no_follow_up_reason", r, usize::MAX))
             .transpose()
             .map_err(|e| StoreError::Corrupt(format!("no_follow_up_reason: {e}")))?,
+        previous: row.previous_trajectory_id.map(TrajectoryId::from_uuid),
+        readmission: row.readmission,
         version: version("version", row.version)?,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -84,6 +86,8 @@ pub(crate) fn trajectory_to_row(t: &Trajectory) -> trajectory::ActiveModel {
         // Written only at registration; updates leave them as they are.
         bsn_matcher: sea_orm::ActiveValue::NotSet,
         bsn_sealed: sea_orm::ActiveValue::NotSet,
+        previous_trajectory_id: Set(t.previous.map(|p| p.as_uuid())),
+        readmission: Set(t.readmission),
     }
 }
 

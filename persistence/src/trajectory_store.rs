@@ -178,7 +178,34 @@ impl TrajectoryStore {
                     });
                 }
             }
-            let (trajectory, event) = Trajectory::register(id, registration, provider, actor, now)?;
+            // A re-entry follows a closed trajectory of the same provider; within 90 days
+            // of that closure it is a re-admission.
+            let previous_closed_on = match registration.previous {
+                Some(previous) => {
+                    let row = trajectory::Entity::find_by_id(previous.as_uuid())
+                        .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+                        .one(&txn)
+                        .await?
+                        .ok_or(herstelbrug_domain::DomainError::ParticipantRule {
+                            field: "previous_trajectory",
+                            rule: "no trajectory of this provider has that id",
+                        })?;
+                    if row.phase != Phase::Closed.as_str() {
+                        return Err(herstelbrug_domain::DomainError::ParticipantRule {
+                            field: "previous_trajectory",
+                            rule: "a re-entry follows a closed trajectory",
+                        }
+                        .into());
+                    }
+                    Some(row.phase_since)
+                }
+                None => None,
+            };
+            let (mut trajectory, event) =
+                Trajectory::register(id, registration, provider, actor, now)?;
+            trajectory.readmission = previous_closed_on.is_some_and(|closed| {
+                herstelbrug_domain::aftercare::is_readmission(closed, trajectory.started_on)
+            });
             let mut row = trajectory_to_row(&trajectory);
             row.bsn_matcher = sea_orm::ActiveValue::Set(bsn.map(|b| b.matcher.clone()));
             row.bsn_sealed = sea_orm::ActiveValue::Set(bsn.map(|b| b.sealed.clone()));

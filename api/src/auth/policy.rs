@@ -49,6 +49,8 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ),
     ("GET", "/v1/referrals/{rid}/participants", PARTIES),
     ("GET", "/v1/trajectories/{id}/overview", PROVIDER),
+    ("POST", "/v1/trajectories/{id}/outcome-checks", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/outcome-checks", PROVIDER),
     ("GET", "/v1/referrals/{rid}/overview", PARTIES),
     ("POST", "/v1/referrals/{rid}/warm-handoff/meetings", PARTIES),
     ("GET", "/v1/referrals/{rid}/warm-handoff/meetings", PARTIES),

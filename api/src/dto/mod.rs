@@ -1,6 +1,7 @@
 //! Request and response bodies of the API, separate from the storage entities. Requests
 //! reject unknown fields and are parsed into domain types before anything else happens.
 
+pub mod aftercare;
 pub mod alert;
 pub mod consent;
 pub mod contact;

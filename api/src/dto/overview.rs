@@ -66,10 +66,24 @@ pub struct OverviewOffer {
     pub selected_referral_id: Option<Uuid>,
 }
 
+/// An earlier trajectory of the same client that this path re-enters after.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EarlierView {
+    pub id: Uuid,
+    pub started_on: NaiveDate,
+    #[schema(schema_with = schema::phase)]
+    pub phase: String,
+    /// When its current phase began: its closure date once closed.
+    pub phase_since: NaiveDate,
+    pub readmission: bool,
+}
+
 /// The whole path of one client, for the treating provider.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OverviewView {
     pub trajectory: TrajectoryView,
+    /// The trajectories this one re-enters after, the most recent first.
+    pub chain: Vec<EarlierView>,
     /// Who is involved now.
     pub team: Vec<ParticipantView>,
     pub referrals: Vec<OverviewReferral>,
@@ -85,6 +99,17 @@ impl From<&Overview> for OverviewView {
     fn from(o: &Overview) -> Self {
         Self {
             trajectory: TrajectoryView::from(&o.trajectory),
+            chain: o
+                .chain
+                .iter()
+                .map(|e| EarlierView {
+                    id: e.id.as_uuid(),
+                    started_on: e.started_on,
+                    phase: e.phase.clone(),
+                    phase_since: e.phase_since,
+                    readmission: e.readmission,
+                })
+                .collect(),
             team: o.team.iter().map(ParticipantView::from).collect(),
             referrals: o
                 .referrals

@@ -139,6 +139,15 @@ pub fn system_cancellation() -> Object {
     )
 }
 
+pub fn check_outcome() -> Object {
+    nullable_string_enum(
+        "How the client is doing at an outcome check after closure.",
+        herstelbrug_domain::aftercare::CheckOutcome::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
 pub fn participant_role() -> Object {
     string_enum(
         "A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam \

@@ -34,6 +34,9 @@ pub struct CreateTrajectoryRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "111222333", pattern = "^[0-9]{9}$")]
     pub bsn: Option<BsnInput>,
+    /// After a relapse: the provider's closed trajectory of the same client this one
+    /// re-enters after. Within 90 days of that closure it counts as a re-admission.
+    pub previous_trajectory: Option<Uuid>,
 }
 
 /// A BSN as it arrives. Its errors never repeat it, and it never serializes as itself.
@@ -96,6 +99,9 @@ impl CreateTrajectoryRequest {
             municipality: self.municipality.parse::<GemeenteCode>().map_err(invalid)?,
             started_on: self.started_on,
             planned_end_on: self.planned_end_on,
+            previous: self
+                .previous_trajectory
+                .map(herstelbrug_domain::TrajectoryId::from_uuid),
         })
     }
 }
@@ -175,6 +181,10 @@ pub struct TrajectoryView {
     pub closure_outcome: Option<&'static str>,
     /// Recorded when treatment ended: why no follow-up is needed.
     pub no_follow_up_reason: Option<String>,
+    /// The closed trajectory this one re-enters after.
+    pub previous_trajectory_id: Option<Uuid>,
+    /// Started within 90 days of that closure: a re-admission.
+    pub readmission: bool,
     /// The number of events in the history; also the `ETag`.
     pub version: u32,
     /// The phases the trajectory may move to now.
@@ -199,6 +209,8 @@ impl From<&Trajectory> for TrajectoryView {
             end_reason: t.end_reason.map(|r| r.as_str()),
             closure_outcome: t.closure_outcome.map(|o| o.as_str()),
             no_follow_up_reason: t.no_follow_up_reason.as_ref().map(ToString::to_string),
+            previous_trajectory_id: t.previous.map(|p| p.as_uuid()),
+            readmission: t.readmission,
             version: t.version,
             allowed_transitions: allowed_targets(t.phase),
             created_at: t.created_at,

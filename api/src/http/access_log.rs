@@ -44,6 +44,7 @@ fn action(method: &str, pattern: &str) -> char {
         || pattern.ends_with("/offers")
         || pattern.ends_with("/participants")
         || pattern.ends_with("/meetings")
+        || pattern.ends_with("/outcome-checks")
         || pattern == "/v1/webhook-subscriptions";
     match method {
         "GET" | "HEAD" => 'R',

@@ -3,6 +3,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod aftercare;
 pub mod alerts;
 pub mod clients;
 pub mod consents;
@@ -21,6 +22,7 @@ pub fn v1(cfg: &mut ServiceConfig) {
     consents::register(cfg);
     routing::register(cfg);
     team::register(cfg);
+    aftercare::register(cfg);
     referrals::register(cfg);
     alerts::register(cfg);
     webhooks::register(cfg);

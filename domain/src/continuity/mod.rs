@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
+use crate::aftercare::{OutcomeCheck, OutcomePolicy, checks_due};
 use crate::calendar::add_working_days;
 use crate::ids::{ReferralId, TrajectoryId};
 use crate::org_id::OrgId;
@@ -43,6 +44,8 @@ string_enum! {
         /// A referral is accepted, treatment ends within days, and no warm handoff
         /// meeting is planned or held.
         WarmHandoffMissing => "warm_handoff_missing",
+        /// An outcome check after closure is overdue by more than two weeks.
+        OutcomeCheckOverdue => "outcome_check_overdue",
     }
 }
 
@@ -75,7 +78,8 @@ impl Rule {
             | Rule::WmoAssessmentOverdue
             | Rule::FollowupStartOverdue
             | Rule::OfferExpired
-            | Rule::WarmHandoffMissing => Severity::Warning,
+            | Rule::WarmHandoffMissing
+            | Rule::OutcomeCheckOverdue => Severity::Warning,
         }
     }
 }
@@ -94,6 +98,8 @@ pub struct ContinuityPolicy {
     /// Days before the planned end of treatment by which an accepted referral's warm
     /// handoff should be planned.
     pub handoff_days: u32,
+    /// When outcome checks after closure fall due and count as overdue.
+    pub outcome: OutcomePolicy,
 }
 
 impl Default for ContinuityPolicy {
@@ -104,6 +110,7 @@ impl Default for ContinuityPolicy {
             start_norm_days: 28,
             escalate_after_hours: 24,
             handoff_days: 7,
+            outcome: OutcomePolicy::default(),
         }
     }
 }
@@ -140,6 +147,8 @@ pub struct Situation<'a> {
     pub offers: &'a [Offer],
     /// The warm-handoff meetings of its referrals.
     pub meetings: &'a [Meeting],
+    /// The outcome checks recorded after closure.
+    pub outcome_checks: &'a [OutcomeCheck],
     /// The client's current consent names its municipality of residence.
     pub resident_consent: bool,
 }
@@ -235,6 +244,16 @@ impl Situation<'_> {
                 facts: vec![("phase", t.phase.to_string())],
             });
         }
+        if let Some((days, due)) = self.overdue_check(policy, today) {
+            found.push(Condition {
+                rule: Rule::OutcomeCheckOverdue,
+                subject: trajectory,
+                facts: vec![
+                    ("after_days", days.to_string()),
+                    ("due_on", due.to_string()),
+                ],
+            });
+        }
         for offer in self.offers {
             let pursued = self
                 .referrals
@@ -319,6 +338,10 @@ impl Situation<'_> {
     ) -> Option<DateTime<Utc>> {
         let mut dates: Vec<NaiveDate> = Vec::new();
         dates.extend(self.end_warning_on(policy));
+        dates.extend(
+            self.unrecorded_checks(policy)
+                .filter_map(|(_, due)| overdue_from(due, policy)),
+        );
         for r in self.referrals {
             dates.extend(self.handoff_due_on(r, policy));
             dates.extend(unacknowledged_on(r, policy));
@@ -338,6 +361,26 @@ impl Situation<'_> {
             .chain(expiries)
             .filter(|at| *at > now)
             .min()
+    }
+
+    /// The checks owed and not recorded.
+    fn unrecorded_checks(
+        &self,
+        policy: &ContinuityPolicy,
+    ) -> impl Iterator<Item = (u32, NaiveDate)> + '_ {
+        checks_due(self.trajectory, self.referrals, &policy.outcome)
+            .into_iter()
+            .filter(|(days, _)| !self.outcome_checks.iter().any(|c| c.after_days == *days))
+    }
+
+    /// The first owed check overdue at `today`, if any.
+    fn overdue_check(
+        &self,
+        policy: &ContinuityPolicy,
+        today: NaiveDate,
+    ) -> Option<(u32, NaiveDate)> {
+        self.unrecorded_checks(policy)
+            .find(|(_, due)| overdue_from(*due, policy).is_some_and(|from| today >= from))
     }
 
     /// From when referral `r` needs its warm handoff: accepted (or started) for another
@@ -368,6 +411,11 @@ impl Situation<'_> {
         t.planned_end_on?
             .checked_sub_days(Days::new(policy.early_warning_days.into()))
     }
+}
+
+/// The day from which a check due on `due` is overdue (more than the policy's days late).
+fn overdue_from(due: NaiveDate, policy: &ContinuityPolicy) -> Option<NaiveDate> {
+    due.checked_add_days(Days::new(u64::from(policy.outcome.overdue_days) + 1))
 }
 
 /// The day from which a still-requested referral counts as unacknowledged.

@@ -25,6 +25,7 @@ fn trajectory(planned_end_on: Option<NaiveDate>) -> Trajectory {
         municipality: GemeenteCode::parse("0268").expect("code"),
         started_on: date(2026, 1, 5),
         planned_end_on,
+        previous: None,
     };
     Trajectory::register(
         TrajectoryId::new_at(at(2026, 1, 5)),
@@ -137,6 +138,7 @@ fn rules(t: &Trajectory, referrals: &[Referral], now: DateTime<Utc>) -> Vec<Rule
         referrals,
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     }
     .conditions(now, &policy())
@@ -205,6 +207,7 @@ fn end_approaching_warns_fourteen_days_before_and_sets_the_deadline() {
         referrals: &[],
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -224,6 +227,7 @@ fn unacknowledged_after_five_working_days() {
         referrals: std::slice::from_ref(&r),
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -331,6 +335,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
         referrals: &[],
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     let first = reconcile(&s, &[], now, &policy(), "treatment_ended", || {
@@ -386,6 +391,7 @@ fn reconcile_opens_once_resolves_when_cleared_and_escalates_once() {
         referrals: &arranged,
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     let resolved = reconcile(
@@ -423,6 +429,7 @@ fn acknowledged_alerts_do_not_escalate_and_resolve_by_hand() {
         referrals: &[],
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     let outcome = reconcile(&s, &[], now, &policy(), "x", || AlertId::new_at(now));
@@ -468,6 +475,7 @@ fn a_gap_alert_informs_the_municipality_only_with_consent_and_stops_when_it_goes
         referrals: &[],
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: true,
     };
     let opened = reconcile(&consented, &[], now, &policy(), "treatment_ended", || {
@@ -519,6 +527,7 @@ fn an_accepted_referral_needs_a_warm_handoff_in_the_last_week_of_treatment() {
             referrals: std::slice::from_ref(&r),
             offers: &[],
             meetings,
+            outcome_checks: &[],
             resident_consent: false,
         }
         .conditions(now, &policy())
@@ -538,6 +547,7 @@ fn an_accepted_referral_needs_a_warm_handoff_in_the_last_week_of_treatment() {
         referrals: std::slice::from_ref(&r),
         offers: &[],
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -579,4 +589,68 @@ fn an_accepted_referral_needs_a_warm_handoff_in_the_last_week_of_treatment() {
         on(at(2026, 6, 27), &[meeting]),
         "not held: the alert comes back"
     );
+}
+
+#[test]
+fn an_outcome_check_overdue_by_more_than_two_weeks_warns_until_recorded() {
+    use crate::aftercare::{CheckOutcome, OutcomeCheck, checks_due};
+    let mut t = trajectory(None);
+    let r = accepted(&t, at(2026, 5, 20));
+    end(
+        &mut t,
+        Phase::Closed,
+        "planned_completion",
+        None,
+        at(2026, 6, 1),
+    );
+    let owes = checks_due(&t, std::slice::from_ref(&r), &policy().outcome);
+    assert_eq!(owes, vec![(30, date(2026, 7, 1)), (90, date(2026, 8, 30))]);
+    let holds = |now: DateTime<Utc>, checks: &[OutcomeCheck]| {
+        Situation {
+            trajectory: &t,
+            referrals: std::slice::from_ref(&r),
+            offers: &[],
+            meetings: &[],
+            outcome_checks: checks,
+            resident_consent: false,
+        }
+        .conditions(now, &policy())
+        .iter()
+        .any(|c| c.rule == Rule::OutcomeCheckOverdue)
+    };
+    assert!(!holds(at(2026, 7, 15), &[]), "due plus 14 days: not yet");
+    assert!(
+        holds(at(2026, 7, 16), &[]),
+        "overdue by more than two weeks"
+    );
+    let first = OutcomeCheck::record(
+        &t,
+        &owes,
+        30,
+        CheckOutcome::Stable,
+        date(2026, 7, 16),
+        actor(OrgId::Agb(provider())),
+        at(2026, 7, 16),
+    )
+    .expect("records");
+    assert!(!holds(at(2026, 7, 16), std::slice::from_ref(&first)));
+    assert!(
+        holds(at(2026, 9, 14), std::slice::from_ref(&first)),
+        "the 90-day check"
+    );
+    assert!(
+        OutcomeCheck::record(
+            &t,
+            &owes,
+            60,
+            CheckOutcome::Stable,
+            date(2026, 7, 16),
+            actor(OrgId::Agb(provider())),
+            at(2026, 7, 16)
+        )
+        .is_err(),
+        "no 60-day check is owed"
+    );
+    let without_follow_up = trajectory(None);
+    assert!(checks_due(&without_follow_up, &[], &policy().outcome).is_empty());
 }

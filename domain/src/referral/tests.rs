@@ -20,6 +20,7 @@ fn trajectory() -> Trajectory {
         municipality: GemeenteCode::parse("0268").expect("code"),
         started_on: date(2026, 1, 5),
         planned_end_on: None,
+        previous: None,
     };
     Trajectory::register(
         TrajectoryId::new_at(now()),

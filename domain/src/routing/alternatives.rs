@@ -149,6 +149,7 @@ pub fn suggested_kinds(
         Rule::ReferralUnacknowledged
         | Rule::WmoAssessmentOverdue
         | Rule::FollowupStartOverdue
-        | Rule::WarmHandoffMissing => Vec::new(),
+        | Rule::WarmHandoffMissing
+        | Rule::OutcomeCheckOverdue => Vec::new(),
     }
 }

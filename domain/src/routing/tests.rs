@@ -289,6 +289,7 @@ fn in_treatment() -> crate::trajectory::Trajectory {
         municipality: den_bosch(),
         started_on: crate::test_support::date(2026, 1, 5),
         planned_end_on: None,
+        previous: None,
     };
     crate::trajectory::Trajectory::register(
         TrajectoryId::new_at(at(2026, 12, 2)),
@@ -313,6 +314,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         referrals: &[],
         offers: &open,
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     assert_eq!(
@@ -329,6 +331,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         referrals: &[],
         offers: &expired,
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     let rules: Vec<Rule> = s
@@ -345,6 +348,7 @@ fn an_expired_offer_warns_until_its_kind_is_pursued_again_and_an_open_one_sets_t
         referrals: &pursued,
         offers: &expired,
         meetings: &[],
+        outcome_checks: &[],
         resident_consent: false,
     };
     assert!(

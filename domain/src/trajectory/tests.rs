@@ -21,6 +21,7 @@ fn registered() -> Trajectory {
         municipality: GemeenteCode::parse("0268").expect("valid code"),
         started_on: date(2026, 1, 5),
         planned_end_on: None,
+        previous: None,
     };
     let (trajectory, event) = Trajectory::register(
         TrajectoryId::new_at(now()),
@@ -64,6 +65,7 @@ fn registration_refuses_a_planned_end_before_the_start() {
         municipality: GemeenteCode::parse("0363").expect("valid code"),
         started_on: date(2026, 3, 1),
         planned_end_on: Some(date(2026, 2, 1)),
+        previous: None,
     };
     let err = Trajectory::register(
         TrajectoryId::new_at(now()),

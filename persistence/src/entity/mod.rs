@@ -10,6 +10,7 @@ pub mod handoff_meeting;
 pub mod idempotency_key;
 pub mod informal_organisation;
 pub mod offer;
+pub mod outcome_check;
 pub mod participant;
 pub mod referral;
 pub mod referral_event;

@@ -25,6 +25,10 @@ pub struct Model {
     pub bsn_matcher: Option<String>,
     /// The BSN encrypted (AES-256-GCM), if kept.
     pub bsn_sealed: Option<String>,
+    /// The closed trajectory this re-entry follows.
+    pub previous_trajectory_id: Option<Uuid>,
+    /// Started within 90 days of that closure.
+    pub readmission: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@
 
 mod access_log;
 mod access_log_tenancy;
+mod aftercare;
 mod alerts;
 mod auth;
 mod catalog;

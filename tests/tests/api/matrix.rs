@@ -109,7 +109,7 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
     assert_eq!(referral.status(), 201);
     let referral = id(&referral.json().await.expect("json"));
     let alert = app
-        .alerts(&a, "")
+        .alerts(&a, &format!("?trajectory={trajectory}"))
         .await
         .into_iter()
         .find(|alert| alert["trajectory_id"] == trajectory.as_str())
@@ -210,7 +210,7 @@ fn service_body() -> Value {
 
 /// One operation: how to call it against a world, and what each actor (in `ACTORS`
 /// order) gets: `O` 2xx, `F` 403, `N` 404, `P` 412 (allowed, but an allowed caller before
-/// it changed the object's version).
+/// it changed the object's version), `V` 422 (allowed, refused by a rule of the domain).
 struct Row {
     method: Method,
     pattern: &'static str,
@@ -265,6 +265,18 @@ fn rows() -> Vec<Row> {
         // Both parties of a referral see (their part of) the team and its handoff.
         row(Method::GET, "/v1/referrals/{rid}/participants", "NNNFFOO"),
         row(Method::GET, "/v1/trajectories/{id}/overview", "NFFFFOF"),
+        // The world's trajectory is not closed: provider A passes the checks of who may,
+        // then the rule refuses (no check is owed).
+        row(
+            Method::POST,
+            "/v1/trajectories/{id}/outcome-checks",
+            "NFFFFVF",
+        ),
+        row(
+            Method::GET,
+            "/v1/trajectories/{id}/outcome-checks",
+            "NFFFFOF",
+        ),
         row(Method::GET, "/v1/referrals/{rid}/overview", "NNNFFOO"),
         row(
             Method::POST,
@@ -399,6 +411,9 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
             Some("\"1\""),
             json!({"outcome": "postponed", "planned_at": "2026-12-22T10:00:00Z"}),
         ),
+        ("POST", "/v1/trajectories/{id}/outcome-checks") => {
+            (None, json!({"after_days": 30, "outcome": "stable"}))
+        }
         ("POST", "/v1/services") => (None, service_body()),
         ("PUT", "/v1/services/{id}") => (Some("\"1\""), service_body()),
         ("POST", "/v1/services/{id}/capacity") => (None, json!({"availability": "yes"})),
@@ -487,6 +502,7 @@ async fn every_operation_by_every_kind_of_caller_against_provider_a_objects() {
                 'F' => status == 403,
                 'N' => status == 404,
                 'P' => status == 412,
+                'V' => status == 422,
                 other => panic!("unknown expectation {other}"),
             };
             assert!(

@@ -381,6 +381,10 @@ async fn the_overview_shows_every_step_in_a_fixed_number_of_queries() {
     assert_eq!(withdrawn.status(), 200);
     let (large, overview) = overview_queries(db.url(), &trajectory).await;
     assert!(small >= 10, "every statement is counted ({small})");
+    assert!(
+        small <= 13,
+        "13 queries at most, as the README says ({small})"
+    );
     assert_eq!(large, small, "no query per referral, person or step");
     assert_eq!(overview.referrals.len(), 4);
 

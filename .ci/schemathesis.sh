@@ -39,7 +39,12 @@ ST_OFFER=$(call POST "/v1/trajectories/$ST_TRAJECTORY/offers" \
 ST_SUBSCRIPTION=$(call POST /v1/webhook-subscriptions \
   '{"url": "http://127.0.0.1:9/st", "event_types": ["alert.opened"]}' | field "['id']")
 ST_MESSAGE=$(call POST "/v1/webhook-subscriptions/$ST_SUBSCRIPTION/test" | field "['message_id']")
-export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE ST_OFFER
+ST_PARTICIPANT=$(call POST "/v1/trajectories/$ST_TRAJECTORY/participants" \
+  '{"role": "case_manager", "name": "M. de Vries", "organisation": "agb:12345678"}' | field "['id']")
+ST_MEETING=$(call POST "/v1/referrals/$ST_REFERRAL/warm-handoff/meetings" \
+  '{"planned_at": "2026-12-20T10:00:00Z"}' | field "['id']")
+export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE ST_OFFER \
+  ST_PARTICIPANT ST_MEETING
 
 "$st" --config-file "$repo/.ci/schemathesis.toml" run "$base/openapi.json" \
   -H "Authorization: Bearer $token"

@@ -6,7 +6,7 @@ use herstelbrug_persistence::OwedCheck;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::dto::{date, schema};
+use crate::dto::{date, number, schema};
 
 /// Records how the client is doing at one check.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -14,6 +14,7 @@ use crate::dto::{date, schema};
 #[schema(example = json!({"after_days": 30, "outcome": "support_continuing"}))]
 pub struct RecordCheckRequest {
     /// Which check: the days after closure it falls due (30 or 90 by default).
+    #[serde(deserialize_with = "number::u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub after_days: u32,
     #[schema(schema_with = schema::check_outcome)]
@@ -28,7 +29,7 @@ pub struct RecordCheckRequest {
 pub struct CheckView {
     pub after_days: u32,
     pub due_on: NaiveDate,
-    #[schema(schema_with = schema::check_outcome)]
+    #[schema(schema_with = schema::check_outcome_or_null)]
     pub outcome: Option<CheckOutcome>,
     pub checked_on: Option<NaiveDate>,
 }

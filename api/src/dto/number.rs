@@ -25,6 +25,14 @@ pub fn opt_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>
         .transpose()
 }
 
+pub fn u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    whole(
+        serde_json::Number::deserialize(deserializer)?,
+        u64::from(u32::MAX),
+    )
+    .map(|n| n as u32)
+}
+
 pub fn opt_u8<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u8>, D::Error> {
     Option::<serde_json::Number>::deserialize(deserializer)?
         .map(|n| whole(n, u64::from(u8::MAX)).map(|n| n as u8))

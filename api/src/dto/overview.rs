@@ -28,7 +28,7 @@ pub struct StepView {
     pub detail: serde_json::Value,
     /// Who took it (`sub`), when anyone did.
     pub by: Option<String>,
-    #[schema(schema_with = schema::org_id)]
+    /// On behalf of which organisation.
     pub by_org: Option<String>,
 }
 

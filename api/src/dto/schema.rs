@@ -140,8 +140,17 @@ pub fn system_cancellation() -> Object {
 }
 
 pub fn check_outcome() -> Object {
-    nullable_string_enum(
+    string_enum(
         "How the client is doing at an outcome check after closure.",
+        herstelbrug_domain::aftercare::CheckOutcome::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
+pub fn check_outcome_or_null() -> Object {
+    nullable_string_enum(
+        "How the client was doing at the check; `null` until it is recorded.",
         herstelbrug_domain::aftercare::CheckOutcome::NAMES
             .iter()
             .copied(),

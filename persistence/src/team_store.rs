@@ -244,12 +244,13 @@ impl TeamStore {
             .collect())
     }
 
-    /// Plans the warm handoff of a referral; its participants must be of its trajectory.
-    pub async fn plan(
+    /// A meeting change: `work` writes it and names the change; the step is logged, the
+    /// trajectory's rules run again, and the parties' feeds wake, all in one transaction.
+    async fn write_meeting(
         &self,
-        plan: PlanMeeting,
         write: WriteContext<'_>,
         respond: Respond<'_, Meeting>,
+        work: impl AsyncFnOnce(&WriteTxn) -> Result<(Meeting, &'static str), StoreError>,
     ) -> Result<Replayable, StoreError> {
         let respond = |(m, _): &(Meeting, Vec<String>)| respond(m);
         let keyed = keyed_write_about(
@@ -258,105 +259,7 @@ impl TeamStore {
             &respond,
             |(m, _)| Some(m.trajectory_id.as_uuid()),
             async |txn: &WriteTxn| {
-                let referral = party_referral(txn, plan.referral, plan.org).await?;
-                let team = trajectory_participants(txn, referral.trajectory_id).await?;
-                if plan
-                    .participants
-                    .iter()
-                    .any(|p| !team.iter().any(|t| t.id == *p))
-                {
-                    return Err(DomainError::ParticipantRule {
-                        field: "participants",
-                        rule: "every participant must take part in this trajectory",
-                    }
-                    .into());
-                }
-                let meeting = Meeting::plan(
-                    MeetingId::new_at(write.now),
-                    referral.id,
-                    referral.trajectory_id,
-                    plan.planned_at,
-                    plan.participants.clone(),
-                    write.actor.clone(),
-                    write.now,
-                );
-                handoff_meeting::Entity::insert(meeting_to_row(&meeting))
-                    .exec_without_returning(txn)
-                    .await?;
-                txn.defer(
-                    trajectory_step::Entity::insert(step_row(
-                        meeting.trajectory_id,
-                        "meeting_planned",
-                        meeting_step(&meeting, "planned"),
-                        write.actor,
-                        write.now,
-                    ))
-                    .into_query(),
-                );
-                let woken = continuity::evaluate(
-                    txn,
-                    referral.trajectory_id,
-                    write.now,
-                    &self.policy,
-                    "meeting_planned",
-                )
-                .await?;
-                Ok((meeting, woken))
-            },
-        )
-        .await?;
-        if let Some((_, woken)) = &keyed.written {
-            self.wake(woken);
-        }
-        Ok(keyed.outcome)
-    }
-
-    /// Records the outcome of a planned meeting, if `expected_version` is current.
-    pub async fn record(
-        &self,
-        record: RecordMeeting,
-        write: WriteContext<'_>,
-        respond: Respond<'_, Meeting>,
-    ) -> Result<Replayable, StoreError> {
-        let respond = |(m, _): &(Meeting, Vec<String>)| respond(m);
-        let keyed = keyed_write_about(
-            &self.conn,
-            &write,
-            &respond,
-            |(m, _)| Some(m.trajectory_id.as_uuid()),
-            async |txn: &WriteTxn| {
-                party_referral(txn, record.referral, record.org).await?;
-                let mut meeting = handoff_meeting::Entity::find_by_id(record.meeting.as_uuid())
-                    .filter(handoff_meeting::Column::ReferralId.eq(record.referral.as_uuid()))
-                    .one(txn)
-                    .await?
-                    .ok_or(StoreError::NotFound)
-                    .and_then(meeting_from_row)?;
-                if meeting.version != record.expected_version {
-                    return Err(StoreError::VersionMismatch {
-                        current: meeting.version,
-                    });
-                }
-                let kind = match &record.outcome {
-                    HandoffOutcome::Held => "meeting_held",
-                    HandoffOutcome::Postponed { .. } => "meeting_postponed",
-                    HandoffOutcome::NotHeld { .. } => "meeting_not_held",
-                };
-                meeting.record(record.outcome.clone(), write.actor.clone(), write.now)?;
-                let updated = handoff_meeting::Entity::update_many()
-                    .set(meeting_to_row(&meeting))
-                    .filter(handoff_meeting::Column::Id.eq(meeting.id.as_uuid()))
-                    .filter(
-                        handoff_meeting::Column::Version
-                            .eq(stored_version(record.expected_version)),
-                    )
-                    .exec(txn)
-                    .await?;
-                if updated.rows_affected == 0 {
-                    return Err(StoreError::VersionMismatch {
-                        current: record.expected_version + 1,
-                    });
-                }
+                let (meeting, kind) = work(txn).await?;
                 txn.defer(
                     trajectory_step::Entity::insert(step_row(
                         meeting.trajectory_id,
@@ -378,5 +281,89 @@ impl TeamStore {
             self.wake(woken);
         }
         Ok(keyed.outcome)
+    }
+
+    /// Plans the warm handoff of a referral; its participants must be of its trajectory.
+    pub async fn plan(
+        &self,
+        plan: PlanMeeting,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Meeting>,
+    ) -> Result<Replayable, StoreError> {
+        let (actor, now) = (write.actor.clone(), write.now);
+        self.write_meeting(write, respond, async |txn: &WriteTxn| {
+            let referral = party_referral(txn, plan.referral, plan.org).await?;
+            let team = trajectory_participants(txn, referral.trajectory_id).await?;
+            if plan
+                .participants
+                .iter()
+                .any(|p| !team.iter().any(|t| t.id == *p))
+            {
+                return Err(DomainError::ParticipantRule {
+                    field: "participants",
+                    rule: "every participant must take part in this trajectory",
+                }
+                .into());
+            }
+            let meeting = Meeting::plan(
+                MeetingId::new_at(now),
+                referral.id,
+                referral.trajectory_id,
+                plan.planned_at,
+                plan.participants.clone(),
+                actor,
+                now,
+            );
+            handoff_meeting::Entity::insert(meeting_to_row(&meeting))
+                .exec_without_returning(txn)
+                .await?;
+            Ok((meeting, "meeting_planned"))
+        })
+        .await
+    }
+
+    /// Records the outcome of a planned meeting, if `expected_version` is current.
+    pub async fn record(
+        &self,
+        record: RecordMeeting,
+        write: WriteContext<'_>,
+        respond: Respond<'_, Meeting>,
+    ) -> Result<Replayable, StoreError> {
+        let (actor, now) = (write.actor.clone(), write.now);
+        self.write_meeting(write, respond, async |txn: &WriteTxn| {
+            party_referral(txn, record.referral, record.org).await?;
+            let mut meeting = handoff_meeting::Entity::find_by_id(record.meeting.as_uuid())
+                .filter(handoff_meeting::Column::ReferralId.eq(record.referral.as_uuid()))
+                .one(txn)
+                .await?
+                .ok_or(StoreError::NotFound)
+                .and_then(meeting_from_row)?;
+            if meeting.version != record.expected_version {
+                return Err(StoreError::VersionMismatch {
+                    current: meeting.version,
+                });
+            }
+            let kind = match &record.outcome {
+                HandoffOutcome::Held => "meeting_held",
+                HandoffOutcome::Postponed { .. } => "meeting_postponed",
+                HandoffOutcome::NotHeld { .. } => "meeting_not_held",
+            };
+            meeting.record(record.outcome.clone(), actor, now)?;
+            let updated = handoff_meeting::Entity::update_many()
+                .set(meeting_to_row(&meeting))
+                .filter(handoff_meeting::Column::Id.eq(meeting.id.as_uuid()))
+                .filter(
+                    handoff_meeting::Column::Version.eq(stored_version(record.expected_version)),
+                )
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StoreError::VersionMismatch {
+                    current: record.expected_version + 1,
+                });
+            }
+            Ok((meeting, kind))
+        })
+        .await
     }
 }

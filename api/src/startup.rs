@@ -206,7 +206,12 @@ impl Application {
                 .app_data(web::Data::new(timeout))
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+                // No outside validator: opening /docs never sends the document anywhere.
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url("/openapi.json", doc)
+                        .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                )
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(fallback::unmatched))
                 .wrap(actix_web::middleware::from_fn(crate::http::timeout::limit))

@@ -37,6 +37,7 @@ pub const BEARER: &str = "bearer";
         (name = "organisations", description = "Organisations as recipients: the registry of informal organisations, and the waiting times measured over all the referrals an organisation received."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
+    servers((url = "/", description = "The server this document was read from")),
     components(schemas(Problem)),
     modifiers(&BearerScheme),
 )]

@@ -46,6 +46,20 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("text");
     assert!(html.contains("swagger"), "Swagger UI page");
+    let initializer = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        initializer.contains("\"validatorUrl\": \"none\"")
+            || initializer.contains("\"validatorUrl\":\"none\""),
+        "the document is never sent to an outside validator: {initializer}"
+    );
 }
 
 #[tokio::test]

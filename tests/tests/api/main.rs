@@ -6,6 +6,7 @@ mod aftercare;
 mod alerts;
 mod auth;
 mod catalog;
+mod contract;
 mod durability;
 mod errors;
 mod feeds;

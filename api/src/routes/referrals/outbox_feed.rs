@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[utoipa::path(
     operation_id = "poll_referral_outbox_feed",
     tag = "referrals",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
+    params(FeedParams, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last page")),
     responses(
         (status = 200, description = "A page of changes", body = OutboxPage,
             headers(("ETag" = String, description = "The page's next cursor"))),

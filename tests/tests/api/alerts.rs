@@ -163,6 +163,24 @@ async fn ending_treatment_without_followup_alerts_at_once_and_clears_when_follow
         "{}",
         shared[0]
     );
+    // Reading it again with its ETag: 304 while unchanged, the alert once it changed.
+    let path = format!("/v1/alerts/{}", id(&resolved[0]));
+    let read = app.get(&path, &provider).await;
+    let tag = read.headers()["etag"].to_str().expect("etag").to_owned();
+    let again = app
+        .request(reqwest::Method::GET, &path, &provider)
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+    let stale = app
+        .request(reqwest::Method::GET, &path, &provider)
+        .header("If-None-Match", "\"1\"")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(stale.status(), 200, "{tag} is not \"1\"");
 }
 
 #[tokio::test]

@@ -20,10 +20,14 @@ use actix_web::http::header::ETAG;
 #[utoipa::path(
     operation_id = "get_alert",
     tag = "alerts",
-    params(("id" = uuid::Uuid, Path, description = "The alert id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The alert id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the alert as last read"),
+    ),
     responses(
         (status = 200, description = "The alert", body = AlertView,
             headers(("ETag" = String, description = "The alert's version, for If-Match"))),
+        (status = 304, description = "Unchanged since the ETag named in If-None-Match"),
         (status = 404, description = "No such alert concerning the caller",
             body = Problem, content_type = "application/problem+json"),
     ),
@@ -39,8 +43,13 @@ pub async fn get(
     let reader = policy::alert_reader(&principal)?;
     let now = state.clock.now();
     let alert = state.alerts.get(alert_id(&id)?, reader).await?;
-    let suggestions = state.routing.for_alert(&alert, now).await?;
     access_log::disclosed(&req, [alert.trajectory_id.as_uuid()]);
+    if etag::not_modified(&req, alert.version) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((ETAG, etag::etag(alert.version)))
+            .finish());
+    }
+    let suggestions = state.routing.for_alert(&alert, now).await?;
     Ok(HttpResponse::Ok()
         .insert_header((ETAG, etag::etag(alert.version)))
         .json(

@@ -59,6 +59,15 @@ pub fn add_shared_problems(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 fn add_to_operation(operation: &mut Operation) {
+    // OpenAPI requires `required: true` on every path parameter; utoipa leaves it false for
+    // one documented through `schema_with` (the referral action).
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let utoipa::openapi::RefOr::T(parameter) = parameter
+            && parameter.parameter_in == utoipa::openapi::path::ParameterIn::Path
+        {
+            parameter.required = utoipa::openapi::Required::True;
+        }
+    }
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_input = operation.request_body.is_some()
         || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());

@@ -66,6 +66,21 @@ impl CreateReferralRequest {
     }
 }
 
+/// An action on a referral, as the path names it (the domain's `ReferralAction`; a test
+/// keeps the two lists equal).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralActionName {
+    Acknowledge,
+    Assess,
+    Accept,
+    Reject,
+    Start,
+    Complete,
+    Fail,
+    Cancel,
+}
+
 /// The fields an action may carry; which it needs depends on the action.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -356,4 +371,21 @@ pub struct OutboxItem {
 pub struct OutboxPage {
     pub items: Vec<OutboxItem>,
     pub next_cursor: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_documented_actions_are_the_domains() {
+        let doc =
+            serde_json::to_value(<super::ReferralActionName as utoipa::PartialSchema>::schema())
+                .expect("serializes");
+        let names: Vec<&str> = doc["enum"]
+            .as_array()
+            .expect("an enum")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(names, herstelbrug_domain::ReferralAction::NAMES);
+    }
 }

@@ -6,6 +6,7 @@ use herstelbrug_domain::ReferralAction;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
+use crate::dto::referral::ReferralActionName;
 use crate::dto::referral::{ReferralActionRequest, ReferralView};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
@@ -20,24 +21,13 @@ use crate::state::AppState;
 /// under_assessment), `accept`s with `planned_start_on` or `reject`s with a `reason`,
 /// `start`s, and `complete`s or `fail`s (with a `reason`). The requester may `cancel`
 /// before work starts. The body is optional for actions that need no field.
-/// The referral and the action taken on it.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // Documents the path; the handler reads it as two strings.
-struct ActPath {
-    /// The referral id
-    rid: uuid::Uuid,
-    /// The action: acknowledge, assess, accept, reject, start, complete, fail or cancel.
-    #[param(schema_with = crate::dto::schema::referral_action)]
-    action: String,
-}
-
 #[utoipa::path(
     operation_id = "act_on_referral",
     tag = "referrals",
     request_body(content = Option<ReferralActionRequest>, description = "The fields the action needs; may be left out when it needs none"),
     params(
-        ActPath,
+        ("rid" = uuid::Uuid, Path, description = "The referral id"),
+        ("action" = inline(ReferralActionName), Path, description = "The action to take"),
         ("If-Match" = String, Header, pattern = r#"^"[0-9]{1,9}"$"#, description = "The referral's current ETag"),
         ("Idempotency-Key" = Option<String>, Header, max_length = 257, pattern = r#"^[!#-~]{1,255}$|^"[!#-~]{1,255}"$"#, description = "Makes a retry return the first response."),
     ),

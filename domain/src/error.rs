@@ -72,7 +72,7 @@ pub enum DomainError {
     #[error("service: {reason}")]
     ServiceNotTakingReferral { reason: &'static str },
     #[error("`{field}`: {rule}")]
-    ParticipantRule {
+    FieldRule {
         field: &'static str,
         rule: &'static str,
     },

@@ -13,12 +13,11 @@ use sea_orm::{
 };
 
 use crate::continuity;
-use crate::entity::{outcome_check, referral};
+use crate::entity::outcome_check;
 use crate::error::StoreError;
 use crate::feed_signal::FeedSignal;
 use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
-use crate::referral_row::referral_from_row;
-use crate::referral_store::own_trajectory;
+use crate::referral_store::{own_trajectory, trajectory_referrals};
 use crate::write_txn::WriteTxn;
 
 /// A check a trajectory owes, with its outcome once recorded.
@@ -79,19 +78,6 @@ pub(crate) async fn trajectory_checks<C: ConnectionTrait>(
         .collect()
 }
 
-async fn trajectory_referrals<C: ConnectionTrait>(
-    conn: &C,
-    trajectory_id: TrajectoryId,
-) -> Result<Vec<herstelbrug_domain::Referral>, StoreError> {
-    referral::Entity::find()
-        .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(referral_from_row)
-        .collect()
-}
-
 impl AftercareStore {
     pub fn new(
         conn: DatabaseConnection,
@@ -144,7 +130,7 @@ impl AftercareStore {
                 .into_iter()
                 .any(|c| c.after_days == record.after_days);
             if already {
-                return Err(herstelbrug_domain::DomainError::ParticipantRule {
+                return Err(herstelbrug_domain::DomainError::FieldRule {
                     field: "after_days",
                     rule: "this check was recorded already",
                 }

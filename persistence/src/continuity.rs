@@ -14,11 +14,10 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::alert_row::{alert_from_row, alert_to_row};
-use crate::entity::{alert, offer, referral, timer, trajectory};
+use crate::entity::{alert, offer, timer, trajectory};
 use crate::error::StoreError;
 use crate::feed::{self, Stream};
 use crate::offer_row::{offer_from_row, offer_to_row};
-use crate::referral_row::referral_from_row;
 use crate::referral_store::{current_consent, save_system_change};
 use crate::trajectory_row::trajectory_from_row;
 use crate::write_txn::WriteTxn;
@@ -55,13 +54,8 @@ pub(crate) async fn evaluate_loaded(
 ) -> Result<Vec<String>, StoreError> {
     let trajectory_id = trajectory.id;
     // Referrals and alerts are never deferred writes, so these reads need not wait for them.
-    let mut referrals = referral::Entity::find()
-        .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-        .all(txn.unflushed())
-        .await?
-        .into_iter()
-        .map(referral_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut referrals =
+        crate::referral_store::trajectory_referrals(txn.unflushed(), trajectory_id).await?;
     // Offers, meetings and outcome checks matter only to some paths: read each only when
     // it can (a trajectory's hot path stays at the queries it had).
     let mut offers = if referrals.iter().any(|r| r.offer.is_some()) {
@@ -100,18 +94,29 @@ pub(crate) async fn evaluate_loaded(
     } else {
         Vec::new()
     };
-    let resident = OrgId::Gemeente(trajectory.municipality);
-    let resident_consent = current_consent(txn.unflushed(), trajectory_id, resident, now)
-        .await?
-        .is_some();
-    let situation = Situation {
+    let mut situation = Situation {
         trajectory,
         referrals: &referrals,
         offers: &offers,
         meetings: &meetings,
         outcome_checks: &outcome_checks,
-        resident_consent,
+        resident_consent: false,
     };
+    // Only a gap alert the municipality could receive needs the client's consent for it;
+    // most changes (a transition in treatment, an answer to a referral) do without.
+    let sharing_at_stake = current
+        .iter()
+        .any(|a| a.is_unresolved() && a.rule.informs_municipality())
+        || situation
+            .conditions(now, policy)
+            .iter()
+            .any(|c| c.rule.informs_municipality());
+    if sharing_at_stake {
+        let resident = OrgId::Gemeente(trajectory.municipality);
+        situation.resident_consent = current_consent(txn.unflushed(), trajectory_id, resident, now)
+            .await?
+            .is_some();
+    }
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {
         AlertId::new_at(now)
     });

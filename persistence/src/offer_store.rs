@@ -21,7 +21,10 @@ use crate::feed::{self};
 use crate::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
 use crate::offer_row::{offer_from_row, offer_to_row};
 use crate::referral_row::{referral_event_to_row, referral_from_row, referral_to_row};
-use crate::referral_store::{ReferralRecord, ReferralStore, check_request, own_trajectory};
+use crate::referral_store::{
+    ReferralRecord, ReferralStore, check_request, own_trajectory, trajectory_referrals,
+    with_consent,
+};
 
 /// What a provider supplies to offer the client of one of its trajectories to several
 /// candidates, and how long the offer waits.
@@ -65,16 +68,9 @@ async fn load<C: ConnectionTrait>(
         .into_iter()
         .map(referral_from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let holds = feed::consent_holds(conn, &referrals, now).await?;
     Ok(OfferRecord {
         offer,
-        candidates: referrals
-            .into_iter()
-            .map(|referral| ReferralRecord {
-                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
-                referral,
-            })
-            .collect(),
+        candidates: with_consent(conn, referrals, now).await?,
     })
 }
 
@@ -178,20 +174,38 @@ impl ReferralStore {
         provider: AgbCode,
         now: DateTime<Utc>,
     ) -> Result<Vec<OfferRecord>, StoreError> {
+        // Three queries whatever the number of offers: the offers, the trajectory's
+        // referrals (candidates among them), and consent for all of them.
         own_trajectory(&self.conn, trajectory_id, provider).await?;
-        let ids: Vec<uuid::Uuid> = offer::Entity::find()
+        let offers = offer::Entity::find()
             .filter(offer::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
             .filter(offer::Column::Requester.eq(provider.to_string()))
             .order_by_asc(offer::Column::Id)
             .all(&self.conn)
             .await?
             .into_iter()
-            .map(|o| o.id)
-            .collect();
-        let mut records = Vec::with_capacity(ids.len());
-        for id in ids {
-            records.push(load(&self.conn, OfferId::from_uuid(id), provider, now).await?);
-        }
-        Ok(records)
+            .map(offer_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let referrals = trajectory_referrals(&self.conn, trajectory_id).await?;
+        let candidates: Vec<ReferralRecord> = with_consent(
+            &self.conn,
+            referrals
+                .into_iter()
+                .filter(|r| r.offer.is_some())
+                .collect(),
+            now,
+        )
+        .await?;
+        Ok(offers
+            .into_iter()
+            .map(|offer| OfferRecord {
+                candidates: candidates
+                    .iter()
+                    .filter(|c| c.referral.offer == Some(offer.id))
+                    .cloned()
+                    .collect(),
+                offer,
+            })
+            .collect())
     }
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use herstelbrug_domain::routing::Offer;
 use herstelbrug_domain::team::{Meeting, Participant};
 use herstelbrug_domain::{
-    AgbCode, Alert, Consent, OrgId, Referral, ReferralEvent, ReferralId, Trajectory,
-    TrajectoryEvent, TrajectoryId,
+    AgbCode, Alert, Consent, OrgId, ReferralEvent, ReferralId, Trajectory, TrajectoryEvent,
+    TrajectoryId,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
@@ -20,15 +20,14 @@ use serde_json::json;
 
 use crate::alert_row::alert_from_row;
 use crate::entity::{
-    alert, consent, offer, outcome_check, referral, referral_event, timer, trajectory_event,
-    trajectory_step,
+    alert, consent, offer, outcome_check, referral_event, timer, trajectory_event, trajectory_step,
 };
 use crate::error::StoreError;
 use crate::feed;
 use crate::offer_row::offer_from_row;
-use crate::referral_row::{consent_from_row, referral_event_from_row, referral_from_row};
-use crate::referral_store::{ReferralRecord, own_trajectory};
-use crate::team_store::{trajectory_meetings, trajectory_participants};
+use crate::referral_row::{consent_from_row, referral_event_from_row};
+use crate::referral_store::{ReferralRecord, own_trajectory, trajectory_referrals, with_consent};
+use crate::team_store::{party_referral, trajectory_meetings, trajectory_participants};
 use crate::trajectory_row::event_from_row;
 
 /// One step of the path.
@@ -255,15 +254,7 @@ impl OverviewStore {
         let trajectory = own_trajectory(conn, id, provider).await?;
         let uuid = id.as_uuid();
         let team = trajectory_participants(conn, id).await?;
-        let referrals: Vec<Referral> = referral::Entity::find()
-            .filter(referral::Column::TrajectoryId.eq(uuid))
-            .order_by_asc(referral::Column::Id)
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(referral_from_row)
-            .collect::<Result<_, _>>()?;
-        let holds = feed::consent_holds(conn, &referrals, now).await?;
+        let referrals = with_consent(conn, trajectory_referrals(conn, id).await?, now).await?;
         let mut steps_after: Vec<Step> = Vec::new();
         let offers: Vec<Offer> = offer::Entity::find()
             .filter(offer::Column::TrajectoryId.eq(uuid))
@@ -341,13 +332,7 @@ impl OverviewStore {
         }));
         Ok(Overview {
             team: team.into_iter().filter(Participant::is_current).collect(),
-            referrals: referrals
-                .into_iter()
-                .map(|referral| ReferralRecord {
-                    consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
-                    referral,
-                })
-                .collect(),
+            referrals,
             offers,
             open_alerts: alerts.into_iter().filter(Alert::is_unresolved).collect(),
             next_deadline,
@@ -366,15 +351,8 @@ impl OverviewStore {
         now: DateTime<Utc>,
     ) -> Result<ReferralOverview, StoreError> {
         let conn = &self.conn;
-        let referral = referral::Entity::find_by_id(id.as_uuid())
-            .one(conn)
-            .await?
-            .ok_or(StoreError::NotFound)
-            .and_then(referral_from_row)?;
+        let referral = party_referral(conn, id, org).await?;
         let provider = OrgId::Agb(referral.requester);
-        if org != provider && org != referral.recipient {
-            return Err(StoreError::NotFound);
-        }
         let holds = feed::consent_holds(conn, std::slice::from_ref(&referral), now).await?;
         let contacts = trajectory_participants(conn, referral.trajectory_id)
             .await?

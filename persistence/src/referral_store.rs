@@ -268,29 +268,9 @@ impl ReferralStore {
         provider: AgbCode,
         now: DateTime<Utc>,
     ) -> Result<Vec<ReferralRecord>, StoreError> {
-        let owned = trajectory::Entity::find_by_id(trajectory_id.as_uuid())
-            .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-            .one(&self.conn)
-            .await?;
-        if owned.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        let referrals = referral::Entity::find()
-            .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
-            .order_by_asc(referral::Column::Id)
-            .all(&self.conn)
-            .await?
-            .into_iter()
-            .map(referral_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let holds = feed::consent_holds(&self.conn, &referrals, now).await?;
-        Ok(referrals
-            .into_iter()
-            .map(|referral| ReferralRecord {
-                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
-                referral,
-            })
-            .collect())
+        own_trajectory(&self.conn, trajectory_id, provider).await?;
+        let referrals = trajectory_referrals(&self.conn, trajectory_id).await?;
+        with_consent(&self.conn, referrals, now).await
     }
 
     /// A page of a feed, waiting up to `wait` for a change when it is empty.
@@ -344,6 +324,37 @@ impl ReferralStore {
             self.signal.notify(org);
         }
     }
+}
+
+/// Every referral of a trajectory, oldest first.
+pub(crate) async fn trajectory_referrals<C: ConnectionTrait>(
+    conn: &C,
+    trajectory_id: TrajectoryId,
+) -> Result<Vec<Referral>, StoreError> {
+    referral::Entity::find()
+        .filter(referral::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+        .order_by_asc(referral::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(referral_from_row)
+        .collect()
+}
+
+/// Referrals with whether consent for each recipient holds now (one query for all).
+pub(crate) async fn with_consent<C: ConnectionTrait>(
+    conn: &C,
+    referrals: Vec<Referral>,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReferralRecord>, StoreError> {
+    let holds = feed::consent_holds(conn, &referrals, now).await?;
+    Ok(referrals
+        .into_iter()
+        .map(|referral| ReferralRecord {
+            consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+            referral,
+        })
+        .collect())
 }
 
 /// Trajectory `trajectory_id` if `provider` treats the client; 404 for anyone else.

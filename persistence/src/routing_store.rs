@@ -15,6 +15,7 @@ use crate::catalog_store::{CatalogEntry, CatalogQuery, CatalogSort, CatalogStore
 use crate::entity::{referral, trajectory};
 use crate::error::StoreError;
 use crate::referral_row::referral_from_row;
+use crate::referral_store::trajectory_referrals;
 use crate::trajectory_row::trajectory_from_row;
 
 /// How many services one kind's alternatives list at most.
@@ -45,13 +46,7 @@ async fn trajectory_with_referrals<C: ConnectionTrait>(
         .await?
         .ok_or(StoreError::NotFound)
         .and_then(trajectory_from_row)?;
-    let referrals = referral::Entity::find()
-        .filter(referral::Column::TrajectoryId.eq(trajectory_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(referral_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let referrals = trajectory_referrals(conn, trajectory.id).await?;
     Ok((trajectory, referrals))
 }
 

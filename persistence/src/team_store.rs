@@ -65,7 +65,7 @@ pub struct TeamStore {
 }
 
 /// The referral `id` if `org` is one of its parties.
-async fn party_referral<C: ConnectionTrait>(
+pub(crate) async fn party_referral<C: ConnectionTrait>(
     conn: &C,
     id: ReferralId,
     org: OrgId,
@@ -299,7 +299,7 @@ impl TeamStore {
                 .iter()
                 .any(|p| !team.iter().any(|t| t.id == *p))
             {
-                return Err(DomainError::ParticipantRule {
+                return Err(DomainError::FieldRule {
                     field: "participants",
                     rule: "every participant must take part in this trajectory",
                 }

@@ -186,12 +186,12 @@ impl TrajectoryStore {
                         .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
                         .one(&txn)
                         .await?
-                        .ok_or(herstelbrug_domain::DomainError::ParticipantRule {
+                        .ok_or(herstelbrug_domain::DomainError::FieldRule {
                             field: "previous_trajectory",
                             rule: "no trajectory of this provider has that id",
                         })?;
                     if row.phase != Phase::Closed.as_str() {
-                        return Err(herstelbrug_domain::DomainError::ParticipantRule {
+                        return Err(herstelbrug_domain::DomainError::FieldRule {
                             field: "previous_trajectory",
                             rule: "a re-entry follows a closed trajectory",
                         }

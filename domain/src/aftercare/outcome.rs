@@ -96,7 +96,7 @@ impl OutcomeCheck {
         now: DateTime<Utc>,
     ) -> Result<OutcomeCheck, DomainError> {
         if !owes.iter().any(|(days, _)| *days == after_days) {
-            return Err(DomainError::ParticipantRule {
+            return Err(DomainError::FieldRule {
                 field: "after_days",
                 rule: "no such check is owed: checks follow a closure with follow-up in place, after the configured days",
             });

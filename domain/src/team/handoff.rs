@@ -82,7 +82,7 @@ impl Meeting {
         match outcome {
             HandoffOutcome::Held => {
                 if self.planned_at > now {
-                    return Err(DomainError::ParticipantRule {
+                    return Err(DomainError::FieldRule {
                         field: "outcome",
                         rule: "a meeting is held at or after its planned time",
                     });

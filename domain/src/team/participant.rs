@@ -93,9 +93,8 @@ impl Participant {
     ) -> Result<Participant, DomainError> {
         let today = now.date_naive();
         let naaste = new.role == ParticipantRole::Relative;
-        let rule = |field: &'static str, rule: &'static str| {
-            Err(DomainError::ParticipantRule { field, rule })
-        };
+        let rule =
+            |field: &'static str, rule: &'static str| Err(DomainError::FieldRule { field, rule });
         match (naaste, new.organisation.is_some()) {
             (true, true) => return rule("organisation", "a naaste belongs to no organisation"),
             (false, false) => {
@@ -160,7 +159,7 @@ impl Participant {
     /// The participant leaves on `left_on` (not before joining, not in the future, once).
     pub fn leave(&mut self, left_on: NaiveDate, now: DateTime<Utc>) -> Result<(), DomainError> {
         if self.left_on.is_some() {
-            return Err(DomainError::ParticipantRule {
+            return Err(DomainError::FieldRule {
                 field: "left_on",
                 rule: "the participant already left",
             });

@@ -54,7 +54,7 @@ fn a_naaste_comes_with_consent_and_a_relation_and_no_organisation() {
     without_consent.involvement = None;
     assert!(matches!(
         join(without_consent),
-        Err(DomainError::ParticipantRule {
+        Err(DomainError::FieldRule {
             field: "consent",
             ..
         })

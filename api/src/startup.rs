@@ -149,6 +149,8 @@ impl Application {
             team: TeamStore::new(db.conn.clone(), signal.clone(), policy),
             overview: OverviewStore::new(db.conn.clone()),
             aftercare: AftercareStore::new(db.conn.clone(), signal.clone(), policy),
+            figures: herstelbrug_persistence::FiguresStore::new(db.conn.clone()),
+            waiting_policy: config.waiting_policy(),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
             access: AccessLog::new(db.conn.clone()),

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, Database, OrganisationStore,
-    OverviewStore, ReferralStore, RoutingStore, TeamStore, TrajectoryStore, WebhookStore,
+    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, Database, FiguresStore,
+    OrganisationStore, OverviewStore, ReferralStore, RoutingStore, TeamStore, TrajectoryStore,
+    WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -25,6 +26,9 @@ pub struct AppState {
     pub team: TeamStore,
     pub overview: OverviewStore,
     pub aftercare: AftercareStore,
+    pub figures: FiguresStore,
+    /// The Treeknorm waiting times figures are held to.
+    pub waiting_policy: herstelbrug_domain::catalog::WaitingPolicy,
     /// How long offers wait for an acceptance.
     pub offer_policy: herstelbrug_domain::routing::OfferPolicy,
     pub access: AccessLog,

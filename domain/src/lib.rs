@@ -16,6 +16,7 @@ pub mod consent;
 pub mod continuity;
 pub mod error;
 pub mod event;
+pub mod figures;
 pub mod ids;
 pub mod org_id;
 pub mod phase;

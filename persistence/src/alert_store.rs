@@ -237,6 +237,12 @@ impl AlertStore {
                         current: before + 1,
                     });
                 }
+                if alert.status == herstelbrug_domain::AlertStatus::Resolved {
+                    let closed: Vec<_> = herstelbrug_domain::figures::fact::gap_closed(&alert)
+                        .into_iter()
+                        .collect();
+                    crate::figures_store::record_facts(txn, &closed);
+                }
                 let woken = append_alert(txn, &alert, change.kind, now).await?;
                 Ok((alert, woken))
             },

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use herstelbrug_domain::routing::Offer;
 use herstelbrug_domain::{
     Actor, Alert, AlertChange, AlertId, ContinuityPolicy, OrgId, Situation, Subject, TrajectoryId,
-    WmoClocks, continuity,
+    WmoClocks, continuity, figures,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryTrait as _;
@@ -144,8 +144,10 @@ pub(crate) async fn evaluate_loaded(
                 continue;
             }
         }
+        crate::figures_store::record_facts(txn, &figures::alert_facts(change));
         woken.extend(append_alert(txn, alert, change.kind(), now).await?);
     }
+    crate::figures_store::record_trajectory(txn, trajectory, &referrals).await?;
     set_timer(txn, trajectory_id, outcome.next_check);
     woken.sort();
     woken.dedup();

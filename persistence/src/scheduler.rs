@@ -23,6 +23,8 @@ use crate::feed_signal::FeedSignal;
 pub struct TickReport {
     pub claimed: usize,
     pub fired: usize,
+    /// Figure deltas folded into the rolled-up cells.
+    pub folded: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -76,12 +78,17 @@ impl Scheduler {
         let mut report = TickReport {
             claimed: claimed.len(),
             fired: 0,
+            folded: 0,
         };
         for trajectory in claimed {
             if self.fire(trajectory, token, now).await? {
                 report.fired += 1;
             }
         }
+        // The figures' deltas are folded here too: a tick is the background work there is.
+        report.folded = crate::FiguresStore::new(self.conn.clone())
+            .fold(self.batch.saturating_mul(10))
+            .await?;
         Ok(report)
     }
 

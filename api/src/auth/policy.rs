@@ -3,7 +3,7 @@
 //! the functions below add what a scope alone cannot say (which organisation kind).
 
 use herstelbrug_domain::{Actor, AgbCode, OrgId};
-use herstelbrug_persistence::{AlertReader, Visibility};
+use herstelbrug_persistence::{AlertReader, FigureScope, Visibility};
 
 use crate::auth::{Principal, Scope};
 
@@ -12,9 +12,11 @@ use Scope::{Admin, Community, Dashboard, Municipality, Provider};
 const PROVIDER: &[Scope] = &[Provider];
 const PROVIDER_ADMIN: &[Scope] = &[Provider, Admin];
 const PARTIES: &[Scope] = &[Provider, Municipality, Community];
-/// Dashboards read the alerts that concern their own organisation, nothing else.
+/// Dashboards read the alerts that concern their own organisation, and figures.
 const ALERT_READERS: &[Scope] = &[Provider, Municipality, Community, Dashboard, Admin];
 const ALERT_FEED_READERS: &[Scope] = &[Provider, Municipality, Community, Dashboard];
+/// Aggregates without client ids, withheld below 5 clients: dashboards and operators.
+const FIGURE_READERS: &[Scope] = &[Dashboard, Admin];
 /// The catalog and what was measured of organisations hold no client data.
 const EVERYONE: &[Scope] = ALERT_READERS;
 
@@ -75,6 +77,7 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/v1/services/{id}", EVERYONE),
     ("GET", "/v1/services/{id}/history", EVERYONE),
     ("GET", "/v1/organisations/{org}", EVERYONE),
+    ("GET", "/v1/figures/continuity", FIGURE_READERS),
     ("POST", "/v1/services", PARTIES),
     ("PUT", "/v1/services/{id}", PARTIES),
     ("POST", "/v1/services/{id}/capacity", PARTIES),
@@ -167,6 +170,23 @@ pub fn alert_reader(principal: &Principal) -> Result<AlertReader, ApiError> {
         Err(_) if principal.has(Scope::Admin) => Ok(AlertReader::All),
         Err(_) if principal.has(Scope::Dashboard) => Ok(AlertReader::Org(principal.org)),
         Err(e) => Err(e),
+    }
+}
+
+/// Whose figures a caller reads: a dashboard its own organisation's (a provider's own
+/// trajectories, a municipality's residents over every provider), an administrator all.
+pub fn figure_reader(principal: &Principal) -> Result<FigureScope, ApiError> {
+    match principal.org {
+        _ if principal.has(Scope::Admin) => Ok(FigureScope::All),
+        OrgId::Agb(provider) if principal.has(Scope::Dashboard) => {
+            Ok(FigureScope::Provider(provider))
+        }
+        OrgId::Gemeente(code) if principal.has(Scope::Dashboard) => {
+            Ok(FigureScope::Municipality(code))
+        }
+        _ => Err(forbidden(
+            "figures need scope `dashboard` for an agb: or gemeente: organisation, or `admin`",
+        )),
     }
 }
 

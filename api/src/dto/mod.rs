@@ -6,6 +6,7 @@ pub mod alert;
 pub mod consent;
 pub mod contact;
 pub mod date;
+pub mod figures;
 pub mod number;
 pub mod organisation;
 pub mod overview;

@@ -267,3 +267,28 @@ pub fn catalog_form() -> Object {
         ["minimal", "full"],
     )
 }
+
+pub fn figure_interval() -> Object {
+    string_enum(
+        "How finely figures are split over time [default: `month`].",
+        herstelbrug_domain::figures::Interval::NAMES.iter().copied(),
+    )
+}
+
+pub fn figure_grouping() -> Object {
+    string_enum(
+        "What figures are split by [default: `municipality`]. By `kind` or `service`, the \
+         trajectory-wide figures (endings, gaps, alerts, dropouts, re-admissions) are in the \
+         total only.",
+        herstelbrug_domain::figures::Grouping::NAMES.iter().copied(),
+    )
+}
+
+pub fn figure_rejection_reason() -> Object {
+    let mut names: Vec<&'static str> = herstelbrug_domain::RejectionReason::NAMES.to_vec();
+    names.push("unspecified");
+    string_enum(
+        "Why referrals were rejected (`unspecified`: rejected before reasons were coded).",
+        names,
+    )
+}

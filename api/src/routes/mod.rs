@@ -7,6 +7,7 @@ pub mod aftercare;
 pub mod alerts;
 pub mod clients;
 pub mod consents;
+pub mod figures;
 pub mod health;
 pub mod organisations;
 pub mod referrals;
@@ -29,4 +30,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     clients::register(cfg);
     services::register(cfg);
     organisations::register(cfg);
+    figures::register(cfg);
 }

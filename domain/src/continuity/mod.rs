@@ -61,6 +61,11 @@ string_enum! {
 impl Rule {
     /// The gap alerts a client's municipality of residence also receives (with consent):
     /// the client fell out of care and its wijkteam can reach out.
+    /// A gap: the client is, or is about to be, without care. The figures count these.
+    pub const fn is_gap(self) -> bool {
+        self.informs_municipality()
+    }
+
     pub const fn informs_municipality(self) -> bool {
         matches!(
             self,

@@ -10,6 +10,7 @@ mod contract;
 mod durability;
 mod errors;
 mod feeds;
+mod figures;
 mod health_and_docs;
 mod helpers;
 mod idempotency;

@@ -340,6 +340,8 @@ fn rows() -> Vec<Row> {
         row(Method::PUT, "/v1/services/{id}", "NNNFFON"),
         row(Method::POST, "/v1/services/{id}/capacity", "NNNFFON"),
         row(Method::GET, "/v1/organisations/{org}", "OOOOOOO"),
+        // Aggregates: only dashboards (of a provider or municipality) and administrators.
+        row(Method::GET, "/v1/figures/continuity", "FFFOOFF"),
     ]
 }
 

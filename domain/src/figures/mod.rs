@@ -1,0 +1,22 @@
+//! Continuity figures for the people who steer: the facts each trajectory contributes to
+//! the counts (derived from its state, so a rollup can be kept by adding the difference),
+//! the periods they are asked for, small-cell suppression, and the report built from
+//! aggregated facts.
+
+pub mod fact;
+pub mod histogram;
+pub mod period;
+pub mod report;
+pub mod suppression;
+
+pub use fact::{Fact, Metric, alert_facts, diff, trajectory_facts};
+pub use histogram::Histogram;
+pub use period::{Interval, Month, Period, PeriodError, PeriodRange};
+pub use report::{
+    Aggregate, Cell, Distribution, Figures, Grouping, OpenGaps, ReferralFigures, Report,
+    ReportQuery, Series, TrajectoryFigures, build,
+};
+pub use suppression::{CountTable, MIN_CLIENTS};
+
+#[cfg(test)]
+mod tests;

@@ -55,6 +55,14 @@ enum Command {
     },
     /// Print the OpenAPI document (commit it as openapi/openapi.json).
     Openapi,
+    /// Fill an empty database with a clearly fictional year for Amsterdam, Nijmegen and
+    /// 's-Hertogenbosch: providers, services, some hundreds of trajectories through every
+    /// phase, referrals accepted, rejected and waited for, gaps closed and not.
+    Demo {
+        /// Add the demo year even if the database already holds trajectories.
+        #[arg(long)]
+        force: bool,
+    },
     /// Access-log maintenance.
     Audit {
         #[command(subcommand)]
@@ -228,6 +236,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Demo { force } => {
+            let made = crate::demo::run(cli.config, force).await?;
+            println!(
+                "demo: {} trajectories, {} referrals, {} services (all fictional)",
+                made.trajectories, made.referrals, made.services
+            );
+            println!("start the server (`cargo run --release`) and open http://127.0.0.1:8080/dashboard");
+            Ok(())
+        }
         Command::Openapi => {
             let json = openapi_doc::document()
                 .to_pretty_json()
@@ -238,7 +255,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn mint(config: &Config, org: &str, scope: &str, sub: &str, ttl: u64) -> Result<String, String> {
+pub(crate) fn mint(config: &Config, org: &str, scope: &str, sub: &str, ttl: u64) -> Result<String, String> {
     let org: OrgId = org.parse().map_err(|e| format!("--org: {e}"))?;
     let scopes: Vec<&str> = scope.split([',', ' ']).filter(|s| !s.is_empty()).collect();
     if let Some(unknown) = scopes.iter().find(|s| Scope::parse(s).is_none()) {

@@ -192,6 +192,7 @@ impl Application {
         let metrics_on = config.metrics == "on";
         let metrics_here = metrics_on && config.metrics_listen.is_none();
         let metrics_data = web::Data::new(metrics.clone());
+        let dev_login = web::Data::new(crate::dashboard::DevLogin::from_config(&config));
         let mut server = HttpServer::new(move || {
             let (app, mut doc) =
                 openapi_doc::documented_routes(App::new().into_utoipa_app()).split_for_parts();
@@ -215,6 +216,8 @@ impl Application {
                         .config(utoipa_swagger_ui::Config::default().validator_url("none")),
                 )
                 .service(web::redirect("/docs", "/docs/"))
+                .app_data(dev_login.clone())
+                .configure(crate::dashboard::register)
                 .default_service(web::to(fallback::unmatched))
                 .wrap(actix_web::middleware::from_fn(crate::http::timeout::limit))
                 .wrap(ErrorHandlers::new().default_handler(fallback::ensure_problem))

@@ -63,6 +63,13 @@ impl Database {
     }
 
     /// Whether the database answers a trivial query (for readiness probes).
+    /// How many trajectories the database holds (to keep demo data out of real data).
+    pub async fn trajectory_count(&self) -> Result<i64, DbErr> {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let count = crate::entity::trajectory::Entity::find().count(&self.conn).await?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }

@@ -242,7 +242,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "demo: {} trajectories, {} referrals, {} services (all fictional)",
                 made.trajectories, made.referrals, made.services
             );
-            println!("start the server (`cargo run --release`) and open http://127.0.0.1:8080/dashboard");
+            println!(
+                "start the server (`cargo run --release`) and open http://127.0.0.1:8080/dashboard"
+            );
             Ok(())
         }
         Command::Openapi => {
@@ -255,7 +257,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-pub(crate) fn mint(config: &Config, org: &str, scope: &str, sub: &str, ttl: u64) -> Result<String, String> {
+pub(crate) fn mint(
+    config: &Config,
+    org: &str,
+    scope: &str,
+    sub: &str,
+    ttl: u64,
+) -> Result<String, String> {
     let org: OrgId = org.parse().map_err(|e| format!("--org: {e}"))?;
     let scopes: Vec<&str> = scope.split([',', ' ']).filter(|s| !s.is_empty()).collect();
     if let Some(unknown) = scopes.iter().find(|s| Scope::parse(s).is_none()) {

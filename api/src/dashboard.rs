@@ -26,7 +26,8 @@ pub struct DevLogin(Option<Config>);
 
 impl DevLogin {
     pub fn from_config(config: &Config) -> Self {
-        let local = config.is_embedded() && config.jwt_secret.is_none() && config.jwks_file.is_none();
+        let local =
+            config.is_embedded() && config.jwt_secret.is_none() && config.jwks_file.is_none();
         Self(local.then(|| config.clone()))
     }
 }

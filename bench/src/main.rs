@@ -14,6 +14,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 mod api;
 mod catalog;
 mod cpu;
+mod figures;
 mod load;
 mod pgbench;
 mod seed;
@@ -91,6 +92,20 @@ enum Command {
         /// Answered referrals per service behind the measured waiting times.
         #[arg(long, default_value_t = 8)]
         history: u64,
+    },
+    /// Continuity figures for a year over 1,000,000 trajectories, as dashboards read them.
+    Figures {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        trajectories: u64,
+        /// Cells left unfolded, as deltas.
+        #[arg(long, default_value_t = 5_000)]
+        deltas: usize,
+        /// Requests timed per case.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
     },
     /// Webhook delivery throughput and lag with several dispatchers on one database.
     Webhooks {
@@ -243,6 +258,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("API benchmark on {database}");
             with_database(&database, |db, url| async move {
                 api::run(&db, &url, &options).await
+            })
+            .await?;
+        }
+        Command::Figures {
+            database,
+            trajectories,
+            deltas,
+            requests,
+        } => {
+            with_database(&database, |db, _| async move {
+                figures::run(&db, trajectories, deltas, requests.max(1)).await
             })
             .await?;
         }

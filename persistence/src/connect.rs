@@ -66,7 +66,9 @@ impl Database {
     /// How many trajectories the database holds (to keep demo data out of real data).
     pub async fn trajectory_count(&self) -> Result<i64, DbErr> {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        let count = crate::entity::trajectory::Entity::find().count(&self.conn).await?;
+        let count = crate::entity::trajectory::Entity::find()
+            .count(&self.conn)
+            .await?;
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
 

@@ -1,21 +1,22 @@
 //! Continuity figures: recording each trajectory's facts as counts in the writing
-//! transaction (append-only deltas), folding deltas into rolled-up cells in the
-//! background, and answering a figures query from cells and deltas in one statement.
+//! transaction (append-only deltas), folding deltas into rollups per reader's scope and
+//! grouping in the background, and answering a figures query from its rollups and the
+//! deltas not yet folded, in one statement.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use herstelbrug_domain::figures::{
-    self, Aggregate, Fact, Grouping, Metric, Month, Report, ReportQuery,
+    self, Aggregate, Fact, Grouping, Histogram, Metric, Month, Report, ReportQuery,
 };
 use herstelbrug_domain::{AgbCode, GemeenteCode, Referral, Rule, Trajectory};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryTrait as _, Statement, Value,
 };
 
 use crate::connect::begin_write;
-use crate::entity::{figure_cell, figure_contribution, figure_delta};
+use crate::entity::{figure_contribution, figure_delta, figure_rollup};
 use crate::error::StoreError;
 use crate::write_txn::WriteTxn;
 
@@ -107,11 +108,124 @@ pub struct FiguresStore {
     conn: DatabaseConnection,
 }
 
-/// A cell's key: month, provider, municipality, kind, service, metric, detail, days.
-type CellKey = (i32, String, String, String, String, String, String, i32);
+const GROUPINGS: [Grouping; 4] = [
+    Grouping::Municipality,
+    Grouping::Provider,
+    Grouping::Kind,
+    Grouping::Service,
+];
 
-/// The columns a figure row is keyed by, as written by `record_counts`.
-const KEY: &str = "month, provider, municipality, kind, service, metric, detail, days";
+/// A delta as read back.
+struct Delta {
+    month: i32,
+    provider: String,
+    municipality: String,
+    kind: String,
+    service: String,
+    metric: String,
+    detail: String,
+    days: i32,
+    count: i64,
+}
+
+impl Delta {
+    fn group(&self, grouping: Grouping) -> &str {
+        match grouping {
+            Grouping::Municipality => &self.municipality,
+            Grouping::Provider => &self.provider,
+            Grouping::Kind => &self.kind,
+            Grouping::Service => &self.service,
+        }
+    }
+
+    /// The readers it counts for: everyone's administrator, its provider, its municipality.
+    fn scopes(&self) -> [&str; 3] {
+        ["all", &self.provider, &self.municipality]
+    }
+
+    fn from_row(row: &sea_orm::QueryResult) -> Result<Self, StoreError> {
+        Ok(Self {
+            month: row.try_get("", "month")?,
+            provider: row.try_get("", "provider")?,
+            municipality: row.try_get("", "municipality")?,
+            kind: row.try_get("", "kind")?,
+            service: row.try_get("", "service")?,
+            metric: row.try_get("", "metric")?,
+            detail: row.try_get("", "detail")?,
+            days: row.try_get("", "days")?,
+            count: row.try_get("", "count")?,
+        })
+    }
+}
+
+fn scope_key(scope: FigureScope) -> String {
+    match scope {
+        FigureScope::Provider(p) => p.to_string(),
+        FigureScope::Municipality(m) => m.to_string(),
+        FigureScope::All => "all".to_owned(),
+    }
+}
+
+/// What a read nets by: month, group, metric, detail.
+type ReadKey = (i32, String, String, String);
+
+/// A rollup row's key: scope, grouping, month, group, metric, detail.
+type RollupKey = (String, &'static str, i32, String, String, String);
+
+/// A rollup row's value: the count, and for durations the days histogram.
+#[derive(Default)]
+struct Tally {
+    count: i64,
+    days: BTreeMap<i32, i64>,
+}
+
+fn encode(days: &BTreeMap<i32, i64>) -> String {
+    days.iter()
+        .filter(|(_, c)| **c != 0)
+        .map(|(d, c)| format!("{d}:{c}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn decode_into(text: &str, add: &mut impl FnMut(i32, i64)) -> Result<(), StoreError> {
+    let corrupt = || StoreError::Corrupt(format!("figure histogram `{text}`"));
+    for pair in text.split(';').filter(|p| !p.is_empty()) {
+        let (d, c) = pair.split_once(':').ok_or_else(corrupt)?;
+        add(
+            d.parse().map_err(|_| corrupt())?,
+            c.parse().map_err(|_| corrupt())?,
+        );
+    }
+    Ok(())
+}
+
+fn decode(text: &str) -> Result<BTreeMap<i32, i64>, StoreError> {
+    let corrupt = || StoreError::Corrupt(format!("figure histogram `{text}`"));
+    let mut days = BTreeMap::new();
+    for pair in text.split(';').filter(|p| !p.is_empty()) {
+        let (d, c) = pair.split_once(':').ok_or_else(corrupt)?;
+        days.insert(
+            d.parse().map_err(|_| corrupt())?,
+            c.parse().map_err(|_| corrupt())?,
+        );
+    }
+    Ok(days)
+}
+
+fn measures_days(metric: &str) -> bool {
+    metric.parse::<Metric>().is_ok_and(Metric::measures_days)
+}
+
+/// Placeholders `start..start+n` in the backend's style.
+fn marks(backend: DbBackend, start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${}", i + 1),
+            _ => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl FiguresStore {
     pub fn new(conn: DatabaseConnection) -> Self {
@@ -126,65 +240,109 @@ impl FiguresStore {
     ) -> Result<Report, StoreError> {
         let backend = self.conn.get_database_backend();
         let (from, to) = query.range.months();
-        let group = match query.grouping {
+        let grouping = query.grouping;
+        let group = match grouping {
             Grouping::Municipality => "municipality",
             Grouping::Provider => "provider",
             Grouping::Kind => "kind",
             Grouping::Service => "service",
         };
-        let mut values: Vec<Value> = Vec::new();
-        let mut param = |value: Value| {
-            values.push(value);
-            match backend {
-                DbBackend::Postgres => format!("${}", values.len()),
-                _ => "?".to_owned(),
+        let mut values: Vec<Value> = vec![
+            scope_key(scope).into(),
+            grouping.as_str().into(),
+            from.yyyymm().into(),
+            to.yyyymm().into(),
+            from.yyyymm().into(),
+            to.yyyymm().into(),
+        ];
+        let scoped = match scope {
+            FigureScope::Provider(p) => {
+                values.push(p.to_string().into());
+                format!(" AND provider = {}", marks(backend, 6, 1))
             }
+            FigureScope::Municipality(m) => {
+                values.push(m.to_string().into());
+                format!(" AND municipality = {}", marks(backend, 6, 1))
+            }
+            FigureScope::All => String::new(),
         };
-        let mut part = |table: &str| {
-            let from = param(from.yyyymm().into());
-            let to = param(to.yyyymm().into());
-            let scoped = match scope {
-                FigureScope::Provider(p) => {
-                    format!(" AND provider = {}", param(p.to_string().into()))
-                }
-                FigureScope::Municipality(m) => {
-                    format!(" AND municipality = {}", param(m.to_string().into()))
-                }
-                FigureScope::All => String::new(),
-            };
-            format!(
-                "SELECT month, {group} AS grp, metric, detail, days, count FROM {table} \
-                 WHERE month BETWEEN {from} AND {to}{scoped}"
-            )
-        };
-        let cells = part("figure_cells");
-        let deltas = part("figure_deltas");
+        let m = |i: usize| marks(backend, i, 1);
+        // One statement, so one snapshot: a fold moving deltas into rollups meanwhile
+        // can neither double nor drop a count.
         let sql = format!(
-            "SELECT month, grp, metric, detail, days, CAST(SUM(count) AS BIGINT) AS n FROM ({cells} UNION ALL {deltas}) f \
-             GROUP BY month, grp, metric, detail, days HAVING SUM(count) <> 0"
+            "SELECT month, grp, metric, detail, count, histogram, 0 AS days FROM figure_rollups \
+             WHERE scope = {} AND grouping = {} AND month BETWEEN {} AND {} AND count <> 0 \
+             UNION ALL SELECT month, {group} AS grp, metric, detail, count, NULL AS histogram, days \
+             FROM figure_deltas WHERE month BETWEEN {} AND {}{scoped}",
+            m(0),
+            m(1),
+            m(2),
+            m(3),
+            m(4),
+            m(5),
         );
         let rows = self
             .conn
             .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
-        let mut aggregates = Vec::with_capacity(rows.len());
+        // Rollup rows are one per key; deltas may add to or take back from them, so they
+        // are netted in signed day counts before the report is built.
+        let mut keys: HashMap<ReadKey, usize> = HashMap::new();
+        let mut tallies: Vec<(ReadKey, Vec<i64>)> = Vec::with_capacity(rows.len());
         for row in rows {
-            let month: i32 = row.try_get("", "month")?;
-            let metric: String = row.try_get("", "metric")?;
-            let Ok(metric) = metric.parse::<Metric>() else {
+            let key = (
+                row.try_get::<i32>("", "month")?,
+                row.try_get::<String>("", "grp")?,
+                row.try_get::<String>("", "metric")?,
+                row.try_get::<String>("", "detail")?,
+            );
+            let histogram = row.try_get::<Option<String>>("", "histogram")?;
+            let at = match keys.get(&key) {
+                Some(at) => *at,
+                None => {
+                    keys.insert(key.clone(), tallies.len());
+                    tallies.push((key, Vec::new()));
+                    tallies.len() - 1
+                }
+            };
+            let days = &mut tallies[at].1;
+            let mut add = |d: i32, n: i64| {
+                let d = usize::try_from(d.max(0)).unwrap_or(0);
+                if days.len() <= d {
+                    days.resize(d + 1, 0);
+                }
+                days[d] += n;
+            };
+            match histogram {
+                Some(text) => decode_into(&text, &mut add)?,
+                None => add(row.try_get("", "days")?, row.try_get::<i64>("", "count")?),
+            }
+        }
+        let mut aggregates = Vec::with_capacity(tallies.len());
+        for ((month, group, metric, detail), days) in tallies {
+            let mut histogram = Histogram::default();
+            for (d, n) in days.iter().enumerate() {
+                histogram.add(
+                    i64::try_from(d).unwrap_or(0),
+                    u64::try_from(*n).unwrap_or(0),
+                );
+            }
+            if histogram.count() == 0 {
+                continue;
+            }
+            let Ok(parsed) = metric.parse::<Metric>() else {
                 return Err(StoreError::Corrupt(format!("figure metric `{metric}`")));
             };
             aggregates.push(Aggregate {
                 month: Month::from_yyyymm(month)
                     .ok_or_else(|| StoreError::Corrupt(format!("figure month {month}")))?,
-                group: row.try_get("", "grp")?,
-                metric,
-                detail: row.try_get("", "detail")?,
-                days: i64::from(row.try_get::<i32>("", "days")?),
-                count: row.try_get("", "n")?,
+                group,
+                metric: parsed,
+                detail,
+                days: histogram,
             });
         }
-        let open_gaps = self.open_gaps(scope, query.grouping).await?;
+        let open_gaps = self.open_gaps(scope, grouping).await?;
         Ok(figures::build(query, &aggregates, &open_gaps))
     }
 
@@ -238,19 +396,22 @@ impl FiguresStore {
             .collect()
     }
 
-    /// Folds up to `batch` deltas into the cells; returns how many it folded. Each delta
-    /// is deleted by exactly one folder (the delete returns it), so replicas folding at
-    /// once never count one twice; readers see a delta in one place or the other.
+    /// Folds up to `batch` deltas into the rollups; returns how many it folded. One
+    /// folder at a time (PostgreSQL: an advisory lock; SQLite has one writer), since a
+    /// rollup's histogram is read, merged and written back; each delta is deleted by the
+    /// folder that counts it, and readers see it in one place or the other.
     pub async fn fold(&self, batch: u32) -> Result<usize, StoreError> {
         let txn = begin_write(&self.conn).await?;
         let backend = txn.get_database_backend();
-        let (lock, limit) = match backend {
-            DbBackend::Postgres => (" FOR UPDATE SKIP LOCKED", "$1"),
-            _ => ("", "?"),
-        };
+        if backend == DbBackend::Postgres {
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(726202016)")
+                .await?;
+        }
         let sql = format!(
             "DELETE FROM figure_deltas WHERE id IN \
-             (SELECT id FROM figure_deltas ORDER BY id LIMIT {limit}{lock}) RETURNING {KEY}, count"
+             (SELECT id FROM figure_deltas ORDER BY id LIMIT {}) \
+             RETURNING month, provider, municipality, kind, service, metric, detail, days, count",
+            marks(backend, 0, 1)
         );
         let rows = txn
             .query_all_raw(Statement::from_sql_and_values(
@@ -260,57 +421,62 @@ impl FiguresStore {
             ))
             .await?;
         let folded = rows.len();
-        let mut sums: BTreeMap<CellKey, i64> = BTreeMap::new();
-        for row in rows {
-            let key = (
-                row.try_get("", "month")?,
-                row.try_get("", "provider")?,
-                row.try_get("", "municipality")?,
-                row.try_get("", "kind")?,
-                row.try_get("", "service")?,
-                row.try_get("", "metric")?,
-                row.try_get("", "detail")?,
-                row.try_get("", "days")?,
-            );
-            *sums.entry(key).or_default() += row.try_get::<i64>("", "count")?;
+        if folded == 0 {
+            txn.commit().await?;
+            return Ok(0);
         }
-        // In key order, so two folders upserting overlapping cells cannot deadlock.
-        let cells: Vec<figure_cell::ActiveModel> = sums
+        let mut tallies: BTreeMap<RollupKey, Tally> = BTreeMap::new();
+        for row in &rows {
+            let delta = Delta::from_row(row)?;
+            let durations = measures_days(&delta.metric);
+            for scope in delta.scopes() {
+                for grouping in GROUPINGS {
+                    let key = (
+                        scope.to_owned(),
+                        grouping.as_str(),
+                        delta.month,
+                        delta.group(grouping).to_owned(),
+                        delta.metric.clone(),
+                        delta.detail.clone(),
+                    );
+                    let tally = tallies.entry(key).or_default();
+                    tally.count += delta.count;
+                    if durations {
+                        *tally.days.entry(delta.days).or_default() += delta.count;
+                    }
+                }
+            }
+        }
+        self.merge_stored(&txn, &mut tallies).await?;
+        let rows: Vec<figure_rollup::ActiveModel> = tallies
             .into_iter()
-            .filter(|(_, count)| *count != 0)
-            .map(|(k, count)| figure_cell::ActiveModel {
-                month: Set(k.0),
-                provider: Set(k.1),
-                municipality: Set(k.2),
-                kind: Set(k.3),
-                service: Set(k.4),
-                metric: Set(k.5),
-                detail: Set(k.6),
-                days: Set(k.7),
-                count: Set(count),
+            .map(|((scope, grouping, month, grp, metric, detail), tally)| {
+                let histogram = measures_days(&metric).then(|| encode(&tally.days));
+                figure_rollup::ActiveModel {
+                    scope: Set(scope),
+                    grouping: Set(grouping.to_owned()),
+                    month: Set(month),
+                    grp: Set(grp),
+                    metric: Set(metric),
+                    detail: Set(detail),
+                    count: Set(tally.count),
+                    histogram: Set(histogram),
+                }
             })
             .collect();
-        for chunk in cells.chunks(500) {
-            use figure_cell::Column as C;
-            figure_cell::Entity::insert_many(chunk.to_vec())
+        for chunk in rows.chunks(500) {
+            use figure_rollup::Column as C;
+            figure_rollup::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
                     OnConflict::columns([
+                        C::Scope,
+                        C::Grouping,
                         C::Month,
-                        C::Provider,
-                        C::Municipality,
-                        C::Kind,
-                        C::Service,
+                        C::Grp,
                         C::Metric,
                         C::Detail,
-                        C::Days,
                     ])
-                    .value(
-                        C::Count,
-                        Expr::col((figure_cell::Entity, C::Count)).add(Expr::col((
-                            sea_orm::sea_query::Alias::new("excluded"),
-                            C::Count,
-                        ))),
-                    )
+                    .update_columns([C::Count, C::Histogram])
                     .to_owned(),
                 )
                 .exec_without_returning(&txn)
@@ -318,5 +484,63 @@ impl FiguresStore {
         }
         txn.commit().await?;
         Ok(folded)
+    }
+
+    /// Adds what the rollups already hold to `tallies`, for the keys it has: one query
+    /// per grouping over the scopes, groups and months involved.
+    async fn merge_stored(
+        &self,
+        txn: &WriteTxn,
+        tallies: &mut BTreeMap<RollupKey, Tally>,
+    ) -> Result<(), StoreError> {
+        let backend = txn.get_database_backend();
+        for grouping in GROUPINGS {
+            let keys: Vec<&RollupKey> = tallies
+                .keys()
+                .filter(|k| k.1 == grouping.as_str())
+                .collect();
+            let scopes: BTreeSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+            let groups: BTreeSet<&str> = keys.iter().map(|k| k.3.as_str()).collect();
+            let months: BTreeSet<i32> = keys.iter().map(|k| k.2).collect();
+            let mut stored = Vec::new();
+            let groups: Vec<&str> = groups.into_iter().collect();
+            for group_chunk in groups.chunks(400) {
+                let mut values: Vec<Value> = vec![grouping.as_str().into()];
+                values.extend(scopes.iter().map(|s| Value::from(*s)));
+                values.extend(group_chunk.iter().map(|g| Value::from(*g)));
+                values.extend(months.iter().map(|m| Value::from(*m)));
+                let sql = format!(
+                    "SELECT scope, month, grp, metric, detail, count, histogram FROM figure_rollups \
+                     WHERE grouping = {} AND scope IN ({}) AND grp IN ({}) AND month IN ({})",
+                    marks(backend, 0, 1),
+                    marks(backend, 1, scopes.len()),
+                    marks(backend, 1 + scopes.len(), group_chunk.len()),
+                    marks(backend, 1 + scopes.len() + group_chunk.len(), months.len()),
+                );
+                stored.extend(
+                    txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+                        .await?,
+                );
+            }
+            for row in stored {
+                let key: RollupKey = (
+                    row.try_get("", "scope")?,
+                    grouping.as_str(),
+                    row.try_get("", "month")?,
+                    row.try_get("", "grp")?,
+                    row.try_get("", "metric")?,
+                    row.try_get("", "detail")?,
+                );
+                if let Some(tally) = tallies.get_mut(&key) {
+                    tally.count += row.try_get::<i64>("", "count")?;
+                    if let Some(histogram) = row.try_get::<Option<String>>("", "histogram")? {
+                        for (days, n) in decode(&histogram)? {
+                            *tally.days.entry(days).or_default() += n;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -162,7 +162,11 @@ pub async fn run(mut config: Config, force: bool) -> Result<Summary, String> {
         tokens: HashMap::new(),
         config,
     };
-    let run_tag = if existing > 0 { format!("-{}", existing) } else { String::new() };
+    let run_tag = if existing > 0 {
+        format!("-{}", existing)
+    } else {
+        String::new()
+    };
     let services = services(&mut driver, &clock, today).await?;
     let mut stories = plan::stories(CLIENTS, today, SEED);
     for s in &mut stories {
@@ -171,7 +175,12 @@ pub async fn run(mut config: Config, force: bool) -> Result<Summary, String> {
     let mut agenda: Vec<(NaiveDate, usize, usize)> = stories
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| s.steps.iter().enumerate().map(move |(k, (d, _))| (*d, i, k)))
+        .flat_map(|(i, s)| {
+            s.steps
+                .iter()
+                .enumerate()
+                .map(move |(k, (d, _))| (*d, i, k))
+        })
         .collect();
     agenda.sort();
     let mut progress: Vec<Progress> = stories.iter().map(|_| Progress::default()).collect();
@@ -188,7 +197,15 @@ pub async fn run(mut config: Config, force: bool) -> Result<Summary, String> {
         if matches!(step, Step::Refer { .. }) {
             referrals += 1;
         }
-        act(&mut driver, &stories, &mut progress, &services, story, &step).await?;
+        act(
+            &mut driver,
+            &stories,
+            &mut progress,
+            &services,
+            story,
+            &step,
+        )
+        .await?;
     }
     clock.set(today, 0);
     tick(&scheduler, Utc::now()).await?;
@@ -269,7 +286,9 @@ async fn act(
             if let Some(p) = previous {
                 body["previous_trajectory"] = json!(p);
             }
-            let answer = driver.send(provider, "provider", "/v1/trajectories", None, body, 201).await?;
+            let answer = driver
+                .send(provider, "provider", "/v1/trajectories", None, body, 201)
+                .await?;
             let p = &mut progress[index];
             p.trajectory = id(&answer);
             p.version = version(&answer);
@@ -282,10 +301,19 @@ async fn act(
                 .await?;
         }
         Step::Wind { planned_end_on } => {
-            transition(driver, &mut progress[index], provider,
-                       json!({"to": "transition", "planned_end_on": planned_end_on.to_string()})).await?;
+            transition(
+                driver,
+                &mut progress[index],
+                provider,
+                json!({"to": "transition", "planned_end_on": planned_end_on.to_string()}),
+            )
+            .await?;
         }
-        Step::End { to, reason, no_follow_up } => {
+        Step::End {
+            to,
+            reason,
+            no_follow_up,
+        } => {
             let mut body = json!({"to": to, "reason": reason});
             if *no_follow_up {
                 body["no_follow_up_reason"] = json!("Herstel stabiel; huisarts volgt de cliënt");
@@ -293,7 +321,13 @@ async fn act(
             transition(driver, &mut progress[index], provider, body).await?;
         }
         Step::Close { outcome } => {
-            transition(driver, &mut progress[index], provider, json!({"to": "closed", "reason": outcome})).await?;
+            transition(
+                driver,
+                &mut progress[index],
+                provider,
+                json!({"to": "closed", "reason": outcome}),
+            )
+            .await?;
         }
         Step::Refer { slot, to } => {
             let (recipient, kind, service) = match to {
@@ -302,46 +336,104 @@ async fn act(
                     MUNICIPAL_KINDS[*k].0,
                     services.get(&(municipality.to_owned(), *k)),
                 ),
-                Recipient::OwnAftercare => (provider.to_owned(), "aftercare", services.get(&(provider.to_owned(), usize::MAX))),
+                Recipient::OwnAftercare => (
+                    provider.to_owned(),
+                    "aftercare",
+                    services.get(&(provider.to_owned(), usize::MAX)),
+                ),
             };
             let path = format!("/v1/trajectories/{}/referrals", progress[index].trajectory);
             let answer = driver
-                .send(provider, "provider", &path, None,
-                      json!({"kind": kind, "recipient": recipient, "service": service,
+                .send(
+                    provider,
+                    "provider",
+                    &path,
+                    None,
+                    json!({"kind": kind, "recipient": recipient, "service": service,
                              "needs": "Ondersteuning na afronding van de behandeling (fictief)",
                              "client": {"name": format!("Cliënt {} (fictief)", story.client_ref)},
-                             "referrer": {"name": "Behandelaar (fictief)"}}), 201)
+                             "referrer": {"name": "Behandelaar (fictief)"}}),
+                    201,
+                )
                 .await?;
-            progress[index].referrals.insert(*slot, (id(&answer), version(&answer), recipient));
+            progress[index]
+                .referrals
+                .insert(*slot, (id(&answer), version(&answer), recipient));
         }
-        Step::Acknowledge { slot } => answer(driver, &mut progress[index], *slot, "acknowledge", json!({})).await?,
-        Step::Accept { slot, planned_start_on } => {
-            answer(driver, &mut progress[index], *slot, "accept",
-                   json!({"planned_start_on": planned_start_on.to_string()})).await?;
+        Step::Acknowledge { slot } => {
+            answer(
+                driver,
+                &mut progress[index],
+                *slot,
+                "acknowledge",
+                json!({}),
+            )
+            .await?
+        }
+        Step::Accept {
+            slot,
+            planned_start_on,
+        } => {
+            answer(
+                driver,
+                &mut progress[index],
+                *slot,
+                "accept",
+                json!({"planned_start_on": planned_start_on.to_string()}),
+            )
+            .await?;
         }
         Step::Reject { slot, reason_code } => {
-            answer(driver, &mut progress[index], *slot, "reject", json!({"reason_code": reason_code})).await?;
+            answer(
+                driver,
+                &mut progress[index],
+                *slot,
+                "reject",
+                json!({"reason_code": reason_code}),
+            )
+            .await?;
         }
-        Step::Start { slot } => answer(driver, &mut progress[index], *slot, "start", json!({})).await?,
+        Step::Start { slot } => {
+            answer(driver, &mut progress[index], *slot, "start", json!({})).await?
+        }
     }
     Ok(())
 }
 
-async fn transition(driver: &mut Driver, p: &mut Progress, provider: &str, body: Value) -> Result<(), String> {
+async fn transition(
+    driver: &mut Driver,
+    p: &mut Progress,
+    provider: &str,
+    body: Value,
+) -> Result<(), String> {
     let path = format!("/v1/trajectories/{}/transitions", p.trajectory);
-    let answer = driver.send(provider, "provider", &path, Some(p.version), body, 200).await?;
+    let answer = driver
+        .send(provider, "provider", &path, Some(p.version), body, 200)
+        .await?;
     p.version = version(&answer);
     Ok(())
 }
 
 /// The recipient's `action` on the referral in `slot`.
-async fn answer(driver: &mut Driver, p: &mut Progress, slot: usize, action: &str, body: Value) -> Result<(), String> {
+async fn answer(
+    driver: &mut Driver,
+    p: &mut Progress,
+    slot: usize,
+    action: &str,
+    body: Value,
+) -> Result<(), String> {
     let Some((rid, v, recipient)) = p.referrals.get(&slot).cloned() else {
         return Ok(());
     };
-    let scope = if recipient.starts_with("gemeente:") { "municipality" } else { "provider" };
+    let scope = if recipient.starts_with("gemeente:") {
+        "municipality"
+    } else {
+        "provider"
+    };
     let path = format!("/v1/referrals/{rid}/{action}");
-    let answer = driver.send(&recipient, scope, &path, Some(v), body, 200).await?;
+    let answer = driver
+        .send(&recipient, scope, &path, Some(v), body, 200)
+        .await?;
     p.referrals.insert(slot, (rid, version(&answer), recipient));
     Ok(())
 }

@@ -87,16 +87,37 @@ pub enum Step {
     Register,
     /// Consent to share with the client's municipality.
     Consent,
-    Refer { slot: usize, to: Recipient },
-    Acknowledge { slot: usize },
-    Accept { slot: usize, planned_start_on: NaiveDate },
-    Reject { slot: usize, reason_code: &'static str },
-    Start { slot: usize },
+    Refer {
+        slot: usize,
+        to: Recipient,
+    },
+    Acknowledge {
+        slot: usize,
+    },
+    Accept {
+        slot: usize,
+        planned_start_on: NaiveDate,
+    },
+    Reject {
+        slot: usize,
+        reason_code: &'static str,
+    },
+    Start {
+        slot: usize,
+    },
     /// Towards the end: planned end date set.
-    Wind { planned_end_on: NaiveDate },
+    Wind {
+        planned_end_on: NaiveDate,
+    },
     /// Treatment ends: to `social_support` or `closed`, with an end reason.
-    End { to: &'static str, reason: &'static str, no_follow_up: bool },
-    Close { outcome: &'static str },
+    End {
+        to: &'static str,
+        reason: &'static str,
+        no_follow_up: bool,
+    },
+    Close {
+        outcome: &'static str,
+    },
 }
 
 /// A client's story: who, where, and the steps in order with their days.
@@ -139,7 +160,12 @@ fn path(dice: &mut Dice) -> Path {
     }
 }
 
-const REJECTIONS: [&str; 4] = ["no_capacity", "not_eligible", "client_declined", "not_reachable"];
+const REJECTIONS: [&str; 4] = [
+    "no_capacity",
+    "not_eligible",
+    "client_declined",
+    "not_reachable",
+];
 
 fn day(start: NaiveDate, days: i64) -> NaiveDate {
     start + Duration::days(days)
@@ -164,7 +190,7 @@ fn referral(
             decided,
             Step::Reject {
                 slot,
-                reason_code: *dice.pick(&REJECTIONS),
+                reason_code: REJECTIONS[usize::try_from(dice.between(0, 3)).unwrap_or(0)],
             },
         ));
         return decided;
@@ -172,7 +198,13 @@ fn referral(
     let slow = matches!(to, Recipient::Municipality(3));
     let accepted = day(acknowledged, dice.between(2, if slow { 45 } else { 25 }));
     let start = day(accepted, dice.between(3, if slow { 80 } else { 40 }));
-    steps.push((accepted, Step::Accept { slot, planned_start_on: start }));
+    steps.push((
+        accepted,
+        Step::Accept {
+            slot,
+            planned_start_on: start,
+        },
+    ));
     steps.push((start, Step::Start { slot }));
     accepted
 }
@@ -193,22 +225,54 @@ pub fn stories(count: usize, today: NaiveDate, seed: u64) -> Vec<Story> {
         match path(&mut dice) {
             Path::Warm => {
                 let wind = day(end, -42);
-                steps.push((wind, Step::Wind { planned_end_on: end }));
+                steps.push((
+                    wind,
+                    Step::Wind {
+                        planned_end_on: end,
+                    },
+                ));
                 steps.push((wind, Step::Consent));
                 referral(&mut dice, &mut steps, 0, kind, day(wind, 1), false);
-                steps.push((end, Step::End { to: "social_support", reason: "planned_completion", no_follow_up: false }));
+                steps.push((
+                    end,
+                    Step::End {
+                        to: "social_support",
+                        reason: "planned_completion",
+                        no_follow_up: false,
+                    },
+                ));
             }
             Path::RejectedThenAccepted => {
                 let wind = day(end, -56);
-                steps.push((wind, Step::Wind { planned_end_on: end }));
+                steps.push((
+                    wind,
+                    Step::Wind {
+                        planned_end_on: end,
+                    },
+                ));
                 steps.push((wind, Step::Consent));
                 let rejected = referral(&mut dice, &mut steps, 0, kind, day(wind, 1), true);
-                let other = Recipient::Municipality(usize::try_from(dice.between(0, 3)).unwrap_or(0));
+                let other =
+                    Recipient::Municipality(usize::try_from(dice.between(0, 3)).unwrap_or(0));
                 referral(&mut dice, &mut steps, 1, other, day(rejected, 2), false);
-                steps.push((end, Step::End { to: "social_support", reason: "planned_completion", no_follow_up: false }));
+                steps.push((
+                    end,
+                    Step::End {
+                        to: "social_support",
+                        reason: "planned_completion",
+                        no_follow_up: false,
+                    },
+                ));
             }
             Path::Gap { late_follow_up } => {
-                steps.push((end, Step::End { to: "social_support", reason: "planned_completion", no_follow_up: false }));
+                steps.push((
+                    end,
+                    Step::End {
+                        to: "social_support",
+                        reason: "planned_completion",
+                        no_follow_up: false,
+                    },
+                ));
                 if late_follow_up {
                     let late = day(end, dice.between(5, 45));
                     steps.push((late, Step::Consent));
@@ -218,7 +282,14 @@ pub fn stories(count: usize, today: NaiveDate, seed: u64) -> Vec<Story> {
             }
             Path::Dropout { outreach } => {
                 let left = day(started_on, dice.between(15, treatment));
-                steps.push((left, Step::End { to: "social_support", reason: "dropout", no_follow_up: false }));
+                steps.push((
+                    left,
+                    Step::End {
+                        to: "social_support",
+                        reason: "dropout",
+                        no_follow_up: false,
+                    },
+                ));
                 if outreach {
                     let on = day(left, dice.between(1, 10));
                     referral(&mut dice, &mut steps, 0, Recipient::OwnAftercare, on, false);
@@ -226,13 +297,24 @@ pub fn stories(count: usize, today: NaiveDate, seed: u64) -> Vec<Story> {
                 outcome_on = left;
             }
             Path::NoFollowUpNeeded => {
-                steps.push((end, Step::End { to: "closed", reason: "planned_completion", no_follow_up: true }));
+                steps.push((
+                    end,
+                    Step::End {
+                        to: "closed",
+                        reason: "planned_completion",
+                        no_follow_up: true,
+                    },
+                ));
             }
         }
         let closes = !matches!(steps.last(), Some((_, Step::End { to: "closed", .. })));
         if closes && dice.chance(60) {
             let last = steps.iter().map(|(d, _)| *d).max().unwrap_or(outcome_on);
-            let outcome = *dice.pick(&["goals_achieved", "support_no_longer_needed", "lost_to_contact"]);
+            let outcome = *dice.pick(&[
+                "goals_achieved",
+                "support_no_longer_needed",
+                "lost_to_contact",
+            ]);
             steps.push((day(last, dice.between(20, 120)), Step::Close { outcome }));
         }
         stories.push(Story {

@@ -54,6 +54,18 @@ string_enum! {
 }
 
 impl Metric {
+    /// Facts that measure a duration in days (kept as histograms), not a plain count.
+    pub const fn measures_days(self) -> bool {
+        matches!(
+            self,
+            Metric::DaysToFollowUp
+                | Metric::WaitToAcceptance
+                | Metric::WaitToStart
+                | Metric::WaitTotal
+                | Metric::GapClosed
+        )
+    }
+
     /// Facts about the trajectory as a whole, which have no referral kind or service.
     pub const fn is_trajectory_level(self) -> bool {
         matches!(

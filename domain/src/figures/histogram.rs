@@ -1,51 +1,65 @@
 //! Days counted per value, so a median or 80th percentile can be taken from rolled-up
 //! counts exactly, without the individual durations.
 
-use std::collections::BTreeMap;
-
-/// How many clients waited each number of days.
+/// How many clients waited each number of days: dense by day, so merging the histograms
+/// of hundreds of groups and months is a run of additions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Histogram(BTreeMap<i64, u64>);
+pub struct Histogram(Vec<u64>);
 
 impl Histogram {
+    /// Adds `count` durations of `days` (negative days count as 0).
     pub fn add(&mut self, days: i64, count: u64) {
-        if count > 0 {
-            *self.0.entry(days).or_default() += count;
+        if count == 0 {
+            return;
         }
+        let at = usize::try_from(days.max(0))
+            .unwrap_or(usize::MAX)
+            .min(100_000);
+        if self.0.len() <= at {
+            self.0.resize(at + 1, 0);
+        }
+        self.0[at] += count;
     }
 
     pub fn merge(&mut self, other: &Histogram) {
-        for (days, count) in &other.0 {
-            self.add(*days, *count);
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            *mine += theirs;
         }
     }
 
     pub fn count(&self) -> u64 {
-        self.0.values().sum()
+        self.0.iter().sum()
     }
 
-    fn sum(&self) -> i128 {
+    fn entries(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
         self.0
             .iter()
-            .map(|(days, count)| i128::from(*days) * i128::from(*count))
-            .sum()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(d, c)| (i64::try_from(d).unwrap_or(i64::MAX), *c))
     }
 
     pub fn mean(&self) -> Option<f64> {
         let n = self.count();
-        (n > 0).then(|| self.sum() as f64 / n as f64)
+        let sum: f64 = self.entries().map(|(d, c)| d as f64 * c as f64).sum();
+        (n > 0).then(|| sum / n as f64)
     }
 
     /// The value at 0-based rank `rank` of the sorted durations.
     fn at_rank(&self, rank: u64) -> i64 {
         let mut seen = 0;
-        for (days, count) in &self.0 {
+        let mut last = 0;
+        for (days, count) in self.entries() {
             seen += count;
+            last = days;
             if rank < seen {
-                return *days;
+                return days;
             }
         }
-        self.0.keys().next_back().copied().unwrap_or(0)
+        last
     }
 
     /// The `q`-quantile, interpolated between the closest ranks as the catalog's waiting
@@ -66,7 +80,11 @@ impl Histogram {
     /// The share of durations at most `norm` days.
     pub fn within(&self, norm: i64) -> Option<f64> {
         let n = self.count();
-        let within: u64 = self.0.range(..=norm).map(|(_, c)| *c).sum();
+        let within: u64 = self
+            .entries()
+            .filter(|(d, _)| *d <= norm)
+            .map(|(_, c)| c)
+            .sum();
         (n > 0).then(|| within as f64 / n as f64)
     }
 }

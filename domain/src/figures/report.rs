@@ -38,7 +38,7 @@ impl Grouping {
 /// The group key of referral facts without a catalog service, grouped by service.
 pub const NO_SERVICE: &str = "none";
 
-/// Summed facts of one month and group, as the store returns them.
+/// Summed facts of one month, group, metric and detail, as the store returns them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregate {
     pub month: Month,
@@ -47,8 +47,8 @@ pub struct Aggregate {
     pub group: String,
     pub metric: Metric,
     pub detail: String,
-    pub days: i64,
-    pub count: i64,
+    /// The facts by their days (all at 0 for plain counts).
+    pub days: Histogram,
 }
 
 /// What is asked.
@@ -205,8 +205,9 @@ fn counts(trajectory_wide: bool) -> Vec<Count> {
     all
 }
 
-/// The histograms of one series and slot, by metric and detail.
-type Slot = HashMap<(Metric, String), Histogram>;
+/// The histograms of one series and slot, by metric and detail (nested, so a lookup by
+/// `&str` allocates nothing).
+type Slot = HashMap<Metric, HashMap<String, Histogram>>;
 
 struct Collected {
     /// Per series (0 the total, then the groups in order), per slot (the periods, then the
@@ -222,7 +223,7 @@ impl Collected {
         metric: Metric,
         detail: &str,
     ) -> Option<&Histogram> {
-        self.slots[series][slot].get(&(metric, detail.to_owned()))
+        self.slots[series][slot].get(&metric)?.get(detail)
     }
 
     fn count(&self, series: usize, slot: usize, count: Count) -> u64 {
@@ -272,7 +273,6 @@ pub fn build(query: &ReportQuery, rows: &[Aggregate], open_gaps: &[(String, u64)
         let Some(slot) = periods.iter().position(|p| *p == period) else {
             continue;
         };
-        let count = u64::try_from(row.count).unwrap_or(0);
         let mut series = vec![0];
         if query.grouping.splits(row.metric)
             && let Some(i) = index.get(group_key(query.grouping, row).as_str())
@@ -281,10 +281,13 @@ pub fn build(query: &ReportQuery, rows: &[Aggregate], open_gaps: &[(String, u64)
         }
         for s in series {
             for at in [slot, whole] {
-                collected.slots[s][at]
-                    .entry((row.metric, row.detail.clone()))
-                    .or_default()
-                    .add(row.days, count);
+                let details = collected.slots[s][at].entry(row.metric).or_default();
+                match details.get_mut(row.detail.as_str()) {
+                    Some(histogram) => histogram.merge(&row.days),
+                    None => {
+                        details.insert(row.detail.clone(), row.days.clone());
+                    }
+                }
             }
         }
     }

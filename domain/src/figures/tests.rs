@@ -143,14 +143,15 @@ fn an_ending_without_follow_up_stays_so_when_follow_up_comes_later() {
     assert_eq!(gap.kind, Some(ReferralKind::Housing));
 }
 
-fn row(month: i32, group: &str, metric: Metric, days: i64, count: i64) -> Aggregate {
+fn row(month: i32, group: &str, metric: Metric, days: i64, count: u64) -> Aggregate {
+    let mut histogram = Histogram::default();
+    histogram.add(days, count);
     Aggregate {
         month: Month::from_yyyymm(month).expect("month"),
         group: group.to_owned(),
         metric,
         detail: String::new(),
-        days,
-        count,
+        days: histogram,
     }
 }
 

@@ -1,6 +1,8 @@
 //! Continuity figures kept as they happen: the facts each trajectory contributes now, the
 //! counts added by each change (append-only, so concurrent writers never wait on one
-//! counter row) and the rolled-up counts they are folded into.
+//! counter row) and the rollups they are folded into: one row per reader's scope,
+//! grouping, group, month and figure, durations as a histogram in the row, so a year's
+//! figures read a few thousand rows whatever the number of trajectories.
 
 use sea_orm_migration::prelude::*;
 
@@ -46,26 +48,23 @@ impl MigrationTrait for Migration {
         .await?;
         sql(
             manager,
-            &format!(
-                "CREATE TABLE figure_cells ({DIMENSIONS},
-                    PRIMARY KEY (month, provider, municipality, kind, service, metric, detail, days))"
-            ),
-        )
-        .await?;
-        sql(
-            manager,
-            "CREATE INDEX ix_figure_cells_provider ON figure_cells (provider, month)",
-        )
-        .await?;
-        sql(
-            manager,
-            "CREATE INDEX ix_figure_cells_municipality ON figure_cells (municipality, month)",
+            "CREATE TABLE figure_rollups (
+                scope VARCHAR(24) NOT NULL,
+                grouping VARCHAR(16) NOT NULL,
+                month INTEGER NOT NULL,
+                grp VARCHAR(40) NOT NULL,
+                metric VARCHAR(32) NOT NULL,
+                detail VARCHAR(48) NOT NULL,
+                count BIGINT NOT NULL,
+                histogram TEXT,
+                PRIMARY KEY (scope, grouping, month, grp, metric, detail)
+            )",
         )
         .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        sql(manager, "DROP TABLE figure_cells").await?;
+        sql(manager, "DROP TABLE figure_rollups").await?;
         sql(manager, "DROP TABLE figure_deltas").await?;
         sql(manager, "DROP TABLE figure_contributions").await
     }

@@ -318,3 +318,43 @@ async fn refused_parameters_name_the_field_and_others_may_not_read() {
     .await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn folding_the_deltas_into_cells_changes_no_figure() {
+    let db = crate::helpers::TestDatabase::fresh().await;
+    // No scheduler: every count stays a delta until this test folds it.
+    let app = TestApp::spawn_on_with(&db, |c| c.scheduler = "off".to_owned()).await;
+    scenario(&app).await;
+    let read = || async {
+        let mut body = figures(
+            &app,
+            "agb:00000001",
+            "admin",
+            "?interval=quarter&group_by=provider",
+        )
+        .await;
+        body["generated_at"] = Value::Null;
+        body
+    };
+    let before = read().await;
+    let store = herstelbrug_persistence::FiguresStore::new(
+        herstelbrug_persistence::connect(db.url(), 2)
+            .await
+            .expect("connects")
+            .conn,
+    );
+    let mut folded = 0;
+    loop {
+        let n = store.fold(7).await.expect("folds");
+        if n == 0 {
+            break;
+        }
+        folded += n;
+    }
+    assert!(folded > 20, "only {folded} deltas");
+    assert_eq!(read().await, before);
+    assert_eq!(
+        count(&before["total"]["whole_range"]["trajectories"]["endings"]),
+        Some(12)
+    );
+}

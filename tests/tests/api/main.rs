@@ -7,6 +7,7 @@ mod alerts;
 mod auth;
 mod catalog;
 mod contract;
+mod dashboard;
 mod durability;
 mod errors;
 mod feeds;

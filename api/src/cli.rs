@@ -120,7 +120,11 @@ enum AuditCommand {
 /// Runs the command line; the binary's `main` calls only this.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(&cli.config.log_format);
+    let level = match cli.command {
+        Some(Command::Demo { .. }) => "warn",
+        _ => "info",
+    };
+    telemetry::init_at(&cli.config.log_format, level);
     let result = actix_web::rt::System::new().block_on(run(cli));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,13 @@ use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Installs the global subscriber once; later calls (tests start many servers) do nothing.
 pub fn init(format: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    init_at(format, "info");
+}
+
+/// As [`init`], with `default` as the level when RUST_LOG is not set (the demo's thousands
+/// of in-process requests would drown its one line of outcome at `info`).
+pub fn init_at(format: &str, default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // Closing spans are logged so every request leaves one line with its status and latency.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -231,7 +231,9 @@ pub async fn run(
         // The fold deleted 4 million deltas at once, which never happens between two
         // ticks: compact the table to the size it has in steady state (a few thousand rows).
         if std::env::var_os("BENCH_KEEP_BLOATED_DELTAS").is_none() {
-            db.conn.execute_unprepared("VACUUM FULL figure_deltas").await?;
+            db.conn
+                .execute_unprepared("VACUUM FULL figure_deltas")
+                .await?;
         }
         db.conn.execute_unprepared("VACUUM ANALYZE").await?;
     } else {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::demo::DEMO_ORGANISATIONS;
+use crate::error::ApiError;
 
 const INDEX: &str = include_str!("../static/dashboard/index.html");
 const SCRIPT: &str = include_str!("../static/dashboard/app.js");
@@ -66,18 +67,15 @@ fn from_this_machine(req: &HttpRequest) -> bool {
     req.peer_addr().is_some_and(|a| a.ip().is_loopback())
 }
 
-fn not_offered() -> HttpResponse {
-    HttpResponse::NotFound()
-        .content_type("application/problem+json")
-        .body(r#"{"type":"about:blank","title":"Not found","status":404,"detail":"no development login on this server"}"#)
-}
-
 /// The organisations the development login offers.
-async fn dev_organisations(req: HttpRequest, login: web::Data<DevLogin>) -> HttpResponse {
+async fn dev_organisations(
+    req: HttpRequest,
+    login: web::Data<DevLogin>,
+) -> Result<HttpResponse, ApiError> {
     if login.0.is_none() || !from_this_machine(&req) {
-        return not_offered();
+        return Err(ApiError::NotFound);
     }
-    HttpResponse::Ok().json(serde_json::json!({"organisations": DEMO_ORGANISATIONS}))
+    Ok(HttpResponse::Ok().json(serde_json::json!({"organisations": DEMO_ORGANISATIONS})))
 }
 
 #[derive(Deserialize)]
@@ -91,21 +89,21 @@ async fn dev_login(
     req: HttpRequest,
     login: web::Data<DevLogin>,
     body: web::Json<DevLoginRequest>,
-) -> HttpResponse {
-    let Some(config) = login.0.as_ref().filter(|_| from_this_machine(&req)) else {
-        return not_offered();
-    };
-    let bad = |detail: &str| {
-        HttpResponse::UnprocessableEntity()
-            .content_type("application/problem+json")
-            .json(serde_json::json!({"type": "about:blank", "title": "Invalid request", "status": 422, "detail": detail}))
-    };
+) -> Result<HttpResponse, ApiError> {
+    let config = login
+        .0
+        .as_ref()
+        .filter(|_| from_this_machine(&req))
+        .ok_or(ApiError::NotFound)?;
     match body.org.parse::<OrgId>() {
         Ok(OrgId::Agb(_) | OrgId::Gemeente(_)) => {}
-        _ => return bad("`org`: an agb: or gemeente: organisation"),
+        _ => {
+            return Err(ApiError::Validation(
+                "`org`: an agb: or gemeente: organisation".to_owned(),
+            ));
+        }
     }
-    match crate::cli::mint(config, &body.org, "dashboard", "dashboard-dev", 3600) {
-        Ok(token) => HttpResponse::Ok().json(serde_json::json!({"token": token})),
-        Err(e) => bad(&e),
-    }
+    let token = crate::cli::mint(config, &body.org, "dashboard", "dashboard-dev", 3600)
+        .map_err(ApiError::Validation)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"token": token})))
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use herstelbrug_domain::catalog::WaitingPolicy;
 use herstelbrug_domain::figures::{Grouping, Interval, MIN_CLIENTS, PeriodRange, ReportQuery};
 use herstelbrug_domain::{AgbCode, GemeenteCode, ReferralKind, Rule};
@@ -216,7 +216,7 @@ pub async fn run(
     }
     let fold_time = folding.elapsed();
     insert(db, "figure_deltas", backlog).await?;
-    let (rollups,) = {
+    let rollups = {
         let row = db
             .conn
             .query_one_raw(Statement::from_string(
@@ -225,7 +225,7 @@ pub async fn run(
             ))
             .await?
             .ok_or("no count")?;
-        (row.try_get::<i64>("", "n")?,)
+        row.try_get::<i64>("", "n")?
     };
     if db.backend() == DbBackend::Postgres {
         // The fold deleted 4 million deltas at once, which never happens between two
@@ -300,6 +300,5 @@ pub async fn run(
             ms(times.last().copied().unwrap_or_default()),
         );
     }
-    let _ = today.year();
     Ok(())
 }

@@ -199,19 +199,6 @@ fn decode_into(text: &str, add: &mut impl FnMut(i32, i64)) -> Result<(), StoreEr
     Ok(())
 }
 
-fn decode(text: &str) -> Result<BTreeMap<i32, i64>, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("figure histogram `{text}`"));
-    let mut days = BTreeMap::new();
-    for pair in text.split(';').filter(|p| !p.is_empty()) {
-        let (d, c) = pair.split_once(':').ok_or_else(corrupt)?;
-        days.insert(
-            d.parse().map_err(|_| corrupt())?,
-            c.parse().map_err(|_| corrupt())?,
-        );
-    }
-    Ok(days)
-}
-
 fn measures_days(metric: &str) -> bool {
     metric.parse::<Metric>().is_ok_and(Metric::measures_days)
 }
@@ -534,9 +521,9 @@ impl FiguresStore {
                 if let Some(tally) = tallies.get_mut(&key) {
                     tally.count += row.try_get::<i64>("", "count")?;
                     if let Some(histogram) = row.try_get::<Option<String>>("", "histogram")? {
-                        for (days, n) in decode(&histogram)? {
+                        decode_into(&histogram, &mut |days, n| {
                             *tally.days.entry(days).or_default() += n;
-                        }
+                        })?;
                     }
                 }
             }

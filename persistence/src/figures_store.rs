@@ -388,6 +388,18 @@ impl FiguresStore {
     /// rollup's histogram is read, merged and written back; each delta is deleted by the
     /// folder that counts it, and readers see it in one place or the other.
     pub async fn fold(&self, batch: u32) -> Result<usize, StoreError> {
+        // Most ticks find nothing: ask with a plain read before taking the write lock
+        // (on SQLite, the one writer every other process and request waits for).
+        let any = self
+            .conn
+            .query_one_raw(Statement::from_string(
+                self.conn.get_database_backend(),
+                "SELECT 1 AS one FROM figure_deltas LIMIT 1",
+            ))
+            .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
         let txn = begin_write(&self.conn).await?;
         let backend = txn.get_database_backend();
         if backend == DbBackend::Postgres {

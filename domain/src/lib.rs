@@ -20,6 +20,7 @@ pub mod figures;
 pub mod ids;
 pub mod org_id;
 pub mod phase;
+pub mod precondition;
 pub mod reason;
 pub mod referral;
 pub mod routing;
@@ -46,6 +47,7 @@ pub use ids::{
 };
 pub use org_id::{AgbCode, GemeenteCode, InformalId, OrgId};
 pub use phase::Phase;
+pub use precondition::VersionMatch;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
 pub use referral::{CONSENT_WITHDRAWN_REASON, ReferralTerms, takes_referrals};
 pub use referral::{

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::{
     Alert, AlertId, AlertStatus, BoundedText, GemeenteCode, OrgId, Resolution, Rule, Severity,
     TrajectoryId,
@@ -28,7 +29,7 @@ use crate::write_txn::WriteTxn;
 struct AlertChange {
     id: AlertId,
     org: OrgId,
-    expected_version: u32,
+    if_match: VersionMatch,
     kind: &'static str,
 }
 
@@ -151,12 +152,12 @@ impl AlertStore {
         alert_from_row(row)
     }
 
-    /// Acknowledges an alert that concerns `org`, if `expected_version` is current.
+    /// Acknowledges an alert that concerns `org`, if its current version satisfies `if_match`.
     pub async fn acknowledge(
         &self,
         id: AlertId,
         org: OrgId,
-        expected_version: u32,
+        if_match: VersionMatch,
         write: WriteContext<'_>,
         respond: Respond<'_, Alert>,
     ) -> Result<Replayable, StoreError> {
@@ -164,7 +165,7 @@ impl AlertStore {
         let change = AlertChange {
             id,
             org,
-            expected_version,
+            if_match,
             kind: "alert_acknowledged",
         };
         self.change(change, write, respond, |alert| {
@@ -173,13 +174,13 @@ impl AlertStore {
         .await
     }
 
-    /// Resolves an alert that concerns `org` by hand, with a reason, if `expected_version`
-    /// is current.
+    /// Resolves an alert that concerns `org` by hand, with a reason, if its current
+    /// version satisfies `if_match`.
     pub async fn resolve(
         &self,
         id: AlertId,
         org: OrgId,
-        expected_version: u32,
+        if_match: VersionMatch,
         reason: BoundedText,
         write: WriteContext<'_>,
         respond: Respond<'_, Alert>,
@@ -188,7 +189,7 @@ impl AlertStore {
         let change = AlertChange {
             id,
             org,
-            expected_version,
+            if_match,
             kind: "alert_resolved",
         };
         self.change(change, write, respond, |alert| {
@@ -220,7 +221,7 @@ impl AlertStore {
                     .ok_or(StoreError::NotFound)?;
                 let mut alert = alert_from_row(row)?;
                 let before = alert.version;
-                if before != change.expected_version {
+                if !change.if_match.admits(before) {
                     return Err(StoreError::VersionMismatch { current: before });
                 }
                 apply(&mut alert)?;

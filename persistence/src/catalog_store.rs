@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::catalog::{
     Capacity, Handoff, Service, ServiceDetails, ServiceStatus, WaitingPolicy, WaitingTimes,
     waiting_times,
@@ -407,13 +408,13 @@ impl CatalogStore {
         Ok(keyed.outcome)
     }
 
-    /// Replaces the details of `owner`'s service if `expected_version` is current (retiring
+    /// Replaces the details of `owner`'s service if its current version satisfies `if_match` (retiring
     /// is a change of status to `defunct`).
     pub async fn update(
         &self,
         id: ServiceId,
         owner: OrgId,
-        expected_version: u32,
+        if_match: &VersionMatch,
         details: ServiceDetails,
         write: WriteContext<'_>,
         respond: Respond<'_, Service>,
@@ -421,8 +422,9 @@ impl CatalogStore {
         let now = write.now;
         let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
             let mut service = owned_by(txn, id, owner).await?;
-            if service.version != expected_version {
-                return Err(StoreError::VersionMismatch { current: service.version });
+            let before = service.version;
+            if !if_match.admits(before) {
+                return Err(StoreError::VersionMismatch { current: before });
             }
             let status_before = service.details.status;
             service.details = details;
@@ -437,11 +439,11 @@ impl CatalogStore {
             let updated = service::Entity::update_many()
                 .set(row)
                 .filter(service::Column::Id.eq(id.as_uuid()))
-                .filter(service::Column::Version.eq(stored_version(expected_version)))
+                .filter(service::Column::Version.eq(stored_version(before)))
                 .exec(txn)
                 .await?;
             if updated.rows_affected == 0 {
-                return Err(StoreError::VersionMismatch { current: expected_version + 1 });
+                return Err(StoreError::VersionMismatch { current: before + 1 });
             }
             write_areas(txn, &service).await?;
             let change = if service.details.status == ServiceStatus::Defunct && status_before != ServiceStatus::Defunct {

@@ -2,6 +2,7 @@
 //! that organisation (it may no longer see the client) and puts a change in the feeds of
 //! every affected referral, so recipients drop the client's details at once.
 
+use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::{
     AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, Referral, TrajectoryId,
 };
@@ -37,8 +38,8 @@ pub struct Withdrawal {
     pub trajectory_id: TrajectoryId,
     pub consent_id: ConsentId,
     pub provider: AgbCode,
-    /// The consent's version the caller saw (`If-Match`).
-    pub expected_version: u32,
+    /// The versions the caller's `If-Match` admits.
+    pub if_match: VersionMatch,
     pub reason: Option<BoundedText>,
 }
 
@@ -80,7 +81,7 @@ impl ReferralStore {
         Ok(keyed.outcome)
     }
 
-    /// Withdraws a consent of a trajectory of `provider`, if `expected_version` is current,
+    /// Withdraws a consent of a trajectory of `provider`, if its current version satisfies `if_match`,
     /// and cancels the open referrals to that organisation.
     pub async fn withdraw_consent(
         &self,
@@ -95,7 +96,7 @@ impl ReferralStore {
                 trajectory_id,
                 consent_id,
                 provider,
-                expected_version,
+                if_match,
                 reason,
             } = withdrawal;
             own_trajectory(txn, trajectory_id, provider).await?;
@@ -105,7 +106,7 @@ impl ReferralStore {
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let mut consent = consent_from_row(row)?;
-            if consent.version() != expected_version {
+            if !if_match.admits(consent.version()) {
                 return Err(StoreError::VersionMismatch {
                     current: consent.version(),
                 });
@@ -196,5 +197,21 @@ impl ReferralStore {
             .into_iter()
             .map(consent_from_row)
             .collect()
+    }
+
+    /// One consent recorded on a trajectory of `provider`.
+    pub async fn consent(
+        &self,
+        trajectory_id: TrajectoryId,
+        consent_id: ConsentId,
+        provider: AgbCode,
+    ) -> Result<Consent, StoreError> {
+        own_trajectory(&self.conn, trajectory_id, provider).await?;
+        consent::Entity::find_by_id(consent_id.as_uuid())
+            .filter(consent::Column::TrajectoryId.eq(trajectory_id.as_uuid()))
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)
+            .and_then(consent_from_row)
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::OfferId;
+use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::routing::{Offer, OfferStatus};
 use herstelbrug_domain::{
     Actor, AgbCode, Consent, ContinuityPolicy, DomainError, OrgId, Referral, ReferralAction,
@@ -135,13 +136,13 @@ impl ReferralStore {
         idempotency::settle(&self.conn, attempt, key).await
     }
 
-    /// Takes a party's action on a referral `org` takes part in, if `expected_version` is current.
+    /// Takes a party's action on a referral `org` takes part in, if its current version satisfies `if_match`.
     #[allow(clippy::too_many_arguments)]
     pub async fn act(
         &self,
         id: ReferralId,
         org: OrgId,
-        expected_version: u32,
+        if_match: &VersionMatch,
         command: &ReferralCommand,
         actor: Actor,
         now: DateTime<Utc>,
@@ -188,10 +189,9 @@ impl ReferralStore {
                     return Err(DomainError::OfferClosed { status }.into());
                 }
             }
-            if referral.version != expected_version {
-                return Err(StoreError::VersionMismatch {
-                    current: referral.version,
-                });
+            let before = referral.version;
+            if !if_match.admits(before) {
+                return Err(StoreError::VersionMismatch { current: before });
             }
             let party = referral
                 .party_of(org, command.action)
@@ -201,12 +201,12 @@ impl ReferralStore {
             let updated = referral::Entity::update_many()
                 .set(referral_to_row(&referral))
                 .filter(referral::Column::Id.eq(id.as_uuid()))
-                .filter(referral::Column::Version.eq(stored_version(expected_version)))
+                .filter(referral::Column::Version.eq(stored_version(before)))
                 .exec(&txn)
                 .await?;
             if updated.rows_affected == 0 {
                 return Err(StoreError::VersionMismatch {
-                    current: expected_version + 1,
+                    current: before + 1,
                 });
             }
             txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::team::{HandoffOutcome, Meeting, NewParticipant, Participant};
 use herstelbrug_domain::{
     AgbCode, ContinuityPolicy, DomainError, MeetingId, OrgId, ParticipantId, Referral, ReferralId,
@@ -29,12 +30,12 @@ use crate::trajectory_row::stored_version;
 use crate::write_txn::WriteTxn;
 
 /// A participant leaves the team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leave {
     pub trajectory_id: TrajectoryId,
     pub provider: AgbCode,
     pub participant: ParticipantId,
-    pub expected_version: u32,
+    pub if_match: VersionMatch,
     pub left_on: NaiveDate,
 }
 
@@ -53,7 +54,7 @@ pub struct RecordMeeting {
     pub referral: ReferralId,
     pub meeting: MeetingId,
     pub org: OrgId,
-    pub expected_version: u32,
+    pub if_match: VersionMatch,
     pub outcome: HandoffOutcome,
 }
 
@@ -165,7 +166,8 @@ impl TeamStore {
         Ok(keyed.outcome)
     }
 
-    /// A participant of a trajectory of `provider` leaves, if `expected_version` is current.
+    /// A participant of a trajectory of `provider` leaves, if its current version satisfies
+    /// `if_match`.
     pub async fn leave(
         &self,
         leave: Leave,
@@ -180,21 +182,20 @@ impl TeamStore {
                 .await?
                 .ok_or(StoreError::NotFound)
                 .and_then(participant_from_row)?;
-            if participant.version != leave.expected_version {
-                return Err(StoreError::VersionMismatch {
-                    current: participant.version,
-                });
+            let before = participant.version;
+            if !leave.if_match.admits(before) {
+                return Err(StoreError::VersionMismatch { current: before });
             }
             participant.leave(leave.left_on, write.now)?;
             let updated = participant::Entity::update_many()
                 .set(participant_to_row(&participant))
                 .filter(participant::Column::Id.eq(participant.id.as_uuid()))
-                .filter(participant::Column::Version.eq(stored_version(leave.expected_version)))
+                .filter(participant::Column::Version.eq(stored_version(before)))
                 .exec(txn)
                 .await?;
             if updated.rows_affected == 0 {
                 return Err(StoreError::VersionMismatch {
-                    current: leave.expected_version + 1,
+                    current: before + 1,
                 });
             }
             Ok(participant)
@@ -322,7 +323,7 @@ impl TeamStore {
         .await
     }
 
-    /// Records the outcome of a planned meeting, if `expected_version` is current.
+    /// Records the outcome of a planned meeting, if its current version satisfies `if_match`.
     pub async fn record(
         &self,
         record: RecordMeeting,
@@ -338,10 +339,9 @@ impl TeamStore {
                 .await?
                 .ok_or(StoreError::NotFound)
                 .and_then(meeting_from_row)?;
-            if meeting.version != record.expected_version {
-                return Err(StoreError::VersionMismatch {
-                    current: meeting.version,
-                });
+            let before = meeting.version;
+            if !record.if_match.admits(before) {
+                return Err(StoreError::VersionMismatch { current: before });
             }
             let kind = match &record.outcome {
                 HandoffOutcome::Held => "meeting_held",
@@ -352,14 +352,12 @@ impl TeamStore {
             let updated = handoff_meeting::Entity::update_many()
                 .set(meeting_to_row(&meeting))
                 .filter(handoff_meeting::Column::Id.eq(meeting.id.as_uuid()))
-                .filter(
-                    handoff_meeting::Column::Version.eq(stored_version(record.expected_version)),
-                )
+                .filter(handoff_meeting::Column::Version.eq(stored_version(before)))
                 .exec(txn)
                 .await?;
             if updated.rows_affected == 0 {
                 return Err(StoreError::VersionMismatch {
-                    current: record.expected_version + 1,
+                    current: before + 1,
                 });
             }
             Ok((meeting, kind))

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::{
     Actor, AgbCode, ContinuityPolicy, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory,
     TrajectoryEvent, TrajectoryId, TransitionCommand,
@@ -235,13 +236,13 @@ impl TrajectoryStore {
         continuity::evaluate_loaded(txn, trajectory, now, &self.policy, event.change.kind()).await
     }
 
-    /// Applies a transition if `expected_version` is current; only the treating provider may.
+    /// Applies a transition if the current version satisfies `if_match`; only the treating provider may.
     #[allow(clippy::too_many_arguments)]
     pub async fn transition(
         &self,
         id: TrajectoryId,
         provider: AgbCode,
-        expected_version: u32,
+        if_match: &VersionMatch,
         command: &TransitionCommand,
         actor: Actor,
         now: DateTime<Utc>,
@@ -267,10 +268,9 @@ impl TrajectoryStore {
             .await?
             .ok_or(StoreError::NotFound)?;
             let mut trajectory = trajectory_from_row(row)?;
-            if trajectory.version != expected_version {
-                return Err(StoreError::VersionMismatch {
-                    current: trajectory.version,
-                });
+            let before = trajectory.version;
+            if !if_match.admits(before) {
+                return Err(StoreError::VersionMismatch { current: before });
             }
             let event = trajectory.decide(command, actor, now)?;
             trajectory.apply(&event);
@@ -278,7 +278,7 @@ impl TrajectoryStore {
                 trajectory::Entity::update_many()
                     .set(trajectory_to_row(&trajectory))
                     .filter(trajectory::Column::Id.eq(id.as_uuid()))
-                    .filter(trajectory::Column::Version.eq(stored_version(expected_version)))
+                    .filter(trajectory::Column::Version.eq(stored_version(before)))
                     .into_query(),
             );
             woken = self.append(&txn, &trajectory, &event, now).await?;

@@ -31,6 +31,7 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/v1/clients/{client_ref}/access-log", PROVIDER_ADMIN),
     ("POST", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/consents/{cid}", PROVIDER),
     (
         "POST",
         "/v1/trajectories/{id}/consents/{cid}/withdraw",

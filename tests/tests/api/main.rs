@@ -6,6 +6,7 @@ mod aftercare;
 mod alerts;
 mod auth;
 mod catalog;
+mod conditional;
 mod contract;
 mod dashboard;
 mod durability;

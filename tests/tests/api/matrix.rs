@@ -242,6 +242,11 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/v1/trajectories/{id}/consents", "NFFFFOF"),
         row(Method::GET, "/v1/trajectories/{id}/consents", "NFFFFOF"),
         row(
+            Method::GET,
+            "/v1/trajectories/{id}/consents/{cid}",
+            "NFFFFOF",
+        ),
+        row(
             Method::POST,
             "/v1/trajectories/{id}/consents/{cid}/withdraw",
             "NFFFFOF",

@@ -172,7 +172,11 @@ async fn stale_if_match_is_412_and_missing_if_match_is_428() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(problem(weak).await.0, 400);
+    assert_eq!(
+        problem(weak).await.0,
+        412,
+        "a weak tag never matches for If-Match (RFC 9110 §13.1.1)"
+    );
     let current: Value = app
         .get(&format!("/v1/trajectories/{id}"), &t)
         .await

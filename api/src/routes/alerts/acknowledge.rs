@@ -48,13 +48,13 @@ pub async fn acknowledge(
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let id = alert_id(&id)?;
-    let expected_version = etag::required_version(&req)?;
+    let if_match = etag::required_match(&req)?;
     let key = idempotency::key_for(&req, principal.org, &())?;
     let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
     let write = parts.context(state.clock.now());
     let outcome = state
         .alerts
-        .acknowledge(id, org, expected_version, write, &|alert| {
+        .acknowledge(id, org, if_match, write, &|alert| {
             replay::stored(StatusCode::OK, &AlertView::from(alert), alert.version, None)
         })
         .await?;

@@ -53,7 +53,7 @@ pub async fn resolve(
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let id = alert_id(&id)?;
-    let expected_version = etag::required_version(&req)?;
+    let if_match = etag::required_match(&req)?;
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let reason = BoundedText::parse("reason", &body.reason, REASON_MAX)
@@ -62,7 +62,7 @@ pub async fn resolve(
     let write = parts.context(state.clock.now());
     let outcome = state
         .alerts
-        .resolve(id, org, expected_version, reason, write, &|alert| {
+        .resolve(id, org, if_match, reason, write, &|alert| {
             replay::stored(StatusCode::OK, &AlertView::from(alert), alert.version, None)
         })
         .await?;

@@ -59,7 +59,7 @@ pub async fn withdraw(
     let (id, cid) = path.into_inner();
     let id = trajectory_id(&id)?;
     let cid: ConsentId = cid.parse().map_err(|_| ApiError::NotFound)?;
-    let expected_version = etag::required_version(&req)?;
+    let if_match = etag::required_match(&req)?;
     let key = idempotency::key_for(&req, principal.org, &body.0)?;
     let reason = body
         .0
@@ -75,7 +75,7 @@ pub async fn withdraw(
         trajectory_id: id,
         consent_id: cid,
         provider,
-        expected_version,
+        if_match,
         reason,
     };
     let outcome = state

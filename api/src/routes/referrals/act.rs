@@ -62,7 +62,7 @@ pub async fn act(
     let (rid, action) = path.into_inner();
     let id = referral_id(&rid)?;
     let action: ReferralAction = action.parse().map_err(|_| ApiError::NotFound)?;
-    let expected = etag::required_version(&req)?;
+    let if_match = etag::required_match(&req)?;
     let body = body.0;
     let key = idempotency::key_for(&req, org, &body)?;
     let now = state.clock.now();
@@ -72,7 +72,7 @@ pub async fn act(
         .act(
             id,
             org,
-            expected,
+            &if_match,
             &command,
             principal.actor(),
             now,

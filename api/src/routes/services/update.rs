@@ -54,7 +54,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let owner = policy::referral_party(&principal)?;
     let id = service_id(&id)?;
-    let expected_version = etag::required_version(&req)?;
+    let if_match = etag::required_match(&req)?;
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
@@ -65,7 +65,7 @@ pub async fn update(
     let write = parts.context(now);
     let outcome = state
         .catalog
-        .update(id, owner, expected_version, details, write, &|service| {
+        .update(id, owner, &if_match, details, write, &|service| {
             replay::stored(
                 StatusCode::OK,
                 &ServiceView::new(service, &waiting),

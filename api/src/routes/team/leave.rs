@@ -55,7 +55,7 @@ pub async fn leave(
         trajectory_id: trajectory_id(&id)?,
         provider,
         participant: participant_id(&pid)?,
-        expected_version: etag::required_version(&req)?,
+        if_match: etag::required_match(&req)?,
         left_on: body.0.left_on.unwrap_or(state.clock.now().date_naive()),
     };
     let key = idempotency::key_for(&req, principal.org, &body.0)?;

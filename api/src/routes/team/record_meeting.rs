@@ -59,7 +59,7 @@ pub async fn record_meeting(
         referral: referral_id(&rid)?,
         meeting: meeting_id(&mid)?,
         org,
-        expected_version: etag::required_version(&req)?,
+        if_match: etag::required_match(&req)?,
         outcome: body.parse()?,
     };
     let key = idempotency::key_for(&req, principal.org, &body)?;

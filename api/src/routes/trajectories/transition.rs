@@ -56,7 +56,7 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let (provider, actor) = policy::trajectory_writer(&principal)?;
     let id = trajectory_id(&id)?;
-    let expected = etag::required_version(&req)?;
+    let if_match = etag::required_match(&req)?;
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
@@ -66,7 +66,7 @@ pub async fn transition(
         .transition(
             id,
             provider,
-            expected,
+            &if_match,
             &command,
             actor,
             now,

@@ -41,6 +41,110 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    pub const ALL: &'static [ProblemKind] = &[
+        ProblemKind::InvalidRequest,
+        ProblemKind::ValidationFailed,
+        ProblemKind::Unauthorized,
+        ProblemKind::Forbidden,
+        ProblemKind::NotFound,
+        ProblemKind::MethodNotAllowed,
+        ProblemKind::IllegalTransition,
+        ProblemKind::IllegalReferralAction,
+        ProblemKind::OpenTrajectoryExists,
+        ProblemKind::OpenReferralExists,
+        ProblemKind::ConsentRequired,
+        ProblemKind::ConsentAlreadyWithdrawn,
+        ProblemKind::AlertAlreadyHandled,
+        ProblemKind::TrajectoryClosed,
+        ProblemKind::OfferClosed,
+        ProblemKind::PreconditionFailed,
+        ProblemKind::PreconditionRequired,
+        ProblemKind::IdempotencyKeyReused,
+        ProblemKind::PayloadTooLarge,
+        ProblemKind::HeadersTooLarge,
+        ProblemKind::UnsupportedMediaType,
+        ProblemKind::TooManyRequests,
+        ProblemKind::Internal,
+        ProblemKind::Unavailable,
+    ];
+
+    /// What a client should do about it, for the document's table of problem types.
+    pub const fn description(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidRequest => {
+                "The request cannot be read: malformed JSON, an unknown field or parameter, a \
+                 malformed header. `detail` names the field. Fix the request; retrying it \
+                 unchanged fails again."
+            }
+            ProblemKind::ValidationFailed => {
+                "The request is readable but a value breaks a rule (a date order, a length, \
+                 a code the field does not take). `detail` names the field."
+            }
+            ProblemKind::Unauthorized => {
+                "No valid bearer token: missing, expired, wrong issuer or audience, bad \
+                 signature. One body for every cause."
+            }
+            ProblemKind::Forbidden => {
+                "The token is valid but its scope or organisation may not do this."
+            }
+            ProblemKind::NotFound => {
+                "No such resource that the caller may see (another organisation's records \
+                 are not found, not forbidden)."
+            }
+            ProblemKind::MethodNotAllowed => {
+                "The path exists but not with this method; `Allow` lists those it has."
+            }
+            ProblemKind::IllegalTransition => {
+                "The trajectory may not move to that phase from where it is; `allowed` lists \
+                 the phases it may move to now."
+            }
+            ProblemKind::IllegalReferralAction => {
+                "The referral's status or the caller's side does not allow that action now; \
+                 `allowed` lists the actions that are."
+            }
+            ProblemKind::OpenTrajectoryExists => {
+                "The client already has an open trajectory at this provider; `detail` names it."
+            }
+            ProblemKind::OpenReferralExists => {
+                "A referral of this kind to this organisation is still open; `detail` names it."
+            }
+            ProblemKind::ConsentRequired => {
+                "Sharing with that organisation needs the client's recorded consent first."
+            }
+            ProblemKind::ConsentAlreadyWithdrawn => "The consent was withdrawn already.",
+            ProblemKind::AlertAlreadyHandled => {
+                "The alert was already acknowledged or resolved."
+            }
+            ProblemKind::TrajectoryClosed => "The trajectory is closed; it takes no changes.",
+            ProblemKind::OfferClosed => {
+                "The offer was taken by another candidate, expired or was withdrawn."
+            }
+            ProblemKind::PreconditionFailed => {
+                "`If-Match` names no current version: read again (the response's `ETag` is the \
+                 current one), decide again, retry with the new tag."
+            }
+            ProblemKind::PreconditionRequired => {
+                "This change needs `If-Match` with the resource's `ETag`."
+            }
+            ProblemKind::IdempotencyKeyReused => {
+                "The `Idempotency-Key` was used before for a different request; use a new key."
+            }
+            ProblemKind::PayloadTooLarge => "The request body is larger than the limit.",
+            ProblemKind::HeadersTooLarge => "The request headers are larger than 16 KiB.",
+            ProblemKind::UnsupportedMediaType => "The request body is not `application/json`.",
+            ProblemKind::TooManyRequests => {
+                "The organisation's request budget is used up; wait `Retry-After` seconds."
+            }
+            ProblemKind::Internal => {
+                "An unexpected error; the cause is logged with the `request_id`, not sent."
+            }
+            ProblemKind::Unavailable => {
+                "The database is out of reach or the request ran out of time; retry after \
+                 `Retry-After` seconds (writes with an `Idempotency-Key` are safe to retry)."
+            }
+        }
+    }
+
     pub const fn status(self) -> StatusCode {
         match self {
             ProblemKind::InvalidRequest => StatusCode::BAD_REQUEST,
@@ -399,6 +503,7 @@ mod tests {
             Internal,
             Unavailable,
         ];
+        assert_eq!(&kinds, ProblemKind::ALL, "ALL lists every kind once");
         let mut slugs: Vec<_> = kinds.iter().map(|k| k.slug()).collect();
         slugs.sort_unstable();
         slugs.dedup();

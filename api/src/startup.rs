@@ -193,6 +193,7 @@ impl Application {
         let metrics_here = metrics_on && config.metrics_listen.is_none();
         let metrics_data = web::Data::new(metrics.clone());
         let dev_login = web::Data::new(crate::dashboard::DevLogin::from_config(&config));
+        let document = openapi_doc::document();
         let mut server = HttpServer::new(move || {
             let (app, mut doc) =
                 openapi_doc::documented_routes(App::new().into_utoipa_app()).split_for_parts();
@@ -212,7 +213,7 @@ impl Application {
                 // No outside validator: opening /docs never sends the document anywhere.
                 .service(
                     SwaggerUi::new("/docs/{_:.*}")
-                        .url("/openapi.json", doc)
+                        .external_url_unchecked("/openapi.json", document.clone())
                         .config(utoipa_swagger_ui::Config::default().validator_url("none")),
                 )
                 .service(web::redirect("/docs", "/docs/"))

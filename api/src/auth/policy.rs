@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn the_policy_table_covers_exactly_the_documented_routes() {
-        let doc = serde_json::to_value(crate::openapi_doc::document()).expect("serializes");
+        let doc = crate::openapi_doc::document();
         let mut documented = Vec::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for method in item.as_object().expect("item").keys() {

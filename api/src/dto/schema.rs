@@ -292,3 +292,68 @@ pub fn figure_rejection_reason() -> Object {
         names,
     )
 }
+
+/// The enums the document names as components, so generated clients get one type each
+/// instead of one per use. The document's enum pass replaces every inline enum with the
+/// same values by a reference to its name (and `oneOf [$ref, null]` where `null` is
+/// allowed).
+pub fn named_enums() -> Vec<(&'static str, Object)> {
+    use herstelbrug_domain as d;
+    let names = |values: &[&'static str]| values.to_vec();
+    vec![
+        ("Phase", phase()),
+        ("EventKind", event_kind()),
+        (
+            "EndReason",
+            string_enum("Why treatment ended.", names(EndReason::NAMES)),
+        ),
+        (
+            "ClosureOutcome",
+            string_enum(
+                "How a trajectory in social support was closed.",
+                names(ClosureOutcome::NAMES),
+            ),
+        ),
+        ("TransitionReason", any_reason()),
+        ("ReferralKind", referral_kind()),
+        ("ReferralStatus", referral_status()),
+        (
+            "RejectionReason",
+            string_enum(
+                "Why the recipient rejected a referral (`other` comes with a `reason`).",
+                names(d::RejectionReason::NAMES),
+            ),
+        ),
+        (
+            "SystemCancellation",
+            string_enum(
+                "Why the system cancelled a referral.",
+                [
+                    d::routing::NOT_SELECTED_REASON,
+                    d::routing::EXPIRED_REASON,
+                    d::CONSENT_WITHDRAWN_REASON,
+                ],
+            ),
+        ),
+        ("CheckOutcome", check_outcome()),
+        ("ParticipantRole", participant_role()),
+        ("MeetingStatus", meeting_status()),
+        ("OfferStatus", offer_status()),
+        ("ReferralAction", referral_action()),
+        ("ReferralFeedChange", feed_change()),
+        ("AlertRule", alert_rule()),
+        ("Severity", severity()),
+        ("AlertStatus", alert_status()),
+        ("AlertChange", alert_change()),
+        (
+            "EventType",
+            string_enum("A webhook event type.", names(d::EventType::NAMES)),
+        ),
+        ("ServiceStatus", service_status()),
+        ("CatalogSort", catalog_sort()),
+        ("CatalogForm", catalog_form()),
+        ("FigureInterval", figure_interval()),
+        ("FigureGrouping", figure_grouping()),
+        ("FigureRejectionReason", figure_rejection_reason()),
+    ]
+}

@@ -70,6 +70,9 @@ pub async fn record(
 }
 
 /// Read the outcome checks a trajectory owes.
+///
+/// The checks due 30 and 90 days (configurable) after a closure with follow-up in place,
+/// oldest first: when each falls due, and the outcome once recorded (`null` until then).
 #[utoipa::path(
     operation_id = "list_outcome_checks",
     tag = "trajectories",

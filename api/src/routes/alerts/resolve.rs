@@ -17,6 +17,10 @@ use crate::state::AppState;
 const REASON_MAX: usize = 500;
 
 /// Resolve an alert by hand.
+///
+/// For when the follow-up was arranged outside Herstelbrug (a phone call, a letter): the
+/// reason is kept with the alert and its history. Gap alerts also resolve by themselves when
+/// the follow-up is in place; `If-Match` keeps two people from resolving on stale reads.
 #[utoipa::path(
     operation_id = "resolve_alert",
     tag = "alerts",

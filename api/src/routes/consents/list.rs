@@ -10,6 +10,9 @@ use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// List consents.
+///
+/// Every consent recorded on the trajectory, withdrawn ones included, oldest first, with
+/// whether each is in force today. Referrals and offers to an organisation need one in force.
 #[utoipa::path(
     operation_id = "list_consents",
     tag = "consents",

@@ -10,6 +10,9 @@ use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// List a trajectory's referrals.
+///
+/// Every referral made for the trajectory, oldest first, as the referring provider sees
+/// them: status, dates against the Wmo terms, the recipient's answer.
 #[utoipa::path(
     operation_id = "list_trajectory_referrals",
     tag = "referrals",

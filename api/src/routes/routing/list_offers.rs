@@ -10,6 +10,9 @@ use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// List a trajectory's offers.
+///
+/// Every offer made for the trajectory, newest first, with each candidate's referral and
+/// status: which candidate accepted, which were cancelled as not selected, which expired.
 #[utoipa::path(
     operation_id = "list_offers",
     tag = "referrals",

@@ -11,6 +11,9 @@ use crate::http::access_log;
 use crate::state::AppState;
 
 /// Read a service's history.
+///
+/// Every change to the service's record and capacity, oldest first: who changed what and
+/// when, so a recipient can see how the stated waiting time moved. Holds no client data.
 #[utoipa::path(
     operation_id = "get_service_history",
     tag = "catalog",

@@ -16,6 +16,10 @@ use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// End a participant's part.
+///
+/// The participant stays in the team's history with the day they left (`left_on`,
+/// default today); they no longer count as involved. Needs `If-Match` with the
+/// participant's `ETag`.
 #[utoipa::path(
     operation_id = "leave_participant",
     tag = "team",

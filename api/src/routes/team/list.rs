@@ -10,6 +10,9 @@ use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// Read the team.
+///
+/// The professionals and naasten involved in the client's trajectory, those who left
+/// included (with the day they left), so a recipient knows whom to call.
 #[utoipa::path(
     operation_id = "list_participants",
     tag = "team",

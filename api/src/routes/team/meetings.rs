@@ -10,6 +10,9 @@ use crate::routes::referrals::referral_id;
 use crate::state::AppState;
 
 /// Read the handoff meetings.
+///
+/// The warm-handoff meetings planned for a referral, oldest first, with their outcome
+/// (`planned`, `held`, `postponed`, `not_held`). Either party of the referral may read them.
 #[utoipa::path(
     operation_id = "list_handoff_meetings",
     tag = "team",

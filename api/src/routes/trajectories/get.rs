@@ -12,6 +12,10 @@ use crate::routes::trajectories::trajectory_id;
 use crate::state::AppState;
 
 /// Read a trajectory.
+///
+/// The trajectory as it is now: phase, dates, end reason and closure outcome. The `ETag`
+/// is what a transition needs in `If-Match`; send it back in `If-None-Match` to get 304
+/// while nothing changed. Only the treating provider (and administrators) can read it.
 #[utoipa::path(
     operation_id = "get_trajectory",
     tag = "trajectories",

@@ -12,6 +12,9 @@ use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
 
 /// Delete a subscription.
+///
+/// No event is queued for it any more and it leaves the list; deleting it again answers
+/// 404. With an `Idempotency-Key` a retried delete answers as the first did.
 #[utoipa::path(
     operation_id = "delete_webhook_subscription",
     tag = "webhooks",

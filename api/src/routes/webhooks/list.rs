@@ -8,6 +8,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// List subscriptions.
+///
+/// The caller organisation's webhook subscriptions with their URL, event types and
+/// delivery health. Secrets are shown once, when created or rotated, never here.
 #[utoipa::path(
     operation_id = "list_webhook_subscriptions",
     tag = "webhooks",

@@ -11,7 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up and serving HTTP. */
+        /**
+         * The process is up and serving HTTP.
+         * @description For a liveness probe: answers 200 while the process serves HTTP, without touching the
+         *     database, so a database outage never restarts the process. No token needed.
+         */
         get: operations["liveness"];
         put?: never;
         post?: never;
@@ -28,7 +32,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process can serve requests: its database answers. */
+        /**
+         * The process can serve requests: its database answers.
+         * @description For a readiness probe and load balancers: 200 when a query on the database answers
+         *     within a second, 503 otherwise (take the instance out of rotation, do not restart it).
+         *     No token needed.
+         */
         get: operations["readiness"];
         put?: never;
         post?: never;
@@ -49,6 +58,8 @@ export interface paths {
          * List alerts.
          * @description A provider sees the alerts about its trajectories; a municipality those about the
          *     referrals addressed to it; an administrator all. Oldest first.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
          */
         get: operations["list_alerts"];
         put?: never;
@@ -72,6 +83,8 @@ export interface paths {
          *     the caller's organisation, in order, at least once, with the same cursor, long-poll
          *     and 304 semantics as the referral inbox. A change is in the feed as soon as the change
          *     that caused it is committed; a long-polling client is woken by it.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`.
          */
         get: operations["poll_alert_feed"];
         put?: never;
@@ -95,6 +108,8 @@ export interface paths {
          *     `end_approaching_without_followup`, `support_gap`, `offer_expired`) carries
          *     `suggestions`: the services that could take the client now, so the reader can refer
          *     or offer in one step.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
          */
         get: operations["get_alert"];
         put?: never;
@@ -118,6 +133,8 @@ export interface paths {
          * Acknowledge an alert.
          * @description An acknowledged critical alert does not escalate. It still resolves by itself when its
          *     condition clears.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["acknowledge_alert"];
         delete?: never;
@@ -135,7 +152,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an alert by hand. */
+        /**
+         * Resolve an alert by hand.
+         * @description For when the follow-up was arranged outside Herstelbrug (a phone call, a letter): the
+         *     reason is kept with the alert and its history. Gap alerts also resolve by themselves when
+         *     the follow-up is in place; `If-Match` keeps two people from resolving on stale reads.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
         post: operations["resolve_alert"];
         delete?: never;
         options?: never;
@@ -155,6 +179,8 @@ export interface paths {
          * @description Every access to the client's trajectories and referrals, including refused attempts
          *     and the reading of this log itself (which is logged too). For the treating provider
          *     (its own trajectories of that client) and administrators.
+         *
+         *     Scopes (any of): `provider`, `admin`.
          */
         get: operations["get_client_access_log"];
         put?: never;
@@ -185,6 +211,8 @@ export interface paths {
          *     so is a second figure wherever a total and its other parts would give the first away.
          *     No figure carries a client id. Counts are kept as changes happen, so the answer reads
          *     rolled-up counts, not the events.
+         *
+         *     Scopes (any of): `dashboard`, `admin`.
          */
         get: operations["get_continuity_figures"];
         put?: never;
@@ -206,6 +234,8 @@ export interface paths {
          * Read an offer.
          * @description Only its requester may: which candidates were asked, who accepted, who was not
          *     selected, and when.
+         *
+         *     Scopes (any of): `provider`.
          */
         get: operations["get_offer"];
         put?: never;
@@ -229,6 +259,8 @@ export interface paths {
          *     organisation received over the window (default 61 days), with or without a catalog
          *     service, overall and per kind; below 5 referrals a figure is withheld. An informal
          *     organisation the registry does not know is 404.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
          */
         get: operations["get_organisation"];
         put?: never;
@@ -253,6 +285,8 @@ export interface paths {
          *     minimised view. Keep `next_cursor` and pass it as `after`; no committed change is ever
          *     skipped. With `wait`, an empty poll waits up to that many seconds and returns as soon
          *     as a change arrives. With `If-None-Match: <next_cursor>` an empty poll answers 304.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         get: operations["poll_referral_inbox"];
         put?: never;
@@ -274,6 +308,8 @@ export interface paths {
          * Follow the caller's referrals.
          * @description Every change of every referral the caller's organisation sent, with the same cursor,
          *     long-poll and 304 semantics as the inbox.
+         *
+         *     Scopes (any of): `provider`.
          */
         get: operations["poll_referral_outbox_feed"];
         put?: never;
@@ -295,6 +331,8 @@ export interface paths {
          * Read a referral.
          * @description The requester sees the whole referral; the recipient a minimised view (see
          *     `RecipientReferralView`). Anyone else gets 404.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         get: operations["get_referral"];
         put?: never;
@@ -319,6 +357,8 @@ export interface paths {
          *     room (`yes` or `waitlist`), shortest measured wait to acceptance first (unmeasured
          *     last, then by stated wait), without the services and organisations that rejected this
          *     client for this kind or are being asked now. Catalog data only.
+         *
+         *     Scopes (any of): `provider`.
          */
         get: operations["referral_alternatives"];
         put?: never;
@@ -341,6 +381,8 @@ export interface paths {
          * @description The recipient gets its minimised view of the referral, its contacts at the provider
          *     (and a naaste only when the client's consent to involve them names it), the handoff
          *     meetings, the next due date, and the steps taken on the referral.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         get: operations["referral_overview"];
         put?: never;
@@ -363,6 +405,8 @@ export interface paths {
          * @description The requester sees the whole team. The recipient sees its contacts at the provider
          *     (regiebehandelaar, casemanager), its own people, and a naaste only when the client's
          *     consent to involve them names the recipient.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         get: operations["referral_participants"];
         put?: never;
@@ -380,7 +424,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the handoff meetings. */
+        /**
+         * Read the handoff meetings.
+         * @description The warm-handoff meetings planned for a referral, oldest first, with their outcome
+         *     (`planned`, `held`, `postponed`, `not_held`). Either party of the referral may read them.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
         get: operations["list_handoff_meetings"];
         put?: never;
         /**
@@ -388,6 +438,8 @@ export interface paths {
          * @description A meeting of the client with the old and the new professional (and a naaste if the
          *     client wants), before treatment ends. Either party of the referral may plan it; a
          *     planned or held meeting resolves `warm_handoff_missing`.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["plan_handoff_meeting"];
         delete?: never;
@@ -409,6 +461,8 @@ export interface paths {
          * Record a handoff meeting's outcome.
          * @description `held`; `postponed` with the new `planned_at` (it stays planned); or `not_held` with a
          *     `reason` (then `warm_handoff_missing` may open again).
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["record_handoff_meeting"];
         delete?: never;
@@ -432,6 +486,8 @@ export interface paths {
          *     under_assessment), `accept`s with `planned_start_on` or `reject`s with a `reason`,
          *     `start`s, and `complete`s or `fail`s (with a `reason`). The requester may `cancel`
          *     before work starts. The body is optional for actions that need no field.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["act_on_referral"];
         delete?: never;
@@ -451,12 +507,16 @@ export interface paths {
          * Search the catalog.
          * @description Any authenticated organisation may. Sorting by waiting time orders the whole result:
          *     the first page holds the shortest waits of all matches.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
          */
         get: operations["search_services"];
         put?: never;
         /**
          * Add a service.
          * @description The caller's organisation (from the token) owns it; only the owner changes it.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["create_service"];
         delete?: never;
@@ -477,6 +537,8 @@ export interface paths {
          * @description Every change of every service, in order, at least once. Keep `next_cursor` and pass it
          *     as `after`; with `wait`, an empty poll waits up to that many seconds; with
          *     `If-None-Match: <next_cursor>` an empty poll answers 304.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
          */
         get: operations["follow_catalog"];
         put?: never;
@@ -498,6 +560,8 @@ export interface paths {
          * Read a service.
          * @description Any authenticated organisation may. The waiting times are measured from the referrals
          *     sent to the service over the last 61 days; below 5 referrals they are withheld.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
          */
         get: operations["get_service"];
         /**
@@ -505,6 +569,8 @@ export interface paths {
          * @description Only the owner may; any other organisation gets 404. Retire a service with status
          *     `defunct`. Capacity is posted apart (`POST /v1/services/{id}/capacity`) and does not
          *     change the version.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         put: operations["update_service"];
         post?: never;
@@ -528,6 +594,8 @@ export interface paths {
          * @description One cheap call a provider's system can make every few minutes: counted places (`unit`,
          *     `available`, `maximum`) or the answer `yes` / `no` / `waitlist`, and optionally the
          *     stated wait. No If-Match: the last post wins, and the record's version is unchanged.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["post_service_capacity"];
         delete?: never;
@@ -543,7 +611,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a service's history. */
+        /**
+         * Read a service's history.
+         * @description Every change to the service's record and capacity, oldest first: who changed what and
+         *     when, so a recipient can see how the stated waiting time moved. Holds no client data.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
+         */
         get: operations["get_service_history"];
         put?: never;
         post?: never;
@@ -563,6 +637,8 @@ export interface paths {
         /**
          * List trajectories.
          * @description Ordered by creation. Pages hold at most `limit` items; follow `next_cursor` with `after`.
+         *
+         *     Scopes (any of): `provider`, `admin`.
          */
         get: operations["list_trajectories"];
         put?: never;
@@ -570,6 +646,8 @@ export interface paths {
          * Register a trajectory.
          * @description The treating provider is the caller's organisation. A client has at most one open
          *     trajectory per provider; a re-admission after closure registers a new one.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["register_trajectory"];
         delete?: never;
@@ -591,6 +669,8 @@ export interface paths {
          * Find trajectories by BSN.
          * @description The number goes in the body, never in a URL; it is matched by its keyed hash and never
          *     returned or logged. Only the caller's own trajectories are searched.
+         *
+         *     Scopes (any of): `provider`, `admin`.
          */
         post: operations["search_trajectories_by_bsn"];
         delete?: never;
@@ -606,7 +686,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a trajectory. */
+        /**
+         * Read a trajectory.
+         * @description The trajectory as it is now: phase, dates, end reason and closure outcome. The `ETag`
+         *     is what a transition needs in `If-Match`; send it back in `If-None-Match` to get 304
+         *     while nothing changed. Only the treating provider (and administrators) can read it.
+         *
+         *     Scopes (any of): `provider`, `admin`.
+         */
         get: operations["get_trajectory"];
         put?: never;
         post?: never;
@@ -623,15 +710,46 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List consents. */
+        /**
+         * List consents.
+         * @description Every consent recorded on the trajectory, withdrawn ones included, oldest first, with
+         *     whether each is in force today. Referrals and offers to an organisation need one in force.
+         *
+         *     Scopes (any of): `provider`.
+         */
         get: operations["list_consents"];
         put?: never;
         /**
          * Record consent.
          * @description The client's explicit consent to share with one organisation for a purpose, recorded by
          *     the caller. Needed before a referral to any organisation other than the treating provider.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["record_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trajectories/{id}/consents/{cid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a consent.
+         * @description The `ETag` is what withdrawing needs in `If-Match`; send it back in `If-None-Match` to
+         *     get 304 while the consent is unchanged.
+         *
+         *     Scopes (any of): `provider`.
+         */
+        get: operations["get_consent"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -651,6 +769,8 @@ export interface paths {
          * Withdraw consent.
          * @description Takes effect at once: recipients' views of the client's referrals to that organisation
          *     stop showing personal data, and their feeds get a `consent_withdrawn` change.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["withdraw_consent"];
         delete?: never;
@@ -670,6 +790,8 @@ export interface paths {
          * Read a trajectory's history.
          * @description Every accepted change of the trajectory and of its referrals, oldest first, with who
          *     made it for which organisation.
+         *
+         *     Scopes (any of): `provider`, `admin`.
          */
         get: operations["get_trajectory_history"];
         put?: never;
@@ -687,7 +809,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a trajectory's offers. */
+        /**
+         * List a trajectory's offers.
+         * @description Every offer made for the trajectory, newest first, with each candidate's referral and
+         *     status: which candidate accepted, which were cancelled as not selected, which expired.
+         *
+         *     Scopes (any of): `provider`.
+         */
         get: operations["list_offers"];
         put?: never;
         /**
@@ -699,6 +827,8 @@ export interface paths {
          *     accepts within 10 working days (configurable) expires: its open candidates are
          *     cancelled (`offer_expired`) and an `offer_expired` warning alert shows the services
          *     that could take the client instead.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["create_offer"];
         delete?: never;
@@ -714,7 +844,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the outcome checks a trajectory owes. */
+        /**
+         * Read the outcome checks a trajectory owes.
+         * @description The checks due 30 and 90 days (configurable) after a closure with follow-up in place,
+         *     oldest first: when each falls due, and the outcome once recorded (`null` until then).
+         *
+         *     Scopes (any of): `provider`.
+         */
         get: operations["list_outcome_checks"];
         put?: never;
         /**
@@ -723,6 +859,8 @@ export interface paths {
          *     (configurable); the provider records each once: `stable`, `support_continuing`,
          *     `relapse`, `lost_contact` or `declined_to_answer`. A check more than 14 days overdue
          *     raises `outcome_check_overdue`, which recording it resolves.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["record_outcome_check"];
         delete?: never;
@@ -745,6 +883,8 @@ export interface paths {
          *     timeline (phase changes, referral changes, consents given and withdrawn, alerts
          *     opened, acknowledged, escalated and resolved, participants joining and leaving, offers,
          *     handoff meetings). A fixed number of queries, however long the path.
+         *
+         *     Scopes (any of): `provider`.
          */
         get: operations["trajectory_overview"];
         put?: never;
@@ -762,7 +902,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the team. */
+        /**
+         * Read the team.
+         * @description The professionals and naasten involved in the client's trajectory, those who left
+         *     included (with the day they left), so a recipient knows whom to call.
+         *
+         *     Scopes (any of): `provider`.
+         */
         get: operations["list_participants"];
         put?: never;
         /**
@@ -771,6 +917,8 @@ export interface paths {
          *     ervaringsdeskundige, wijkteam, huisarts), or a naaste with a relation and the client's
          *     consent to involve them (`consent`, naming the organisations besides the treating
          *     provider that may see them).
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["add_participant"];
         delete?: never;
@@ -788,7 +936,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a participant's part. */
+        /**
+         * End a participant's part.
+         * @description The participant stays in the team's history with the day they left (`left_on`,
+         *     default today); they no longer count as involved. Needs `If-Match` with the
+         *     participant's `ETag`.
+         *
+         *     Scopes (any of): `provider`.
+         */
         post: operations["leave_participant"];
         delete?: never;
         options?: never;
@@ -803,7 +958,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a trajectory's referrals. */
+        /**
+         * List a trajectory's referrals.
+         * @description Every referral made for the trajectory, oldest first, as the referring provider sees
+         *     them: status, dates against the Wmo terms, the recipient's answer.
+         *
+         *     Scopes (any of): `provider`.
+         */
         get: operations["list_trajectory_referrals"];
         put?: never;
         /**
@@ -812,6 +973,8 @@ export interface paths {
          *     than the treating provider needs the client's consent for that organisation
          *     (`consent-required`); a second open referral of the same kind to the same organisation
          *     is refused (`open-referral-exists`), as in iWmo.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["create_referral"];
         delete?: never;
@@ -835,6 +998,8 @@ export interface paths {
          *     treatment (treatment extended); treatment or transition → social_support or closed
          *     (needs an end reason); social_support → treatment (relapse, readmission);
          *     social_support → closed (needs an outcome). `closed` is final.
+         *
+         *     Scopes (any of): `provider`.
          */
         post: operations["transition_trajectory"];
         delete?: never;
@@ -850,7 +1015,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List subscriptions. */
+        /**
+         * List subscriptions.
+         * @description The caller organisation's webhook subscriptions with their URL, event types and
+         *     delivery health. Secrets are shown once, when created or rotated, never here.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
         get: operations["list_webhook_subscriptions"];
         put?: never;
         /**
@@ -859,6 +1030,8 @@ export interface paths {
          *     the URL, at least once, signed (Standard Webhooks), in order per trajectory. Payloads
          *     are thin: fetch the details through the API. The URL is checked against internal
          *     addresses now and at every connection.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["create_webhook_subscription"];
         delete?: never;
@@ -877,7 +1050,13 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a subscription. */
+        /**
+         * Delete a subscription.
+         * @description No event is queued for it any more and it leaves the list; deleting it again answers
+         *     404. With an `Idempotency-Key` a retried delete answers as the first did.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
         delete: operations["delete_webhook_subscription"];
         options?: never;
         head?: never;
@@ -895,6 +1074,8 @@ export interface paths {
          * List delivery attempts.
          * @description The latest 200 attempts, newest first, with the receiver's status code or the error,
          *     and whether the message is delivered, pending a retry, or dead (replayable).
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         get: operations["list_webhook_deliveries"];
         put?: never;
@@ -918,6 +1099,8 @@ export interface paths {
          * Replay a dead letter.
          * @description `did` is the message id of a dead-lettered delivery. It is sent again with the same
          *     `webhook-id`, on a fresh retry schedule.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["replay_webhook_delivery"];
         delete?: never;
@@ -940,6 +1123,8 @@ export interface paths {
          * @description The new secret signs from now on; the old one also signs (a second signature in the
          *     header) until `previous_secret_valid_until`, so receivers can switch without losing
          *     a delivery.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["rotate_webhook_secret"];
         delete?: never;
@@ -960,6 +1145,8 @@ export interface paths {
         /**
          * Send a test event.
          * @description Queues a `webhook.test` message; follow it in the deliveries.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["send_webhook_test"];
         delete?: never;
@@ -1019,14 +1206,16 @@ export interface components {
             org: string;
             subject: string;
         };
+        /**
+         * @description What happened to the alert.
+         * @enum {string}
+         */
+        AlertChange: "alert_opened" | "alert_escalated" | "alert_acknowledged" | "alert_resolved" | "alert_sharing_changed";
         /** @description One change in the alert feed. */
         AlertFeedItemView: {
             alert: components["schemas"]["AlertView"];
-            /**
-             * @description What happened to the alert.
-             * @enum {string}
-             */
-            change: "alert_opened" | "alert_escalated" | "alert_acknowledged" | "alert_resolved" | "alert_sharing_changed";
+            /** @description What happened to the alert. */
+            change: components["schemas"]["AlertChange"];
             /** @description Stable and unique per change (deliveries are at-least-once). */
             id: string;
             /** Format: date-time */
@@ -1044,6 +1233,16 @@ export interface components {
             /** @description Pass as `after` to get the next page; absent on the last page. */
             next_cursor?: string | null;
         };
+        /**
+         * @description The rule that raised the alert.
+         * @enum {string}
+         */
+        AlertRule: "treatment_ended_without_followup" | "dropout_without_outreach" | "end_approaching_without_followup" | "referral_unacknowledged" | "wmo_assessment_overdue" | "followup_start_overdue" | "support_gap" | "offer_expired" | "warm_handoff_missing" | "outcome_check_overdue";
+        /**
+         * @description The alert's lifecycle.
+         * @enum {string}
+         */
+        AlertStatus: "open" | "acknowledged" | "resolved";
         /** @description An alert about a gap in a client's care. */
         AlertView: {
             /** Format: date-time */
@@ -1079,21 +1278,12 @@ export interface components {
             resolution?: components["schemas"]["ResolutionView"] | null;
             /** Format: date-time */
             resolved_at?: string | null;
-            /**
-             * @description The rule that raised the alert.
-             * @enum {string}
-             */
-            rule: "treatment_ended_without_followup" | "dropout_without_outreach" | "end_approaching_without_followup" | "referral_unacknowledged" | "wmo_assessment_overdue" | "followup_start_overdue" | "support_gap" | "offer_expired" | "warm_handoff_missing" | "outcome_check_overdue";
-            /**
-             * @description warning, critical, or escalated (a critical alert nobody acknowledged in time).
-             * @enum {string}
-             */
-            severity: "warning" | "critical" | "escalated";
-            /**
-             * @description The alert's lifecycle.
-             * @enum {string}
-             */
-            status: "open" | "acknowledged" | "resolved";
+            /** @description The rule that raised the alert. */
+            rule: components["schemas"]["AlertRule"];
+            /** @description warning, critical, or escalated (a critical alert nobody acknowledged in time). */
+            severity: components["schemas"]["Severity"];
+            /** @description The alert's lifecycle. */
+            status: components["schemas"]["AlertStatus"];
             /**
              * @description Only in `GET /v1/alerts/{id}` of an unresolved gap alert: where the client could go
              *     now, per kind of support that fell through (refer with `kind`, the service's
@@ -1308,10 +1498,25 @@ export interface components {
             /** @description Pass as `after` (or as `If-None-Match`) for the next page. */
             next_cursor: string;
         };
+        /**
+         * @description `minimal`: id and last change only; `full` (the default): the whole record.
+         * @enum {string}
+         */
+        CatalogForm: "minimal" | "full";
+        /**
+         * @description Order of the page: by measured wait to acceptance (unmeasured last) or stated wait.
+         * @enum {string}
+         */
+        CatalogSort: "measured_wait" | "stated_wait";
         /** @description The checks a trajectory owes (none unless it closed with follow-up in place). */
         CheckList: {
             items: components["schemas"]["CheckView"][];
         };
+        /**
+         * @description How the client is doing at an outcome check after closure.
+         * @enum {string}
+         */
+        CheckOutcome: "stable" | "support_continuing" | "relapse" | "lost_contact" | "declined_to_answer";
         /** @description One check a trajectory owes. */
         CheckView: {
             /** Format: int32 */
@@ -1320,11 +1525,8 @@ export interface components {
             checked_on?: string | null;
             /** Format: date */
             due_on: string;
-            /**
-             * @description How the client was doing at the check; `null` until it is recorded.
-             * @enum {string|null}
-             */
-            outcome?: "stable" | "support_continuing" | "relapse" | "lost_contact" | "declined_to_answer" | null;
+            /** @description How the client was doing at the check; `null` until it is recorded. */
+            outcome?: components["schemas"]["CheckOutcome"] | null;
         };
         /** @description How the recipient can reach the client. */
         ClientContactDto: {
@@ -1337,6 +1539,11 @@ export interface components {
             /** @example 06-12345678 */
             phone?: string | null;
         };
+        /**
+         * @description How a trajectory in social support was closed.
+         * @enum {string}
+         */
+        ClosureOutcome: "goals_achieved" | "support_no_longer_needed" | "client_withdrew" | "lost_to_contact" | "referred_elsewhere" | "moved" | "deceased";
         /** @description A trajectory's consents. */
         ConsentList: {
             items: components["schemas"]["ConsentView"][];
@@ -1381,17 +1588,11 @@ export interface components {
             from: string;
             /** Format: date-time */
             generated_at: string;
-            /**
-             * @description What figures are split by [default: `municipality`]. By `kind` or `service`, the trajectory-wide figures (endings, gaps, alerts, dropouts, re-admissions) are in the total only.
-             * @enum {string}
-             */
-            group_by: "municipality" | "provider" | "kind" | "service";
+            /** @description What figures are split by [default: `municipality`]. By `kind` or `service`, the trajectory-wide figures (endings, gaps, alerts, dropouts, re-admissions) are in the total only. */
+            group_by: components["schemas"]["FigureGrouping"];
             groups: components["schemas"]["SeriesView"][];
-            /**
-             * @description How finely figures are split over time [default: `month`].
-             * @enum {string}
-             */
-            interval: "month" | "quarter";
+            /** @description How finely figures are split over time [default: `month`]. */
+            interval: components["schemas"]["FigureInterval"];
             /**
              * Format: int64
              * @description Figures built from fewer clients are withheld.
@@ -1475,11 +1676,8 @@ export interface components {
             /** @description 2 to 5 different organisations; the client's consent is needed for each. */
             candidates: components["schemas"]["CandidateRequest"][];
             client?: components["schemas"]["ClientContactDto"];
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             /** @description What support the client needs. No diagnoses or substances. */
             needs: string;
             referrer?: components["schemas"]["ReferrerContactDto"];
@@ -1524,21 +1722,15 @@ export interface components {
              * @example zus
              */
             relation?: string | null;
-            /**
-             * @description A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam or Wmo consultant, huisarts, or naaste (relative).
-             * @enum {string}
-             */
-            role: "treating_clinician" | "case_manager" | "peer_expert" | "wmo_consultant" | "general_practitioner" | "relative";
+            /** @description A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam or Wmo consultant, huisarts, or naaste (relative). */
+            role: components["schemas"]["ParticipantRole"];
         };
         /** @description Refers the client to an organisation for one kind of support. */
         CreateReferralRequest: {
             /** @description Shown to the recipient only while the client's consent holds. */
             client?: components["schemas"]["ClientContactDto"];
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             /**
              * @description What support the client needs, in a few sentences. No diagnoses or substances.
              * @example Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken.
@@ -1561,7 +1753,7 @@ export interface components {
         };
         /** @description Subscribes an endpoint to events of the caller's organisation. */
         CreateSubscriptionRequest: {
-            event_types: ("alert.opened" | "alert.escalated" | "alert.acknowledged" | "alert.resolved" | "referral.received" | "referral.updated" | "webhook.test")[];
+            event_types: components["schemas"]["EventType"][];
             /**
              * @description An https URL on the public internet (no loopback, private, link-local or metadata addresses).
              * @example https://ehr.example.nl/herstelbrug/webhooks
@@ -1622,11 +1814,8 @@ export interface components {
         EarlierView: {
             /** Format: uuid */
             id: string;
-            /**
-             * @description A trajectory phase.
-             * @enum {string}
-             */
-            phase: "treatment" | "transition" | "social_support" | "closed";
+            /** @description A trajectory phase. */
+            phase: components["schemas"]["Phase"];
             /**
              * Format: date
              * @description When its current phase began: its closure date once closed.
@@ -1650,10 +1839,25 @@ export interface components {
             /** @description A Wmo beschikking is needed before support starts. */
             needs_wmo_decision?: boolean;
         };
+        /**
+         * @description Why treatment ended.
+         * @enum {string}
+         */
+        EndReason: "planned_completion" | "dropout" | "client_choice" | "referred_elsewhere" | "moved" | "deceased";
+        /**
+         * @description What kind of change the event records.
+         * @enum {string}
+         */
+        EventKind: "registered" | "transition_started" | "treatment_extended" | "treatment_ended" | "readmitted" | "closed" | "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled";
         /** @description A trajectory's history, oldest first. */
         EventList: {
             items: components["schemas"]["EventView"][];
         };
+        /**
+         * @description A webhook event type.
+         * @enum {string}
+         */
+        EventType: "alert.opened" | "alert.escalated" | "alert.acknowledged" | "alert.resolved" | "referral.received" | "referral.updated" | "webhook.test";
         /** @description One event of a trajectory's history: a phase change, or a change of one of its referrals. */
         EventView: {
             actor: components["schemas"]["ActorView"];
@@ -1664,11 +1868,8 @@ export interface components {
             effective_on?: string | null;
             /** @description The phase (or, for referral events, the referral status) before. */
             from?: string | null;
-            /**
-             * @description What kind of change the event records.
-             * @enum {string}
-             */
-            kind: "registered" | "transition_started" | "treatment_extended" | "treatment_ended" | "readmitted" | "closed" | "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled";
+            /** @description What kind of change the event records. */
+            kind: components["schemas"]["EventKind"];
             /** Format: date */
             planned_end_on?: string | null;
             /** @description The end reason, readmission reason or outcome; for referrals the stated reason. */
@@ -1688,6 +1889,21 @@ export interface components {
             /** @description The phase (or referral status) after. */
             to: string;
         };
+        /**
+         * @description What figures are split by [default: `municipality`]. By `kind` or `service`, the trajectory-wide figures (endings, gaps, alerts, dropouts, re-admissions) are in the total only.
+         * @enum {string}
+         */
+        FigureGrouping: "municipality" | "provider" | "kind" | "service";
+        /**
+         * @description How finely figures are split over time [default: `month`].
+         * @enum {string}
+         */
+        FigureInterval: "month" | "quarter";
+        /**
+         * @description Why referrals were rejected (`unspecified`: rejected before reasons were coded).
+         * @enum {string}
+         */
+        FigureRejectionReason: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other" | "unspecified";
         /** @description The figures of one period (or the whole range) for one group (or all). */
         FiguresView: {
             referrals: components["schemas"]["ReferralFiguresView"];
@@ -1709,11 +1925,8 @@ export interface components {
         };
         /** @description One change in the inbox, with the referral as the recipient may see it now. */
         InboxItem: {
-            /**
-             * @description What changed.
-             * @enum {string}
-             */
-            change: "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled" | "consent_withdrawn";
+            /** @description What changed. */
+            change: components["schemas"]["ReferralFeedChange"];
             /** @description Stable and unique: the same change always has the same id (deliveries are at-least-once). */
             id: string;
             /** Format: date-time */
@@ -1750,11 +1963,8 @@ export interface components {
         };
         /** @description Waiting measured for one kind of support the organisation received referrals for. */
         KindWaitingView: {
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             waiting_times: components["schemas"]["WaitingView"];
         };
         /** @description Ends a participant's part in the trajectory. */
@@ -1821,6 +2031,11 @@ export interface components {
             /** @description Why it was not held. */
             reason?: string | null;
         };
+        /**
+         * @description Where a warm-handoff meeting stands.
+         * @enum {string}
+         */
+        MeetingStatus: "planned" | "held" | "postponed" | "not_held";
         /** @description A warm-handoff meeting. */
         MeetingView: {
             /** Format: uuid */
@@ -1831,11 +2046,8 @@ export interface components {
             reason?: string | null;
             /** Format: uuid */
             referral_id: string;
-            /**
-             * @description Where a warm-handoff meeting stands.
-             * @enum {string}
-             */
-            status: "planned" | "held" | "postponed" | "not_held";
+            /** @description Where a warm-handoff meeting stands. */
+            status: components["schemas"]["MeetingStatus"];
             /** Format: date-time */
             updated_at: string;
             /**
@@ -1880,6 +2092,11 @@ export interface components {
         OfferList: {
             items: components["schemas"]["OfferView"][];
         };
+        /**
+         * @description Where an offer stands.
+         * @enum {string}
+         */
+        OfferStatus: "open" | "selected" | "expired" | "exhausted";
         /** @description An offer as its requester sees it: the group as one thing. */
         OfferView: {
             /** @description Every candidate's referral: who was asked, who accepted, who was not selected. */
@@ -1893,21 +2110,15 @@ export interface components {
             expires_at: string;
             /** Format: uuid */
             id: string;
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             /**
              * Format: uuid
              * @description The candidate's referral that accepted first.
              */
             selected_referral_id?: string | null;
-            /**
-             * @description Where an offer stands.
-             * @enum {string}
-             */
-            status: "open" | "selected" | "expired" | "exhausted";
+            /** @description Where an offer stands. */
+            status: components["schemas"]["OfferStatus"];
             /** Format: uuid */
             trajectory_id: string;
             /** Format: date-time */
@@ -1986,11 +2197,8 @@ export interface components {
         };
         /** @description One change in the requester's outbox feed. */
         OutboxItem: {
-            /**
-             * @description What changed.
-             * @enum {string}
-             */
-            change: "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled" | "consent_withdrawn";
+            /** @description What changed. */
+            change: components["schemas"]["ReferralFeedChange"];
             id: string;
             /** Format: date-time */
             recorded_at: string;
@@ -2007,18 +2215,12 @@ export interface components {
             expires_at: string;
             /** Format: uuid */
             id: string;
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             /** Format: uuid */
             selected_referral_id?: string | null;
-            /**
-             * @description Where an offer stands.
-             * @enum {string}
-             */
-            status: "open" | "selected" | "expired" | "exhausted";
+            /** @description Where an offer stands. */
+            status: components["schemas"]["OfferStatus"];
         };
         /** @description A referral in the overview, with the next date due on it. */
         OverviewReferral: {
@@ -2048,6 +2250,11 @@ export interface components {
             timeline: components["schemas"]["StepView"][];
             trajectory: components["schemas"]["TrajectoryView"];
         };
+        /**
+         * @description A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam or Wmo consultant, huisarts, or naaste (relative).
+         * @enum {string}
+         */
+        ParticipantRole: "treating_clinician" | "case_manager" | "peer_expert" | "wmo_consultant" | "general_practitioner" | "relative";
         /** @description One participant. */
         ParticipantView: {
             consent?: components["schemas"]["InvolvementView"] | null;
@@ -2062,11 +2269,8 @@ export interface components {
             organisation?: string | null;
             phone?: string | null;
             relation?: string | null;
-            /**
-             * @description A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam or Wmo consultant, huisarts, or naaste (relative).
-             * @enum {string}
-             */
-            role: "treating_clinician" | "case_manager" | "peer_expert" | "wmo_consultant" | "general_practitioner" | "relative";
+            /** @description A participant's role: regiebehandelaar, casemanager, ervaringsdeskundige, wijkteam or Wmo consultant, huisarts, or naaste (relative). */
+            role: components["schemas"]["ParticipantRole"];
             /**
              * Format: int32
              * @description Also the `ETag`.
@@ -2082,6 +2286,11 @@ export interface components {
              */
             period: string;
         };
+        /**
+         * @description A trajectory phase.
+         * @enum {string}
+         */
+        Phase: "treatment" | "transition" | "social_support" | "closed";
         /**
          * @description Plans the warm handoff of a referral.
          * @example {
@@ -2126,23 +2335,51 @@ export interface components {
             status: number;
             /** @description A short summary of the kind of problem. */
             title: string;
-            /** @description A URI identifying the kind of problem; stable across releases. */
-            type: string;
+            /**
+             * Format: uri
+             * @description The kind of problem: a stable URI under `https://herstelbrug.nl/problems/`, safe to switch on.
+             *
+             *     | slug | status | meaning |
+             *     |---|---|---|
+             *     | `invalid-request` | 400 | The request cannot be read: malformed JSON, an unknown field or parameter, a malformed header. `detail` names the field. Fix the request; retrying it unchanged fails again. |
+             *     | `validation-failed` | 422 | The request is readable but a value breaks a rule (a date order, a length, a code the field does not take). `detail` names the field. |
+             *     | `unauthorized` | 401 | No valid bearer token: missing, expired, wrong issuer or audience, bad signature. One body for every cause. |
+             *     | `forbidden` | 403 | The token is valid but its scope or organisation may not do this. |
+             *     | `not-found` | 404 | No such resource that the caller may see (another organisation's records are not found, not forbidden). |
+             *     | `method-not-allowed` | 405 | The path exists but not with this method; `Allow` lists those it has. |
+             *     | `illegal-transition` | 409 | The trajectory may not move to that phase from where it is; `allowed` lists the phases it may move to now. |
+             *     | `illegal-referral-action` | 409 | The referral's status or the caller's side does not allow that action now; `allowed` lists the actions that are. |
+             *     | `open-trajectory-exists` | 409 | The client already has an open trajectory at this provider; `detail` names it. |
+             *     | `open-referral-exists` | 409 | A referral of this kind to this organisation is still open; `detail` names it. |
+             *     | `consent-required` | 409 | Sharing with that organisation needs the client's recorded consent first. |
+             *     | `consent-already-withdrawn` | 409 | The consent was withdrawn already. |
+             *     | `alert-already-handled` | 409 | The alert was already acknowledged or resolved. |
+             *     | `trajectory-closed` | 409 | The trajectory is closed; it takes no changes. |
+             *     | `offer-closed` | 409 | The offer was taken by another candidate, expired or was withdrawn. |
+             *     | `precondition-failed` | 412 | `If-Match` names no current version: read again (the response's `ETag` is the current one), decide again, retry with the new tag. |
+             *     | `precondition-required` | 428 | This change needs `If-Match` with the resource's `ETag`. |
+             *     | `idempotency-key-reused` | 422 | The `Idempotency-Key` was used before for a different request; use a new key. |
+             *     | `payload-too-large` | 413 | The request body is larger than the limit. |
+             *     | `headers-too-large` | 431 | The request headers are larger than 16 KiB. |
+             *     | `unsupported-media-type` | 415 | The request body is not `application/json`. |
+             *     | `too-many-requests` | 429 | The organisation's request budget is used up; wait `Retry-After` seconds. |
+             *     | `internal` | 500 | An unexpected error; the cause is logged with the `request_id`, not sent. |
+             *     | `unavailable` | 503 | The database is out of reach or the request ran out of time; retry after `Retry-After` seconds (writes with an `Idempotency-Key` are safe to retry). |
+             * @enum {string}
+             */
+            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
         };
         /** @description The referral as its requester (the treating provider) sees it: everything. */
         ProviderReferralView: {
-            allowed_actions: ("acknowledge" | "assess" | "accept" | "reject" | "start" | "complete" | "fail" | "cancel")[];
+            allowed_actions: components["schemas"]["ReferralAction"][];
             client: components["schemas"]["ClientContactDto"];
             /** @description Whether the client's consent for the recipient holds now. */
             consent_holds: boolean;
             dates: components["schemas"]["ReferralDates"];
             /** Format: uuid */
             id: string;
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             needs: string;
             /**
              * Format: uuid
@@ -2155,11 +2392,8 @@ export interface components {
              */
             recipient: string;
             referrer: components["schemas"]["ReferrerContactDto"];
-            /**
-             * @description Why the recipient rejected the referral, as a code (`other` comes with a `reason`).
-             * @enum {string|null}
-             */
-            rejection_reason?: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other" | null;
+            /** @description Why the recipient rejected the referral, as a code (`other` comes with a `reason`). */
+            rejection_reason?: components["schemas"]["RejectionReason"] | null;
             /** Format: date */
             requested_start_on?: string | null;
             /**
@@ -2172,11 +2406,8 @@ export interface components {
              * @description The catalog service it was sent to, if the referrer named one.
              */
             service_id?: string | null;
-            /**
-             * @description Where a referral stands.
-             * @enum {string}
-             */
-            status: "requested" | "received" | "under_assessment" | "accepted" | "rejected" | "in_progress" | "completed" | "failed" | "cancelled";
+            /** @description Where a referral stands. */
+            status: components["schemas"]["ReferralStatus"];
             /**
              * @description Why it was rejected, failed or cancelled, in words (or the system's code:
              *     `not_selected`, `offer_expired`, `consent_withdrawn`).
@@ -2199,11 +2430,8 @@ export interface components {
         /** @description Rejected referrals with one reason. */
         ReasonCount: {
             count: components["schemas"]["CountCell"];
-            /**
-             * @description Why referrals were rejected (`unspecified`: rejected before reasons were coded).
-             * @enum {string}
-             */
-            reason: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other" | "unspecified";
+            /** @description Why referrals were rejected (`unspecified`: rejected before reasons were coded). */
+            reason: components["schemas"]["FigureRejectionReason"];
         };
         /**
          * @description The referral as its recipient sees it: the minimum it needs. Personal data only while
@@ -2211,23 +2439,17 @@ export interface components {
          *     accepted, nothing personal once closed. Never diagnoses, substances, notes or BSN.
          */
         RecipientReferralView: {
-            allowed_actions: ("acknowledge" | "assess" | "accept" | "reject" | "start" | "complete" | "fail" | "cancel")[];
-            /**
-             * @description Why the system cancelled the referral: another candidate of the offer was selected, the offer expired, or the client withdrew consent.
-             * @enum {string|null}
-             */
-            cancelled_because?: "not_selected" | "offer_expired" | "consent_withdrawn" | null;
+            allowed_actions: components["schemas"]["ReferralAction"][];
+            /** @description Why the system cancelled the referral: another candidate of the offer was selected, the offer expired, or the client withdrew consent. */
+            cancelled_because?: components["schemas"]["SystemCancellation"] | null;
             client?: components["schemas"]["ClientContactDto"] | null;
             /** @description True when the client withdrew consent (or it expired): no personal data is shown. */
             consent_withdrawn: boolean;
             dates: components["schemas"]["ReferralDates"];
             /** Format: uuid */
             id: string;
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             needs?: string | null;
             /**
              * Format: uuid
@@ -2237,11 +2459,8 @@ export interface components {
             offer_id?: string | null;
             /** @description Whom to contact at the referring provider. */
             referrer: components["schemas"]["ReferrerContactDto"];
-            /**
-             * @description Why the recipient rejected the referral, as a code (`other` comes with a `reason`).
-             * @enum {string|null}
-             */
-            rejection_reason?: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other" | null;
+            /** @description Why the recipient rejected the referral, as a code (`other` comes with a `reason`). */
+            rejection_reason?: components["schemas"]["RejectionReason"] | null;
             /** Format: date */
             requested_start_on?: string | null;
             /**
@@ -2254,11 +2473,8 @@ export interface components {
              * @description The recipient's own catalog service the referral was sent to, if one was named.
              */
             service_id?: string | null;
-            /**
-             * @description Where a referral stands.
-             * @enum {string}
-             */
-            status: "requested" | "received" | "under_assessment" | "accepted" | "rejected" | "in_progress" | "completed" | "failed" | "cancelled";
+            /** @description Where a referral stands. */
+            status: components["schemas"]["ReferralStatus"];
             /**
              * Format: int32
              * @description Also the `ETag`.
@@ -2283,12 +2499,14 @@ export interface components {
              * @description When the check was done [default: today].
              */
             checked_on?: string | null;
-            /**
-             * @description How the client is doing at an outcome check after closure.
-             * @enum {string}
-             */
-            outcome: "stable" | "support_continuing" | "relapse" | "lost_contact" | "declined_to_answer";
+            /** @description How the client is doing at an outcome check after closure. */
+            outcome: components["schemas"]["CheckOutcome"];
         };
+        /**
+         * @description An action on a referral.
+         * @enum {string}
+         */
+        ReferralAction: "acknowledge" | "assess" | "accept" | "reject" | "start" | "complete" | "fail" | "cancel";
         /** @description The fields an action may carry; which it needs depends on the action. */
         ReferralActionRequest: {
             /**
@@ -2308,11 +2526,8 @@ export interface components {
             planned_start_on?: string | null;
             /** @description Required to fail, and to reject with `reason_code` `other`; optional otherwise. */
             reason?: string | null;
-            /**
-             * @description Why the recipient rejected the referral, as a code (`other` comes with a `reason`).
-             * @enum {string|null}
-             */
-            reason_code?: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other" | null;
+            /** @description Why the recipient rejected the referral, as a code (`other` comes with a `reason`). */
+            reason_code?: components["schemas"]["RejectionReason"] | null;
         };
         /** @description Dates every view shows: the loop's progress and the statutory clocks. */
         ReferralDates: {
@@ -2341,6 +2556,11 @@ export interface components {
             /** Format: date */
             started_on?: string | null;
         };
+        /**
+         * @description What changed.
+         * @enum {string}
+         */
+        ReferralFeedChange: "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled" | "consent_withdrawn";
         /** @description Figures about referrals and the follow-up they led to. */
         ReferralFiguresView: {
             /** @description Accepted (in the month of the decision), whether or not they started since. */
@@ -2361,6 +2581,11 @@ export interface components {
             /** @description Measured waiting: request to start. */
             total_wait: components["schemas"]["DistributionView"];
         };
+        /**
+         * @description The kind of follow-up support.
+         * @enum {string}
+         */
+        ReferralKind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
         /** @description A trajectory's referrals. */
         ReferralList: {
             items: components["schemas"]["ProviderReferralView"][];
@@ -2378,6 +2603,11 @@ export interface components {
             /** @description The steps taken on the referral, oldest first. */
             steps: components["schemas"]["StepView"][];
         };
+        /**
+         * @description Where a referral stands.
+         * @enum {string}
+         */
+        ReferralStatus: "requested" | "received" | "under_assessment" | "accepted" | "rejected" | "in_progress" | "completed" | "failed" | "cancelled";
         /** @description One referral as the caller may see it: the requester's full view or the recipient's. */
         ReferralView: components["schemas"]["ProviderReferralView"] | components["schemas"]["RecipientReferralView"];
         /** @description The referring professional, for the recipient to contact. */
@@ -2387,6 +2617,11 @@ export interface components {
             name?: string | null;
             phone?: string | null;
         };
+        /**
+         * @description Why the recipient rejected a referral (`other` comes with a `reason`).
+         * @enum {string}
+         */
+        RejectionReason: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other";
         /** @description How an alert was resolved. */
         ResolutionView: {
             by?: components["schemas"]["ActorView"] | null;
@@ -2412,11 +2647,8 @@ export interface components {
         /** @description A count per alert rule. */
         RuleCount: {
             count: components["schemas"]["CountCell"];
-            /**
-             * @description The rule that raised the alert.
-             * @enum {string}
-             */
-            rule: "treatment_ended_without_followup" | "dropout_without_outreach" | "end_approaching_without_followup" | "referral_unacknowledged" | "wmo_assessment_overdue" | "followup_start_overdue" | "support_gap" | "offer_expired" | "warm_handoff_missing" | "outcome_check_overdue";
+            /** @description The rule that raised the alert. */
+            rule: components["schemas"]["AlertRule"];
         };
         /** @description One group (or the total) over the range. */
         SeriesView: {
@@ -2589,11 +2821,8 @@ export interface components {
             eligibility?: components["schemas"]["EligibilityDto"];
             /** @example Aanmelden via de wijkteams of de verwijzer */
             how_to_apply?: string | null;
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             /**
              * @description ISO 639-1 codes.
              * @example [
@@ -2628,6 +2857,11 @@ export interface components {
             /** @example https://example.nl/begeleid-wonen */
             website?: string | null;
         };
+        /**
+         * @description HSDS 3 service status.
+         * @enum {string}
+         */
+        ServiceStatus: "active" | "inactive" | "temporarily_closed" | "defunct";
         /**
          * @description A catalog service, with what Herstelbrug measured of it.
          * @example {
@@ -2705,11 +2939,8 @@ export interface components {
             how_to_apply?: string | null;
             /** Format: uuid */
             id: string;
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             languages: string[];
             name: string;
             /**
@@ -2731,6 +2962,11 @@ export interface components {
             waiting: components["schemas"]["WaitingView"];
             website?: string | null;
         };
+        /**
+         * @description warning, critical, or escalated (a critical alert nobody acknowledged in time).
+         * @enum {string}
+         */
+        Severity: "warning" | "critical" | "escalated";
         /** @description One step of the path. */
         StepView: {
             /** Format: date-time */
@@ -2759,7 +2995,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             disabled_reason?: string | null;
-            event_types: ("alert.opened" | "alert.escalated" | "alert.acknowledged" | "alert.resolved" | "referral.received" | "referral.updated" | "webhook.test")[];
+            event_types: components["schemas"]["EventType"][];
             /** Format: uuid */
             id: string;
             /**
@@ -2788,11 +3024,8 @@ export interface components {
          *     as `recipient` and its `id` as `service`.
          */
         SuggestionView: {
-            /**
-             * @description The kind of follow-up support.
-             * @enum {string}
-             */
-            kind: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+            /** @description The kind of follow-up support. */
+            kind: components["schemas"]["ReferralKind"];
             /**
              * @description A municipality: `gemeente:` and its 4-digit CBS code.
              * @example gemeente:0268
@@ -2800,6 +3033,11 @@ export interface components {
             municipality: string;
             services: components["schemas"]["ServiceView"][];
         };
+        /**
+         * @description Why the system cancelled a referral.
+         * @enum {string}
+         */
+        SystemCancellation: "not_selected" | "offer_expired" | "consent_withdrawn";
         /** @description A team: the current participants first, then those who left. */
         TeamView: {
             current: components["schemas"]["ParticipantView"][];
@@ -2841,24 +3079,18 @@ export interface components {
         };
         /** @description A trajectory's current state. */
         TrajectoryView: {
-            allowed_transitions: ("treatment" | "transition" | "social_support" | "closed")[];
+            allowed_transitions: components["schemas"]["Phase"][];
             /**
              * @description The provider's own pseudonymous client reference; never a BSN or a name.
              * @example client-0042
              */
             client_ref: string;
-            /**
-             * @description How a trajectory in social support was closed; null until then.
-             * @enum {string|null}
-             */
-            closure_outcome?: "goals_achieved" | "support_no_longer_needed" | "client_withdrew" | "lost_to_contact" | "referred_elsewhere" | "moved" | "deceased" | null;
+            /** @description How a trajectory in social support was closed; null until then. */
+            closure_outcome?: components["schemas"]["ClosureOutcome"] | null;
             /** Format: date-time */
             created_at: string;
-            /**
-             * @description Why treatment ended; null while it has not.
-             * @enum {string|null}
-             */
-            end_reason?: "planned_completion" | "dropout" | "client_choice" | "referred_elsewhere" | "moved" | "deceased" | null;
+            /** @description Why treatment ended; null while it has not. */
+            end_reason?: components["schemas"]["EndReason"] | null;
             /** Format: uuid */
             id: string;
             /**
@@ -2868,11 +3100,8 @@ export interface components {
             municipality: string;
             /** @description Recorded when treatment ended: why no follow-up is needed. */
             no_follow_up_reason?: string | null;
-            /**
-             * @description A trajectory phase.
-             * @enum {string}
-             */
-            phase: "treatment" | "transition" | "social_support" | "closed";
+            /** @description A trajectory phase. */
+            phase: components["schemas"]["Phase"];
             /**
              * Format: date
              * @description When the current phase began.
@@ -2904,6 +3133,11 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description Required when ending treatment (an end reason: planned_completion, dropout, client_choice, referred_elsewhere, moved, deceased), when returning from social support to treatment (relapse, readmission), and when closing from social support (an outcome); absent otherwise.
+         * @enum {string}
+         */
+        TransitionReason: "client_choice" | "client_withdrew" | "deceased" | "dropout" | "goals_achieved" | "lost_to_contact" | "moved" | "planned_completion" | "readmission" | "referred_elsewhere" | "relapse" | "support_no_longer_needed";
         /** @description Moves a trajectory to another phase. */
         TransitionRequest: {
             /**
@@ -2922,16 +3156,10 @@ export interface components {
              * @description Required when moving to `transition`; optional when returning to `treatment`.
              */
             planned_end_on?: string | null;
-            /**
-             * @description Required when ending treatment (an end reason: planned_completion, dropout, client_choice, referred_elsewhere, moved, deceased), when returning from social support to treatment (relapse, readmission), and when closing from social support (an outcome); absent otherwise.
-             * @enum {string}
-             */
-            reason?: "client_choice" | "client_withdrew" | "deceased" | "dropout" | "goals_achieved" | "lost_to_contact" | "moved" | "planned_completion" | "readmission" | "referred_elsewhere" | "relapse" | "support_no_longer_needed";
-            /**
-             * @description A trajectory phase.
-             * @enum {string}
-             */
-            to: "treatment" | "transition" | "social_support" | "closed";
+            /** @description Required when ending treatment (an end reason: planned_completion, dropout, client_choice, referred_elsewhere, moved, deceased), when returning from social support to treatment (relapse, readmission), and when closing from social support (an outcome); absent otherwise. */
+            reason?: components["schemas"]["TransitionReason"];
+            /** @description A trajectory phase. */
+            to: components["schemas"]["Phase"];
         };
         /** @description Waiting measured from the referrals sent to the service over the last 61 days. */
         WaitingView: {
@@ -2985,6 +3213,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3023,6 +3253,8 @@ export interface operations {
             /** @description The database does not answer */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3034,9 +3266,9 @@ export interface operations {
     list_alerts: {
         parameters: {
             query?: {
-                status?: "open" | "acknowledged" | "resolved";
-                rule?: "treatment_ended_without_followup" | "dropout_without_outreach" | "end_approaching_without_followup" | "referral_unacknowledged" | "wmo_assessment_overdue" | "followup_start_overdue" | "support_gap" | "offer_expired" | "warm_handoff_missing" | "outcome_check_overdue";
-                severity?: "warning" | "critical" | "escalated";
+                status?: components["schemas"]["AlertStatus"];
+                rule?: components["schemas"]["AlertRule"];
+                severity?: components["schemas"]["Severity"];
                 /** @description Only alerts about this trajectory. */
                 trajectory?: string;
                 municipality?: string;
@@ -3097,6 +3329,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3118,6 +3361,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3140,8 +3385,8 @@ export interface operations {
                 wait?: number;
             };
             header?: {
-                /** @description The ETag of the last page */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3202,6 +3447,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3223,6 +3479,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3235,8 +3493,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the alert as last read */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The alert id */
@@ -3300,6 +3558,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3321,6 +3590,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3333,10 +3604,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The alert's current ETag */
+                /** @description The alert's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The alert id */
@@ -3349,6 +3620,8 @@ export interface operations {
             /** @description Acknowledged */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3427,6 +3700,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3448,6 +3732,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3460,10 +3746,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The alert's current ETag */
+                /** @description The alert's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The alert id */
@@ -3480,6 +3766,8 @@ export interface operations {
             /** @description Resolved */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3576,6 +3864,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3597,6 +3896,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3662,6 +3963,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3683,6 +3995,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3694,7 +4008,7 @@ export interface operations {
     get_continuity_figures: {
         parameters: {
             query?: {
-                interval?: "month" | "quarter";
+                interval?: components["schemas"]["FigureInterval"];
                 /**
                  * @description The first period: `2026-01` for months, `2026-Q1` for quarters; at most 24
                  *     periods back [default: 12 months or 4 quarters up to `to`].
@@ -3706,7 +4020,7 @@ export interface operations {
                  * @example 2026-12
                  */
                 to?: string;
-                group_by?: "municipality" | "provider" | "kind" | "service";
+                group_by?: components["schemas"]["FigureGrouping"];
             };
             header?: never;
             path?: never;
@@ -3759,6 +4073,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3780,6 +4105,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3847,6 +4174,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3868,6 +4206,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3936,6 +4276,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -3957,6 +4308,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3979,8 +4332,8 @@ export interface operations {
                 wait?: number;
             };
             header?: {
-                /** @description The ETag of the last page */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4041,6 +4394,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4062,6 +4426,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4084,8 +4450,8 @@ export interface operations {
                 wait?: number;
             };
             header?: {
-                /** @description The ETag of the last page */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4146,6 +4512,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4167,6 +4544,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4179,8 +4558,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag the caller holds; 304 if still current */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The referral id */
@@ -4244,6 +4623,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4265,6 +4655,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4330,6 +4722,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4351,6 +4754,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4416,6 +4821,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4437,6 +4853,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4502,6 +4920,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4523,6 +4952,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4588,6 +5019,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4609,6 +5051,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4622,7 +5066,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The referral id */
@@ -4641,6 +5085,8 @@ export interface operations {
                 headers: {
                     /** @description The meeting's version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4710,6 +5156,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4731,6 +5188,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4743,10 +5202,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The meeting's current ETag */
+                /** @description The meeting's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The referral id */
@@ -4765,6 +5224,8 @@ export interface operations {
             /** @description Recorded */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4852,6 +5313,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -4873,6 +5345,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4885,16 +5359,16 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The referral's current ETag */
+                /** @description The referral's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The referral id */
                 rid: string;
                 /** @description The action to take */
-                action: "acknowledge" | "assess" | "accept" | "reject" | "start" | "complete" | "fail" | "cancel";
+                action: components["schemas"]["ReferralAction"];
             };
             cookie?: never;
         };
@@ -4910,6 +5384,8 @@ export interface operations {
                 headers: {
                     /** @description The new version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5006,6 +5482,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5027,6 +5514,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5038,13 +5527,13 @@ export interface operations {
     search_services: {
         parameters: {
             query?: {
-                kind?: "housing" | "sheltered_housing" | "income_and_debt" | "work_and_daytime_activity" | "peer_support" | "self_help_group" | "family_support" | "aftercare" | "general_practitioner" | "wmo_support" | "other";
+                kind?: components["schemas"]["ReferralKind"];
                 /**
                  * @description Only services serving this municipality, `gemeente:NNNN`.
                  * @example gemeente:0796
                  */
                 serves?: string;
-                status?: "active" | "inactive" | "temporarily_closed" | "defunct";
+                status?: components["schemas"]["ServiceStatus"];
                 /** @description Only services that admit a client of this age. */
                 age?: number;
                 /** @description Only services whose capacity says there is room (`yes` or `waitlist`). */
@@ -5052,12 +5541,12 @@ export interface operations {
                 owner?: string;
                 /** @description Only services changed after this instant (for directories that sync). */
                 modified_after?: string;
-                sort?: "measured_wait" | "stated_wait";
+                sort?: components["schemas"]["CatalogSort"];
                 /** @description The `next_cursor` of the previous page, with the same `sort`. */
                 after?: string;
                 /** @description Page size, 1 to 500 [default: 50]. */
                 limit?: number;
-                form?: "minimal" | "full";
+                form?: components["schemas"]["CatalogForm"];
             };
             header?: never;
             path?: never;
@@ -5110,6 +5599,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5131,6 +5631,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5144,7 +5646,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5160,6 +5662,8 @@ export interface operations {
                 headers: {
                     /** @description The service's version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5220,6 +5724,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5241,6 +5756,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,8 +5780,8 @@ export interface operations {
                 wait?: number;
             };
             header?: {
-                /** @description The ETag of the last page */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5325,6 +5842,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5346,6 +5874,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5413,6 +5943,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5434,6 +5975,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5446,10 +5989,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The service's current ETag */
+                /** @description The service's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The service id */
@@ -5468,6 +6011,8 @@ export interface operations {
                 headers: {
                     /** @description The new version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5555,6 +6100,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5576,6 +6132,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5589,7 +6147,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The service id */
@@ -5606,6 +6164,8 @@ export interface operations {
             /** @description Posted; the service as it is now */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5675,6 +6235,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5696,6 +6267,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5761,6 +6334,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5782,6 +6366,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5793,7 +6379,7 @@ export interface operations {
     list_trajectories: {
         parameters: {
             query?: {
-                phase?: "treatment" | "transition" | "social_support" | "closed";
+                phase?: components["schemas"]["Phase"];
                 municipality?: string;
                 /** @description Only trajectories changed at or after this instant (RFC 3339). */
                 updated_since?: string;
@@ -5853,6 +6439,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5874,6 +6471,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5887,7 +6486,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response instead of registering twice. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5903,6 +6502,8 @@ export interface operations {
                 headers: {
                     /** @description The version, for If-Match */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     /** @description The trajectory's URL */
                     Location?: string;
                     [name: string]: unknown;
@@ -5974,6 +6575,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -5995,6 +6607,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6079,6 +6693,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6100,6 +6725,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6112,8 +6739,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag the caller holds; 304 if still current */
-                "If-None-Match"?: string | null;
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -6177,6 +6804,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6198,6 +6836,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6263,6 +6903,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6284,6 +6935,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6297,7 +6950,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -6314,6 +6967,8 @@ export interface operations {
             /** @description Recorded */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6383,6 +7038,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6404,6 +7070,121 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_consent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` as last read: 304 while it is still current (weak comparison; `*` or a list also work). */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The trajectory id */
+                id: string;
+                /** @description The consent id */
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent */
+            200: {
+                headers: {
+                    /** @description The consent's version, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentView"];
+                };
+            };
+            /** @description Unchanged since the ETag named in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consent on a trajectory of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6416,10 +7197,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The consent's current ETag */
+                /** @description The consent's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -6439,6 +7220,8 @@ export interface operations {
             /** @description Withdrawn */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6535,6 +7318,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6556,6 +7350,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6621,6 +7417,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6642,6 +7449,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6707,6 +7516,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6728,6 +7548,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6741,7 +7563,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response instead of offering twice. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -6760,6 +7582,8 @@ export interface operations {
                 headers: {
                     /** @description The offer's version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     /** @description The offer's URL */
                     Location?: string;
                     [name: string]: unknown;
@@ -6840,6 +7664,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6861,6 +7696,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6926,6 +7763,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -6947,6 +7795,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6960,7 +7810,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -6977,6 +7827,8 @@ export interface operations {
             /** @description Recorded */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7046,6 +7898,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7067,6 +7930,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7132,6 +7997,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7153,6 +8029,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7218,6 +8096,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7239,6 +8128,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7252,7 +8143,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -7271,6 +8162,8 @@ export interface operations {
                 headers: {
                     /** @description The participant's version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7340,6 +8233,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7361,6 +8265,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7373,10 +8279,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The participant's current ETag */
+                /** @description The participant's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -7396,6 +8302,8 @@ export interface operations {
             /** @description Left */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7483,6 +8391,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7504,6 +8423,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7569,6 +8490,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7590,6 +8522,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7603,7 +8537,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response instead of referring twice. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -7622,6 +8556,8 @@ export interface operations {
                 headers: {
                     /** @description The referral's version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     /** @description The referral's URL */
                     Location?: string;
                     [name: string]: unknown;
@@ -7702,6 +8638,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7723,6 +8670,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7735,10 +8684,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The trajectory's current ETag */
+                /** @description The trajectory's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
                 "If-Match": string;
                 /** @description Makes a retry return the first response instead of failing on the new version. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The trajectory id */
@@ -7757,6 +8706,8 @@ export interface operations {
                 headers: {
                     /** @description The new version */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7853,6 +8804,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7874,6 +8836,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7927,6 +8891,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -7948,6 +8923,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7961,7 +8938,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7975,6 +8952,8 @@ export interface operations {
             /** @description Subscribed; the secret is shown this once */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8035,6 +9014,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -8056,6 +9046,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8069,7 +9061,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The subscription id */
@@ -8082,6 +9074,8 @@ export interface operations {
             /** @description Deleted; nothing more is sent */
             204: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8131,6 +9125,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -8152,6 +9157,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8217,6 +9224,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -8238,6 +9256,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8251,7 +9271,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The subscription id */
@@ -8266,6 +9286,8 @@ export interface operations {
             /** @description Queued again */
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8315,6 +9337,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -8336,6 +9369,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8349,7 +9384,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The subscription id */
@@ -8362,6 +9397,8 @@ export interface operations {
             /** @description Rotated; the new secret is shown this once */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8413,6 +9450,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -8434,6 +9482,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8447,7 +9497,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description The subscription id */
@@ -8460,6 +9510,8 @@ export interface operations {
             /** @description Queued */
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8511,6 +9563,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request headers are larger than 16 KiB */
             431: {
                 headers: {
@@ -8532,6 +9595,8 @@ export interface operations {
             /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

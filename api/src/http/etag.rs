@@ -105,15 +105,20 @@ pub fn required_match(req: &HttpRequest) -> Result<VersionMatch, ApiError> {
     }
 }
 
-/// Whether `If-None-Match` names the current version (answer 304). Weak comparison
-/// (RFC 9110 §13.1.2); a malformed field is ignored rather than refused, as a cache would.
+/// Whether `If-None-Match` names the current version (answer 304).
 pub fn not_modified(req: &HttpRequest, version: u32) -> bool {
+    none_match_names(req, &version.to_string())
+}
+
+/// Whether `If-None-Match` names the entity-tag `opaque` (or is `*`). Weak comparison
+/// (RFC 9110 §13.1.2); a malformed field is ignored rather than refused, as a cache would.
+pub fn none_match_names(req: &HttpRequest, opaque: &str) -> bool {
     let Some(Ok(value)) = field(req, header::IF_NONE_MATCH) else {
         return false;
     };
     match parse_condition(&value) {
         Some(Condition::Any) => true,
-        Some(Condition::Tags(tags)) => tags.iter().any(|tag| tag.version() == Some(version)),
+        Some(Condition::Tags(tags)) => tags.iter().any(|tag| tag.opaque == opaque),
         None => false,
     }
 }

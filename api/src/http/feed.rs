@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
-use crate::http::{access_log, cursor};
+use crate::http::{access_log, cursor, etag};
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
@@ -68,15 +68,7 @@ impl FeedParams {
 /// The page as JSON with its cursor as ETag, or 304 when `If-None-Match` names it.
 pub fn respond(req: &HttpRequest, next_cursor: &str, body: &impl Serialize) -> HttpResponse {
     let tag = format!("\"{next_cursor}\"");
-    let held = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag)
-        });
-    if held {
+    if etag::none_match_names(req, next_cursor) {
         access_log::nothing_disclosed(req);
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))

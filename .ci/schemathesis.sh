@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Schemathesis with every default check against the live server (debug build), seeded
-# with one client's trajectory, consent, referral, alert and webhook subscription.
+# Schemathesis with every check (`--checks all`) and every phase (examples, coverage,
+# fuzzing, and stateful sequences over the document's links) against the live server
+# (debug build), seeded with one client's trajectory, consent, referral, alert and webhook
+# subscription; as the provider (every operation), as the municipality the referral went
+# to (the operations a Wmo system calls), and as a dashboard (the figures).
 # Usage: .ci/schemathesis.sh PATH_TO_ST
 set -euo pipefail
 st=$1
@@ -46,5 +49,18 @@ ST_MEETING=$(call POST "/v1/referrals/$ST_REFERRAL/warm-handoff/meetings" \
 export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE ST_OFFER \
   ST_PARTICIPANT ST_MEETING
 
-"$st" --config-file "$repo/.ci/schemathesis.toml" run "$base/openapi.json" \
-  -H "Authorization: Bearer $token"
+run_as() { # LABEL TOKEN [st run options]
+  local label=$1 bearer=$2
+  shift 2
+  echo "== schemathesis as $label =="
+  "$st" --config-file "$repo/.ci/schemathesis.toml" run "$base/openapi.json" --checks all \
+    -H "Authorization: Bearer $bearer" "$@"
+}
+
+run_as provider "$token" --exclude-path-regex '^/v1/figures/'
+run_as municipality "$("$bin" token --org gemeente:0268 --scope municipality)" \
+  --include-path-regex '^/v1/(referrals|alerts|services|organisations)' \
+  --exclude-operation-id referral_alternatives --exclude-operation-id poll_referral_outbox_feed
+run_as dashboard "$("$bin" token --org gemeente:0268 --scope dashboard)" \
+  --include-path-regex '^/v1/figures/' --phases examples,coverage,fuzzing
+

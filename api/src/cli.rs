@@ -252,8 +252,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Openapi => {
-            let json =
-                serde_json::to_string_pretty(&openapi_doc::document()).map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(&openapi_doc::document())
+                .map_err(|e| e.to_string())?;
             println!("{json}");
             Ok(())
         }

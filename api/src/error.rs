@@ -112,9 +112,7 @@ impl ProblemKind {
                 "Sharing with that organisation needs the client's recorded consent first."
             }
             ProblemKind::ConsentAlreadyWithdrawn => "The consent was withdrawn already.",
-            ProblemKind::AlertAlreadyHandled => {
-                "The alert was already acknowledged or resolved."
-            }
+            ProblemKind::AlertAlreadyHandled => "The alert was already acknowledged or resolved.",
             ProblemKind::TrajectoryClosed => "The trajectory is closed; it takes no changes.",
             ProblemKind::OfferClosed => {
                 "The offer was taken by another candidate, expired or was withdrawn."

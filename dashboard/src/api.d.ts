@@ -1230,8 +1230,8 @@ export interface components {
         /** @description A page of alerts. */
         AlertList: {
             items: components["schemas"]["AlertView"][];
-            /** @description Pass as `after` to get the next page; absent on the last page. */
-            next_cursor?: string | null;
+            /** @description Pass as `after` to get the next page; `null` on the last page. */
+            next_cursor: string | null;
         };
         /**
          * @description The rule that raised the alert.
@@ -1628,7 +1628,8 @@ export interface components {
         CreateConsentRequest: {
             /**
              * Format: date
-             * @description When it lapses, if agreed.
+             * @description The day it lapses, if agreed: it covers the days before, so it must be after
+             *     `given_on` (a consent lapsing the day it is given would cover none).
              */
             expires_on?: string | null;
             /**
@@ -1755,6 +1756,7 @@ export interface components {
         CreateSubscriptionRequest: {
             event_types: components["schemas"]["EventType"][];
             /**
+             * Format: uri
              * @description An https URL on the public internet (no loopback, private, link-local or metadata addresses).
              * @example https://ehr.example.nl/herstelbrug/webhooks
              */
@@ -2082,8 +2084,11 @@ export interface components {
          *     }
          */
         MinimalServiceList: {
-            /** @description Always `minimal`. */
-            form: components["schemas"]["MinimalForm"];
+            /**
+             * @description Always `minimal`. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            form: "minimal";
             items: components["schemas"]["MinimalService"][];
             /** @description Pass as `after` for the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -2207,6 +2212,7 @@ export interface components {
         /** @description A page of the outbox feed. */
         OutboxPage: {
             items: components["schemas"]["OutboxItem"][];
+            /** @description Pass as `after` next time; also the `ETag` of this page. */
             next_cursor: string;
         };
         /** @description An offer in the overview. */
@@ -2420,6 +2426,11 @@ export interface components {
              * @description Also the `ETag`.
              */
             version: number;
+            /**
+             * @description Whose view this is: always `requester` here. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            view: "requester";
         };
         /** @description A queued test message. */
         QueuedMessage: {
@@ -2480,7 +2491,17 @@ export interface components {
              * @description Also the `ETag`.
              */
             version: number;
+            /**
+             * @description Whose view this is: always `recipient` here. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            view: "recipient";
         };
+        /**
+         * @description Marks the recipient's view of a referral (the discriminator of `ReferralView`).
+         * @enum {string}
+         */
+        RecipientSide: "recipient";
         /**
          * @description Records how the client is doing at one check.
          * @example {
@@ -2622,6 +2643,11 @@ export interface components {
          * @enum {string}
          */
         RejectionReason: "no_capacity" | "not_eligible" | "client_declined" | "not_reachable" | "other";
+        /**
+         * @description Marks the requester's view of a referral (the discriminator of `ReferralView`).
+         * @enum {string}
+         */
+        RequesterSide: "requester";
         /** @description How an alert was resolved. */
         ResolutionView: {
             by?: components["schemas"]["ActorView"] | null;
@@ -2779,11 +2805,14 @@ export interface components {
          *     }
          */
         ServiceList: {
-            /** @description Always `full`: tells this page from the minimal form. */
-            form: components["schemas"]["FullForm"];
+            /**
+             * @description Always `full`: tells this page from the minimal form. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            form: "full";
             items: components["schemas"]["ServiceView"][];
             /** @description Pass as `after` for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description A catalog page: full records, or (`form=minimal`) ids and last changes. */
         ServicePage: components["schemas"]["ServiceList"] | components["schemas"]["MinimalServiceList"];
@@ -3074,8 +3103,8 @@ export interface components {
         /** @description A page of trajectories. */
         TrajectoryList: {
             items: components["schemas"]["TrajectoryView"][];
-            /** @description Pass as `after` to get the next page; absent on the last page. */
-            next_cursor?: string | null;
+            /** @description Pass as `after` to get the next page; `null` on the last page. */
+            next_cursor: string | null;
         };
         /** @description A trajectory's current state. */
         TrajectoryView: {
@@ -3134,7 +3163,16 @@ export interface components {
             version: number;
         };
         /**
-         * @description Required when ending treatment (an end reason: planned_completion, dropout, client_choice, referred_elsewhere, moved, deceased), when returning from social support to treatment (relapse, readmission), and when closing from social support (an outcome); absent otherwise.
+         * @description Which reasons go with which move (anything else is 422):
+         *
+         *     | from → to | `reason` |
+         *     |---|---|
+         *     | treatment → transition | none (`planned_end_on` is required) |
+         *     | transition → treatment | none (treatment extended) |
+         *     | treatment or transition → social_support | an end reason: `planned_completion`, `dropout`, `client_choice`, `referred_elsewhere`, `moved` |
+         *     | treatment or transition → closed | an end reason: `planned_completion`, `dropout`, `client_choice`, `referred_elsewhere`, `moved`, `deceased` |
+         *     | social_support → treatment | `relapse`, `readmission` |
+         *     | social_support → closed | an outcome: `goals_achieved`, `support_no_longer_needed`, `client_withdrew`, `lost_to_contact`, `referred_elsewhere`, `moved`, `deceased` |
          * @enum {string}
          */
         TransitionReason: "client_choice" | "client_withdrew" | "deceased" | "dropout" | "goals_achieved" | "lost_to_contact" | "moved" | "planned_completion" | "readmission" | "referred_elsewhere" | "relapse" | "support_no_longer_needed";
@@ -3156,7 +3194,18 @@ export interface components {
              * @description Required when moving to `transition`; optional when returning to `treatment`.
              */
             planned_end_on?: string | null;
-            /** @description Required when ending treatment (an end reason: planned_completion, dropout, client_choice, referred_elsewhere, moved, deceased), when returning from social support to treatment (relapse, readmission), and when closing from social support (an outcome); absent otherwise. */
+            /**
+             * @description Which reasons go with which move (anything else is 422):
+             *
+             *     | from → to | `reason` |
+             *     |---|---|
+             *     | treatment → transition | none (`planned_end_on` is required) |
+             *     | transition → treatment | none (treatment extended) |
+             *     | treatment or transition → social_support | an end reason: `planned_completion`, `dropout`, `client_choice`, `referred_elsewhere`, `moved` |
+             *     | treatment or transition → closed | an end reason: `planned_completion`, `dropout`, `client_choice`, `referred_elsewhere`, `moved`, `deceased` |
+             *     | social_support → treatment | `relapse`, `readmission` |
+             *     | social_support → closed | an outcome: `goals_achieved`, `support_no_longer_needed`, `client_withdrew`, `lost_to_contact`, `referred_elsewhere`, `moved`, `deceased` |
+             */
             reason?: components["schemas"]["TransitionReason"];
             /** @description A trajectory phase. */
             to: components["schemas"]["Phase"];
@@ -3198,6 +3247,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
@@ -3238,6 +3292,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready"
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
@@ -3290,6 +3349,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "acknowledged_by": null,
+                     *           "escalated_at": null,
+                     *           "facts": {
+                     *             "end_reason": "planned_completion",
+                     *             "phase": "social_support",
+                     *             "treatment_ended_on": "2026-12-02"
+                     *           },
+                     *           "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *           "informs_municipality": false,
+                     *           "municipality": "gemeente:0268",
+                     *           "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *           "recipient": null,
+                     *           "referral_id": null,
+                     *           "resolution": null,
+                     *           "resolved_at": null,
+                     *           "rule": "treatment_ended_without_followup",
+                     *           "severity": "critical",
+                     *           "status": "open",
+                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "treating_provider": "agb:12345678",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertList"];
                 };
             };
@@ -3401,6 +3491,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "alert": {
+                     *             "acknowledged_at": null,
+                     *             "acknowledged_by": null,
+                     *             "escalated_at": null,
+                     *             "facts": {
+                     *               "end_reason": "planned_completion",
+                     *               "phase": "social_support",
+                     *               "treatment_ended_on": "2026-12-02"
+                     *             },
+                     *             "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *             "informs_municipality": false,
+                     *             "municipality": "gemeente:0268",
+                     *             "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *             "recipient": null,
+                     *             "referral_id": null,
+                     *             "resolution": null,
+                     *             "resolved_at": null,
+                     *             "rule": "treatment_ended_without_followup",
+                     *             "severity": "critical",
+                     *             "status": "open",
+                     *             "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *             "treating_provider": "agb:12345678",
+                     *             "version": 1
+                     *           },
+                     *           "change": "alert_opened",
+                     *           "id": "ZjE6MDoxMA",
+                     *           "recorded_at": "2026-12-02T09:16:20.187278Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "ZjE6MDoxMA"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertFeedPage"];
                 };
             };
@@ -3512,6 +3638,117 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_at": null,
+                     *       "acknowledged_by": null,
+                     *       "escalated_at": null,
+                     *       "facts": {
+                     *         "end_reason": "planned_completion",
+                     *         "phase": "social_support",
+                     *         "treatment_ended_on": "2026-12-02"
+                     *       },
+                     *       "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *       "informs_municipality": false,
+                     *       "municipality": "gemeente:0268",
+                     *       "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *       "recipient": null,
+                     *       "referral_id": null,
+                     *       "resolution": null,
+                     *       "resolved_at": null,
+                     *       "rule": "treatment_ended_without_followup",
+                     *       "severity": "critical",
+                     *       "status": "open",
+                     *       "suggestions": [
+                     *         {
+                     *           "kind": "wmo_support",
+                     *           "municipality": "gemeente:0268",
+                     *           "services": []
+                     *         },
+                     *         {
+                     *           "kind": "housing",
+                     *           "municipality": "gemeente:0268",
+                     *           "services": [
+                     *             {
+                     *               "assured_on": "2026-12-02",
+                     *               "capacity": {
+                     *                 "availability": "yes",
+                     *                 "available": 2,
+                     *                 "maximum": 12,
+                     *                 "unit": "places",
+                     *                 "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *               },
+                     *               "created_at": "2026-12-02T09:16:19.965651Z",
+                     *               "description": "Kamers met ambulante begeleiding",
+                     *               "eligibility": {
+                     *                 "description": "Volwassenen na klinische behandeling",
+                     *                 "maximum_age": null,
+                     *                 "minimum_age": 18,
+                     *                 "needs_wmo_decision": true
+                     *               },
+                     *               "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *               "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *               "kind": "housing",
+                     *               "languages": [
+                     *                 "nl"
+                     *               ],
+                     *               "name": "Begeleid wonen Nijmegen-Oost",
+                     *               "owner": "gemeente:0268",
+                     *               "public_email": null,
+                     *               "public_phone": "024-3290000",
+                     *               "serves": [
+                     *                 "gemeente:0268"
+                     *               ],
+                     *               "stated_wait_days": 14,
+                     *               "status": "active",
+                     *               "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *               "version": 2,
+                     *               "waiting": {
+                     *                 "to_acceptance": {
+                     *                   "insufficient_data": true,
+                     *                   "measured": null,
+                     *                   "median_breaks_norm": null,
+                     *                   "median_days": null,
+                     *                   "p80_days": null,
+                     *                   "within_norm": null
+                     *                 },
+                     *                 "to_start": {
+                     *                   "insufficient_data": true,
+                     *                   "measured": null,
+                     *                   "median_breaks_norm": null,
+                     *                   "median_days": null,
+                     *                   "p80_days": null,
+                     *                   "within_norm": null
+                     *                 },
+                     *                 "total": {
+                     *                   "insufficient_data": true,
+                     *                   "measured": null,
+                     *                   "median_breaks_norm": null,
+                     *                   "median_days": null,
+                     *                   "p80_days": null,
+                     *                   "within_norm": null
+                     *                 }
+                     *               },
+                     *               "website": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "kind": "income_and_debt",
+                     *           "municipality": "gemeente:0268",
+                     *           "services": []
+                     *         },
+                     *         {
+                     *           "kind": "peer_support",
+                     *           "municipality": "gemeente:0268",
+                     *           "services": []
+                     *         }
+                     *       ],
+                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "treating_provider": "agb:12345678",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertView"];
                 };
             };
@@ -3625,6 +3862,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_at": "2026-12-02T09:16:20.218193Z",
+                     *       "acknowledged_by": {
+                     *         "org": "agb:12345678",
+                     *         "subject": "dev-user"
+                     *       },
+                     *       "escalated_at": null,
+                     *       "facts": {
+                     *         "end_reason": "planned_completion",
+                     *         "phase": "social_support",
+                     *         "treatment_ended_on": "2026-12-02"
+                     *       },
+                     *       "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *       "informs_municipality": false,
+                     *       "municipality": "gemeente:0268",
+                     *       "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *       "recipient": null,
+                     *       "referral_id": null,
+                     *       "resolution": null,
+                     *       "resolved_at": null,
+                     *       "rule": "treatment_ended_without_followup",
+                     *       "severity": "critical",
+                     *       "status": "acknowledged",
+                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "treating_provider": "agb:12345678",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertView"];
                 };
             };
@@ -3759,6 +4025,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResolveAlertRequest"];
             };
         };
@@ -3771,6 +4042,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_at": "2026-12-02T09:16:20.218193Z",
+                     *       "acknowledged_by": {
+                     *         "org": "agb:12345678",
+                     *         "subject": "dev-user"
+                     *       },
+                     *       "escalated_at": null,
+                     *       "facts": {
+                     *         "end_reason": "planned_completion",
+                     *         "phase": "social_support",
+                     *         "treatment_ended_on": "2026-12-02"
+                     *       },
+                     *       "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *       "informs_municipality": false,
+                     *       "municipality": "gemeente:0268",
+                     *       "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *       "recipient": null,
+                     *       "referral_id": null,
+                     *       "resolution": {
+                     *         "by": {
+                     *           "org": "agb:12345678",
+                     *           "subject": "dev-user"
+                     *         },
+                     *         "cause": null,
+                     *         "kind": "by_hand",
+                     *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
+                     *       },
+                     *       "resolved_at": "2026-12-02T09:16:20.225432Z",
+                     *       "rule": "treatment_ended_without_followup",
+                     *       "severity": "critical",
+                     *       "status": "resolved",
+                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "treating_provider": "agb:12345678",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertView"];
                 };
             };
@@ -3924,6 +4232,517 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/referrals/{rid}/alternatives",
+                     *           "id": 43,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "136d72c0-15cb-4769-ab92-57e55c8a8f22",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/events",
+                     *           "id": 32,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "bb3e39ed-ce3a-4fe2-8a7c-a87b2604aedc",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/outcome-checks",
+                     *           "id": 31,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "a86abb6a-bcdd-4fef-9b7b-bdb1fb796f4d",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/transitions",
+                     *           "id": 30,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "b8868a4e-4c11-4d33-b53e-a8ea2e8d2ce4",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/overview",
+                     *           "id": 29,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "f00841ae-853d-4f15-a61d-4eec0aa27940",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/transitions",
+                     *           "id": 28,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "17fb8b1b-2c99-41ee-ba11-71e8da99b16a",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           ],
+                     *           "event": "GET /v1/referrals/{rid}/overview",
+                     *           "id": 27,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "b6c34031-5831-418e-a049-370d5d0e39c5",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/participants/{pid}/leave",
+                     *           "id": 26,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "8f59d503-7c9a-40d9-a7d9-6266910a63d8",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/referrals/{rid}/warm-handoff/meetings/{mid}/outcome",
+                     *           "id": 25,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "ab4039d5-2e51-4f21-b536-2f8d9de8c4cd",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/referrals/{rid}/warm-handoff/meetings",
+                     *           "id": 24,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "e174401b-4bbe-4842-a694-c5e60312dda3",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "C",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/referrals/{rid}/warm-handoff/meetings",
+                     *           "id": 23,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "75ff0dc1-3b7e-4aec-879d-1df4a4a3e80d",
+                     *           "role": "provider",
+                     *           "status": 201,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           ],
+                     *           "event": "GET /v1/referrals/{rid}/participants",
+                     *           "id": 22,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "581df3ec-a7d6-4fe7-ad58-53911529bd79",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/participants",
+                     *           "id": 21,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "8b12a10d-2174-4a38-aa68-eb31a0051190",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "C",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/participants",
+                     *           "id": 20,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "fb2d851e-4896-4330-bdef-92b2a00a6c42",
+                     *           "role": "provider",
+                     *           "status": 201,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "C",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/participants",
+                     *           "id": 19,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "3f9eb5af-9b15-45fe-9840-20caec723a03",
+                     *           "role": "provider",
+                     *           "status": 201,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/referrals/{rid}/accept",
+                     *           "id": 18,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "95c6899e-a1b4-4c87-977f-d5761a940bd0",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/referrals/{rid}/acknowledge",
+                     *           "id": 17,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "f8aac5b8-c60a-45cb-8892-80b411764bab",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           ],
+                     *           "event": "GET /v1/referrals/outbox-feed",
+                     *           "id": 16,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "c52366ca-29b5-40a6-af61-db98d8fa39da",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           ],
+                     *           "event": "GET /v1/referrals/inbox",
+                     *           "id": 15,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "763acff0-4d45-47a0-a8c9-2fcd430a0860",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/referrals/{rid}",
+                     *           "id": 14,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "4af0f2b7-3e8b-4674-b00c-88742fb267c0",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/referrals",
+                     *           "id": 13,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": null,
+                     *           "request_id": "2c99610d-c2d1-4fb2-ae9a-2299a16449e9",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "C",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/referrals",
+                     *           "id": 12,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "request_id": "c13c1c22-495a-4b2e-92d7-822c8a950a1e",
+                     *           "role": "provider",
+                     *           "status": 201,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/consents/{cid}",
+                     *           "id": 8,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "647b9c4f-13e3-4c39-a617-823e1eed4354",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/consents",
+                     *           "id": 7,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "11413711-e003-4fe4-8616-0210f2918734",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "C",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/consents",
+                     *           "id": 6,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "6cbf0985-4479-448f-8cc4-cb4ca38ec5ad",
+                     *           "role": "provider",
+                     *           "status": 201,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           ],
+                     *           "event": "POST /v1/trajectories/search",
+                     *           "id": 5,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "bf2cd1f5-f2a5-4ed8-a248-6ab56bb2b336",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}",
+                     *           "id": 4,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "c9133e0a-ca1e-42f8-97ad-7651af47dc7a",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           ],
+                     *           "event": "GET /v1/trajectories",
+                     *           "id": 3,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "c838cb8e-4772-4c3b-ad61-024746fdfca9",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "C",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories",
+                     *           "id": 1,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "referral_id": null,
+                     *           "request_id": "908d5c15-6439-4269-9bd7-9006a56d9db7",
+                     *           "role": "provider",
+                     *           "status": 201,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccessLogView"];
                 };
             };
@@ -4034,6 +4853,3196 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-Q1",
+                     *       "generated_at": "2026-12-02T09:16:20.359087Z",
+                     *       "group_by": "municipality",
+                     *       "groups": [
+                     *         {
+                     *           "group": "gemeente:0268",
+                     *           "periods": [
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q1"
+                     *             },
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q2"
+                     *             },
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q3"
+                     *             },
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": true,
+                     *                         "value": null
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q4"
+                     *             }
+                     *           ],
+                     *           "whole_range": {
+                     *             "referrals": {
+                     *               "accepted": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "cancelled": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "days_to_follow_up": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "p80_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               },
+                     *               "failed": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "rejected": [
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "no_capacity"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "not_eligible"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "client_declined"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "not_reachable"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "other"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "unspecified"
+                     *                 }
+                     *               ],
+                     *               "to_acceptance": {
+                     *                 "measured": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "norm_days": 28,
+                     *                 "p80_days": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "within_norm": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 }
+                     *               },
+                     *               "to_start": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "norm_days": 70,
+                     *                 "p80_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "within_norm": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               },
+                     *               "total_wait": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "norm_days": 98,
+                     *                 "p80_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "within_norm": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               }
+                     *             },
+                     *             "trajectories": {
+                     *               "alerts_opened": [
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "rule": "treatment_ended_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "dropout_without_outreach"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "end_approaching_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "referral_unacknowledged"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "wmo_assessment_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "followup_start_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "support_gap"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "offer_expired"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "warm_handoff_missing"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "outcome_check_overdue"
+                     *                 }
+                     *               ],
+                     *               "dropouts": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "endings": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "endings_no_follow_up_needed": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "endings_with_follow_up": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "escalations": [
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "treatment_ended_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "dropout_without_outreach"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "end_approaching_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "referral_unacknowledged"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "wmo_assessment_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "followup_start_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "support_gap"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "offer_expired"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "warm_handoff_missing"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "outcome_check_overdue"
+                     *                 }
+                     *               ],
+                     *               "gap_alerts": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "gaps_closed": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "mean_days_to_close_gap": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "readmissions": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "share_with_follow_up": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "interval": "quarter",
+                     *       "min_clients": 5,
+                     *       "open_gaps": {
+                     *         "groups": [],
+                     *         "total": {
+                     *           "suppressed": false,
+                     *           "value": 0
+                     *         }
+                     *       },
+                     *       "periods": [
+                     *         "2026-Q1",
+                     *         "2026-Q2",
+                     *         "2026-Q3",
+                     *         "2026-Q4"
+                     *       ],
+                     *       "scope": "gemeente:0268",
+                     *       "to": "2026-Q4",
+                     *       "total": {
+                     *         "group": null,
+                     *         "periods": [
+                     *           {
+                     *             "figures": {
+                     *               "referrals": {
+                     *                 "accepted": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "cancelled": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "days_to_follow_up": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "failed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rejected": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "no_capacity"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_eligible"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "client_declined"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_reachable"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "other"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "unspecified"
+                     *                   }
+                     *                 ],
+                     *                 "to_acceptance": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 28,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "to_start": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 70,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "total_wait": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 98,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "trajectories": {
+                     *                 "alerts_opened": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "dropouts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_no_follow_up_needed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_with_follow_up": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "escalations": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "gap_alerts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "gaps_closed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "mean_days_to_close_gap": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "readmissions": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "share_with_follow_up": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               }
+                     *             },
+                     *             "period": "2026-Q1"
+                     *           },
+                     *           {
+                     *             "figures": {
+                     *               "referrals": {
+                     *                 "accepted": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "cancelled": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "days_to_follow_up": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "failed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rejected": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "no_capacity"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_eligible"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "client_declined"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_reachable"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "other"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "unspecified"
+                     *                   }
+                     *                 ],
+                     *                 "to_acceptance": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 28,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "to_start": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 70,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "total_wait": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 98,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "trajectories": {
+                     *                 "alerts_opened": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "dropouts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_no_follow_up_needed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_with_follow_up": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "escalations": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "gap_alerts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "gaps_closed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "mean_days_to_close_gap": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "readmissions": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "share_with_follow_up": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               }
+                     *             },
+                     *             "period": "2026-Q2"
+                     *           },
+                     *           {
+                     *             "figures": {
+                     *               "referrals": {
+                     *                 "accepted": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "cancelled": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "days_to_follow_up": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "failed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rejected": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "no_capacity"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_eligible"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "client_declined"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_reachable"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "other"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "unspecified"
+                     *                   }
+                     *                 ],
+                     *                 "to_acceptance": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 28,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "to_start": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 70,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "total_wait": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 98,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "trajectories": {
+                     *                 "alerts_opened": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "dropouts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_no_follow_up_needed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_with_follow_up": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "escalations": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "gap_alerts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "gaps_closed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "mean_days_to_close_gap": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "readmissions": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "share_with_follow_up": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               }
+                     *             },
+                     *             "period": "2026-Q3"
+                     *           },
+                     *           {
+                     *             "figures": {
+                     *               "referrals": {
+                     *                 "accepted": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "cancelled": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "days_to_follow_up": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "failed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rejected": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "no_capacity"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_eligible"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "client_declined"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "not_reachable"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "other"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "reason": "unspecified"
+                     *                   }
+                     *                 ],
+                     *                 "to_acceptance": {
+                     *                   "measured": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 28,
+                     *                   "p80_days": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "to_start": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 70,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 },
+                     *                 "total_wait": {
+                     *                   "measured": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "median_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "norm_days": 98,
+                     *                   "p80_days": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   },
+                     *                   "within_norm": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "trajectories": {
+                     *                 "alerts_opened": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "dropouts": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "endings_no_follow_up_needed": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "endings_with_follow_up": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "escalations": [
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "treatment_ended_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "dropout_without_outreach"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "end_approaching_without_followup"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "referral_unacknowledged"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "wmo_assessment_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "followup_start_overdue"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "support_gap"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "offer_expired"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "warm_handoff_missing"
+                     *                   },
+                     *                   {
+                     *                     "count": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "rule": "outcome_check_overdue"
+                     *                   }
+                     *                 ],
+                     *                 "gap_alerts": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "gaps_closed": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "mean_days_to_close_gap": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "readmissions": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "share_with_follow_up": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 }
+                     *               }
+                     *             },
+                     *             "period": "2026-Q4"
+                     *           }
+                     *         ],
+                     *         "whole_range": {
+                     *           "referrals": {
+                     *             "accepted": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "cancelled": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "days_to_follow_up": {
+                     *               "measured": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "median_days": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               },
+                     *               "p80_days": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               }
+                     *             },
+                     *             "failed": {
+                     *               "suppressed": false,
+                     *               "value": 0
+                     *             },
+                     *             "rejected": [
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "reason": "no_capacity"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "reason": "not_eligible"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "reason": "client_declined"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "reason": "not_reachable"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "reason": "other"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "reason": "unspecified"
+                     *               }
+                     *             ],
+                     *             "to_acceptance": {
+                     *               "measured": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "median_days": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "norm_days": 28,
+                     *               "p80_days": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "within_norm": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               }
+                     *             },
+                     *             "to_start": {
+                     *               "measured": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "median_days": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               },
+                     *               "norm_days": 70,
+                     *               "p80_days": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               },
+                     *               "within_norm": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               }
+                     *             },
+                     *             "total_wait": {
+                     *               "measured": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "median_days": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               },
+                     *               "norm_days": 98,
+                     *               "p80_days": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               },
+                     *               "within_norm": {
+                     *                 "suppressed": false,
+                     *                 "value": null
+                     *               }
+                     *             }
+                     *           },
+                     *           "trajectories": {
+                     *             "alerts_opened": [
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "rule": "treatment_ended_without_followup"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "dropout_without_outreach"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "end_approaching_without_followup"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "referral_unacknowledged"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "wmo_assessment_overdue"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "followup_start_overdue"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "support_gap"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "offer_expired"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "warm_handoff_missing"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "outcome_check_overdue"
+                     *               }
+                     *             ],
+                     *             "dropouts": {
+                     *               "suppressed": false,
+                     *               "value": 0
+                     *             },
+                     *             "endings": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "endings_no_follow_up_needed": {
+                     *               "suppressed": false,
+                     *               "value": 0
+                     *             },
+                     *             "endings_with_follow_up": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "escalations": [
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "treatment_ended_without_followup"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "dropout_without_outreach"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "end_approaching_without_followup"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "referral_unacknowledged"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "wmo_assessment_overdue"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "followup_start_overdue"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "support_gap"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "offer_expired"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "warm_handoff_missing"
+                     *               },
+                     *               {
+                     *                 "count": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "rule": "outcome_check_overdue"
+                     *               }
+                     *             ],
+                     *             "gap_alerts": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "gaps_closed": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "mean_days_to_close_gap": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "readmissions": {
+                     *               "suppressed": false,
+                     *               "value": 0
+                     *             },
+                     *             "share_with_follow_up": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             }
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContinuityFiguresView"];
                 };
             };
@@ -4135,6 +8144,87 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "candidates": [
+                     *         {
+                     *           "allowed_actions": [
+                     *             "cancel"
+                     *           ],
+                     *           "client": {},
+                     *           "consent_holds": true,
+                     *           "dates": {
+                     *             "application_on": null,
+                     *             "assessment_due_on": "2027-01-13",
+                     *             "decided_at": null,
+                     *             "decision_due_on": null,
+                     *             "ended_on": null,
+                     *             "planned_start_on": null,
+                     *             "received_at": null,
+                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "started_on": null
+                     *           },
+                     *           "id": "01a2360a-6390-7059-8403-a13d2141e2b3",
+                     *           "kind": "work_and_daytime_activity",
+                     *           "needs": "Dagbesteding drie dagdelen per week",
+                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "recipient": "gemeente:0268",
+                     *           "referrer": {},
+                     *           "rejection_reason": null,
+                     *           "requested_start_on": null,
+                     *           "requester": "agb:12345678",
+                     *           "service_id": null,
+                     *           "status": "requested",
+                     *           "status_reason": null,
+                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "version": 1,
+                     *           "view": "requester"
+                     *         },
+                     *         {
+                     *           "allowed_actions": [
+                     *             "cancel"
+                     *           ],
+                     *           "client": {},
+                     *           "consent_holds": true,
+                     *           "dates": {
+                     *             "application_on": null,
+                     *             "assessment_due_on": null,
+                     *             "decided_at": null,
+                     *             "decision_due_on": null,
+                     *             "ended_on": null,
+                     *             "planned_start_on": null,
+                     *             "received_at": null,
+                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "started_on": null
+                     *           },
+                     *           "id": "01a2360a-6390-7059-8403-a13e7ed5e623",
+                     *           "kind": "work_and_daytime_activity",
+                     *           "needs": "Dagbesteding drie dagdelen per week",
+                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "recipient": "agb:12345678",
+                     *           "referrer": {},
+                     *           "rejection_reason": null,
+                     *           "requested_start_on": null,
+                     *           "requester": "agb:12345678",
+                     *           "service_id": null,
+                     *           "status": "requested",
+                     *           "status_reason": null,
+                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "version": 1,
+                     *           "view": "requester"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-12-02T09:16:20.240983Z",
+                     *       "expires_at": "2026-12-17T00:00:00Z",
+                     *       "id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *       "kind": "work_and_daytime_activity",
+                     *       "selected_referral_id": null,
+                     *       "status": "open",
+                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "updated_at": "2026-12-02T09:16:20.240983Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfferView"];
                 };
             };
@@ -4237,6 +8327,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "gemeente:0268",
+                     *       "kind": "municipality",
+                     *       "name": null,
+                     *       "registered_at": null,
+                     *       "waiting_times": {
+                     *         "to_acceptance": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "to_start": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "total": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         }
+                     *       },
+                     *       "waiting_times_by_kind": [
+                     *         {
+                     *           "kind": "housing",
+                     *           "waiting_times": {
+                     *             "to_acceptance": {
+                     *               "insufficient_data": true,
+                     *               "measured": null,
+                     *               "median_breaks_norm": null,
+                     *               "median_days": null,
+                     *               "p80_days": null,
+                     *               "within_norm": null
+                     *             },
+                     *             "to_start": {
+                     *               "insufficient_data": true,
+                     *               "measured": null,
+                     *               "median_breaks_norm": null,
+                     *               "median_days": null,
+                     *               "p80_days": null,
+                     *               "within_norm": null
+                     *             },
+                     *             "total": {
+                     *               "insufficient_data": true,
+                     *               "measured": null,
+                     *               "median_breaks_norm": null,
+                     *               "median_days": null,
+                     *               "p80_days": null,
+                     *               "within_norm": null
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganisationView"];
                 };
             };
@@ -4348,6 +8503,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "change": "referral_requested",
+                     *           "id": "ZjE6MDo0",
+                     *           "recorded_at": "2026-12-02T09:16:20.006691Z",
+                     *           "referral": {
+                     *             "allowed_actions": [
+                     *               "acknowledge"
+                     *             ],
+                     *             "cancelled_because": null,
+                     *             "client": {
+                     *               "name": "J. Jansen"
+                     *             },
+                     *             "consent_withdrawn": false,
+                     *             "dates": {
+                     *               "application_on": null,
+                     *               "assessment_due_on": "2027-01-13",
+                     *               "decided_at": null,
+                     *               "decision_due_on": null,
+                     *               "ended_on": null,
+                     *               "planned_start_on": null,
+                     *               "received_at": null,
+                     *               "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *               "started_on": null
+                     *             },
+                     *             "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "kind": "housing",
+                     *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *             "offer_id": null,
+                     *             "referrer": {
+                     *               "name": "M. de Vries",
+                     *               "phone": "024-1234567"
+                     *             },
+                     *             "rejection_reason": null,
+                     *             "requested_start_on": "2026-12-15",
+                     *             "requester": "agb:12345678",
+                     *             "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "status": "requested",
+                     *             "version": 1,
+                     *             "view": "recipient"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": "ZjE6MDo0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxPage"];
                 };
             };
@@ -4466,6 +8669,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "change": "referral_requested",
+                     *           "id": "ZjE6MDo1",
+                     *           "recorded_at": "2026-12-02T09:16:20.006691Z",
+                     *           "referral": {
+                     *             "allowed_actions": [
+                     *               "cancel"
+                     *             ],
+                     *             "client": {
+                     *               "address": "Voorbeeldstraat 1, 6511 AA Nijmegen",
+                     *               "email": "j.jansen@example.nl",
+                     *               "name": "J. Jansen",
+                     *               "phone": "06-12345678"
+                     *             },
+                     *             "consent_holds": true,
+                     *             "dates": {
+                     *               "application_on": null,
+                     *               "assessment_due_on": "2027-01-13",
+                     *               "decided_at": null,
+                     *               "decision_due_on": null,
+                     *               "ended_on": null,
+                     *               "planned_start_on": null,
+                     *               "received_at": null,
+                     *               "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *               "started_on": null
+                     *             },
+                     *             "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "kind": "housing",
+                     *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *             "offer_id": null,
+                     *             "recipient": "gemeente:0268",
+                     *             "referrer": {
+                     *               "name": "M. de Vries",
+                     *               "phone": "024-1234567"
+                     *             },
+                     *             "rejection_reason": null,
+                     *             "requested_start_on": "2026-12-15",
+                     *             "requester": "agb:12345678",
+                     *             "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "status": "requested",
+                     *             "status_reason": null,
+                     *             "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *             "version": 1,
+                     *             "view": "requester"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": "ZjE6MDo1"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OutboxPage"];
                 };
             };
@@ -4577,6 +8833,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "acknowledge"
+                     *       ],
+                     *       "cancelled_because": null,
+                     *       "client": {
+                     *         "name": "J. Jansen"
+                     *       },
+                     *       "consent_withdrawn": false,
+                     *       "dates": {
+                     *         "application_on": null,
+                     *         "assessment_due_on": "2027-01-13",
+                     *         "decided_at": null,
+                     *         "decision_due_on": null,
+                     *         "ended_on": null,
+                     *         "planned_start_on": null,
+                     *         "received_at": null,
+                     *         "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *         "started_on": null
+                     *       },
+                     *       "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "kind": "housing",
+                     *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *       "offer_id": null,
+                     *       "referrer": {
+                     *         "name": "M. de Vries",
+                     *         "phone": "024-1234567"
+                     *       },
+                     *       "rejection_reason": null,
+                     *       "requested_start_on": "2026-12-15",
+                     *       "requester": "agb:12345678",
+                     *       "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "status": "requested",
+                     *       "version": 1,
+                     *       "view": "recipient"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReferralView"];
                 };
             };
@@ -4683,6 +8977,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "suggestion": {
+                     *         "kind": "housing",
+                     *         "municipality": "gemeente:0268",
+                     *         "services": []
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlternativesView"];
                 };
             };
@@ -4782,6 +9086,126 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "contacts": [
+                     *         {
+                     *           "consent": null,
+                     *           "email": null,
+                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "joined_on": "2026-12-02",
+                     *           "left_on": null,
+                     *           "name": "S. Bakker",
+                     *           "organisation": "gemeente:0268",
+                     *           "phone": null,
+                     *           "relation": null,
+                     *           "role": "wmo_consultant",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meetings": [
+                     *         {
+                     *           "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *           "participants": [
+                     *             "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *           ],
+                     *           "planned_at": "2026-12-17T10:00:00Z",
+                     *           "reason": null,
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "status": "planned",
+                     *           "updated_at": "2026-12-02T09:16:20.112709Z",
+                     *           "version": 2
+                     *         }
+                     *       ],
+                     *       "next_due_on": "2026-12-15",
+                     *       "referral": {
+                     *         "allowed_actions": [
+                     *           "start"
+                     *         ],
+                     *         "cancelled_because": null,
+                     *         "client": {
+                     *           "address": "Voorbeeldstraat 1, 6511 AA Nijmegen",
+                     *           "email": "j.jansen@example.nl",
+                     *           "name": "J. Jansen",
+                     *           "phone": "06-12345678"
+                     *         },
+                     *         "consent_withdrawn": false,
+                     *         "dates": {
+                     *           "application_on": null,
+                     *           "assessment_due_on": "2027-01-13",
+                     *           "decided_at": "2026-12-02T09:16:20.063763Z",
+                     *           "decision_due_on": null,
+                     *           "ended_on": null,
+                     *           "planned_start_on": "2026-12-15",
+                     *           "received_at": "2026-12-02T09:16:20.054656Z",
+                     *           "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *           "started_on": null
+                     *         },
+                     *         "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *         "kind": "housing",
+                     *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *         "offer_id": null,
+                     *         "referrer": {
+                     *           "name": "M. de Vries",
+                     *           "phone": "024-1234567"
+                     *         },
+                     *         "rejection_reason": null,
+                     *         "requested_start_on": "2026-12-15",
+                     *         "requester": "agb:12345678",
+                     *         "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *         "status": "accepted",
+                     *         "version": 3,
+                     *         "view": "recipient"
+                     *       },
+                     *       "steps": [
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.006691Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "change": {
+                     *               "kind": "requested",
+                     *               "recipient": "gemeente:0268",
+                     *               "referral_kind": "housing"
+                     *             },
+                     *             "from": null,
+                     *             "to": "requested"
+                     *           },
+                     *           "kind": "referral_requested",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.054656Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "gemeente:0268",
+                     *           "detail": {
+                     *             "change": {
+                     *               "kind": "acknowledged"
+                     *             },
+                     *             "from": "requested",
+                     *             "to": "received"
+                     *           },
+                     *           "kind": "referral_acknowledged",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.063763Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "gemeente:0268",
+                     *           "detail": {
+                     *             "change": {
+                     *               "kind": "accepted",
+                     *               "planned_start_on": "2026-12-15"
+                     *             },
+                     *             "from": "received",
+                     *             "to": "accepted"
+                     *           },
+                     *           "kind": "referral_accepted",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReferralOverviewView"];
                 };
             };
@@ -4881,6 +9305,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "current": [
+                     *         {
+                     *           "consent": null,
+                     *           "email": null,
+                     *           "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *           "joined_on": "2026-12-02",
+                     *           "left_on": null,
+                     *           "name": "M. de Vries",
+                     *           "organisation": "agb:12345678",
+                     *           "phone": "024-1234567",
+                     *           "relation": null,
+                     *           "role": "case_manager",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "consent": null,
+                     *           "email": null,
+                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "joined_on": "2026-12-02",
+                     *           "left_on": null,
+                     *           "name": "S. Bakker",
+                     *           "organisation": "gemeente:0268",
+                     *           "phone": null,
+                     *           "relation": null,
+                     *           "role": "wmo_consultant",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "former": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamView"];
                 };
             };
@@ -4980,6 +9437,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *           "participants": [
+                     *             "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *           ],
+                     *           "planned_at": "2026-12-10T10:00:00Z",
+                     *           "reason": null,
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "status": "planned",
+                     *           "updated_at": "2026-12-02T09:16:20.097003Z",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingList"];
                 };
             };
@@ -5076,6 +9551,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "participants": [
+                 *         "01a2360a-62e6-775b-a7e3-329968017cda"
+                 *       ],
+                 *       "planned_at": "2026-12-10T10:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanMeetingRequest"];
             };
         };
@@ -5090,6 +9573,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *       "participants": [
+                     *         "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *       ],
+                     *       "planned_at": "2026-12-10T10:00:00Z",
+                     *       "reason": null,
+                     *       "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "status": "planned",
+                     *       "updated_at": "2026-12-02T09:16:20.097003Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingView"];
                 };
             };
@@ -5217,6 +9714,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "outcome": "postponed",
+                 *       "planned_at": "2026-12-17T10:00:00Z",
+                 *       "reason": "Cliënt is ziek"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingOutcomeRequest"];
             };
         };
@@ -5229,6 +9733,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *       "participants": [
+                     *         "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *       ],
+                     *       "planned_at": "2026-12-17T10:00:00Z",
+                     *       "reason": null,
+                     *       "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "status": "planned",
+                     *       "updated_at": "2026-12-02T09:16:20.112709Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingView"];
                 };
             };
@@ -5375,6 +9893,11 @@ export interface operations {
         /** @description The fields the action needs; may be left out when it needs none */
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "planned_start_on": "2026-12-15"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReferralActionRequest"] | null;
             };
         };
@@ -5389,6 +9912,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "assess",
+                     *         "accept",
+                     *         "reject"
+                     *       ],
+                     *       "cancelled_because": null,
+                     *       "client": {
+                     *         "name": "J. Jansen"
+                     *       },
+                     *       "consent_withdrawn": false,
+                     *       "dates": {
+                     *         "application_on": null,
+                     *         "assessment_due_on": "2027-01-13",
+                     *         "decided_at": null,
+                     *         "decision_due_on": null,
+                     *         "ended_on": null,
+                     *         "planned_start_on": null,
+                     *         "received_at": "2026-12-02T09:16:20.054656Z",
+                     *         "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *         "started_on": null
+                     *       },
+                     *       "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "kind": "housing",
+                     *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *       "offer_id": null,
+                     *       "referrer": {
+                     *         "name": "M. de Vries",
+                     *         "phone": "024-1234567"
+                     *       },
+                     *       "rejection_reason": null,
+                     *       "requested_start_on": "2026-12-15",
+                     *       "requester": "agb:12345678",
+                     *       "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "status": "received",
+                     *       "version": 2,
+                     *       "view": "recipient"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReferralView"];
                 };
             };
@@ -5560,6 +10123,76 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "form": "full",
+                     *       "items": [
+                     *         {
+                     *           "assured_on": "2026-12-02",
+                     *           "capacity": {
+                     *             "availability": "yes",
+                     *             "available": 2,
+                     *             "maximum": 12,
+                     *             "unit": "places",
+                     *             "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *           },
+                     *           "created_at": "2026-12-02T09:16:19.965651Z",
+                     *           "description": "Kamers met ambulante begeleiding",
+                     *           "eligibility": {
+                     *             "description": "Volwassenen na klinische behandeling",
+                     *             "maximum_age": null,
+                     *             "minimum_age": 18,
+                     *             "needs_wmo_decision": true
+                     *           },
+                     *           "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *           "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *           "kind": "housing",
+                     *           "languages": [
+                     *             "nl"
+                     *           ],
+                     *           "name": "Begeleid wonen Nijmegen-Oost",
+                     *           "owner": "gemeente:0268",
+                     *           "public_email": null,
+                     *           "public_phone": "024-3290000",
+                     *           "serves": [
+                     *             "gemeente:0268"
+                     *           ],
+                     *           "stated_wait_days": 14,
+                     *           "status": "active",
+                     *           "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *           "version": 2,
+                     *           "waiting": {
+                     *             "to_acceptance": {
+                     *               "insufficient_data": true,
+                     *               "measured": null,
+                     *               "median_breaks_norm": null,
+                     *               "median_days": null,
+                     *               "p80_days": null,
+                     *               "within_norm": null
+                     *             },
+                     *             "to_start": {
+                     *               "insufficient_data": true,
+                     *               "measured": null,
+                     *               "median_breaks_norm": null,
+                     *               "median_days": null,
+                     *               "p80_days": null,
+                     *               "within_norm": null
+                     *             },
+                     *             "total": {
+                     *               "insufficient_data": true,
+                     *               "measured": null,
+                     *               "median_breaks_norm": null,
+                     *               "median_days": null,
+                     *               "p80_days": null,
+                     *               "within_norm": null
+                     *             }
+                     *           },
+                     *           "website": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ServicePage"];
                 };
             };
@@ -5653,6 +10286,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Kamers met ambulante begeleiding",
+                 *       "eligibility": {
+                 *         "description": "Volwassenen na klinische behandeling",
+                 *         "minimum_age": 18,
+                 *         "needs_wmo_decision": true
+                 *       },
+                 *       "how_to_apply": "Via het wijkteam of de verwijzer",
+                 *       "kind": "housing",
+                 *       "languages": [
+                 *         "nl"
+                 *       ],
+                 *       "name": "Begeleid wonen Nijmegen-Oost",
+                 *       "public_phone": "024-3290000",
+                 *       "serves": [
+                 *         "gemeente:0268"
+                 *       ],
+                 *       "stated_wait_days": 21
+                 *     }
+                 */
                 "application/json": components["schemas"]["ServiceRequest"];
             };
         };
@@ -5667,6 +10321,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assured_on": "2026-12-02",
+                     *       "capacity": null,
+                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "description": "Kamers met ambulante begeleiding",
+                     *       "eligibility": {
+                     *         "description": "Volwassenen na klinische behandeling",
+                     *         "maximum_age": null,
+                     *         "minimum_age": 18,
+                     *         "needs_wmo_decision": true
+                     *       },
+                     *       "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "kind": "housing",
+                     *       "languages": [
+                     *         "nl"
+                     *       ],
+                     *       "name": "Begeleid wonen Nijmegen-Oost",
+                     *       "owner": "gemeente:0268",
+                     *       "public_email": null,
+                     *       "public_phone": "024-3290000",
+                     *       "serves": [
+                     *         "gemeente:0268"
+                     *       ],
+                     *       "stated_wait_days": 21,
+                     *       "status": "active",
+                     *       "updated_at": "2026-12-02T09:16:19.965651Z",
+                     *       "version": 1,
+                     *       "waiting": {
+                     *         "to_acceptance": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "to_start": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "total": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         }
+                     *       },
+                     *       "website": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ServiceView"];
                 };
             };
@@ -5796,6 +10508,147 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "change": "service_created",
+                     *           "id": "ZjE6MDox",
+                     *           "recorded_at": "2026-12-02T09:16:19.965651Z",
+                     *           "service": {
+                     *             "assured_on": "2026-12-02",
+                     *             "capacity": {
+                     *               "availability": "yes",
+                     *               "available": 2,
+                     *               "maximum": 12,
+                     *               "unit": "places",
+                     *               "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *             },
+                     *             "created_at": "2026-12-02T09:16:19.965651Z",
+                     *             "description": "Kamers met ambulante begeleiding",
+                     *             "eligibility": {
+                     *               "description": "Volwassenen na klinische behandeling",
+                     *               "maximum_age": null,
+                     *               "minimum_age": 18,
+                     *               "needs_wmo_decision": true
+                     *             },
+                     *             "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *             "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "kind": "housing",
+                     *             "languages": [
+                     *               "nl"
+                     *             ],
+                     *             "name": "Begeleid wonen Nijmegen-Oost",
+                     *             "owner": "gemeente:0268",
+                     *             "public_email": null,
+                     *             "public_phone": "024-3290000",
+                     *             "serves": [
+                     *               "gemeente:0268"
+                     *             ],
+                     *             "stated_wait_days": 14,
+                     *             "status": "active",
+                     *             "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *             "version": 2,
+                     *             "waiting": {
+                     *               "to_acceptance": {
+                     *                 "insufficient_data": true,
+                     *                 "measured": null,
+                     *                 "median_breaks_norm": null,
+                     *                 "median_days": null,
+                     *                 "p80_days": null,
+                     *                 "within_norm": null
+                     *               },
+                     *               "to_start": {
+                     *                 "insufficient_data": true,
+                     *                 "measured": null,
+                     *                 "median_breaks_norm": null,
+                     *                 "median_days": null,
+                     *                 "p80_days": null,
+                     *                 "within_norm": null
+                     *               },
+                     *               "total": {
+                     *                 "insufficient_data": true,
+                     *                 "measured": null,
+                     *                 "median_breaks_norm": null,
+                     *                 "median_days": null,
+                     *                 "p80_days": null,
+                     *                 "within_norm": null
+                     *               }
+                     *             },
+                     *             "website": null
+                     *           }
+                     *         },
+                     *         {
+                     *           "change": "service_updated",
+                     *           "id": "ZjE6MDoy",
+                     *           "recorded_at": "2026-12-02T09:16:19.977435Z",
+                     *           "service": {
+                     *             "assured_on": "2026-12-02",
+                     *             "capacity": {
+                     *               "availability": "yes",
+                     *               "available": 2,
+                     *               "maximum": 12,
+                     *               "unit": "places",
+                     *               "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *             },
+                     *             "created_at": "2026-12-02T09:16:19.965651Z",
+                     *             "description": "Kamers met ambulante begeleiding",
+                     *             "eligibility": {
+                     *               "description": "Volwassenen na klinische behandeling",
+                     *               "maximum_age": null,
+                     *               "minimum_age": 18,
+                     *               "needs_wmo_decision": true
+                     *             },
+                     *             "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *             "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "kind": "housing",
+                     *             "languages": [
+                     *               "nl"
+                     *             ],
+                     *             "name": "Begeleid wonen Nijmegen-Oost",
+                     *             "owner": "gemeente:0268",
+                     *             "public_email": null,
+                     *             "public_phone": "024-3290000",
+                     *             "serves": [
+                     *               "gemeente:0268"
+                     *             ],
+                     *             "stated_wait_days": 14,
+                     *             "status": "active",
+                     *             "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *             "version": 2,
+                     *             "waiting": {
+                     *               "to_acceptance": {
+                     *                 "insufficient_data": true,
+                     *                 "measured": null,
+                     *                 "median_breaks_norm": null,
+                     *                 "median_days": null,
+                     *                 "p80_days": null,
+                     *                 "within_norm": null
+                     *               },
+                     *               "to_start": {
+                     *                 "insufficient_data": true,
+                     *                 "measured": null,
+                     *                 "median_breaks_norm": null,
+                     *                 "median_days": null,
+                     *                 "p80_days": null,
+                     *                 "within_norm": null
+                     *               },
+                     *               "total": {
+                     *                 "insufficient_data": true,
+                     *                 "measured": null,
+                     *                 "median_breaks_norm": null,
+                     *                 "median_days": null,
+                     *                 "p80_days": null,
+                     *                 "within_norm": null
+                     *               }
+                     *             },
+                     *             "website": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": "ZjE6MDoy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CatalogFeedPage"];
                 };
             };
@@ -5904,6 +10757,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assured_on": "2026-12-02",
+                     *       "capacity": null,
+                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "description": "Kamers met ambulante begeleiding",
+                     *       "eligibility": {
+                     *         "description": "Volwassenen na klinische behandeling",
+                     *         "maximum_age": null,
+                     *         "minimum_age": 18,
+                     *         "needs_wmo_decision": true
+                     *       },
+                     *       "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "kind": "housing",
+                     *       "languages": [
+                     *         "nl"
+                     *       ],
+                     *       "name": "Begeleid wonen Nijmegen-Oost",
+                     *       "owner": "gemeente:0268",
+                     *       "public_email": null,
+                     *       "public_phone": "024-3290000",
+                     *       "serves": [
+                     *         "gemeente:0268"
+                     *       ],
+                     *       "stated_wait_days": 21,
+                     *       "status": "active",
+                     *       "updated_at": "2026-12-02T09:16:19.965651Z",
+                     *       "version": 1,
+                     *       "waiting": {
+                     *         "to_acceptance": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "to_start": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "total": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         }
+                     *       },
+                     *       "website": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ServiceView"];
                 };
             };
@@ -6002,6 +10913,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Kamers met ambulante begeleiding",
+                 *       "eligibility": {
+                 *         "description": "Volwassenen na klinische behandeling",
+                 *         "minimum_age": 18,
+                 *         "needs_wmo_decision": true
+                 *       },
+                 *       "how_to_apply": "Via het wijkteam of de verwijzer",
+                 *       "kind": "housing",
+                 *       "languages": [
+                 *         "nl"
+                 *       ],
+                 *       "name": "Begeleid wonen Nijmegen-Oost",
+                 *       "public_phone": "024-3290000",
+                 *       "serves": [
+                 *         "gemeente:0268"
+                 *       ],
+                 *       "stated_wait_days": 28
+                 *     }
+                 */
                 "application/json": components["schemas"]["ServiceRequest"];
             };
         };
@@ -6016,6 +10948,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assured_on": "2026-12-02",
+                     *       "capacity": null,
+                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "description": "Kamers met ambulante begeleiding",
+                     *       "eligibility": {
+                     *         "description": "Volwassenen na klinische behandeling",
+                     *         "maximum_age": null,
+                     *         "minimum_age": 18,
+                     *         "needs_wmo_decision": true
+                     *       },
+                     *       "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "kind": "housing",
+                     *       "languages": [
+                     *         "nl"
+                     *       ],
+                     *       "name": "Begeleid wonen Nijmegen-Oost",
+                     *       "owner": "gemeente:0268",
+                     *       "public_email": null,
+                     *       "public_phone": "024-3290000",
+                     *       "serves": [
+                     *         "gemeente:0268"
+                     *       ],
+                     *       "stated_wait_days": 28,
+                     *       "status": "active",
+                     *       "updated_at": "2026-12-02T09:16:19.977435Z",
+                     *       "version": 2,
+                     *       "waiting": {
+                     *         "to_acceptance": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "to_start": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "total": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         }
+                     *       },
+                     *       "website": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ServiceView"];
                 };
             };
@@ -6157,6 +11147,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "available": 2,
+                 *       "maximum": 12,
+                 *       "stated_wait_days": 14,
+                 *       "unit": "places"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CapacityRequest"];
             };
         };
@@ -6169,6 +11167,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assured_on": "2026-12-02",
+                     *       "capacity": {
+                     *         "availability": "yes",
+                     *         "available": 2,
+                     *         "maximum": 12,
+                     *         "unit": "places",
+                     *         "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *       },
+                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "description": "Kamers met ambulante begeleiding",
+                     *       "eligibility": {
+                     *         "description": "Volwassenen na klinische behandeling",
+                     *         "maximum_age": null,
+                     *         "minimum_age": 18,
+                     *         "needs_wmo_decision": true
+                     *       },
+                     *       "how_to_apply": "Via het wijkteam of de verwijzer",
+                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "kind": "housing",
+                     *       "languages": [
+                     *         "nl"
+                     *       ],
+                     *       "name": "Begeleid wonen Nijmegen-Oost",
+                     *       "owner": "gemeente:0268",
+                     *       "public_email": null,
+                     *       "public_phone": "024-3290000",
+                     *       "serves": [
+                     *         "gemeente:0268"
+                     *       ],
+                     *       "stated_wait_days": 14,
+                     *       "status": "active",
+                     *       "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *       "version": 2,
+                     *       "waiting": {
+                     *         "to_acceptance": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "to_start": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         },
+                     *         "total": {
+                     *           "insufficient_data": true,
+                     *           "measured": null,
+                     *           "median_breaks_norm": null,
+                     *           "median_days": null,
+                     *           "p80_days": null,
+                     *           "within_norm": null
+                     *         }
+                     *       },
+                     *       "website": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ServiceView"];
                 };
             };
@@ -6295,6 +11357,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "change": "created",
+                     *           "detail": {
+                     *             "name": "Begeleid wonen Nijmegen-Oost"
+                     *           },
+                     *           "org": "gemeente:0268",
+                     *           "recorded_at": "2026-12-02T09:16:19.965651Z",
+                     *           "sequence": 1,
+                     *           "subject": "dev-user"
+                     *         },
+                     *         {
+                     *           "change": "updated",
+                     *           "detail": {
+                     *             "status": "active",
+                     *             "version": 2
+                     *           },
+                     *           "org": "gemeente:0268",
+                     *           "recorded_at": "2026-12-02T09:16:19.977435Z",
+                     *           "sequence": 2,
+                     *           "subject": "dev-user"
+                     *         },
+                     *         {
+                     *           "change": "capacity",
+                     *           "detail": {
+                     *             "availability": "yes",
+                     *             "stated_wait_days": 14
+                     *           },
+                     *           "org": "gemeente:0268",
+                     *           "recorded_at": "2026-12-02T09:16:19.983965Z",
+                     *           "sequence": 3,
+                     *           "subject": "dev-user"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ServiceHistory"];
                 };
             };
@@ -6400,6 +11500,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_transitions": [
+                     *             "transition",
+                     *             "social_support",
+                     *             "closed"
+                     *           ],
+                     *           "client_ref": "ehr-2026-00417",
+                     *           "closure_outcome": null,
+                     *           "created_at": "2026-12-02T09:16:19.912713Z",
+                     *           "end_reason": null,
+                     *           "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "municipality": "gemeente:0268",
+                     *           "no_follow_up_reason": null,
+                     *           "phase": "treatment",
+                     *           "phase_since": "2026-09-01",
+                     *           "planned_end_on": null,
+                     *           "previous_trajectory_id": null,
+                     *           "readmission": false,
+                     *           "started_on": "2026-09-01",
+                     *           "treating_provider": "agb:12345678",
+                     *           "treatment_ended_on": null,
+                     *           "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "dDE6MDFhMjM2MGEtNjI0OC03NTY1LTg1YjEtZjcyNjE1MGUwYjQ0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrajectoryList"];
                 };
             };
@@ -6493,6 +11624,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "bsn": "111222333",
+                 *       "client_ref": "ehr-2026-00417",
+                 *       "municipality": "gemeente:0268",
+                 *       "started_on": "2026-09-01"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateTrajectoryRequest"];
             };
         };
@@ -6509,6 +11648,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_transitions": [
+                     *         "transition",
+                     *         "social_support",
+                     *         "closed"
+                     *       ],
+                     *       "client_ref": "ehr-2026-00417",
+                     *       "closure_outcome": null,
+                     *       "created_at": "2026-12-02T09:16:19.912713Z",
+                     *       "end_reason": null,
+                     *       "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "municipality": "gemeente:0268",
+                     *       "no_follow_up_reason": null,
+                     *       "phase": "treatment",
+                     *       "phase_since": "2026-09-01",
+                     *       "planned_end_on": null,
+                     *       "previous_trajectory_id": null,
+                     *       "readmission": false,
+                     *       "started_on": "2026-09-01",
+                     *       "treating_provider": "agb:12345678",
+                     *       "treatment_ended_on": null,
+                     *       "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrajectoryView"];
                 };
             };
@@ -6626,6 +11791,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "bsn": "111222333"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BsnSearchRequest"];
             };
         };
@@ -6636,6 +11806,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_transitions": [
+                     *             "transition",
+                     *             "social_support",
+                     *             "closed"
+                     *           ],
+                     *           "client_ref": "ehr-2026-00417",
+                     *           "closure_outcome": null,
+                     *           "created_at": "2026-12-02T09:16:19.912713Z",
+                     *           "end_reason": null,
+                     *           "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "municipality": "gemeente:0268",
+                     *           "no_follow_up_reason": null,
+                     *           "phase": "treatment",
+                     *           "phase_since": "2026-09-01",
+                     *           "planned_end_on": null,
+                     *           "previous_trajectory_id": null,
+                     *           "readmission": false,
+                     *           "started_on": "2026-09-01",
+                     *           "treating_provider": "agb:12345678",
+                     *           "treatment_ended_on": null,
+                     *           "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrajectoryList"];
                 };
             };
@@ -6758,6 +11959,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_transitions": [
+                     *         "transition",
+                     *         "social_support",
+                     *         "closed"
+                     *       ],
+                     *       "client_ref": "ehr-2026-00417",
+                     *       "closure_outcome": null,
+                     *       "created_at": "2026-12-02T09:16:19.912713Z",
+                     *       "end_reason": null,
+                     *       "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "municipality": "gemeente:0268",
+                     *       "no_follow_up_reason": null,
+                     *       "phase": "treatment",
+                     *       "phase_since": "2026-09-01",
+                     *       "planned_end_on": null,
+                     *       "previous_trajectory_id": null,
+                     *       "readmission": false,
+                     *       "started_on": "2026-09-01",
+                     *       "treating_provider": "agb:12345678",
+                     *       "treatment_ended_on": null,
+                     *       "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrajectoryView"];
                 };
             };
@@ -6864,6 +12091,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "expires_on": null,
+                     *           "given_on": "2026-12-02",
+                     *           "id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *           "organisation": "gemeente:0268",
+                     *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
+                     *           "recorded_at": "2026-12-02T09:16:19.944295Z",
+                     *           "recorded_by": {
+                     *             "org": "agb:12345678",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "status": "active",
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "version": 1,
+                     *           "withdrawal_reason": null,
+                     *           "withdrawn_at": null,
+                     *           "withdrawn_by": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentList"];
                 };
             };
@@ -6960,6 +12211,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "organisation": "gemeente:0268",
+                 *       "purpose": "Aanmelding Wmo-ondersteuning wonen"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateConsentRequest"];
             };
         };
@@ -6972,6 +12229,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_on": null,
+                     *       "given_on": "2026-12-02",
+                     *       "id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *       "organisation": "gemeente:0268",
+                     *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
+                     *       "recorded_at": "2026-12-02T09:16:19.944295Z",
+                     *       "recorded_by": {
+                     *         "org": "agb:12345678",
+                     *         "subject": "dev-user"
+                     *       },
+                     *       "status": "active",
+                     *       "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "version": 1,
+                     *       "withdrawal_reason": null,
+                     *       "withdrawn_at": null,
+                     *       "withdrawn_by": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentView"];
                 };
             };
@@ -7105,6 +12382,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_on": null,
+                     *       "given_on": "2026-12-02",
+                     *       "id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *       "organisation": "gemeente:0268",
+                     *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
+                     *       "recorded_at": "2026-12-02T09:16:19.944295Z",
+                     *       "recorded_by": {
+                     *         "org": "agb:12345678",
+                     *         "subject": "dev-user"
+                     *       },
+                     *       "status": "active",
+                     *       "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "version": 1,
+                     *       "withdrawal_reason": null,
+                     *       "withdrawn_at": null,
+                     *       "withdrawn_by": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentView"];
                 };
             };
@@ -7213,6 +12510,11 @@ export interface operations {
         /** @description Optional; may be left out */
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Cliënt wil geen contact meer met de gemeente"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WithdrawConsentRequest"] | null;
             };
         };
@@ -7225,6 +12527,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_on": null,
+                     *       "given_on": "2026-12-02",
+                     *       "id": "01a2360a-6387-767c-836f-3e9bf0e37ed2",
+                     *       "organisation": "gemeente:0268",
+                     *       "purpose": "Aanmelding dagbesteding",
+                     *       "recorded_at": "2026-12-02T09:16:20.231884Z",
+                     *       "recorded_by": {
+                     *         "org": "agb:12345678",
+                     *         "subject": "dev-user"
+                     *       },
+                     *       "status": "withdrawn",
+                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "version": 2,
+                     *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
+                     *       "withdrawn_at": "2026-12-02T09:16:20.292095Z",
+                     *       "withdrawn_by": {
+                     *         "org": "agb:12345678",
+                     *         "subject": "dev-user"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentView"];
                 };
             };
@@ -7378,6 +12703,102 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actor": {
+                     *             "org": "agb:12345678",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "effective_on": "2026-09-01",
+                     *           "from": null,
+                     *           "kind": "registered",
+                     *           "planned_end_on": null,
+                     *           "reason": null,
+                     *           "recorded_at": "2026-12-02T09:16:19.912713Z",
+                     *           "referral_id": null,
+                     *           "sequence": 1,
+                     *           "to": "treatment"
+                     *         },
+                     *         {
+                     *           "actor": {
+                     *             "org": "agb:12345678",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "effective_on": null,
+                     *           "from": null,
+                     *           "kind": "referral_requested",
+                     *           "planned_end_on": null,
+                     *           "reason": null,
+                     *           "recorded_at": "2026-12-02T09:16:20.006691Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "sequence": 1,
+                     *           "to": "requested"
+                     *         },
+                     *         {
+                     *           "actor": {
+                     *             "org": "gemeente:0268",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "effective_on": null,
+                     *           "from": "requested",
+                     *           "kind": "referral_acknowledged",
+                     *           "planned_end_on": null,
+                     *           "reason": null,
+                     *           "recorded_at": "2026-12-02T09:16:20.054656Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "sequence": 2,
+                     *           "to": "received"
+                     *         },
+                     *         {
+                     *           "actor": {
+                     *             "org": "gemeente:0268",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "effective_on": null,
+                     *           "from": "received",
+                     *           "kind": "referral_accepted",
+                     *           "planned_end_on": null,
+                     *           "reason": null,
+                     *           "recorded_at": "2026-12-02T09:16:20.063763Z",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "sequence": 3,
+                     *           "to": "accepted"
+                     *         },
+                     *         {
+                     *           "actor": {
+                     *             "org": "agb:12345678",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "effective_on": "2026-12-02",
+                     *           "from": "treatment",
+                     *           "kind": "transition_started",
+                     *           "planned_end_on": "2026-12-31",
+                     *           "reason": null,
+                     *           "recorded_at": "2026-12-02T09:16:20.144861Z",
+                     *           "referral_id": null,
+                     *           "sequence": 2,
+                     *           "to": "transition"
+                     *         },
+                     *         {
+                     *           "actor": {
+                     *             "org": "agb:12345678",
+                     *             "subject": "dev-user"
+                     *           },
+                     *           "effective_on": "2026-12-02",
+                     *           "from": "transition",
+                     *           "kind": "treatment_ended",
+                     *           "planned_end_on": null,
+                     *           "reason": "planned_completion",
+                     *           "recorded_at": "2026-12-02T09:16:20.165042Z",
+                     *           "referral_id": null,
+                     *           "sequence": 3,
+                     *           "to": "closed"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventList"];
                 };
             };
@@ -7477,6 +12898,91 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "candidates": [
+                     *             {
+                     *               "allowed_actions": [
+                     *                 "cancel"
+                     *               ],
+                     *               "client": {},
+                     *               "consent_holds": true,
+                     *               "dates": {
+                     *                 "application_on": null,
+                     *                 "assessment_due_on": "2027-01-13",
+                     *                 "decided_at": null,
+                     *                 "decision_due_on": null,
+                     *                 "ended_on": null,
+                     *                 "planned_start_on": null,
+                     *                 "received_at": null,
+                     *                 "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *                 "started_on": null
+                     *               },
+                     *               "id": "01a2360a-6390-7059-8403-a13d2141e2b3",
+                     *               "kind": "work_and_daytime_activity",
+                     *               "needs": "Dagbesteding drie dagdelen per week",
+                     *               "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *               "recipient": "gemeente:0268",
+                     *               "referrer": {},
+                     *               "rejection_reason": null,
+                     *               "requested_start_on": null,
+                     *               "requester": "agb:12345678",
+                     *               "service_id": null,
+                     *               "status": "requested",
+                     *               "status_reason": null,
+                     *               "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *               "version": 1,
+                     *               "view": "requester"
+                     *             },
+                     *             {
+                     *               "allowed_actions": [
+                     *                 "cancel"
+                     *               ],
+                     *               "client": {},
+                     *               "consent_holds": true,
+                     *               "dates": {
+                     *                 "application_on": null,
+                     *                 "assessment_due_on": null,
+                     *                 "decided_at": null,
+                     *                 "decision_due_on": null,
+                     *                 "ended_on": null,
+                     *                 "planned_start_on": null,
+                     *                 "received_at": null,
+                     *                 "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *                 "started_on": null
+                     *               },
+                     *               "id": "01a2360a-6390-7059-8403-a13e7ed5e623",
+                     *               "kind": "work_and_daytime_activity",
+                     *               "needs": "Dagbesteding drie dagdelen per week",
+                     *               "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *               "recipient": "agb:12345678",
+                     *               "referrer": {},
+                     *               "rejection_reason": null,
+                     *               "requested_start_on": null,
+                     *               "requester": "agb:12345678",
+                     *               "service_id": null,
+                     *               "status": "requested",
+                     *               "status_reason": null,
+                     *               "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *               "version": 1,
+                     *               "view": "requester"
+                     *             }
+                     *           ],
+                     *           "created_at": "2026-12-02T09:16:20.240983Z",
+                     *           "expires_at": "2026-12-17T00:00:00Z",
+                     *           "id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "kind": "work_and_daytime_activity",
+                     *           "selected_referral_id": null,
+                     *           "status": "open",
+                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "updated_at": "2026-12-02T09:16:20.240983Z",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfferList"];
                 };
             };
@@ -7573,6 +13079,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "candidates": [
+                 *         {
+                 *           "recipient": "gemeente:0268"
+                 *         },
+                 *         {
+                 *           "recipient": "agb:12345678"
+                 *         }
+                 *       ],
+                 *       "kind": "work_and_daytime_activity",
+                 *       "needs": "Dagbesteding drie dagdelen per week"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateOfferRequest"];
             };
         };
@@ -7589,6 +13109,87 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "candidates": [
+                     *         {
+                     *           "allowed_actions": [
+                     *             "cancel"
+                     *           ],
+                     *           "client": {},
+                     *           "consent_holds": true,
+                     *           "dates": {
+                     *             "application_on": null,
+                     *             "assessment_due_on": "2027-01-13",
+                     *             "decided_at": null,
+                     *             "decision_due_on": null,
+                     *             "ended_on": null,
+                     *             "planned_start_on": null,
+                     *             "received_at": null,
+                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "started_on": null
+                     *           },
+                     *           "id": "01a2360a-6390-7059-8403-a13d2141e2b3",
+                     *           "kind": "work_and_daytime_activity",
+                     *           "needs": "Dagbesteding drie dagdelen per week",
+                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "recipient": "gemeente:0268",
+                     *           "referrer": {},
+                     *           "rejection_reason": null,
+                     *           "requested_start_on": null,
+                     *           "requester": "agb:12345678",
+                     *           "service_id": null,
+                     *           "status": "requested",
+                     *           "status_reason": null,
+                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "version": 1,
+                     *           "view": "requester"
+                     *         },
+                     *         {
+                     *           "allowed_actions": [
+                     *             "cancel"
+                     *           ],
+                     *           "client": {},
+                     *           "consent_holds": true,
+                     *           "dates": {
+                     *             "application_on": null,
+                     *             "assessment_due_on": null,
+                     *             "decided_at": null,
+                     *             "decision_due_on": null,
+                     *             "ended_on": null,
+                     *             "planned_start_on": null,
+                     *             "received_at": null,
+                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "started_on": null
+                     *           },
+                     *           "id": "01a2360a-6390-7059-8403-a13e7ed5e623",
+                     *           "kind": "work_and_daytime_activity",
+                     *           "needs": "Dagbesteding drie dagdelen per week",
+                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "recipient": "agb:12345678",
+                     *           "referrer": {},
+                     *           "rejection_reason": null,
+                     *           "requested_start_on": null,
+                     *           "requester": "agb:12345678",
+                     *           "service_id": null,
+                     *           "status": "requested",
+                     *           "status_reason": null,
+                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "version": 1,
+                     *           "view": "requester"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-12-02T09:16:20.240983Z",
+                     *       "expires_at": "2026-12-17T00:00:00Z",
+                     *       "id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *       "kind": "work_and_daytime_activity",
+                     *       "selected_referral_id": null,
+                     *       "status": "open",
+                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "updated_at": "2026-12-02T09:16:20.240983Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfferView"];
                 };
             };
@@ -7724,6 +13325,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "after_days": 30,
+                     *           "checked_on": null,
+                     *           "due_on": "2027-01-01",
+                     *           "outcome": null
+                     *         },
+                     *         {
+                     *           "after_days": 90,
+                     *           "checked_on": null,
+                     *           "due_on": "2027-03-02",
+                     *           "outcome": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CheckList"];
                 };
             };
@@ -7820,6 +13439,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "after_days": 30,
+                 *       "outcome": "stable"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RecordCheckRequest"];
             };
         };
@@ -7832,6 +13457,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "after_days": 30,
+                     *       "checked_on": "2027-02-01",
+                     *       "due_on": "2027-01-30",
+                     *       "outcome": "stable"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CheckView"];
                 };
             };
@@ -7958,6 +13591,249 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chain": [],
+                     *       "next_deadline": "2026-12-16T00:00:00Z",
+                     *       "offers": [],
+                     *       "open_alerts": [],
+                     *       "referrals": [
+                     *         {
+                     *           "next_due_on": "2026-12-15",
+                     *           "referral": {
+                     *             "allowed_actions": [
+                     *               "cancel"
+                     *             ],
+                     *             "client": {
+                     *               "address": "Voorbeeldstraat 1, 6511 AA Nijmegen",
+                     *               "email": "j.jansen@example.nl",
+                     *               "name": "J. Jansen",
+                     *               "phone": "06-12345678"
+                     *             },
+                     *             "consent_holds": true,
+                     *             "dates": {
+                     *               "application_on": null,
+                     *               "assessment_due_on": "2027-01-13",
+                     *               "decided_at": "2026-12-02T09:16:20.063763Z",
+                     *               "decision_due_on": null,
+                     *               "ended_on": null,
+                     *               "planned_start_on": "2026-12-15",
+                     *               "received_at": "2026-12-02T09:16:20.054656Z",
+                     *               "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *               "started_on": null
+                     *             },
+                     *             "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "kind": "housing",
+                     *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *             "offer_id": null,
+                     *             "recipient": "gemeente:0268",
+                     *             "referrer": {
+                     *               "name": "M. de Vries",
+                     *               "phone": "024-1234567"
+                     *             },
+                     *             "rejection_reason": null,
+                     *             "requested_start_on": "2026-12-15",
+                     *             "requester": "agb:12345678",
+                     *             "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "status": "accepted",
+                     *             "status_reason": null,
+                     *             "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *             "version": 3,
+                     *             "view": "requester"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "team": [
+                     *         {
+                     *           "consent": null,
+                     *           "email": null,
+                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "joined_on": "2026-12-02",
+                     *           "left_on": null,
+                     *           "name": "S. Bakker",
+                     *           "organisation": "gemeente:0268",
+                     *           "phone": null,
+                     *           "relation": null,
+                     *           "role": "wmo_consultant",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "timeline": [
+                     *         {
+                     *           "at": "2026-12-02T00:00:00Z",
+                     *           "by": null,
+                     *           "by_org": null,
+                     *           "detail": {
+                     *             "name": "M. de Vries",
+                     *             "participant_id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *             "role": "case_manager"
+                     *           },
+                     *           "kind": "participant_left",
+                     *           "referral_id": null
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:19.912713Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "effective_on": "2026-09-01",
+                     *             "from": null,
+                     *             "to": "treatment"
+                     *           },
+                     *           "kind": "registered",
+                     *           "referral_id": null
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:19.944295Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "consent_id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *             "expires_on": null,
+                     *             "given_on": "2026-12-02",
+                     *             "organisation": "gemeente:0268"
+                     *           },
+                     *           "kind": "consent_given",
+                     *           "referral_id": null
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.006691Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "change": {
+                     *               "kind": "requested",
+                     *               "recipient": "gemeente:0268",
+                     *               "referral_kind": "housing"
+                     *             },
+                     *             "from": null,
+                     *             "to": "requested"
+                     *           },
+                     *           "kind": "referral_requested",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.054656Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "gemeente:0268",
+                     *           "detail": {
+                     *             "change": {
+                     *               "kind": "acknowledged"
+                     *             },
+                     *             "from": "requested",
+                     *             "to": "received"
+                     *           },
+                     *           "kind": "referral_acknowledged",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.063763Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "gemeente:0268",
+                     *           "detail": {
+                     *             "change": {
+                     *               "kind": "accepted",
+                     *               "planned_start_on": "2026-12-15"
+                     *             },
+                     *             "from": "received",
+                     *             "to": "accepted"
+                     *           },
+                     *           "kind": "referral_accepted",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.070380Z",
+                     *           "by": null,
+                     *           "by_org": null,
+                     *           "detail": {
+                     *             "name": "M. de Vries",
+                     *             "participant_id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *             "role": "case_manager"
+                     *           },
+                     *           "kind": "participant_joined",
+                     *           "referral_id": null
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.075218Z",
+                     *           "by": null,
+                     *           "by_org": null,
+                     *           "detail": {
+                     *             "name": "S. Bakker",
+                     *             "participant_id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *             "role": "wmo_consultant"
+                     *           },
+                     *           "kind": "participant_joined",
+                     *           "referral_id": null
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.097003Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "kind": "meeting_planned",
+                     *             "meeting_id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *             "planned_at": "2026-12-10T10:00:00+00:00",
+                     *             "reason": null,
+                     *             "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "status": "planned"
+                     *           },
+                     *           "kind": "meeting_planned",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.112709Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "gemeente:0268",
+                     *           "detail": {
+                     *             "kind": "meeting_postponed",
+                     *             "meeting_id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *             "planned_at": "2026-12-17T10:00:00+00:00",
+                     *             "reason": null,
+                     *             "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "status": "planned"
+                     *           },
+                     *           "kind": "meeting_postponed",
+                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-02T09:16:20.144861Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "effective_on": "2026-12-02",
+                     *             "from": "treatment",
+                     *             "to": "transition"
+                     *           },
+                     *           "kind": "transition_started",
+                     *           "referral_id": null
+                     *         }
+                     *       ],
+                     *       "trajectory": {
+                     *         "allowed_transitions": [
+                     *           "treatment",
+                     *           "social_support",
+                     *           "closed"
+                     *         ],
+                     *         "client_ref": "ehr-2026-00417",
+                     *         "closure_outcome": null,
+                     *         "created_at": "2026-12-02T09:16:19.912713Z",
+                     *         "end_reason": null,
+                     *         "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *         "municipality": "gemeente:0268",
+                     *         "no_follow_up_reason": null,
+                     *         "phase": "transition",
+                     *         "phase_since": "2026-12-02",
+                     *         "planned_end_on": "2026-12-31",
+                     *         "previous_trajectory_id": null,
+                     *         "readmission": false,
+                     *         "started_on": "2026-09-01",
+                     *         "treating_provider": "agb:12345678",
+                     *         "treatment_ended_on": null,
+                     *         "updated_at": "2026-12-02T09:16:20.144861Z",
+                     *         "version": 2
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["OverviewView"];
                 };
             };
@@ -8057,6 +13933,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "current": [
+                     *         {
+                     *           "consent": null,
+                     *           "email": null,
+                     *           "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *           "joined_on": "2026-12-02",
+                     *           "left_on": null,
+                     *           "name": "M. de Vries",
+                     *           "organisation": "agb:12345678",
+                     *           "phone": "024-1234567",
+                     *           "relation": null,
+                     *           "role": "case_manager",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "consent": null,
+                     *           "email": null,
+                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "joined_on": "2026-12-02",
+                     *           "left_on": null,
+                     *           "name": "S. Bakker",
+                     *           "organisation": "gemeente:0268",
+                     *           "phone": null,
+                     *           "relation": null,
+                     *           "role": "wmo_consultant",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "former": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamView"];
                 };
             };
@@ -8153,6 +14062,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "M. de Vries",
+                 *       "organisation": "agb:12345678",
+                 *       "phone": "024-1234567",
+                 *       "role": "case_manager"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateParticipantRequest"];
             };
         };
@@ -8167,6 +14084,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "consent": null,
+                     *       "email": null,
+                     *       "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *       "joined_on": "2026-12-02",
+                     *       "left_on": null,
+                     *       "name": "M. de Vries",
+                     *       "organisation": "agb:12345678",
+                     *       "phone": "024-1234567",
+                     *       "relation": null,
+                     *       "role": "case_manager",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ParticipantView"];
                 };
             };
@@ -8295,6 +14227,7 @@ export interface operations {
         /** @description Optional; may be left out */
         requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["LeaveRequest"] | null;
             };
         };
@@ -8307,6 +14240,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "consent": null,
+                     *       "email": null,
+                     *       "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *       "joined_on": "2026-12-02",
+                     *       "left_on": "2026-12-02",
+                     *       "name": "M. de Vries",
+                     *       "organisation": "agb:12345678",
+                     *       "phone": "024-1234567",
+                     *       "relation": null,
+                     *       "role": "case_manager",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ParticipantView"];
                 };
             };
@@ -8451,6 +14399,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_actions": [
+                     *             "cancel"
+                     *           ],
+                     *           "client": {
+                     *             "address": "Voorbeeldstraat 1, 6511 AA Nijmegen",
+                     *             "email": "j.jansen@example.nl",
+                     *             "name": "J. Jansen",
+                     *             "phone": "06-12345678"
+                     *           },
+                     *           "consent_holds": true,
+                     *           "dates": {
+                     *             "application_on": null,
+                     *             "assessment_due_on": "2027-01-13",
+                     *             "decided_at": null,
+                     *             "decision_due_on": null,
+                     *             "ended_on": null,
+                     *             "planned_start_on": null,
+                     *             "received_at": null,
+                     *             "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *             "started_on": null
+                     *           },
+                     *           "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "kind": "housing",
+                     *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *           "offer_id": null,
+                     *           "recipient": "gemeente:0268",
+                     *           "referrer": {
+                     *             "name": "M. de Vries",
+                     *             "phone": "024-1234567"
+                     *           },
+                     *           "rejection_reason": null,
+                     *           "requested_start_on": "2026-12-15",
+                     *           "requester": "agb:12345678",
+                     *           "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *           "status": "requested",
+                     *           "status_reason": null,
+                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "version": 1,
+                     *           "view": "requester"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReferralList"];
                 };
             };
@@ -8547,6 +14542,25 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "client": {
+                 *         "address": "Voorbeeldstraat 1, 6511 AA Nijmegen",
+                 *         "email": "j.jansen@example.nl",
+                 *         "name": "J. Jansen",
+                 *         "phone": "06-12345678"
+                 *       },
+                 *       "kind": "housing",
+                 *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                 *       "recipient": "gemeente:0268",
+                 *       "referrer": {
+                 *         "name": "M. de Vries",
+                 *         "phone": "024-1234567"
+                 *       },
+                 *       "requested_start_on": "2026-12-15",
+                 *       "service": "01a2360a-627d-7584-9141-6df3002c509e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateReferralRequest"];
             };
         };
@@ -8563,6 +14577,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "cancel"
+                     *       ],
+                     *       "client": {
+                     *         "address": "Voorbeeldstraat 1, 6511 AA Nijmegen",
+                     *         "email": "j.jansen@example.nl",
+                     *         "name": "J. Jansen",
+                     *         "phone": "06-12345678"
+                     *       },
+                     *       "consent_holds": true,
+                     *       "dates": {
+                     *         "application_on": null,
+                     *         "assessment_due_on": "2027-01-13",
+                     *         "decided_at": null,
+                     *         "decision_due_on": null,
+                     *         "ended_on": null,
+                     *         "planned_start_on": null,
+                     *         "received_at": null,
+                     *         "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *         "started_on": null
+                     *       },
+                     *       "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "kind": "housing",
+                     *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *       "offer_id": null,
+                     *       "recipient": "gemeente:0268",
+                     *       "referrer": {
+                     *         "name": "M. de Vries",
+                     *         "phone": "024-1234567"
+                     *       },
+                     *       "rejection_reason": null,
+                     *       "requested_start_on": "2026-12-15",
+                     *       "requester": "agb:12345678",
+                     *       "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "status": "requested",
+                     *       "status_reason": null,
+                     *       "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "version": 1,
+                     *       "view": "requester"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderReferralView"];
                 };
             };
@@ -8697,6 +14754,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "planned_end_on": "2026-12-31",
+                 *       "to": "transition"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TransitionRequest"];
             };
         };
@@ -8711,6 +14774,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_transitions": [
+                     *         "treatment",
+                     *         "social_support",
+                     *         "closed"
+                     *       ],
+                     *       "client_ref": "ehr-2026-00417",
+                     *       "closure_outcome": null,
+                     *       "created_at": "2026-12-02T09:16:19.912713Z",
+                     *       "end_reason": null,
+                     *       "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "municipality": "gemeente:0268",
+                     *       "no_follow_up_reason": null,
+                     *       "phase": "transition",
+                     *       "phase_since": "2026-12-02",
+                     *       "planned_end_on": "2026-12-31",
+                     *       "previous_trajectory_id": null,
+                     *       "readmission": false,
+                     *       "started_on": "2026-09-01",
+                     *       "treating_provider": "agb:12345678",
+                     *       "treatment_ended_on": null,
+                     *       "updated_at": "2026-12-02T09:16:20.144861Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrajectoryView"];
                 };
             };
@@ -8861,6 +14950,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-12-02T09:16:20.314348Z",
+                     *           "disabled_reason": null,
+                     *           "event_types": [
+                     *             "alert.opened",
+                     *             "referral.updated"
+                     *           ],
+                     *           "id": "01a2360a-63da-77ed-a5eb-ef301c05567d",
+                     *           "previous_secret_valid_until": null,
+                     *           "status": "active",
+                     *           "updated_at": "2026-12-02T09:16:20.314348Z",
+                     *           "url": "http://127.0.0.1:9/herstelbrug-events"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionList"];
                 };
             };
@@ -8945,6 +15053,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "event_types": [
+                 *         "alert.opened",
+                 *         "referral.updated"
+                 *       ],
+                 *       "url": "http://127.0.0.1:9/herstelbrug-events"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateSubscriptionRequest"];
             };
         };
@@ -8957,6 +15074,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-02T09:16:20.314348Z",
+                     *       "disabled_reason": null,
+                     *       "event_types": [
+                     *         "alert.opened",
+                     *         "referral.updated"
+                     *       ],
+                     *       "id": "01a2360a-63da-77ed-a5eb-ef301c05567d",
+                     *       "previous_secret_valid_until": null,
+                     *       "secret": "whsec_iRRphAb9IVy3rXZu9ml1e4JxJA3+FybF",
+                     *       "status": "active",
+                     *       "updated_at": "2026-12-02T09:16:20.314348Z",
+                     *       "url": "http://127.0.0.1:9/herstelbrug-events"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionWithSecret"];
                 };
             };
@@ -9185,6 +15318,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["AttemptList"];
                 };
             };
@@ -9402,6 +15540,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-02T09:16:20.314348Z",
+                     *       "disabled_reason": null,
+                     *       "event_types": [
+                     *         "alert.opened",
+                     *         "referral.updated"
+                     *       ],
+                     *       "id": "01a2360a-63da-77ed-a5eb-ef301c05567d",
+                     *       "previous_secret_valid_until": "2026-12-03T09:16:20.344697Z",
+                     *       "secret": "whsec_uzZPblkTFOeANYdEx7mloV7BoT4BX6HM",
+                     *       "status": "active",
+                     *       "updated_at": "2026-12-02T09:16:20.344697Z",
+                     *       "url": "http://127.0.0.1:9/herstelbrug-events"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionWithSecret"];
                 };
             };
@@ -9515,6 +15669,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message_id": "01a2360a-63e4-7661-9454-7f31cdccb3de",
+                     *       "webhook_id": "msg_01a2360a63e4766194547f31cdccb3de"
+                     *     }
+                     */
                     "application/json": components["schemas"]["QueuedMessage"];
                 };
             };

@@ -61,10 +61,12 @@ impl Consent {
                 date: grant.given_on,
             });
         }
+        // A consent covers the days before it expires: expiring the day it is given would
+        // cover none, so `expires_on` must be strictly later.
         if let Some(expires) = grant.expires_on
             && expires <= grant.given_on
         {
-            return Err(DomainError::DatesOutOfOrder {
+            return Err(DomainError::DatesNotAfter {
                 earlier: "given_on",
                 earlier_date: grant.given_on,
                 later: "expires_on",
@@ -144,6 +146,30 @@ mod tests {
             now,
         )
         .expect("records")
+    }
+
+    #[test]
+    fn expiring_the_day_it_is_given_is_refused_with_a_message_that_says_so() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let grant = ConsentGrant {
+            organisation: "gemeente:0268".parse().expect("org"),
+            purpose: BoundedText::parse("purpose", "Wmo", 100).expect("text"),
+            given_on: day,
+            expires_on: Some(day),
+        };
+        let now = day.and_hms_opt(12, 0, 0).expect("time").and_utc();
+        let err = Consent::record(
+            ConsentId::new_at(now),
+            TrajectoryId::new_at(now),
+            grant,
+            actor(),
+            now,
+        )
+        .expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "`expires_on` (2026-03-01) must be after `given_on` (2026-03-01)"
+        );
     }
 
     #[test]

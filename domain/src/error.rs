@@ -65,6 +65,13 @@ pub enum DomainError {
         later: &'static str,
         later_date: chrono::NaiveDate,
     },
+    #[error("`{later}` ({later_date}) must be after `{earlier}` ({earlier_date})")]
+    DatesNotAfter {
+        earlier: &'static str,
+        earlier_date: chrono::NaiveDate,
+        later: &'static str,
+        later_date: chrono::NaiveDate,
+    },
     #[error("`no_follow_up_reason` only applies when treatment ends")]
     NoFollowUpNotApplicable,
     #[error("the alert is already {0}")]

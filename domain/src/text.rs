@@ -19,6 +19,14 @@ impl BoundedText {
                 rule: "is too long",
             });
         }
+        // Checked before trimming, so a tab at the edge is refused like one inside: what the
+        // document's pattern for texts says.
+        if text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(InvalidValue {
+                what,
+                rule: "must not contain control characters",
+            });
+        }
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err(InvalidValue {
@@ -30,12 +38,6 @@ impl BoundedText {
             return Err(InvalidValue {
                 what,
                 rule: "is too long",
-            });
-        }
-        if trimmed.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(InvalidValue {
-                what,
-                rule: "must not contain control characters",
             });
         }
         Ok(BoundedText(trimmed.to_owned()))

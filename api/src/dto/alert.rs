@@ -138,7 +138,8 @@ impl From<&Alert> for AlertView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertList {
     pub items: Vec<AlertView>,
-    /// Pass as `after` to get the next page; absent on the last page.
+    /// Pass as `after` to get the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

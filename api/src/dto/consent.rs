@@ -29,7 +29,8 @@ pub struct CreateConsentRequest {
     /// When the client gave consent [default: today].
     #[serde(default, deserialize_with = "date::optional")]
     pub given_on: Option<NaiveDate>,
-    /// When it lapses, if agreed.
+    /// The day it lapses, if agreed: it covers the days before, so it must be after
+    /// `given_on` (a consent lapsing the day it is given would cover none).
     #[serde(default, deserialize_with = "date::optional")]
     pub expires_on: Option<NaiveDate>,
 }

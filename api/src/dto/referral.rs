@@ -174,9 +174,25 @@ impl From<&Referral> for ReferralDates {
     }
 }
 
+/// Marks the requester's view of a referral (the discriminator of `ReferralView`).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequesterSide {
+    Requester,
+}
+
+/// Marks the recipient's view of a referral (the discriminator of `ReferralView`).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientSide {
+    Recipient,
+}
+
 /// The referral as its requester (the treating provider) sees it: everything.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProviderReferralView {
+    /// Whose view this is: always `requester` here.
+    pub view: RequesterSide,
     pub id: Uuid,
     pub trajectory_id: Uuid,
     #[schema(schema_with = schema::referral_kind)]
@@ -214,6 +230,7 @@ impl From<&ReferralRecord> for ProviderReferralView {
     fn from(record: &ReferralRecord) -> Self {
         let r = &record.referral;
         Self {
+            view: RequesterSide::Requester,
             id: r.id.as_uuid(),
             trajectory_id: r.trajectory_id.as_uuid(),
             kind: r.kind,
@@ -241,6 +258,8 @@ impl From<&ReferralRecord> for ProviderReferralView {
 /// accepted, nothing personal once closed. Never diagnoses, substances, notes or BSN.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RecipientReferralView {
+    /// Whose view this is: always `recipient` here.
+    pub view: RecipientSide,
     pub id: Uuid,
     #[schema(schema_with = schema::referral_kind)]
     pub kind: ReferralKind,
@@ -288,6 +307,7 @@ impl From<&ReferralRecord> for RecipientReferralView {
         let client = (shown.identity || shown.contact)
             .then(|| ClientContactDto::disclosed(&r.client, shown.identity, shown.contact));
         Self {
+            view: RecipientSide::Recipient,
             id: r.id.as_uuid(),
             kind: r.kind,
             requester: r.requester.to_string(),
@@ -370,6 +390,7 @@ pub struct OutboxItem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutboxPage {
     pub items: Vec<OutboxItem>,
+    /// Pass as `after` next time; also the `ETag` of this page.
     pub next_cursor: String,
 }
 

@@ -63,11 +63,33 @@ pub fn any_reason() -> Object {
     all.extend(ClosureOutcome::NAMES);
     all.sort_unstable();
     all.dedup();
+    let list = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ending: Vec<&str> = EndReason::NAMES
+        .iter()
+        .copied()
+        .filter(|n| *n != "deceased")
+        .collect();
     string_enum(
-        "Required when ending treatment (an end reason: planned_completion, dropout, \
-         client_choice, referred_elsewhere, moved, deceased), when returning from social \
-         support to treatment (relapse, readmission), and when closing from social support \
-         (an outcome); absent otherwise.",
+        &format!(
+            "Which reasons go with which move (anything else is 422):\n\n\
+             | from → to | `reason` |\n|---|---|\n\
+             | treatment → transition | none (`planned_end_on` is required) |\n\
+             | transition → treatment | none (treatment extended) |\n\
+             | treatment or transition → social_support | an end reason: {} |\n\
+             | treatment or transition → closed | an end reason: {} |\n\
+             | social_support → treatment | {} |\n\
+             | social_support → closed | an outcome: {} |",
+            list(&ending),
+            list(EndReason::NAMES),
+            list(ReadmissionReason::NAMES),
+            list(ClosureOutcome::NAMES),
+        ),
         all,
     )
 }

@@ -381,6 +381,7 @@ pub struct ServiceList {
     pub form: FullForm,
     pub items: Vec<ServiceView>,
     /// Pass as `after` for the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -223,7 +223,8 @@ impl From<&Trajectory> for TrajectoryView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrajectoryList {
     pub items: Vec<TrajectoryView>,
-    /// Pass as `after` to get the next page; absent on the last page.
+    /// Pass as `after` to get the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -24,7 +24,7 @@ pub fn key_for(
     };
     let invalid = || {
         ApiError::InvalidRequest(format!(
-            "{HEADER} must be 1 to {MAX_LEN} visible ASCII characters, optionally in quotes"
+            "{HEADER} must be 1 to {MAX_LEN} visible ASCII characters other than `\"`, optionally in quotes"
         ))
     };
     let text = value.to_str().map_err(|_| invalid())?.trim();
@@ -33,7 +33,9 @@ pub fn key_for(
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .unwrap_or(text);
-    if key.is_empty() || key.len() > MAX_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    // Visible ASCII but the quote, which only delimits: what the document's pattern says.
+    let allowed = |b: u8| b.is_ascii_graphic() && b != b'"';
+    if key.is_empty() || key.len() > MAX_LEN || !key.bytes().all(allowed) {
         return Err(invalid());
     }
     let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -53,4 +55,29 @@ pub fn key_for(
         key: key.to_owned(),
         fingerprint,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn read(value: &str) -> bool {
+        let req = TestRequest::default()
+            .insert_header((HEADER, value))
+            .to_http_request();
+        let org: OrgId = "agb:12345678".parse().expect("org");
+        key_for(&req, org, &()).is_ok()
+    }
+
+    #[test]
+    fn keys_are_what_the_documented_pattern_allows() {
+        for taken in ["abc", "\"abc\"", "a-b_c.1~!#"] {
+            assert!(read(taken), "{taken}");
+        }
+        for refused in ["\"abc", "a\"b", "\"\"", "a b"] {
+            assert!(!read(refused), "{refused}");
+        }
+    }
 }

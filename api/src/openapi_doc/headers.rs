@@ -8,7 +8,8 @@ use super::operations;
 
 /// RFC 9110 `If-Match`: `*`, or a list of (possibly weak) entity-tags, empty list members
 /// allowed (§5.6.1.2). What `http::etag` accepts, no more.
-pub const IF_MATCH_PATTERN: &str = r#"^[ \t]*\*[ \t]*$|^[ \t,]*(W/)?"[!#-~]*"([ \t]*,[ \t,]*(W/)?"[!#-~]*")*[ \t,]*$"#;
+pub const IF_MATCH_PATTERN: &str =
+    r#"^[ \t]*\*[ \t]*$|^[ \t,]*(W/)?"[!#-~]*"([ \t]*,[ \t,]*(W/)?"[!#-~]*")*[ \t,]*$"#;
 
 pub fn apply(doc: &mut Value) {
     for (_, _, op) in operations(doc) {
@@ -22,7 +23,9 @@ pub fn apply(doc: &mut Value) {
             not_null(&mut parameter["schema"]);
             if parameter["name"] == "If-Match" {
                 parameter["schema"] = json!({"type": "string", "pattern": IF_MATCH_PATTERN});
-                let about = parameter["description"].as_str().unwrap_or("The current ETag");
+                let about = parameter["description"]
+                    .as_str()
+                    .unwrap_or("The current ETag");
                 parameter["description"] = json!(format!(
                     "{about}: the `ETag` of the last read or write. `*` applies the change to \
                      whatever version is current; a list applies it if one member is current. \

@@ -18,7 +18,13 @@ const ETAG: &str = "$response.header.ETag";
 const CURSOR: &str = "$response.body#/next_cursor";
 
 pub const LINKS: &[Link] = &[
-    ("register_trajectory", "201", "GetTrajectory", "get_trajectory", &[("id", BODY_ID)]),
+    (
+        "register_trajectory",
+        "201",
+        "GetTrajectory",
+        "get_trajectory",
+        &[("id", BODY_ID)],
+    ),
     (
         "register_trajectory",
         "201",
@@ -33,7 +39,13 @@ pub const LINKS: &[Link] = &[
         "transition_trajectory",
         &[("id", "$request.path.id"), ("If-Match", ETAG)],
     ),
-    ("transition_trajectory", "200", "GetTrajectory", "get_trajectory", &[("id", BODY_ID)]),
+    (
+        "transition_trajectory",
+        "200",
+        "GetTrajectory",
+        "get_trajectory",
+        &[("id", BODY_ID)],
+    ),
     (
         "transition_trajectory",
         "200",
@@ -41,7 +53,13 @@ pub const LINKS: &[Link] = &[
         "transition_trajectory",
         &[("id", BODY_ID), ("If-Match", ETAG)],
     ),
-    ("list_trajectories", "200", "NextPage", "list_trajectories", &[("after", CURSOR)]),
+    (
+        "list_trajectories",
+        "200",
+        "NextPage",
+        "list_trajectories",
+        &[("after", CURSOR)],
+    ),
     (
         "record_consent",
         "201",
@@ -54,9 +72,19 @@ pub const LINKS: &[Link] = &[
         "200",
         "WithdrawConsent",
         "withdraw_consent",
-        &[("id", "$request.path.id"), ("cid", "$request.path.cid"), ("If-Match", ETAG)],
+        &[
+            ("id", "$request.path.id"),
+            ("cid", "$request.path.cid"),
+            ("If-Match", ETAG),
+        ],
     ),
-    ("create_referral", "201", "GetReferral", "get_referral", &[("rid", BODY_ID)]),
+    (
+        "create_referral",
+        "201",
+        "GetReferral",
+        "get_referral",
+        &[("rid", BODY_ID)],
+    ),
     (
         "get_referral",
         "200",
@@ -64,11 +92,41 @@ pub const LINKS: &[Link] = &[
         "act_on_referral",
         &[("rid", "$request.path.rid"), ("If-Match", ETAG)],
     ),
-    ("act_on_referral", "200", "GetReferral", "get_referral", &[("rid", BODY_ID)]),
-    ("poll_referral_inbox", "200", "NextPage", "poll_referral_inbox", &[("after", CURSOR)]),
-    ("poll_referral_outbox_feed", "200", "NextPage", "poll_referral_outbox_feed", &[("after", CURSOR)]),
-    ("list_alerts", "200", "NextPage", "list_alerts", &[("after", CURSOR)]),
-    ("poll_alert_feed", "200", "NextPage", "poll_alert_feed", &[("after", CURSOR)]),
+    (
+        "act_on_referral",
+        "200",
+        "GetReferral",
+        "get_referral",
+        &[("rid", BODY_ID)],
+    ),
+    (
+        "poll_referral_inbox",
+        "200",
+        "NextPage",
+        "poll_referral_inbox",
+        &[("after", CURSOR)],
+    ),
+    (
+        "poll_referral_outbox_feed",
+        "200",
+        "NextPage",
+        "poll_referral_outbox_feed",
+        &[("after", CURSOR)],
+    ),
+    (
+        "list_alerts",
+        "200",
+        "NextPage",
+        "list_alerts",
+        &[("after", CURSOR)],
+    ),
+    (
+        "poll_alert_feed",
+        "200",
+        "NextPage",
+        "poll_alert_feed",
+        &[("after", CURSOR)],
+    ),
     (
         "get_alert",
         "200",
@@ -83,7 +141,13 @@ pub const LINKS: &[Link] = &[
         "resolve_alert",
         &[("id", "$request.path.id"), ("If-Match", ETAG)],
     ),
-    ("create_service", "201", "GetService", "get_service", &[("id", BODY_ID)]),
+    (
+        "create_service",
+        "201",
+        "GetService",
+        "get_service",
+        &[("id", BODY_ID)],
+    ),
     (
         "get_service",
         "200",
@@ -91,9 +155,27 @@ pub const LINKS: &[Link] = &[
         "update_service",
         &[("id", "$request.path.id"), ("If-Match", ETAG)],
     ),
-    ("search_services", "200", "NextPage", "search_services", &[("after", CURSOR)]),
-    ("follow_catalog", "200", "NextPage", "follow_catalog", &[("after", CURSOR)]),
-    ("create_offer", "201", "GetOffer", "get_offer", &[("oid", BODY_ID)]),
+    (
+        "search_services",
+        "200",
+        "NextPage",
+        "search_services",
+        &[("after", CURSOR)],
+    ),
+    (
+        "follow_catalog",
+        "200",
+        "NextPage",
+        "follow_catalog",
+        &[("after", CURSOR)],
+    ),
+    (
+        "create_offer",
+        "201",
+        "GetOffer",
+        "get_offer",
+        &[("oid", BODY_ID)],
+    ),
     (
         "create_referral",
         "201",
@@ -106,14 +188,22 @@ pub const LINKS: &[Link] = &[
         "201",
         "LeaveTeam",
         "leave_participant",
-        &[("id", "$request.path.id"), ("pid", BODY_ID), ("If-Match", ETAG)],
+        &[
+            ("id", "$request.path.id"),
+            ("pid", BODY_ID),
+            ("If-Match", ETAG),
+        ],
     ),
     (
         "plan_handoff_meeting",
         "201",
         "RecordMeeting",
         "record_handoff_meeting",
-        &[("rid", "$request.path.rid"), ("mid", BODY_ID), ("If-Match", ETAG)],
+        &[
+            ("rid", "$request.path.rid"),
+            ("mid", BODY_ID),
+            ("If-Match", ETAG),
+        ],
     ),
 ];
 

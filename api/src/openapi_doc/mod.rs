@@ -13,6 +13,7 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 
 use crate::routes;
 
+mod constraints;
 mod enums;
 mod examples;
 mod headers;
@@ -20,6 +21,7 @@ mod links;
 mod problem_types;
 mod responses;
 mod scopes;
+mod unions;
 
 pub use responses::add_shared_problems;
 
@@ -59,7 +61,9 @@ pub fn finish(doc: &utoipa::openapi::OpenApi) -> Value {
     headers::apply(&mut json);
     scopes::apply(&mut json);
     enums::apply(&mut json);
+    constraints::apply(&mut json);
     problem_types::apply(&mut json);
+    unions::apply(&mut json);
     links::apply(&mut json);
     examples::apply(&mut json);
     json
@@ -140,8 +144,14 @@ mod tests {
         let mut doc = document();
         for (path, method, op) in all_operations(&mut doc) {
             let description = op["description"].as_str().unwrap_or_default();
-            let own = description.split("Scopes (any of)").next().unwrap_or_default();
-            assert!(own.trim().len() > 20, "{method} {path} has no description of its own");
+            let own = description
+                .split("Scopes (any of)")
+                .next()
+                .unwrap_or_default();
+            assert!(
+                own.trim().len() > 20,
+                "{method} {path} has no description of its own"
+            );
             if !path.starts_with("/v1/") {
                 continue;
             }
@@ -293,6 +303,99 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_body_has_an_example() {
+        let mut doc = document();
+        let schemas = doc["components"]["schemas"].clone();
+        let has_example = |media: &Value| {
+            if media.get("example").is_some() || media.get("examples").is_some() {
+                return true;
+            }
+            let name = media["schema"]["$ref"]
+                .as_str()
+                .and_then(|r| r.rsplit('/').next())
+                .unwrap_or_default();
+            schemas[name].get("example").is_some() || schemas[name].get("examples").is_some()
+        };
+        for (path, method, op) in all_operations(&mut doc) {
+            for (kind, media) in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                assert!(has_example(media), "{method} {path}: request body {kind}");
+            }
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                for (kind, media) in response["content"].as_object().into_iter().flatten() {
+                    assert!(has_example(media), "{method} {path} {status}: {kind}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unions_name_their_discriminator_and_every_variant_has_it() {
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        for (union, property, variants) in unions::UNIONS {
+            assert_eq!(schemas[*union]["discriminator"]["propertyName"], *property);
+            for (_, variant) in *variants {
+                let required = schemas[*variant]["required"].as_array().expect("required");
+                assert!(
+                    required.iter().any(|r| r == *property),
+                    "{variant} always sends {property}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn schema_constraints_say_what_the_parsers_accept() {
+        let text = regex::Regex::new(constraints::TEXT_PATTERN).expect("pattern");
+        for (value, valid) in [
+            ("Woonruimte", true),
+            ("twee\nregels", true),
+            ("  rand  ", true),
+            ("Cliënt", true),
+            ("", false),
+            ("   ", false),
+            ("\n", false),
+            ("tab\there", false),
+            ("\trand", false),
+            ("nul\u{0}", false),
+            ("c1\u{85}", false),
+        ] {
+            let parsed = herstelbrug_domain::BoundedText::parse("text", value, 100).is_ok();
+            assert_eq!(parsed, valid, "parser on {value:?}");
+            assert_eq!(text.is_match(value), valid, "pattern on {value:?}");
+        }
+        let org = regex::Regex::new(&constraints::org_pattern()).expect("pattern");
+        for value in [
+            "agb:12345678",
+            "agb:00000000",
+            "gemeente:0268",
+            "gemeente:0000",
+            "gemeente:0001",
+            "informeel:000042",
+            "informeel:000000",
+            "informeel:100000",
+            "gemeente:268",
+        ] {
+            let parsed = value.parse::<herstelbrug_domain::OrgId>().is_ok();
+            assert_eq!(org.is_match(value), parsed, "org pattern on {value:?}");
+        }
+        let municipality =
+            regex::Regex::new(&constraints::municipality_pattern()).expect("pattern");
+        for value in ["gemeente:0268", "gemeente:0000", "agb:12345678"] {
+            let parsed = herstelbrug_domain::GemeenteCode::parse(
+                value.strip_prefix("gemeente:").unwrap_or("x"),
+            )
+            .is_ok()
+                && value.starts_with("gemeente:");
+            assert_eq!(municipality.is_match(value), parsed, "{value:?}");
         }
     }
 }

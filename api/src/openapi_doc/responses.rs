@@ -93,4 +93,3 @@ fn problem_response(description: &str) -> Response {
         )
         .build()
 }
-

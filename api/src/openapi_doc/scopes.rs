@@ -27,7 +27,11 @@ pub fn apply(doc: &mut Value) {
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let about = op["description"].as_str().unwrap_or_default().trim_end().to_owned();
+        let about = op["description"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_end()
+            .to_owned();
         let sep = if about.is_empty() { "" } else { "\n\n" };
         op["description"] = json!(format!("{about}{sep}Scopes (any of): {listed}."));
     }

@@ -429,6 +429,7 @@ async fn the_recipient_sees_only_the_allowlist_as_consent_and_status_allow() {
         .expect("json"));
 
     let base: BTreeSet<String> = [
+        "view",
         "id",
         "kind",
         "requester",

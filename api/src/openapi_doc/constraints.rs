@@ -1,0 +1,126 @@
+//! Constraints the server enforces, stated in the schemas: free texts are non-empty and
+//! free of control characters (what `BoundedText` checks), organisation ids exclude the
+//! all-zero codes, and a webhook URL is a URI.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+/// A free text: at least one character that is not white space, and no control character
+/// but the newline (`BoundedText::parse`).
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*$";
+
+/// `n` digits, not all zero.
+fn not_all_zero(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("[0-9]{{{i}}}[1-9][0-9]{{{}}}", n - 1 - i))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// An organisation: `agb:` and 8 digits, `gemeente:` and 4 (not `0000`), `informeel:` and
+/// 6 (not `000000`).
+pub fn org_pattern() -> String {
+    format!(
+        "^(agb:[0-9]{{8}}|gemeente:({})|informeel:({}))$",
+        not_all_zero(4),
+        not_all_zero(6)
+    )
+}
+
+/// A municipality: `gemeente:` and 4 digits, not `0000`.
+pub fn municipality_pattern() -> String {
+    format!("^gemeente:({})$", not_all_zero(4))
+}
+
+pub fn apply(doc: &mut Value) {
+    let org = org_pattern();
+    let municipality = municipality_pattern();
+    retarget_patterns(doc, &org, &municipality);
+    let requests = request_schemas(doc);
+    let schemas = &mut doc["components"]["schemas"];
+    for name in requests {
+        let Some(properties) = schemas[&name]
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for property in properties.values_mut() {
+            let free_text = is_string(property)
+                && property.get("maxLength").is_some()
+                && property.get("pattern").is_none()
+                && property.get("format").is_none()
+                && property.get("enum").is_none();
+            if free_text {
+                property["minLength"] = json!(1);
+                property["pattern"] = json!(TEXT_PATTERN);
+            }
+        }
+    }
+    schemas["CreateSubscriptionRequest"]["properties"]["url"]["format"] = json!("uri");
+}
+
+fn is_string(schema: &Value) -> bool {
+    schema["type"] == "string"
+        || schema["type"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("string")))
+}
+
+/// The org and municipality patterns written by the route macros, replaced by the ones
+/// that also refuse the all-zero codes.
+fn retarget_patterns(node: &mut Value, org: &str, municipality: &str) {
+    match node {
+        Value::Object(object) => {
+            if let Some(pattern) = object.get_mut("pattern") {
+                if pattern == "^(agb:[0-9]{8}|gemeente:[0-9]{4}|informeel:[0-9]{6})$" {
+                    *pattern = json!(org);
+                } else if pattern == "^gemeente:[0-9]{4}$" {
+                    *pattern = json!(municipality);
+                }
+            }
+            object
+                .values_mut()
+                .for_each(|v| retarget_patterns(v, org, municipality));
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| retarget_patterns(v, org, municipality)),
+        _ => {}
+    }
+}
+
+/// The component schemas a request body can contain, following references.
+fn request_schemas(doc: &Value) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut todo: Vec<String> = Vec::new();
+    for (_, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (_, op) in item.as_object().into_iter().flatten() {
+            collect_refs(&op["requestBody"], &mut todo);
+        }
+    }
+    while let Some(name) = todo.pop() {
+        if found.insert(name.clone()) {
+            collect_refs(&doc["components"]["schemas"][&name], &mut todo);
+        }
+    }
+    found
+}
+
+fn collect_refs(node: &Value, into: &mut Vec<String>) {
+    match node {
+        Value::Object(object) => {
+            if let Some(name) = object
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                into.push(name.to_owned());
+            }
+            object.values().for_each(|v| collect_refs(v, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
+        _ => {}
+    }
+}

@@ -1,6 +1,6 @@
 //! Constraints the server enforces, stated in the schemas: free texts are non-empty and
 //! free of control characters (what `BoundedText` checks), organisation ids exclude the
-//! all-zero codes, and a webhook URL is a URI.
+//! all-zero codes, and a webhook subscription has a URI and at least one event type.
 
 use std::collections::BTreeSet;
 
@@ -58,7 +58,9 @@ pub fn apply(doc: &mut Value) {
             }
         }
     }
-    schemas["CreateSubscriptionRequest"]["properties"]["url"]["format"] = json!("uri");
+    let subscription = &mut schemas["CreateSubscriptionRequest"]["properties"];
+    subscription["url"]["format"] = json!("uri");
+    subscription["event_types"]["minItems"] = json!(1);
 }
 
 fn is_string(schema: &Value) -> bool {

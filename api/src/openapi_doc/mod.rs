@@ -387,6 +387,15 @@ mod tests {
             let parsed = value.parse::<herstelbrug_domain::OrgId>().is_ok();
             assert_eq!(org.is_match(value), parsed, "org pattern on {value:?}");
         }
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        let needs = &schemas["CreateReferralRequest"]["properties"]["needs"];
+        assert_eq!(needs["pattern"], constraints::TEXT_PATTERN);
+        assert_eq!(needs["minLength"], 1);
+        assert_eq!(
+            schemas["CreateConsentRequest"]["properties"]["organisation"]["pattern"],
+            constraints::org_pattern()
+        );
         let municipality =
             regex::Regex::new(&constraints::municipality_pattern()).expect("pattern");
         for value in ["gemeente:0268", "gemeente:0000", "agb:12345678"] {

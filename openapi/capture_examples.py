@@ -43,13 +43,19 @@ call("readiness", "GET", "/health/ready", expect=200)
 # The EHR of agb:12345678 registers two clients of Nijmegen.
 first, tag = call("register_trajectory", "POST", "/v1/trajectories", P, {
     "client_ref": "ehr-2026-00417", "municipality": NIJMEGEN, "started_on": "2026-09-01",
-    "bsn": "111222333"}, expect=201)
+    "bsn": "111222333",
+    "identifiers": [{"system": "https://ehr.example.nl/episodes", "value": "EP-2026-00417"}]},
+    expect=201)
 t1 = first["id"]
 second, tag2 = call("register_trajectory", "POST", "/v1/trajectories", P, {
     "client_ref": "ehr-2026-00418", "municipality": NIJMEGEN, "started_on": "2026-09-14"}, expect=201)
 t2 = second["id"]
 call("list_trajectories", "GET", "/v1/trajectories?limit=1", P, expect=200)
 call("get_trajectory", "GET", f"/v1/trajectories/{t1}", P, expect=200)
+call("replace_trajectory_identifiers", "PUT", f"/v1/trajectories/{t1}/identifiers", P, {"items": [
+    {"system": "https://ehr.example.nl/episodes", "value": "EP-2026-00417"},
+    {"system": "https://ehr.example.nl/fhir/EpisodeOfCare", "value": "eoc-2026-00417"}]}, expect=200)
+call("get_trajectory_identifiers", "GET", f"/v1/trajectories/{t1}/identifiers", P, expect=200)
 call("search_trajectories_by_bsn", "POST", "/v1/trajectories/search", P, {"bsn": "111222333"}, expect=200)
 
 consent, _ = call("record_consent", "POST", f"/v1/trajectories/{t1}/consents", P, {
@@ -68,6 +74,9 @@ service_body = {
 service, stag = call("create_service", "POST", "/v1/services", M, service_body, expect=201)
 sid = service["id"]
 call("get_service", "GET", f"/v1/services/{sid}", M, expect=200)
+call("replace_service_identifiers", "PUT", f"/v1/services/{sid}/identifiers", M, {"items": [
+    {"system": "https://nijmegen.example.nl/wmo/voorzieningen", "value": "BW-OOST-01"}]}, expect=200)
+call("get_service_identifiers", "GET", f"/v1/services/{sid}/identifiers", M, expect=200)
 call("update_service", "PUT", f"/v1/services/{sid}", M, {**service_body, "stated_wait_days": 28},
      if_match=stag, expect=200)
 call("post_service_capacity", "POST", f"/v1/services/{sid}/capacity", M, {
@@ -82,10 +91,17 @@ referral, rtag = call("create_referral", "POST", f"/v1/trajectories/{t1}/referra
     "requested_start_on": "2026-12-15",
     "client": {"name": "J. Jansen", "phone": "06-12345678", "email": "j.jansen@example.nl",
                "address": "Voorbeeldstraat 1, 6511 AA Nijmegen"},
-    "referrer": {"name": "M. de Vries", "phone": "024-1234567"}}, expect=201)
+    "referrer": {"name": "M. de Vries", "phone": "024-1234567"},
+    "identifiers": [{"system": "https://ehr.example.nl/fhir/Task", "value": "task-2026-0091"}]},
+    expect=201)
 rid = referral["id"]
 call("list_trajectory_referrals", "GET", f"/v1/trajectories/{t1}/referrals", P, expect=200)
 call("get_referral", "GET", f"/v1/referrals/{rid}", M, expect=200)
+call("replace_referral_identifiers", "PUT", f"/v1/referrals/{rid}/identifiers", M, {"items": [
+    {"system": "https://nijmegen.example.nl/iwmo/toewijzing", "value": "TW-2026-000123"}]}, expect=200)
+call("get_referral_identifiers", "GET", f"/v1/referrals/{rid}/identifiers", M, expect=200)
+call("find_referrals_by_identifier", "GET",
+     "/v1/referrals?identifier=https://nijmegen.example.nl/iwmo/toewijzing|TW-2026-000123", M, expect=200)
 call("poll_referral_inbox", "GET", "/v1/referrals/inbox?limit=10", M, expect=200)
 call("poll_referral_outbox_feed", "GET", "/v1/referrals/outbox-feed?limit=10", P, expect=200)
 acked, rtag = call("act_on_referral", "POST", f"/v1/referrals/{rid}/acknowledge", M,

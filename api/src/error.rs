@@ -29,6 +29,7 @@ pub enum ProblemKind {
     AlertAlreadyHandled,
     TrajectoryClosed,
     OfferClosed,
+    IdentifierTaken,
     PreconditionFailed,
     PreconditionRequired,
     IdempotencyKeyReused,
@@ -57,6 +58,7 @@ impl ProblemKind {
         ProblemKind::AlertAlreadyHandled,
         ProblemKind::TrajectoryClosed,
         ProblemKind::OfferClosed,
+        ProblemKind::IdentifierTaken,
         ProblemKind::PreconditionFailed,
         ProblemKind::PreconditionRequired,
         ProblemKind::IdempotencyKeyReused,
@@ -117,6 +119,10 @@ impl ProblemKind {
             ProblemKind::OfferClosed => {
                 "The offer was taken by another candidate, expired or was withdrawn."
             }
+            ProblemKind::IdentifierTaken => {
+                "The caller's organisation already gave another object of this kind that \
+                 identifier (system and value); `detail` names it."
+            }
             ProblemKind::PreconditionFailed => {
                 "`If-Match` names no current version: read again (the response's `ETag` is the \
                  current one), decide again, retry with the new tag."
@@ -159,7 +165,8 @@ impl ProblemKind {
             | ProblemKind::ConsentAlreadyWithdrawn
             | ProblemKind::AlertAlreadyHandled
             | ProblemKind::TrajectoryClosed
-            | ProblemKind::OfferClosed => StatusCode::CONFLICT,
+            | ProblemKind::OfferClosed
+            | ProblemKind::IdentifierTaken => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
@@ -189,6 +196,7 @@ impl ProblemKind {
             ProblemKind::AlertAlreadyHandled => "alert-already-handled",
             ProblemKind::TrajectoryClosed => "trajectory-closed",
             ProblemKind::OfferClosed => "offer-closed",
+            ProblemKind::IdentifierTaken => "identifier-taken",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
@@ -218,6 +226,7 @@ impl ProblemKind {
             ProblemKind::AlertAlreadyHandled => "Alert already handled",
             ProblemKind::TrajectoryClosed => "Trajectory closed",
             ProblemKind::OfferClosed => "Offer no longer open",
+            ProblemKind::IdentifierTaken => "Identifier already in use",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
             ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
@@ -283,6 +292,8 @@ pub enum ApiError {
     TrajectoryClosed(String),
     #[error("{0}")]
     OfferClosed(String),
+    #[error("another object of this organisation already has the identifier {0}")]
+    IdentifierTaken(String),
     #[error("the client already has an open trajectory at this provider: {0}")]
     OpenTrajectoryExists(TrajectoryId),
     #[error("If-Match does not match the current version; the current ETag is \"{current}\"")]
@@ -323,6 +334,7 @@ impl ApiError {
             ApiError::AlertAlreadyHandled(_) => ProblemKind::AlertAlreadyHandled,
             ApiError::TrajectoryClosed(_) => ProblemKind::TrajectoryClosed,
             ApiError::OfferClosed(_) => ProblemKind::OfferClosed,
+            ApiError::IdentifierTaken(_) => ProblemKind::IdentifierTaken,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
             ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
@@ -386,6 +398,7 @@ impl From<StoreError> for ApiError {
                 ApiError::OpenTrajectoryExists(existing)
             }
             StoreError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            StoreError::IdentifierTaken { identifier } => ApiError::IdentifierTaken(identifier),
             StoreError::OpenReferralExists { existing } => ApiError::OpenReferralExists(existing),
             StoreError::Domain(domain) => domain.into(),
             StoreError::Corrupt(detail) => ApiError::Internal(format!("corrupt row: {detail}")),
@@ -491,6 +504,7 @@ mod tests {
             AlertAlreadyHandled,
             TrajectoryClosed,
             OfferClosed,
+            IdentifierTaken,
             PreconditionFailed,
             PreconditionRequired,
             IdempotencyKeyReused,

@@ -145,6 +145,7 @@ impl HsdsService {
             languages: self.languages.iter().map(|l| l.code.clone()).collect(),
             assured_on: self.assured_date,
             stated_wait_days: None,
+            identifiers: None,
         })
     }
 

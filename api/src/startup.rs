@@ -150,6 +150,7 @@ impl Application {
             overview: OverviewStore::new(db.conn.clone()),
             aftercare: AftercareStore::new(db.conn.clone(), signal.clone(), policy),
             figures: herstelbrug_persistence::FiguresStore::new(db.conn.clone()),
+            identifiers: herstelbrug_persistence::IdentifierStore::new(db.conn.clone()),
             waiting_policy: config.waiting_policy(),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),

@@ -27,6 +27,7 @@ pub struct AppState {
     pub overview: OverviewStore,
     pub aftercare: AftercareStore,
     pub figures: FiguresStore,
+    pub identifiers: herstelbrug_persistence::IdentifierStore,
     /// The Treeknorm waiting times figures are held to.
     pub waiting_policy: herstelbrug_domain::catalog::WaitingPolicy,
     /// How long offers wait for an acceptance.

@@ -271,6 +271,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find a referral by identifier.
+         * @description For a system that keeps its own ids (an EHR's FHIR Task id, a municipality's iWmo
+         *     toewijzing number): the referral the caller's organisation gave that identifier, as
+         *     the caller may see it; an empty list when there is none. Identifiers of the other
+         *     party never match.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        get: operations["find_referrals_by_identifier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referrals/inbox": {
         parameters: {
             query?: never;
@@ -362,6 +387,38 @@ export interface paths {
          */
         get: operations["referral_alternatives"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{rid}/identifiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a referral's identifiers.
+         * @description The identifiers the caller's organisation gave the referral: the requester's (a FHIR
+         *     Task id) or the recipient's (an iWmo toewijzing number), never the other party's.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        get: operations["get_referral_identifiers"];
+        /**
+         * Replace a referral's identifiers.
+         * @description The list replaces the caller's organisation's identifiers of the referral (an empty
+         *     list removes them); the other party's stay as they are. One the organisation already
+         *     gave another referral is 409 and nothing changes. Find the referral again with
+         *     `GET /v1/referrals?identifier=system|value`.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        put: operations["replace_referral_identifiers"];
         post?: never;
         delete?: never;
         options?: never;
@@ -627,6 +684,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/services/{id}/identifiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a service's identifiers.
+         * @description The identifiers the owner gave the service (its own registry's id, a FHIR
+         *     HealthcareService id), by system then value. Only the owner reads them.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        get: operations["get_service_identifiers"];
+        /**
+         * Replace a service's identifiers.
+         * @description The list replaces the owner's identifiers of the service (an empty list removes them;
+         *     the record's version does not move). One the owner already gave another service is
+         *     409 and nothing changes. Find the service again with
+         *     `GET /v1/services?identifier=system|value`.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        put: operations["replace_service_identifiers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trajectories": {
         parameters: {
             query?: never;
@@ -795,6 +884,37 @@ export interface paths {
          */
         get: operations["get_trajectory_history"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trajectories/{id}/identifiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a trajectory's identifiers.
+         * @description The identifiers the treating provider gave the trajectory (its EHR's episode id, a
+         *     FHIR EpisodeOfCare id), by system then value.
+         *
+         *     Scopes (any of): `provider`.
+         */
+        get: operations["get_trajectory_identifiers"];
+        /**
+         * Replace a trajectory's identifiers.
+         * @description The list replaces the provider's identifiers of the trajectory (an empty list removes
+         *     them). One the provider already gave another trajectory is 409 and nothing changes.
+         *     Find the trajectory again with `GET /v1/trajectories?identifier=system|value`.
+         *
+         *     Scopes (any of): `provider`.
+         */
+        put: operations["replace_trajectory_identifiers"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1730,6 +1850,12 @@ export interface components {
         CreateReferralRequest: {
             /** @description Shown to the recipient only while the client's consent holds. */
             client?: components["schemas"]["ClientContactDto"];
+            /**
+             * @description The referring provider's own identifiers of the referral (a FHIR Task id, say);
+             *     the recipient sets its own (an iWmo toewijzing number) with
+             *     `PUT /v1/referrals/{rid}/identifiers`.
+             */
+            identifiers?: components["schemas"]["IdentifierDto"][];
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
             /**
@@ -1775,6 +1901,11 @@ export interface components {
              * @example client-0042
              */
             client_ref: string;
+            /**
+             * @description The provider's own identifiers of the trajectory (its EHR's episode id, say); find
+             *     it again with `GET /v1/trajectories?identifier=system|value`.
+             */
+            identifiers?: components["schemas"]["IdentifierDto"][];
             /**
              * @description A municipality: `gemeente:` and its 4-digit CBS code.
              * @example gemeente:0268
@@ -1924,6 +2055,29 @@ export interface components {
         HealthStatus: {
             /** @example ok */
             status: string;
+        };
+        /**
+         * @description An identifier another system gave the object: an EHR's episode id, an iWmo toewijzing
+         *     number, a FHIR resource id. Each organisation keeps its own; one identifier (system and
+         *     value) names at most one object of a kind within an organisation.
+         * @example {
+         *       "system": "https://ehr.example.nl/episodes",
+         *       "value": "EP-2026-00417"
+         *     }
+         */
+        IdentifierDto: {
+            /** @description The namespace: an absolute URI (`https://…`, `urn:oid:…`), without `|`. */
+            system: string;
+            /**
+             * @description The identifier within the system: 1 to 128 characters, no control characters, no
+             *     white space at either end.
+             */
+            value: string;
+        };
+        /** @description The identifiers the caller's organisation gave an object. */
+        IdentifierList: {
+            /** @description At most 20, none twice; by system then value. */
+            items: components["schemas"]["IdentifierDto"][];
         };
         /** @description One change in the inbox, with the referral as the recipient may see it now. */
         InboxItem: {
@@ -2091,7 +2245,7 @@ export interface components {
             form: "minimal";
             items: components["schemas"]["MinimalService"][];
             /** @description Pass as `after` for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description A trajectory's offers, oldest first. */
         OfferList: {
@@ -2362,6 +2516,7 @@ export interface components {
              *     | `alert-already-handled` | 409 | The alert was already acknowledged or resolved. |
              *     | `trajectory-closed` | 409 | The trajectory is closed; it takes no changes. |
              *     | `offer-closed` | 409 | The offer was taken by another candidate, expired or was withdrawn. |
+             *     | `identifier-taken` | 409 | The caller's organisation already gave another object of this kind that identifier (system and value); `detail` names it. |
              *     | `precondition-failed` | 412 | `If-Match` names no current version: read again (the response's `ETag` is the current one), decide again, retry with the new tag. |
              *     | `precondition-required` | 428 | This change needs `If-Match` with the resource's `ETag`. |
              *     | `idempotency-key-reused` | 422 | The `Idempotency-Key` was used before for a different request; use a new key. |
@@ -2373,7 +2528,7 @@ export interface components {
              *     | `unavailable` | 503 | The database is out of reach or the request ran out of time; retry after `Retry-After` seconds (writes with an `Idempotency-Key` are safe to retry). |
              * @enum {string}
              */
-            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
+            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
         };
         /** @description The referral as its requester (the treating provider) sees it: everything. */
         ProviderReferralView: {
@@ -2610,6 +2765,10 @@ export interface components {
         /** @description A trajectory's referrals. */
         ReferralList: {
             items: components["schemas"]["ProviderReferralView"][];
+        };
+        /** @description The referrals found: one, or none. */
+        ReferralMatches: {
+            items: components["schemas"]["ReferralView"][];
         };
         /**
          * @description One referral's path, for a party of it: the recipient sees its minimised view, its
@@ -2850,6 +3009,11 @@ export interface components {
             eligibility?: components["schemas"]["EligibilityDto"];
             /** @example Aanmelden via de wijkteams of de verwijzer */
             how_to_apply?: string | null;
+            /**
+             * @description The owner's own identifiers of the service (its registry's id, say). On a `PUT`,
+             *     absent leaves them as they are and a list replaces them.
+             */
+            identifiers?: components["schemas"]["IdentifierDto"][] | null;
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
             /**
@@ -3361,10 +3525,10 @@ export interface operations {
                      *             "phase": "social_support",
                      *             "treatment_ended_on": "2026-12-02"
                      *           },
-                     *           "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *           "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *           "opened_at": "2026-12-02T09:37:58.722566Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -3372,7 +3536,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -3504,10 +3668,10 @@ export interface operations {
                      *               "phase": "social_support",
                      *               "treatment_ended_on": "2026-12-02"
                      *             },
-                     *             "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *             "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *             "opened_at": "2026-12-02T09:37:58.722566Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -3515,13 +3679,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *             "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-02T09:16:20.187278Z"
+                     *           "recorded_at": "2026-12-02T09:37:58.722566Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -3648,10 +3812,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-02"
                      *       },
-                     *       "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *       "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *       "opened_at": "2026-12-02T09:37:58.722566Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -3676,9 +3840,9 @@ export interface operations {
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *                 "updated_at": "2026-12-02T09:37:58.488425Z"
                      *               },
-                     *               "created_at": "2026-12-02T09:16:19.965651Z",
+                     *               "created_at": "2026-12-02T09:37:58.455019Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -3687,7 +3851,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *               "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -3701,7 +3865,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *               "updated_at": "2026-12-02T09:37:58.488425Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -3744,7 +3908,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -3864,7 +4028,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-02T09:16:20.218193Z",
+                     *       "acknowledged_at": "2026-12-02T09:37:58.760814Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -3875,10 +4039,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-02"
                      *       },
-                     *       "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *       "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *       "opened_at": "2026-12-02T09:37:58.722566Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -3886,7 +4050,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -4044,7 +4208,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-02T09:16:20.218193Z",
+                     *       "acknowledged_at": "2026-12-02T09:37:58.760814Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4055,10 +4219,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-02"
                      *       },
-                     *       "id": "01a2360a-635b-70b8-a694-9f5bbc466b48",
+                     *       "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-02T09:16:20.187278Z",
+                     *       "opened_at": "2026-12-02T09:37:58.722566Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -4070,11 +4234,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-02T09:16:20.225432Z",
+                     *       "resolved_at": "2026-12-02T09:37:58.767612Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -4240,13 +4404,13 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/referrals/{rid}/alternatives",
-                     *           "id": 43,
+                     *           "id": 50,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "136d72c0-15cb-4769-ab92-57e55c8a8f22",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "9b26e250-6a23-4656-b1a0-5bcc1c72f8bb",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4257,100 +4421,100 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/events",
-                     *           "id": 32,
+                     *           "id": 39,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "bb3e39ed-ce3a-4fe2-8a7c-a87b2604aedc",
+                     *           "request_id": "6e3f374b-e346-4299-ba9f-ac07c182ba41",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/outcome-checks",
-                     *           "id": 31,
+                     *           "id": 38,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "a86abb6a-bcdd-4fef-9b7b-bdb1fb796f4d",
+                     *           "request_id": "45303bec-c046-45eb-82f1-975713ac5605",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "U",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/transitions",
-                     *           "id": 30,
+                     *           "id": 37,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "b8868a4e-4c11-4d33-b53e-a8ea2e8d2ce4",
+                     *           "request_id": "dbce9030-e9e0-4043-82da-f3ca682ae984",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/overview",
-                     *           "id": 29,
+                     *           "id": 36,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "f00841ae-853d-4f15-a61d-4eec0aa27940",
+                     *           "request_id": "12ecc276-d23b-43bc-a89c-0f86b25455c5",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "U",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/transitions",
-                     *           "id": 28,
+                     *           "id": 35,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "17fb8b1b-2c99-41ee-ba11-71e8da99b16a",
+                     *           "request_id": "ebfc7d2f-5885-4e28-a984-9f1d342ee759",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/overview",
-                     *           "id": 27,
+                     *           "id": 34,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "b6c34031-5831-418e-a049-370d5d0e39c5",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "27e0d2ea-dbb6-4194-b0ea-e4c2342865ed",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4361,47 +4525,47 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/participants/{pid}/leave",
-                     *           "id": 26,
+                     *           "id": 33,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "8f59d503-7c9a-40d9-a7d9-6266910a63d8",
+                     *           "request_id": "e343efd1-f961-4720-909d-296fa9113c12",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "U",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/referrals/{rid}/warm-handoff/meetings/{mid}/outcome",
-                     *           "id": 25,
+                     *           "id": 32,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "ab4039d5-2e51-4f21-b536-2f8d9de8c4cd",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "37c94785-e95f-42c0-a9b6-ec888b68546f",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/referrals/{rid}/warm-handoff/meetings",
-                     *           "id": 24,
+                     *           "id": 31,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "e174401b-4bbe-4842-a694-c5e60312dda3",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "58e05ee0-a4fa-4a40-94da-68f78ee163d2",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4412,32 +4576,32 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/referrals/{rid}/warm-handoff/meetings",
-                     *           "id": 23,
+                     *           "id": 30,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "75ff0dc1-3b7e-4aec-879d-1df4a4a3e80d",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "1996635c-2cc7-4e25-b92c-19fae52d2cdf",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/participants",
-                     *           "id": 22,
+                     *           "id": 29,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "581df3ec-a7d6-4fe7-ad58-53911529bd79",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "6046d583-896d-422e-ae19-93e125131a55",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4448,64 +4612,64 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/participants",
-                     *           "id": 21,
+                     *           "id": 28,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "8b12a10d-2174-4a38-aa68-eb31a0051190",
+                     *           "request_id": "999b85fc-3822-4fd9-84c5-9e13098037c7",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "C",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/participants",
-                     *           "id": 20,
+                     *           "id": 27,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "fb2d851e-4896-4330-bdef-92b2a00a6c42",
+                     *           "request_id": "5e33f7a0-141b-4b53-b905-6394abb35d2a",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "C",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/participants",
-                     *           "id": 19,
+                     *           "id": 26,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "3f9eb5af-9b15-45fe-9840-20caec723a03",
+                     *           "request_id": "063fc9a6-d47f-4f12-9a70-e3472c48fff5",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "U",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/referrals/{rid}/accept",
-                     *           "id": 18,
+                     *           "id": 25,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "95c6899e-a1b4-4c87-977f-d5761a940bd0",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "30d04f83-f903-4b49-a6f9-70bea4c7e249",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4516,13 +4680,13 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/referrals/{rid}/acknowledge",
-                     *           "id": 17,
+                     *           "id": 24,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "f8aac5b8-c60a-45cb-8892-80b411764bab",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "fca732f3-6e82-4507-a18d-d5e01561b2bf",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4532,16 +4696,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
                      *           ],
                      *           "event": "GET /v1/referrals/outbox-feed",
-                     *           "id": 16,
+                     *           "id": 23,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "c52366ca-29b5-40a6-af61-db98d8fa39da",
+                     *           "request_id": "435c3238-0d96-4a56-ab6c-7bc42ecbc022",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4551,16 +4715,69 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
                      *           ],
                      *           "event": "GET /v1/referrals/inbox",
-                     *           "id": 15,
+                     *           "id": 22,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "763acff0-4d45-47a0-a8c9-2fcd430a0860",
+                     *           "request_id": "1577dbb3-034d-4e8c-8239-2c175fd1397c",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           ],
+                     *           "event": "GET /v1/referrals",
+                     *           "id": 21,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": null,
+                     *           "request_id": "47aa0978-e269-4c80-8db0-aa42d78588d1",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/referrals/{rid}/identifiers",
+                     *           "id": 20,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "8f57e26b-8211-41d3-a4be-efe1f5f7fc57",
+                     *           "role": "municipality",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "PUT /v1/referrals/{rid}/identifiers",
+                     *           "id": 19,
+                     *           "org": "gemeente:0268",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "169d9913-9f2f-4e66-8def-04b99b73b4a1",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4571,13 +4788,13 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/referrals/{rid}",
-                     *           "id": 14,
+                     *           "id": 18,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "4af0f2b7-3e8b-4674-b00c-88742fb267c0",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "ca66ed22-e8f3-451d-b430-bcb91819a508",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4588,104 +4805,138 @@ export interface operations {
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/referrals",
-                     *           "id": 13,
+                     *           "id": 17,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "2c99610d-c2d1-4fb2-ae9a-2299a16449e9",
+                     *           "request_id": "edcf9681-8f7b-4151-8638-c9f041fb47d1",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "C",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/referrals",
-                     *           "id": 12,
+                     *           "id": 16,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:20Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
-                     *           "request_id": "c13c1c22-495a-4b2e-92d7-822c8a950a1e",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "request_id": "f9f9acf0-2c14-4739-9178-b22a45953582",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/consents/{cid}",
-                     *           "id": 8,
+                     *           "id": 10,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "647b9c4f-13e3-4c39-a617-823e1eed4354",
+                     *           "request_id": "4ed6e60f-224a-4902-9936-fc6c7eaca9fd",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "GET /v1/trajectories/{id}/consents",
-                     *           "id": 7,
+                     *           "id": 9,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "11413711-e003-4fe4-8616-0210f2918734",
+                     *           "request_id": "a177fa62-76f2-4664-b024-a27547d0b750",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "C",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [],
                      *           "event": "POST /v1/trajectories/{id}/consents",
-                     *           "id": 6,
+                     *           "id": 8,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "6cbf0985-4479-448f-8cc4-cb4ca38ec5ad",
+                     *           "request_id": "71dc3857-b5c9-472e-94f9-8498c3f73509",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
                      *           ],
                      *           "event": "POST /v1/trajectories/search",
-                     *           "id": 5,
+                     *           "id": 7,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "bf2cd1f5-f2a5-4ed8-a248-6ab56bb2b336",
+                     *           "request_id": "95087528-b682-4a78-8f35-5f7e7d364872",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
                      *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/trajectories/{id}/identifiers",
+                     *           "id": 6,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": null,
+                     *           "request_id": "489ab4de-8dde-4e61-b67f-81db2820719f",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "PUT /v1/trajectories/{id}/identifiers",
+                     *           "id": 5,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "referral_id": null,
+                     *           "request_id": "face8246-78bf-4003-8504-01fc84d37041",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4696,28 +4947,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "c9133e0a-ca1e-42f8-97ad-7651af47dc7a",
+                     *           "request_id": "7bfc859b-cccd-4a4e-a279-6e3b631f1d6c",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
                      *           ],
                      *           "event": "GET /v1/trajectories",
                      *           "id": 3,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "c838cb8e-4772-4c3b-ad61-024746fdfca9",
+                     *           "request_id": "8af9367e-063b-4994-9991-0692193d4ad3",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4732,13 +4983,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:16:19Z",
+                     *           "recorded_at": "2026-12-02T09:37:58Z",
                      *           "referral_id": null,
-                     *           "request_id": "908d5c15-6439-4269-9bd7-9006a56d9db7",
+                     *           "request_id": "e260d009-0ae9-4fc3-ad2a-11ac8ebb5874",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44"
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
                      *         }
                      *       ]
                      *     }
@@ -4856,7 +5107,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-02T09:16:20.359087Z",
+                     *       "generated_at": "2026-12-02T09:37:58.891776Z",
                      *       "group_by": "municipality",
                      *       "groups": [
                      *         {
@@ -8161,13 +8412,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2360a-6390-7059-8403-a13d2141e2b3",
+                     *           "id": "01a2361e-3401-7034-bfc7-9ccc552acb52",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8176,7 +8427,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -8194,13 +8445,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2360a-6390-7059-8403-a13e7ed5e623",
+                     *           "id": "01a2361e-3401-7034-bfc7-9ccd719f6287",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8209,19 +8460,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-02T09:16:20.240983Z",
+                     *       "created_at": "2026-12-02T09:37:58.785155Z",
                      *       "expires_at": "2026-12-17T00:00:00Z",
-                     *       "id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *       "id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
-                     *       "updated_at": "2026-12-02T09:16:20.240983Z",
+                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *       "updated_at": "2026-12-02T09:37:58.785155Z",
                      *       "version": 1
                      *     }
                      */
@@ -8473,6 +8724,141 @@ export interface operations {
             };
         };
     };
+    find_referrals_by_identifier: {
+        parameters: {
+            query: {
+                /**
+                 * @description The identifier the caller's organisation gave the referral, written `system|value`.
+                 * @example https://gemeente.example.nl/iwmo/toewijzing|TW-2026-000123
+                 */
+                identifier: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral with that identifier, or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_actions": [
+                     *             "acknowledge"
+                     *           ],
+                     *           "cancelled_because": null,
+                     *           "client": {
+                     *             "name": "J. Jansen"
+                     *           },
+                     *           "consent_withdrawn": false,
+                     *           "dates": {
+                     *             "application_on": null,
+                     *             "assessment_due_on": "2027-01-13",
+                     *             "decided_at": null,
+                     *             "decision_due_on": null,
+                     *             "ended_on": null,
+                     *             "planned_start_on": null,
+                     *             "received_at": null,
+                     *             "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *             "started_on": null
+                     *           },
+                     *           "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "kind": "housing",
+                     *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
+                     *           "offer_id": null,
+                     *           "referrer": {
+                     *             "name": "M. de Vries",
+                     *             "phone": "024-1234567"
+                     *           },
+                     *           "rejection_reason": null,
+                     *           "requested_start_on": "2026-12-15",
+                     *           "requester": "agb:12345678",
+                     *           "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *           "status": "requested",
+                     *           "version": 1,
+                     *           "view": "recipient"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReferralMatches"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     poll_referral_inbox: {
         parameters: {
             query?: {
@@ -8509,7 +8895,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-02T09:16:20.006691Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.513882Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -8527,10 +8913,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *               "requested_at": "2026-12-02T09:37:58.513882Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -8541,7 +8927,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -8675,7 +9061,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-02T09:16:20.006691Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.513882Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -8695,10 +9081,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *               "requested_at": "2026-12-02T09:37:58.513882Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -8710,10 +9096,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *             "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -8851,10 +9237,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *         "requested_at": "2026-12-02T09:37:58.513882Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -8865,7 +9251,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -8979,7 +9365,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -9068,6 +9454,279 @@ export interface operations {
             };
         };
     };
+    get_referral_identifiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The referral id */
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's identifiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "system": "https://nijmegen.example.nl/iwmo/toewijzing",
+                     *           "value": "TW-2026-000123"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IdentifierList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such referral the caller takes part in */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_referral_identifiers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The referral id */
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "system": "https://nijmegen.example.nl/iwmo/toewijzing",
+                 *           "value": "TW-2026-000123"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["IdentifierList"];
+            };
+        };
+        responses: {
+            /** @description The identifiers now */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "system": "https://nijmegen.example.nl/iwmo/toewijzing",
+                     *           "value": "TW-2026-000123"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IdentifierList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such referral the caller takes part in */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another referral of the organisation has one of them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An identifier is malformed, listed twice, or more than 20 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     referral_overview: {
         parameters: {
             query?: never;
@@ -9092,7 +9751,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
                      *           "joined_on": "2026-12-02",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -9105,15 +9764,15 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *           "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
                      *           "participants": [
-                     *             "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *             "01a2361e-3346-759c-b025-be3e838136de"
                      *           ],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-02T09:16:20.112709Z",
+                     *           "updated_at": "2026-12-02T09:37:58.644705Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -9133,15 +9792,15 @@ export interface operations {
                      *         "dates": {
                      *           "application_on": null,
                      *           "assessment_due_on": "2027-01-13",
-                     *           "decided_at": "2026-12-02T09:16:20.063763Z",
+                     *           "decided_at": "2026-12-02T09:37:58.587716Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-02T09:16:20.054656Z",
-                     *           "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *           "received_at": "2026-12-02T09:37:58.578444Z",
+                     *           "requested_at": "2026-12-02T09:37:58.513882Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *         "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -9152,14 +9811,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *         "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-02T09:16:20.006691Z",
+                     *           "at": "2026-12-02T09:37:58.513882Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -9172,10 +9831,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.054656Z",
+                     *           "at": "2026-12-02T09:37:58.578444Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -9186,10 +9845,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.063763Z",
+                     *           "at": "2026-12-02T09:37:58.587716Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -9201,7 +9860,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         }
                      *       ]
                      *     }
@@ -9311,7 +9970,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *           "id": "01a2361e-3346-759c-b025-be3e838136de",
                      *           "joined_on": "2026-12-02",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -9324,7 +9983,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
                      *           "joined_on": "2026-12-02",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -9441,15 +10100,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *           "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
                      *           "participants": [
-                     *             "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *             "01a2361e-3346-759c-b025-be3e838136de"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-02T09:16:20.097003Z",
+                     *           "updated_at": "2026-12-02T09:37:58.629233Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -9554,7 +10213,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a2360a-62e6-775b-a7e3-329968017cda"
+                 *         "01a2361e-3346-759c-b025-be3e838136de"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -9575,15 +10234,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *       "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
                      *       "participants": [
-                     *         "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *         "01a2361e-3346-759c-b025-be3e838136de"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-02T09:16:20.097003Z",
+                     *       "updated_at": "2026-12-02T09:37:58.629233Z",
                      *       "version": 1
                      *     }
                      */
@@ -9735,15 +10394,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *       "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
                      *       "participants": [
-                     *         "01a2360a-62e6-775b-a7e3-329968017cda"
+                     *         "01a2361e-3346-759c-b025-be3e838136de"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-02T09:16:20.112709Z",
+                     *       "updated_at": "2026-12-02T09:37:58.644705Z",
                      *       "version": 2
                      *     }
                      */
@@ -9931,11 +10590,11 @@ export interface operations {
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-02T09:16:20.054656Z",
-                     *         "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *         "received_at": "2026-12-02T09:37:58.578444Z",
+                     *         "requested_at": "2026-12-02T09:37:58.513882Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -9946,7 +10605,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -10104,6 +10763,12 @@ export interface operations {
                 owner?: string;
                 /** @description Only services changed after this instant (for directories that sync). */
                 modified_after?: string;
+                /**
+                 * @description Only the one the caller's organisation gave this identifier, written
+                 *     `system|value` (FHIR's token syntax).
+                 * @example https://ehr.example.nl/episodes|EP-2026-00417
+                 */
+                identifier?: string;
                 sort?: components["schemas"]["CatalogSort"];
                 /** @description The `next_cursor` of the previous page, with the same `sort`. */
                 after?: string;
@@ -10134,9 +10799,9 @@ export interface operations {
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *             "updated_at": "2026-12-02T09:37:58.488425Z"
                      *           },
-                     *           "created_at": "2026-12-02T09:16:19.965651Z",
+                     *           "created_at": "2026-12-02T09:37:58.455019Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -10145,7 +10810,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *           "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -10159,7 +10824,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *           "updated_at": "2026-12-02T09:37:58.488425Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -10325,7 +10990,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-02",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "created_at": "2026-12-02T09:37:58.455019Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -10334,7 +10999,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -10348,7 +11013,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:16:19.965651Z",
+                     *       "updated_at": "2026-12-02T09:37:58.455019Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -10514,7 +11179,7 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-02T09:16:19.965651Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.455019Z",
                      *           "service": {
                      *             "assured_on": "2026-12-02",
                      *             "capacity": {
@@ -10522,9 +11187,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *               "updated_at": "2026-12-02T09:37:58.488425Z"
                      *             },
-                     *             "created_at": "2026-12-02T09:16:19.965651Z",
+                     *             "created_at": "2026-12-02T09:37:58.455019Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -10533,7 +11198,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -10547,7 +11212,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *             "updated_at": "2026-12-02T09:37:58.488425Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -10581,7 +11246,7 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-02T09:16:19.977435Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.478993Z",
                      *           "service": {
                      *             "assured_on": "2026-12-02",
                      *             "capacity": {
@@ -10589,9 +11254,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *               "updated_at": "2026-12-02T09:37:58.488425Z"
                      *             },
-                     *             "created_at": "2026-12-02T09:16:19.965651Z",
+                     *             "created_at": "2026-12-02T09:37:58.455019Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -10600,7 +11265,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -10614,7 +11279,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *             "updated_at": "2026-12-02T09:37:58.488425Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -10761,7 +11426,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-02",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "created_at": "2026-12-02T09:37:58.455019Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -10770,7 +11435,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -10784,7 +11449,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:16:19.965651Z",
+                     *       "updated_at": "2026-12-02T09:37:58.455019Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -10952,7 +11617,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-02",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "created_at": "2026-12-02T09:37:58.455019Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -10961,7 +11626,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -10975,7 +11640,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:16:19.977435Z",
+                     *       "updated_at": "2026-12-02T09:37:58.478993Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11175,9 +11840,9 @@ export interface operations {
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-02T09:16:19.983965Z"
+                     *         "updated_at": "2026-12-02T09:37:58.488425Z"
                      *       },
-                     *       "created_at": "2026-12-02T09:16:19.965651Z",
+                     *       "created_at": "2026-12-02T09:37:58.455019Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11186,7 +11851,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11200,7 +11865,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:16:19.983965Z",
+                     *       "updated_at": "2026-12-02T09:37:58.488425Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11366,7 +12031,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-02T09:16:19.965651Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.455019Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -11377,7 +12042,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-02T09:16:19.977435Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.478993Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -11388,7 +12053,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-02T09:16:19.983965Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.488425Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -11476,6 +12141,279 @@ export interface operations {
             };
         };
     };
+    get_service_identifiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The owner's identifiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "system": "https://nijmegen.example.nl/wmo/voorzieningen",
+                     *           "value": "BW-OOST-01"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IdentifierList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such service of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_service_identifiers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The service id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "system": "https://nijmegen.example.nl/wmo/voorzieningen",
+                 *           "value": "BW-OOST-01"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["IdentifierList"];
+            };
+        };
+        responses: {
+            /** @description The identifiers now */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "system": "https://nijmegen.example.nl/wmo/voorzieningen",
+                     *           "value": "BW-OOST-01"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IdentifierList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such service of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another service of the owner has one of them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An identifier is malformed, listed twice, or more than 20 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_trajectories: {
         parameters: {
             query?: {
@@ -11483,6 +12421,12 @@ export interface operations {
                 municipality?: string;
                 /** @description Only trajectories changed at or after this instant (RFC 3339). */
                 updated_since?: string;
+                /**
+                 * @description Only the one the caller's organisation gave this identifier, written
+                 *     `system|value` (FHIR's token syntax).
+                 * @example https://ehr.example.nl/episodes|EP-2026-00417
+                 */
+                identifier?: string;
                 /** @description The `next_cursor` of the previous page. */
                 after?: string;
                 /** @description Page size, 1 to 500 [default: 50]. */
@@ -11511,9 +12455,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-02T09:16:19.912713Z",
+                     *           "created_at": "2026-12-02T09:37:58.387001Z",
                      *           "end_reason": null,
-                     *           "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -11524,11 +12468,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *           "updated_at": "2026-12-02T09:37:58.387001Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjM2MGEtNjI0OC03NTY1LTg1YjEtZjcyNjE1MGUwYjQ0"
+                     *       "next_cursor": "dDE6MDFhMjM2MWUtMzI3My03NjhlLTk5YjAtMzRhMDY2MGRkNDQ3"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -11628,6 +12572,12 @@ export interface operations {
                  * @example {
                  *       "bsn": "111222333",
                  *       "client_ref": "ehr-2026-00417",
+                 *       "identifiers": [
+                 *         {
+                 *           "system": "https://ehr.example.nl/episodes",
+                 *           "value": "EP-2026-00417"
+                 *         }
+                 *       ],
                  *       "municipality": "gemeente:0268",
                  *       "started_on": "2026-09-01"
                  *     }
@@ -11657,9 +12607,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-02T09:16:19.912713Z",
+                     *       "created_at": "2026-12-02T09:37:58.387001Z",
                      *       "end_reason": null,
-                     *       "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -11670,7 +12620,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *       "updated_at": "2026-12-02T09:37:58.387001Z",
                      *       "version": 1
                      *     }
                      */
@@ -11817,9 +12767,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-02T09:16:19.912713Z",
+                     *           "created_at": "2026-12-02T09:37:58.387001Z",
                      *           "end_reason": null,
-                     *           "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -11830,7 +12780,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *           "updated_at": "2026-12-02T09:37:58.387001Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -11968,9 +12918,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-02T09:16:19.912713Z",
+                     *       "created_at": "2026-12-02T09:37:58.387001Z",
                      *       "end_reason": null,
-                     *       "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -11981,7 +12931,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-02T09:16:19.912713Z",
+                     *       "updated_at": "2026-12-02T09:37:58.387001Z",
                      *       "version": 1
                      *     }
                      */
@@ -12097,16 +13047,16 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-02",
-                     *           "id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *           "id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-02T09:16:19.944295Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.435605Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -12233,16 +13183,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-02",
-                     *       "id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *       "id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-02T09:16:19.944295Z",
+                     *       "recorded_at": "2026-12-02T09:37:58.435605Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -12386,16 +13336,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-02",
-                     *       "id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *       "id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-02T09:16:19.944295Z",
+                     *       "recorded_at": "2026-12-02T09:37:58.435605Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -12531,19 +13481,19 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-02",
-                     *       "id": "01a2360a-6387-767c-836f-3e9bf0e37ed2",
+                     *       "id": "01a2361e-33f6-75db-bb73-f9e2981f5b7d",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-02T09:16:20.231884Z",
+                     *       "recorded_at": "2026-12-02T09:37:58.774347Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-02T09:16:20.292095Z",
+                     *       "withdrawn_at": "2026-12-02T09:37:58.830053Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -12716,7 +13666,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:16:19.912713Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.387001Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -12731,8 +13681,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:16:20.006691Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "recorded_at": "2026-12-02T09:37:58.513882Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -12746,8 +13696,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:16:20.054656Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "recorded_at": "2026-12-02T09:37:58.578444Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -12761,8 +13711,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:16:20.063763Z",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "recorded_at": "2026-12-02T09:37:58.587716Z",
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -12776,7 +13726,7 @@ export interface operations {
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:16:20.144861Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.673678Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -12791,7 +13741,7 @@ export interface operations {
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-02T09:16:20.165042Z",
+                     *           "recorded_at": "2026-12-02T09:37:58.695275Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -12880,6 +13830,291 @@ export interface operations {
             };
         };
     };
+    get_trajectory_identifiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's identifiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "system": "https://ehr.example.nl/episodes",
+                     *           "value": "EP-2026-00417"
+                     *         },
+                     *         {
+                     *           "system": "https://ehr.example.nl/fhir/EpisodeOfCare",
+                     *           "value": "eoc-2026-00417"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IdentifierList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_trajectory_identifiers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry return the first response (marked `Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "system": "https://ehr.example.nl/episodes",
+                 *           "value": "EP-2026-00417"
+                 *         },
+                 *         {
+                 *           "system": "https://ehr.example.nl/fhir/EpisodeOfCare",
+                 *           "value": "eoc-2026-00417"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["IdentifierList"];
+            };
+        };
+        responses: {
+            /** @description The identifiers now */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was changed again). */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "system": "https://ehr.example.nl/episodes",
+                     *           "value": "EP-2026-00417"
+                     *         },
+                     *         {
+                     *           "system": "https://ehr.example.nl/fhir/EpisodeOfCare",
+                     *           "value": "eoc-2026-00417"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IdentifierList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another trajectory of the provider has one of them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An identifier is malformed, listed twice, or more than 20 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_offers: {
         parameters: {
             query?: never;
@@ -12917,13 +14152,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *                 "requested_at": "2026-12-02T09:37:58.785155Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a2360a-6390-7059-8403-a13d2141e2b3",
+                     *               "id": "01a2361e-3401-7034-bfc7-9ccc552acb52",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *               "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -12932,7 +14167,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *               "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -12950,13 +14185,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *                 "requested_at": "2026-12-02T09:37:58.785155Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a2360a-6390-7059-8403-a13e7ed5e623",
+                     *               "id": "01a2361e-3401-7034-bfc7-9ccd719f6287",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *               "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -12965,19 +14200,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *               "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-02T09:16:20.240983Z",
+                     *           "created_at": "2026-12-02T09:37:58.785155Z",
                      *           "expires_at": "2026-12-17T00:00:00Z",
-                     *           "id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
-                     *           "updated_at": "2026-12-02T09:16:20.240983Z",
+                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *           "updated_at": "2026-12-02T09:37:58.785155Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -13126,13 +14361,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2360a-6390-7059-8403-a13d2141e2b3",
+                     *           "id": "01a2361e-3401-7034-bfc7-9ccc552acb52",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -13141,7 +14376,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -13159,13 +14394,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:16:20.240983Z",
+                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2360a-6390-7059-8403-a13e7ed5e623",
+                     *           "id": "01a2361e-3401-7034-bfc7-9ccd719f6287",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -13174,19 +14409,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
+                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-02T09:16:20.240983Z",
+                     *       "created_at": "2026-12-02T09:37:58.785155Z",
                      *       "expires_at": "2026-12-17T00:00:00Z",
-                     *       "id": "01a2360a-6390-7059-8403-a13c888c2160",
+                     *       "id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a2360a-6250-74c4-84bd-5f6cf947ae2f",
-                     *       "updated_at": "2026-12-02T09:16:20.240983Z",
+                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *       "updated_at": "2026-12-02T09:37:58.785155Z",
                      *       "version": 1
                      *     }
                      */
@@ -13614,15 +14849,15 @@ export interface operations {
                      *             "dates": {
                      *               "application_on": null,
                      *               "assessment_due_on": "2027-01-13",
-                     *               "decided_at": "2026-12-02T09:16:20.063763Z",
+                     *               "decided_at": "2026-12-02T09:37:58.587716Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-02T09:16:20.054656Z",
-                     *               "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *               "received_at": "2026-12-02T09:37:58.578444Z",
+                     *               "requested_at": "2026-12-02T09:37:58.513882Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -13634,10 +14869,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *             "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *             "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -13647,7 +14882,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
                      *           "joined_on": "2026-12-02",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -13665,14 +14900,14 @@ export interface operations {
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *             "participant_id": "01a2361e-3346-759c-b025-be3e838136de",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_left",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:19.912713Z",
+                     *           "at": "2026-12-02T09:37:58.387001Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -13684,11 +14919,11 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:19.944295Z",
+                     *           "at": "2026-12-02T09:37:58.435605Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a2360a-6268-70a0-8811-f1f44a24c8e6",
+                     *             "consent_id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
                      *             "expires_on": null,
                      *             "given_on": "2026-12-02",
                      *             "organisation": "gemeente:0268"
@@ -13697,7 +14932,7 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.006691Z",
+                     *           "at": "2026-12-02T09:37:58.513882Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -13710,10 +14945,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.054656Z",
+                     *           "at": "2026-12-02T09:37:58.578444Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -13724,10 +14959,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.063763Z",
+                     *           "at": "2026-12-02T09:37:58.587716Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -13739,64 +14974,64 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.070380Z",
+                     *           "at": "2026-12-02T09:37:58.598899Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *             "participant_id": "01a2361e-3346-759c-b025-be3e838136de",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.075218Z",
+                     *           "at": "2026-12-02T09:37:58.606380Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *             "participant_id": "01a2361e-334e-75d6-8abd-d59e69a33290",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.097003Z",
+                     *           "at": "2026-12-02T09:37:58.629233Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *             "meeting_id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.112709Z",
+                     *           "at": "2026-12-02T09:37:58.644705Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a2360a-6301-718e-87b0-76ed590f9814",
+                     *             "meeting_id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *             "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a2360a-62a6-720e-8cda-0c4168186696"
+                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:16:20.144861Z",
+                     *           "at": "2026-12-02T09:37:58.673678Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -13816,9 +15051,9 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-02T09:16:19.912713Z",
+                     *         "created_at": "2026-12-02T09:37:58.387001Z",
                      *         "end_reason": null,
-                     *         "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *         "id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
@@ -13829,7 +15064,7 @@ export interface operations {
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-02T09:16:20.144861Z",
+                     *         "updated_at": "2026-12-02T09:37:58.673678Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -13939,7 +15174,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *           "id": "01a2361e-3346-759c-b025-be3e838136de",
                      *           "joined_on": "2026-12-02",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -13952,7 +15187,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2360a-62eb-7457-8172-f1b4f7fd0b37",
+                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
                      *           "joined_on": "2026-12-02",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -14088,7 +15323,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *       "id": "01a2361e-3346-759c-b025-be3e838136de",
                      *       "joined_on": "2026-12-02",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
@@ -14244,7 +15479,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a2360a-62e6-775b-a7e3-329968017cda",
+                     *       "id": "01a2361e-3346-759c-b025-be3e838136de",
                      *       "joined_on": "2026-12-02",
                      *       "left_on": "2026-12-02",
                      *       "name": "M. de Vries",
@@ -14421,10 +15656,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *             "requested_at": "2026-12-02T09:37:58.513882Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *           "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -14436,10 +15671,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *           "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -14550,6 +15785,12 @@ export interface operations {
                  *         "name": "J. Jansen",
                  *         "phone": "06-12345678"
                  *       },
+                 *       "identifiers": [
+                 *         {
+                 *           "system": "https://ehr.example.nl/fhir/Task",
+                 *           "value": "task-2026-0091"
+                 *         }
+                 *       ],
                  *       "kind": "housing",
                  *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                  *       "recipient": "gemeente:0268",
@@ -14558,7 +15799,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a2360a-627d-7584-9141-6df3002c509e"
+                 *       "service": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -14597,10 +15838,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-02T09:16:20.006691Z",
+                     *         "requested_at": "2026-12-02T09:37:58.513882Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2360a-62a6-720e-8cda-0c4168186696",
+                     *       "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -14612,10 +15853,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2360a-627d-7584-9141-6df3002c509e",
+                     *       "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -14783,9 +16024,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-02T09:16:19.912713Z",
+                     *       "created_at": "2026-12-02T09:37:58.387001Z",
                      *       "end_reason": null,
-                     *       "id": "01a2360a-6248-7565-85b1-f726150e0b44",
+                     *       "id": "01a2361e-3273-768e-99b0-34a0660dd447",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
@@ -14796,7 +16037,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-02T09:16:20.144861Z",
+                     *       "updated_at": "2026-12-02T09:37:58.673678Z",
                      *       "version": 2
                      *     }
                      */
@@ -14954,16 +16195,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-02T09:16:20.314348Z",
+                     *           "created_at": "2026-12-02T09:37:58.850039Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a2360a-63da-77ed-a5eb-ef301c05567d",
+                     *           "id": "01a2361e-3442-736c-a835-3292a2a1b5a6",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-02T09:16:20.314348Z",
+                     *           "updated_at": "2026-12-02T09:37:58.850039Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -15076,17 +16317,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-02T09:16:20.314348Z",
+                     *       "created_at": "2026-12-02T09:37:58.850039Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a2360a-63da-77ed-a5eb-ef301c05567d",
+                     *       "id": "01a2361e-3442-736c-a835-3292a2a1b5a6",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_iRRphAb9IVy3rXZu9ml1e4JxJA3+FybF",
+                     *       "secret": "whsec_KsbHXX0klRzU8GVri7EF94D7TbW3dnaF",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:16:20.314348Z",
+                     *       "updated_at": "2026-12-02T09:37:58.850039Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -15542,17 +16783,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-02T09:16:20.314348Z",
+                     *       "created_at": "2026-12-02T09:37:58.850039Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a2360a-63da-77ed-a5eb-ef301c05567d",
-                     *       "previous_secret_valid_until": "2026-12-03T09:16:20.344697Z",
-                     *       "secret": "whsec_uzZPblkTFOeANYdEx7mloV7BoT4BX6HM",
+                     *       "id": "01a2361e-3442-736c-a835-3292a2a1b5a6",
+                     *       "previous_secret_valid_until": "2026-12-03T09:37:58.878924Z",
+                     *       "secret": "whsec_IqXdXaOcvMzFHIf6lEUbfsi19wJ6C4he",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:16:20.344697Z",
+                     *       "updated_at": "2026-12-02T09:37:58.878924Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -15671,8 +16912,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a2360a-63e4-7661-9454-7f31cdccb3de",
-                     *       "webhook_id": "msg_01a2360a63e4766194547f31cdccb3de"
+                     *       "message_id": "01a2361e-344d-7120-a84e-10d95c90c6ef",
+                     *       "webhook_id": "msg_01a2361e344d7120a84e10d95c90c6ef"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

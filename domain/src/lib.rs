@@ -17,6 +17,7 @@ pub mod continuity;
 pub mod error;
 pub mod event;
 pub mod figures;
+pub mod identifier;
 pub mod ids;
 pub mod org_id;
 pub mod phase;
@@ -41,6 +42,7 @@ pub use continuity::{
 };
 pub use error::{DomainError, InvalidValue, UnknownValue};
 pub use event::{Change, TrajectoryEvent};
+pub use identifier::{IdentifiedKind, Identifier};
 pub use ids::{
     AlertId, ConsentId, MeetingId, MessageId, OfferId, ParticipantId, ReferralId, ServiceId,
     SubscriptionId,

@@ -9,6 +9,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use herstelbrug_domain::VersionMatch;
+use herstelbrug_domain::{IdentifiedKind, Identifier};
+
+use crate::identifier_store::{self, IdentifiedObject};
 use herstelbrug_domain::catalog::{
     Capacity, Handoff, Service, ServiceDetails, ServiceStatus, WaitingPolicy, WaitingTimes,
     waiting_times,
@@ -41,6 +44,18 @@ pub struct CatalogEntry {
     pub waiting: WaitingTimes,
 }
 
+/// An owner's replacement of its service's record.
+#[derive(Debug, Clone)]
+pub struct ServiceUpdate {
+    pub id: ServiceId,
+    pub owner: OrgId,
+    /// The versions the caller's `If-Match` admits.
+    pub if_match: VersionMatch,
+    pub details: ServiceDetails,
+    /// Replaces the owner's identifiers of the service; `None` leaves them.
+    pub identifiers: Option<Vec<Identifier>>,
+}
+
 /// What a search asks for.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogQuery {
@@ -52,6 +67,8 @@ pub struct CatalogQuery {
     /// Only services whose capacity says there is room.
     pub with_capacity: bool,
     pub owner: Option<OrgId>,
+    /// Only the service this organisation gave this identifier.
+    pub identifier: Option<(OrgId, Identifier)>,
     pub modified_after: Option<DateTime<Utc>>,
     pub sort: CatalogSort,
     /// Keyset: where the previous page ended, in the same order.
@@ -370,6 +387,7 @@ impl CatalogStore {
         &self,
         owner: OrgId,
         details: ServiceDetails,
+        identifiers: &[Identifier],
         write: WriteContext<'_>,
         respond: Respond<'_, Service>,
     ) -> Result<Replayable, StoreError> {
@@ -392,6 +410,7 @@ impl CatalogStore {
                 .exec_without_returning(txn)
                 .await?;
             write_areas(txn, &service).await?;
+            identifier_store::attach(txn, service_object(&service), identifiers, now).await?;
             record(
                 txn,
                 service.id,
@@ -408,18 +427,22 @@ impl CatalogStore {
         Ok(keyed.outcome)
     }
 
-    /// Replaces the details of `owner`'s service if its current version satisfies `if_match` (retiring
-    /// is a change of status to `defunct`).
+    /// Replaces the details of the owner's service if its current version satisfies
+    /// `if_match` (retiring is a change of status to `defunct`).
     pub async fn update(
         &self,
-        id: ServiceId,
-        owner: OrgId,
-        if_match: &VersionMatch,
-        details: ServiceDetails,
+        change: ServiceUpdate,
         write: WriteContext<'_>,
         respond: Respond<'_, Service>,
     ) -> Result<Replayable, StoreError> {
         let now = write.now;
+        let ServiceUpdate {
+            id,
+            owner,
+            if_match,
+            details,
+            identifiers,
+        } = change;
         let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
             let mut service = owned_by(txn, id, owner).await?;
             let before = service.version;
@@ -446,6 +469,10 @@ impl CatalogStore {
                 return Err(StoreError::VersionMismatch { current: before + 1 });
             }
             write_areas(txn, &service).await?;
+            if let Some(identifiers) = &identifiers {
+                identifier_store::replace_in(txn, service_object(&service), identifiers, now)
+                    .await?;
+            }
             let change = if service.details.status == ServiceStatus::Defunct && status_before != ServiceStatus::Defunct {
                 "retired"
             } else {
@@ -591,6 +618,11 @@ impl CatalogStore {
     }
 
     /// One service with its measured waiting times.
+    /// The service, if `owner` owns it (404 otherwise, as for any object not the caller's).
+    pub async fn owned(&self, id: ServiceId, owner: OrgId) -> Result<Service, StoreError> {
+        owned_by(&self.conn, id, owner).await
+    }
+
     pub async fn get(&self, id: ServiceId, now: DateTime<Utc>) -> Result<CatalogEntry, StoreError> {
         let row = service::Entity::find_by_id(id.as_uuid())
             .one(&self.conn)
@@ -623,6 +655,13 @@ impl CatalogStore {
         }
         if let Some(status) = query.status {
             select = select.filter(service::Column::Status.eq(status.as_str()));
+        }
+        if let Some((owner, identifier)) = &query.identifier {
+            select = select.filter(service::Column::Id.in_subquery(identifier_store::holders(
+                *owner,
+                IdentifiedKind::Service,
+                identifier,
+            )));
         }
         if let Some(age) = query.age {
             let age = i32::from(age);
@@ -777,5 +816,14 @@ impl CatalogStore {
                 }
             })
             .collect())
+    }
+}
+
+/// A service's identifiers are its owner's.
+fn service_object(service: &Service) -> IdentifiedObject {
+    IdentifiedObject {
+        owner: service.owner,
+        kind: IdentifiedKind::Service,
+        resource: service.id.as_uuid(),
     }
 }

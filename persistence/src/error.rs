@@ -14,6 +14,8 @@ pub enum StoreError {
     OpenTrajectoryExists { existing: TrajectoryId },
     #[error("an open referral of this kind to this organisation exists: {existing}")]
     OpenReferralExists { existing: ReferralId },
+    #[error("another object of this organisation already has the identifier {identifier}")]
+    IdentifierTaken { identifier: String },
     #[error("the Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
     #[error(transparent)]

@@ -18,6 +18,7 @@ pub mod feed_signal;
 pub mod figures_store;
 mod group_commit;
 pub mod idempotency;
+pub mod identifier_store;
 pub mod migration;
 mod offer_row;
 pub mod offer_store;
@@ -44,7 +45,7 @@ pub use aftercare_store::{AftercareStore, OwedCheck, RecordCheck};
 pub use alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use catalog_store::{
     CatalogEntry, CatalogFeedItem, CatalogPosition, CatalogQuery, CatalogSort, CatalogStore,
-    ServiceChange,
+    ServiceChange, ServiceUpdate,
 };
 pub use connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
 pub use consent_store::Withdrawal as ConsentWithdrawal;
@@ -53,6 +54,7 @@ pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
 pub use feed_signal::FeedSignal;
 pub use figures_store::{FigureScope, FiguresStore};
 pub use idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
+pub use identifier_store::{IdentifiedObject, IdentifierStore};
 pub use offer_store::{NewOffer, OfferRecord};
 pub use organisation_store::{InformalOrganisation, OrganisationStore, RecipientFigures};
 pub use overview_store::{Earlier, Overview, OverviewStore, ReferralOverview, Step};

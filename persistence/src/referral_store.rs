@@ -7,6 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::OfferId;
 use herstelbrug_domain::VersionMatch;
+use herstelbrug_domain::{IdentifiedKind, Identifier};
+
+use crate::identifier_store::{self, IdentifiedObject};
 use herstelbrug_domain::routing::{Offer, OfferStatus};
 use herstelbrug_domain::{
     Actor, AgbCode, Consent, ContinuityPolicy, DomainError, OrgId, Referral, ReferralAction,
@@ -91,6 +94,7 @@ impl ReferralStore {
         provider: AgbCode,
         id: ReferralId,
         request: ReferralRequest,
+        identifiers: &[Identifier],
         actor: Actor,
         now: DateTime<Utc>,
         audit: &AccessRecord,
@@ -117,6 +121,12 @@ impl ReferralStore {
             referral::Entity::insert(referral_to_row(&referral))
                 .exec_without_returning(&txn)
                 .await?;
+            let object = IdentifiedObject {
+                owner: OrgId::Agb(provider),
+                kind: IdentifiedKind::Referral,
+                resource: id.as_uuid(),
+            };
+            identifier_store::attach(&txn, object, identifiers, now).await?;
             txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
             woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
             woken.extend(

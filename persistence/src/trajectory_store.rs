@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::VersionMatch;
+use herstelbrug_domain::{IdentifiedKind, Identifier, OrgId};
+
+use crate::identifier_store::{self, IdentifiedObject};
 use herstelbrug_domain::{
     Actor, AgbCode, ContinuityPolicy, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory,
     TrajectoryEvent, TrajectoryId, TransitionCommand,
@@ -59,6 +62,8 @@ pub struct TrajectoryFilter {
     pub phase: Option<Phase>,
     pub municipality: Option<GemeenteCode>,
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only the trajectory this organisation gave this identifier.
+    pub identifier: Option<(OrgId, Identifier)>,
     /// Return trajectories after this one in id (creation) order.
     pub after: Option<TrajectoryId>,
     pub limit: u64,
@@ -146,6 +151,7 @@ impl TrajectoryStore {
         audit: &AccessRecord,
         idempotency: Option<&IdempotencyKey>,
         bsn: Option<&SealedBsn>,
+        identifiers: &[Identifier],
         respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
@@ -213,6 +219,12 @@ impl TrajectoryStore {
             trajectory::Entity::insert(row)
                 .exec_without_returning(&txn)
                 .await?;
+            let object = IdentifiedObject {
+                owner: OrgId::Agb(provider),
+                kind: IdentifiedKind::Trajectory,
+                resource: id.as_uuid(),
+            };
+            identifier_store::attach(&txn, object, identifiers, now).await?;
             woken = self.append(&txn, &trajectory, &event, now).await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
@@ -363,6 +375,13 @@ impl TrajectoryStore {
         }
         if let Some(since) = filter.updated_since {
             select = select.filter(Column::UpdatedAt.gte(since));
+        }
+        if let Some((owner, identifier)) = &filter.identifier {
+            select = select.filter(Column::Id.in_subquery(identifier_store::holders(
+                *owner,
+                IdentifiedKind::Trajectory,
+                identifier,
+            )));
         }
         if let Some(after) = filter.after {
             select = select.filter(Column::Id.gt(after.as_uuid()));

@@ -32,6 +32,13 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("POST", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents/{cid}", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/identifiers", PROVIDER),
+    ("PUT", "/v1/trajectories/{id}/identifiers", PROVIDER),
+    ("GET", "/v1/referrals", PARTIES),
+    ("GET", "/v1/referrals/{rid}/identifiers", PARTIES),
+    ("PUT", "/v1/referrals/{rid}/identifiers", PARTIES),
+    ("GET", "/v1/services/{id}/identifiers", PARTIES),
+    ("PUT", "/v1/services/{id}/identifiers", PARTIES),
     (
         "POST",
         "/v1/trajectories/{id}/consents/{cid}/withdraw",

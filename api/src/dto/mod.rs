@@ -7,6 +7,7 @@ pub mod consent;
 pub mod contact;
 pub mod date;
 pub mod figures;
+pub mod identifier;
 pub mod number;
 pub mod organisation;
 pub mod overview;

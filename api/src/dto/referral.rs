@@ -46,6 +46,12 @@ pub struct CreateReferralRequest {
     /// The catalog service asked for (`GET /v1/services`). Its owner must be the
     /// recipient; the referral then counts toward the service's measured waiting times.
     pub service: Option<uuid::Uuid>,
+    /// The referring provider's own identifiers of the referral (a FHIR Task id, say);
+    /// the recipient sets its own (an iWmo toewijzing number) with
+    /// `PUT /v1/referrals/{rid}/identifiers`.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub identifiers: Vec<crate::dto::identifier::IdentifierDto>,
 }
 
 impl CreateReferralRequest {

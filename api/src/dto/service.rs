@@ -80,6 +80,11 @@ pub struct ServiceRequest {
     #[serde(default, deserialize_with = "number::opt_u32")]
     #[schema(minimum = 0, maximum = 3650)]
     pub stated_wait_days: Option<u32>,
+    /// The owner's own identifiers of the service (its registry's id, say). On a `PUT`,
+    /// absent leaves them as they are and a list replaces them.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub identifiers: Option<Vec<crate::dto::identifier::IdentifierDto>>,
 }
 
 fn bounded(

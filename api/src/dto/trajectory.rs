@@ -37,6 +37,11 @@ pub struct CreateTrajectoryRequest {
     /// After a relapse: the provider's closed trajectory of the same client this one
     /// re-enters after. Within 90 days of that closure it counts as a re-admission.
     pub previous_trajectory: Option<Uuid>,
+    /// The provider's own identifiers of the trajectory (its EHR's episode id, say); find
+    /// it again with `GET /v1/trajectories?identifier=system|value`.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub identifiers: Vec<crate::dto::identifier::IdentifierDto>,
 }
 
 /// A BSN as it arrives. Its errors never repeat it, and it never serializes as itself.
@@ -244,6 +249,14 @@ pub struct ListTrajectoriesParams {
     pub municipality: Option<String>,
     /// Only trajectories changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only the one the caller's organisation gave this identifier, written
+    /// `system|value` (FHIR's token syntax).
+    #[param(
+        min_length = 3,
+        max_length = 400,
+        example = "https://ehr.example.nl/episodes|EP-2026-00417"
+    )]
+    pub identifier: Option<String>,
     /// The `next_cursor` of the previous page.
     #[param(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,

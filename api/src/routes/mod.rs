@@ -9,6 +9,7 @@ pub mod clients;
 pub mod consents;
 pub mod figures;
 pub mod health;
+pub mod identifiers;
 pub mod organisations;
 pub mod referrals;
 pub mod routing;
@@ -19,6 +20,8 @@ pub mod webhooks;
 
 /// Everything under `/v1`.
 pub fn v1(cfg: &mut ServiceConfig) {
+    // Before the referral actions: `/referrals/{rid}/{action}` would match the path.
+    identifiers::register(cfg);
     trajectories::register(cfg);
     consents::register(cfg);
     routing::register(cfg);

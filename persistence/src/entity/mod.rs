@@ -5,6 +5,7 @@ pub mod access_log_disclosure;
 pub mod access_log_seal;
 pub mod alert;
 pub mod consent;
+pub mod external_identifier;
 pub mod feed_entry;
 pub mod figure_contribution;
 pub mod figure_delta;

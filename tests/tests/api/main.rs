@@ -16,6 +16,7 @@ mod figures;
 mod health_and_docs;
 mod helpers;
 mod idempotency;
+mod identifiers;
 mod isolation;
 mod logs;
 mod matrix;

@@ -241,6 +241,14 @@ fn rows() -> Vec<Row> {
         ),
         row(Method::POST, "/v1/trajectories/{id}/consents", "NFFFFOF"),
         row(Method::GET, "/v1/trajectories/{id}/consents", "NFFFFOF"),
+        // External identifiers: each organisation's own, on what it may see.
+        row(Method::GET, "/v1/trajectories/{id}/identifiers", "NFFFFOF"),
+        row(Method::PUT, "/v1/trajectories/{id}/identifiers", "NFFFFOF"),
+        row(Method::GET, "/v1/referrals", "OOOFFOO"),
+        row(Method::GET, "/v1/referrals/{rid}/identifiers", "NNNFFOO"),
+        row(Method::PUT, "/v1/referrals/{rid}/identifiers", "NNNFFOO"),
+        row(Method::GET, "/v1/services/{id}/identifiers", "NNNFFON"),
+        row(Method::PUT, "/v1/services/{id}/identifiers", "NNNFFON"),
         row(
             Method::GET,
             "/v1/trajectories/{id}/consents/{cid}",
@@ -423,12 +431,21 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
         }
         ("POST", "/v1/services") => (None, service_body()),
         ("PUT", "/v1/services/{id}") => (Some("\"1\""), service_body()),
+        ("PUT", p) if p.ends_with("/identifiers") => (
+            None,
+            json!({"items": [{"system": "urn:matrix:ids", "value": format!("m-{n}")}]}),
+        ),
         ("POST", "/v1/services/{id}/capacity") => (None, json!({"availability": "yes"})),
         ("POST", "/v1/webhook-subscriptions") => (
             None,
             json!({"url": "http://127.0.0.1:9/other", "event_types": ["alert.opened"]}),
         ),
         _ => (None, Value::Null),
+    };
+    let path = if row.pattern == "/v1/referrals" {
+        format!("{path}?identifier=urn:matrix:ids|m-1")
+    } else {
+        path
     };
     (path, if_match, body)
 }

@@ -6,6 +6,7 @@ use herstelbrug_domain::ReferralId;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
+use crate::dto::identifier::parse_set;
 use crate::dto::referral::{CreateReferralRequest, ProviderReferralView};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
@@ -56,6 +57,7 @@ pub async fn create(
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let request = body.parse()?;
+    let identifiers = parse_set("identifiers", &body.identifiers)?;
     let now = state.clock.now();
     let referral = ReferralId::new_at(now);
     let entry = audit.entry(
@@ -72,6 +74,7 @@ pub async fn create(
             provider,
             referral,
             request,
+            &identifiers,
             actor,
             now,
             &entry,

@@ -11,6 +11,7 @@ mod create;
 mod get;
 mod inbox;
 mod list;
+mod lookup;
 mod outbox_feed;
 
 pub fn register(cfg: &mut ServiceConfig) {
@@ -19,6 +20,7 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(outbox_feed::outbox_feed)
         .service(create::create)
         .service(list::list)
+        .service(lookup::lookup)
         .service(get::get)
         .service(act::act);
 }

@@ -7,6 +7,7 @@ use herstelbrug_domain::catalog::WaitingTimes;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
+use crate::dto::identifier::parse_set;
 use crate::dto::service::{ServiceRequest, ServiceView};
 use crate::error::ApiError;
 use crate::http::access_log::Audit;
@@ -52,12 +53,16 @@ pub async fn create(
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
+    let identifiers = parse_set(
+        "identifiers",
+        body.identifiers.as_deref().unwrap_or_default(),
+    )?;
     let details = body.into_details(now.date_naive())?;
     let parts = audit.prepare(principal.actor(), StatusCode::CREATED, key);
     let write = parts.context(now);
     let outcome = state
         .catalog
-        .create(owner, details, write, &|service| {
+        .create(owner, details, &identifiers, write, &|service| {
             replay::stored(
                 StatusCode::CREATED,
                 &ServiceView::new(service, &NOTHING_MEASURED),

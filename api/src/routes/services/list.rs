@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Principal;
+use crate::dto::identifier::parse_token;
 use crate::dto::schema;
 use crate::dto::service::{FullForm, MinimalForm, ServiceList, ServiceView};
 use crate::error::ApiError;
@@ -43,6 +44,14 @@ pub struct SearchParams {
     pub owner: Option<String>,
     /// Only services changed after this instant (for directories that sync).
     pub modified_after: Option<DateTime<Utc>>,
+    /// Only the one the caller's organisation gave this identifier, written
+    /// `system|value` (FHIR's token syntax).
+    #[param(
+        min_length = 3,
+        max_length = 400,
+        example = "https://ehr.example.nl/episodes|EP-2026-00417"
+    )]
+    pub identifier: Option<String>,
     /// `measured_wait` (median days to acceptance, unmeasured last), `stated_wait` (none
     /// stated last), or the default: oldest first. Every order holds across the whole
     /// result, page after page.
@@ -75,6 +84,7 @@ pub struct MinimalServiceList {
     pub form: MinimalForm,
     pub items: Vec<MinimalService>,
     /// Pass as `after` for the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 
@@ -103,7 +113,7 @@ pub enum ServicePage {
 )]
 #[get("/services")]
 pub async fn list(
-    _principal: Principal,
+    principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
     params: web::Query<SearchParams>,
@@ -156,6 +166,12 @@ pub async fn list(
             .map(str::parse::<OrgId>)
             .transpose()
             .map_err(|e| invalid("owner", &e))?,
+        identifier: p
+            .identifier
+            .as_deref()
+            .map(parse_token)
+            .transpose()?
+            .map(|id| (principal.org, id)),
         modified_after: p.modified_after,
         sort,
         after: p

@@ -26,6 +26,6 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(history::history);
 }
 
-fn service_id(raw: &str) -> Result<ServiceId, ApiError> {
+pub(crate) fn service_id(raw: &str) -> Result<ServiceId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }

@@ -7,7 +7,10 @@ use herstelbrug_openapi::Problem;
 
 use super::service_id;
 use crate::auth::{Principal, policy};
+use crate::dto::identifier::parse_set;
 use crate::dto::service::{ServiceRequest, ServiceView};
+use herstelbrug_persistence::ServiceUpdate;
+
 use crate::error::ApiError;
 use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
@@ -58,14 +61,26 @@ pub async fn update(
     let body = body.into_inner();
     let key = idempotency::key_for(&req, principal.org, &body)?;
     let now = state.clock.now();
+    let identifiers = body
+        .identifiers
+        .as_deref()
+        .map(|items| parse_set("identifiers", items))
+        .transpose()?;
     let details = body.into_details(now.date_naive())?;
     // The measured waiting times do not move with the record: read them once, before.
     let waiting = state.catalog.get(id, now).await?.waiting;
+    let change = ServiceUpdate {
+        id,
+        owner,
+        if_match,
+        details,
+        identifiers,
+    };
     let parts = audit.prepare(principal.actor(), StatusCode::OK, key);
     let write = parts.context(now);
     let outcome = state
         .catalog
-        .update(id, owner, &if_match, details, write, &|service| {
+        .update(change, write, &|service| {
             replay::stored(
                 StatusCode::OK,
                 &ServiceView::new(service, &waiting),

@@ -6,6 +6,7 @@ use herstelbrug_domain::TrajectoryId;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
+use crate::dto::identifier::parse_set;
 use crate::dto::trajectory::{CreateTrajectoryRequest, TrajectoryView};
 use crate::error::ApiError;
 use crate::http::access_log::{Audit, CreatedSubject};
@@ -57,6 +58,7 @@ pub async fn create(
             })
         })
         .transpose()?;
+    let identifiers = parse_set("identifiers", &body.identifiers)?;
     let registration = body.into_registration()?;
     let now = state.clock.now();
     let id = TrajectoryId::new_at(now);
@@ -78,6 +80,7 @@ pub async fn create(
             &entry,
             key.as_ref(),
             bsn.as_ref(),
+            &identifiers,
             &|t| {
                 let location = format!("/v1/trajectories/{}", t.id);
                 replay::stored(

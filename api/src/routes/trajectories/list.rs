@@ -7,6 +7,7 @@ use herstelbrug_persistence::TrajectoryFilter;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
+use crate::dto::identifier::parse_token;
 use crate::dto::trajectory::{
     DEFAULT_PAGE_SIZE, ListTrajectoriesParams, MAX_PAGE_SIZE, TrajectoryList, TrajectoryView,
 };
@@ -52,6 +53,12 @@ pub async fn list(
             .transpose()
             .map_err(|e| ApiError::InvalidRequest(e.to_string()))?,
         updated_since: params.updated_since,
+        identifier: params
+            .identifier
+            .as_deref()
+            .map(parse_token)
+            .transpose()?
+            .map(|id| (principal.org, id)),
         after: params.after.as_deref().map(cursor::decode).transpose()?,
         limit: u64::from(limit),
     };

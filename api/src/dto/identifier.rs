@@ -70,8 +70,11 @@ pub fn parse_set(field: &str, items: &[IdentifierDto]) -> Result<Vec<Identifier>
     Ok(parsed)
 }
 
-/// Parses the `identifier` search parameter (`system|value`).
+/// What a `system|value` search parameter looks like (the lengths are checked apart).
+pub const TOKEN_PATTERN: &str = r"^[A-Za-z][A-Za-z0-9+.-]*:[!-{}~]+\|[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F])?$";
+
+/// Parses the `identifier` search parameter (`system|value`): 422 naming it when the
+/// system or value breaks a rule.
 pub fn parse_token(token: &str) -> Result<Identifier, ApiError> {
-    Identifier::parse_token(token)
-        .map_err(|e| ApiError::InvalidRequest(format!("`identifier`: {e}")))
+    Identifier::parse_token(token).map_err(|e| ApiError::Validation(format!("`identifier`: {e}")))
 }

@@ -407,4 +407,40 @@ mod tests {
             assert_eq!(municipality.is_match(value), parsed, "{value:?}");
         }
     }
+
+    #[test]
+    fn identifier_search_parameters_say_what_the_parser_reads() {
+        let pattern = regex::Regex::new(crate::dto::identifier::TOKEN_PATTERN).expect("pattern");
+        for (token, valid) in [
+            ("https://ehr.example.nl/episodes|EP-1", true),
+            ("urn:oid:1.2.3|a b", true),
+            ("urn:x|v|w", true),
+            ("no-bar", false),
+            ("urn:x|", false),
+            ("urn:x| v", false),
+            ("episodes|1", false),
+        ] {
+            assert_eq!(pattern.is_match(token), valid, "pattern on {token:?}");
+            let parsed = crate::dto::identifier::parse_token(token).is_ok();
+            assert_eq!(parsed, valid, "parser on {token:?}");
+        }
+        let mut doc = document();
+        let mut seen = 0;
+        for (path, _, op) in all_operations(&mut doc) {
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                if parameter["name"] == "identifier" {
+                    assert_eq!(
+                        parameter["schema"]["pattern"],
+                        crate::dto::identifier::TOKEN_PATTERN,
+                        "{path}"
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(
+            seen, 3,
+            "trajectories, services and referrals take `identifier`"
+        );
+    }
 }

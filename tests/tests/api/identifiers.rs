@@ -142,7 +142,7 @@ async fn bad_identifiers_are_refused_naming_the_field_and_change_nothing() {
         "{body}"
     );
     let (status, body) = problem(app.get("/v1/trajectories?identifier=no-bar", &a).await).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     assert!(
         body["detail"]
             .as_str()

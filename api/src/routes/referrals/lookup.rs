@@ -22,6 +22,7 @@ pub struct LookupParams {
     #[param(
         min_length = 3,
         max_length = 400,
+        pattern = r"^[A-Za-z][A-Za-z0-9+.-]*:[!-{}~]+\|[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F])?$",
         example = "https://gemeente.example.nl/iwmo/toewijzing|TW-2026-000123"
     )]
     pub identifier: String,

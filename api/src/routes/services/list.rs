@@ -49,6 +49,7 @@ pub struct SearchParams {
     #[param(
         min_length = 3,
         max_length = 400,
+        pattern = r"^[A-Za-z][A-Za-z0-9+.-]*:[!-{}~]+\|[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F])?$",
         example = "https://ehr.example.nl/episodes|EP-2026-00417"
     )]
     pub identifier: Option<String>,

@@ -34,6 +34,42 @@ async fn version_of(app: &TestApp, path: &str, who: &str) -> u64 {
     read["version"].as_u64().expect("version")
 }
 
+/// One trajectory of provider A in social support with a consent for Nijmegen, a
+/// referral to it, and the gap alert its ending opened.
+struct World {
+    id: String,
+    consent: String,
+    referral: String,
+    alert: String,
+}
+
+async fn world(app: &TestApp, client: &str) -> World {
+    let provider = token(PROVIDER_A, "provider");
+    let id = app.register_id(PROVIDER_A, client).await;
+    app.transition_ok(
+        &provider,
+        &id,
+        1,
+        &json!({"to": "social_support", "reason": "planned_completion"}),
+    )
+    .await;
+    let id_of = |v: &Value| v["id"].as_str().expect("id").to_owned();
+    let consent = id_of(&app.consent(PROVIDER_A, &id, NIJMEGEN).await);
+    let referral: Value = app
+        .refer(PROVIDER_A, &id, "housing", NIJMEGEN)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let alert = id_of(&app.alerts(&provider, "?status=open").await[0]);
+    World {
+        referral: id_of(&referral),
+        id,
+        consent,
+        alert,
+    }
+}
+
 #[tokio::test]
 async fn if_match_follows_rfc_9110_on_a_transition() {
     let app = TestApp::spawn().await;
@@ -101,29 +137,12 @@ async fn every_conditional_write_takes_star_and_refuses_a_stale_tag() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
     let municipality = token(NIJMEGEN, "municipality");
-    let id = app.register_id(PROVIDER_A, "client-star").await;
-    app.transition_ok(
-        &provider,
-        &id,
-        1,
-        &json!({"to": "social_support", "reason": "planned_completion"}),
-    )
-    .await;
-    let consent = app.consent(PROVIDER_A, &id, NIJMEGEN).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let referral: Value = app
-        .refer(PROVIDER_A, &id, "housing", NIJMEGEN)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let referral = referral["id"].as_str().expect("id").to_owned();
-    let alert = app.alerts(&provider, "?status=open").await[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let World {
+        id,
+        consent,
+        referral,
+        alert,
+    } = world(&app, "client-star").await;
 
     let writes = [
         (
@@ -180,29 +199,12 @@ async fn read_if(app: &TestApp, path: &str, who: &str, tag: Option<&str>) -> (u1
 async fn reads_carry_an_etag_and_answer_if_none_match_with_304() {
     let app = TestApp::spawn().await;
     let provider = token(PROVIDER_A, "provider");
-    let id = app.register_id(PROVIDER_A, "client-304").await;
-    app.transition_ok(
-        &provider,
-        &id,
-        1,
-        &json!({"to": "social_support", "reason": "planned_completion"}),
-    )
-    .await;
-    let consent = app.consent(PROVIDER_A, &id, NIJMEGEN).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let referral: Value = app
-        .refer(PROVIDER_A, &id, "housing", NIJMEGEN)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let referral = referral["id"].as_str().expect("id").to_owned();
-    let alert = app.alerts(&provider, "?status=open").await[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let World {
+        id,
+        consent,
+        referral,
+        alert,
+    } = world(&app, "client-304").await;
 
     let reads = [
         format!("/v1/trajectories/{id}"),

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use herstelbrug_domain::IdentifiedKind;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::IdentifiedObject;
 
 use super::{Replacement, object};
 use crate::auth::{Principal, policy};
@@ -34,12 +35,7 @@ pub async fn read(
     state: web::Data<AppState>,
     rid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = policy::referral_party(&principal)?;
-    let record = state
-        .referrals
-        .get(referral_id(&rid)?, org, state.clock.now())
-        .await?;
-    let object = object(org, IdentifiedKind::Referral, record.referral.id.as_uuid());
+    let object = taking_part(&principal, &state, &rid).await?;
     super::read(&state, object).await
 }
 
@@ -78,12 +74,7 @@ pub async fn replace(
     rid: web::Path<String>,
     body: StrictJson<IdentifierList>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = policy::referral_party(&principal)?;
-    let record = state
-        .referrals
-        .get(referral_id(&rid)?, org, state.clock.now())
-        .await?;
-    let object = object(org, IdentifiedKind::Referral, record.referral.id.as_uuid());
+    let object = taking_part(&principal, &state, &rid).await?;
     let replacement = Replacement {
         actor: principal.actor(),
         req: &req,
@@ -91,4 +82,23 @@ pub async fn replace(
         body: body.into_inner(),
     };
     super::replace(&state, object, replacement).await
+}
+
+/// The referral as the caller's organisation's identified object; 404 unless the
+/// organisation takes part in it.
+async fn taking_part(
+    principal: &Principal,
+    state: &AppState,
+    rid: &str,
+) -> Result<IdentifiedObject, ApiError> {
+    let org = policy::referral_party(principal)?;
+    let record = state
+        .referrals
+        .get(referral_id(rid)?, org, state.clock.now())
+        .await?;
+    Ok(object(
+        org,
+        IdentifiedKind::Referral,
+        record.referral.id.as_uuid(),
+    ))
 }

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use herstelbrug_domain::IdentifiedKind;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::IdentifiedObject;
 
 use super::{Replacement, object};
 use crate::auth::{Principal, policy};
@@ -34,9 +35,7 @@ pub async fn read(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = policy::referral_party(&principal)?;
-    let service = state.catalog.owned(service_id(&id)?, owner).await?;
-    let object = object(owner, IdentifiedKind::Service, service.id.as_uuid());
+    let object = owned(&principal, &state, &id).await?;
     super::read(&state, object).await
 }
 
@@ -75,9 +74,7 @@ pub async fn replace(
     id: web::Path<String>,
     body: StrictJson<IdentifierList>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = policy::referral_party(&principal)?;
-    let service = state.catalog.owned(service_id(&id)?, owner).await?;
-    let object = object(owner, IdentifiedKind::Service, service.id.as_uuid());
+    let object = owned(&principal, &state, &id).await?;
     let replacement = Replacement {
         actor: principal.actor(),
         req: &req,
@@ -85,4 +82,15 @@ pub async fn replace(
         body: body.into_inner(),
     };
     super::replace(&state, object, replacement).await
+}
+
+/// The service as its owner's identified object; 404 unless the caller owns it.
+async fn owned(
+    principal: &Principal,
+    state: &AppState,
+    id: &str,
+) -> Result<IdentifiedObject, ApiError> {
+    let owner = policy::referral_party(principal)?;
+    let service = state.catalog.owned(service_id(id)?, owner).await?;
+    Ok(object(owner, IdentifiedKind::Service, service.id.as_uuid()))
 }

@@ -1,9 +1,9 @@
 //! `GET`/`PUT /v1/trajectories/{id}/identifiers`: the treating provider's identifiers.
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
-use herstelbrug_domain::{IdentifiedKind, OrgId};
+use herstelbrug_domain::{Actor, IdentifiedKind, OrgId};
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::Visibility;
+use herstelbrug_persistence::{IdentifiedObject, Visibility};
 
 use super::{Replacement, object};
 use crate::auth::{Principal, policy};
@@ -35,16 +35,7 @@ pub async fn read(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (provider, _) = policy::trajectory_writer(&principal)?;
-    let trajectory = state
-        .trajectories
-        .get(trajectory_id(&id)?, Visibility::Provider(provider))
-        .await?;
-    let object = object(
-        OrgId::Agb(provider),
-        IdentifiedKind::Trajectory,
-        trajectory.id.as_uuid(),
-    );
+    let (object, _) = own(&principal, &state, &id).await?;
     super::read(&state, object).await
 }
 
@@ -82,16 +73,7 @@ pub async fn replace(
     id: web::Path<String>,
     body: StrictJson<IdentifierList>,
 ) -> Result<HttpResponse, ApiError> {
-    let (provider, actor) = policy::trajectory_writer(&principal)?;
-    let trajectory = state
-        .trajectories
-        .get(trajectory_id(&id)?, Visibility::Provider(provider))
-        .await?;
-    let object = object(
-        OrgId::Agb(provider),
-        IdentifiedKind::Trajectory,
-        trajectory.id.as_uuid(),
-    );
+    let (object, actor) = own(&principal, &state, &id).await?;
     let replacement = Replacement {
         actor,
         req: &req,
@@ -99,4 +81,24 @@ pub async fn replace(
         body: body.into_inner(),
     };
     super::replace(&state, object, replacement).await
+}
+
+/// The trajectory as the provider's identified object, and who acts; 404 unless it is the
+/// caller's own.
+async fn own(
+    principal: &Principal,
+    state: &AppState,
+    id: &str,
+) -> Result<(IdentifiedObject, Actor), ApiError> {
+    let (provider, actor) = policy::trajectory_writer(principal)?;
+    let trajectory = state
+        .trajectories
+        .get(trajectory_id(id)?, Visibility::Provider(provider))
+        .await?;
+    let object = object(
+        OrgId::Agb(provider),
+        IdentifiedKind::Trajectory,
+        trajectory.id.as_uuid(),
+    );
+    Ok((object, actor))
 }

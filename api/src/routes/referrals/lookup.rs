@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_domain::{IdentifiedKind, ReferralId};
+use herstelbrug_openapi::Problem;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -46,6 +47,8 @@ pub struct ReferralMatches {
     params(LookupParams),
     responses(
         (status = 200, description = "The referral with that identifier, or none", body = ReferralMatches),
+        (status = 422, description = "`identifier` is not `system|value` with a URI system",
+            body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

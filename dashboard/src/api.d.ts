@@ -8817,6 +8817,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `identifier` is not `system|value` with a URI system */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description This organisation's request budget for the minute is used up */
             429: {
                 headers: {

@@ -10759,10 +10759,6 @@ export interface operations {
         parameters: {
             query?: {
                 kind?: components["schemas"]["ReferralKind"];
-                /**
-                 * @description Only services serving this municipality, `gemeente:NNNN`.
-                 * @example gemeente:0796
-                 */
                 serves?: string;
                 status?: components["schemas"]["ServiceStatus"];
                 /** @description Only services that admit a client of this age. */

@@ -147,18 +147,23 @@ pub(crate) async fn attach(
         )
         .exec_without_returning(txn)
         .await?;
-    for id in identifiers {
-        let holder = external_identifier::Entity::find()
-            .filter(keyed(object.owner, object.kind, id))
-            .one(txn)
-            .await?;
-        if holder.is_some_and(|row| row.resource_id != object.resource) {
-            return Err(StoreError::IdentifierTaken {
-                identifier: id.to_string(),
-            });
-        }
+    // One read for the whole set: the rows that hold these keys and point elsewhere.
+    let any_of = identifiers.iter().fold(Condition::any(), |any, id| {
+        any.add(keyed(object.owner, object.kind, id))
+    });
+    let taken = external_identifier::Entity::find()
+        .filter(any_of)
+        .filter(Column::ResourceId.ne(object.resource))
+        .order_by_asc(Column::System)
+        .order_by_asc(Column::Value)
+        .one(txn)
+        .await?;
+    match taken {
+        Some(row) => Err(StoreError::IdentifierTaken {
+            identifier: format!("{}|{}", row.system, row.value),
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn keyed(owner: OrgId, kind: IdentifiedKind, id: &Identifier) -> Condition {

@@ -103,11 +103,19 @@ fn pattern_string(description: &str, pattern: &str, example: &str) -> Object {
         .build()
 }
 
+/// An organisation: `agb:` and 8 digits, `gemeente:` and 4 (not `0000`), `informeel:` and
+/// 6 (not `000000`); what `OrgId` parses (a test holds the two together).
+pub const ORG_PATTERN: &str = "^(agb:[0-9]{8}|gemeente:([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})|informeel:([0-9]{5}[1-9]|[0-9]{4}[1-9][0-9]|[0-9]{3}[1-9][0-9]{2}|[0-9]{2}[1-9][0-9]{3}|[0-9][1-9][0-9]{4}|[1-9][0-9]{5}))$";
+
+/// A municipality: `gemeente:` and 4 digits, not `0000`.
+pub const MUNICIPALITY_PATTERN: &str =
+    "^gemeente:([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})$";
+
 pub fn org_id() -> Object {
     pattern_string(
         "An organisation: `agb:` and 8 digits (a care provider), `gemeente:` and 4 digits (a \
          municipality), or `informeel:` and 6 digits (a registered informal organisation).",
-        "^(agb:[0-9]{8}|gemeente:[0-9]{4}|informeel:[0-9]{6})$",
+        ORG_PATTERN,
         "agb:12345678",
     )
 }
@@ -115,7 +123,7 @@ pub fn org_id() -> Object {
 pub fn municipality() -> Object {
     pattern_string(
         "A municipality: `gemeente:` and its 4-digit CBS code.",
-        "^gemeente:[0-9]{4}$",
+        MUNICIPALITY_PATTERN,
         "gemeente:0268",
     )
 }

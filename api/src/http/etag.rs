@@ -4,8 +4,8 @@
 //! actix-web's typed `IfMatch` drops list members it cannot parse, so a malformed header
 //! would read as "no tag matches" (412) instead of a clear 400; the lists are read here.
 
-use actix_web::HttpRequest;
 use actix_web::http::header::{self, HeaderName};
+use actix_web::{HttpRequest, HttpResponse};
 use herstelbrug_domain::VersionMatch;
 
 use crate::error::ApiError;
@@ -103,6 +103,28 @@ pub fn required_match(req: &HttpRequest) -> Result<VersionMatch, ApiError> {
                 .collect(),
         )),
     }
+}
+
+/// A read of a resource at `version`: 304 with the ETag while `If-None-Match` names it,
+/// otherwise 200 with the body `view` makes (only then) and the ETag.
+pub fn read_response<T: serde::Serialize>(
+    req: &HttpRequest,
+    version: u32,
+    view: impl FnOnce() -> T,
+) -> HttpResponse {
+    if not_modified(req, version) {
+        return unchanged(&etag(version));
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(view())
+}
+
+/// 304 Not Modified carrying the entity-tag `tag`.
+pub fn unchanged(tag: &str) -> HttpResponse {
+    HttpResponse::NotModified()
+        .insert_header((header::ETAG, tag.to_owned()))
+        .finish()
 }
 
 /// Whether `If-None-Match` names the current version (answer 304).

@@ -70,9 +70,7 @@ pub fn respond(req: &HttpRequest, next_cursor: &str, body: &impl Serialize) -> H
     let tag = format!("\"{next_cursor}\"");
     if etag::none_match_names(req, next_cursor) {
         access_log::nothing_disclosed(req);
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .finish();
+        return etag::unchanged(&tag);
     }
     HttpResponse::Ok()
         .insert_header((header::ETAG, tag))

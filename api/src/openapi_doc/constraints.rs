@@ -1,6 +1,7 @@
-//! Constraints the server enforces, stated in the schemas: free texts are non-empty and
-//! free of control characters (what `BoundedText` checks), organisation ids exclude the
-//! all-zero codes, and a webhook subscription has a URI and at least one event type.
+//! Constraints the server enforces, stated in the request schemas: free texts are
+//! non-empty and free of control characters (what `BoundedText` checks), and a webhook
+//! subscription has a URI and at least one event type. (Organisation ids get their
+//! patterns where they are declared: `dto::schema::ORG_PATTERN`.)
 
 use std::collections::BTreeSet;
 
@@ -10,33 +11,7 @@ use serde_json::{Value, json};
 /// but the newline (`BoundedText::parse`).
 pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*$";
 
-/// `n` digits, not all zero.
-fn not_all_zero(n: usize) -> String {
-    (0..n)
-        .map(|i| format!("[0-9]{{{i}}}[1-9][0-9]{{{}}}", n - 1 - i))
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
-/// An organisation: `agb:` and 8 digits, `gemeente:` and 4 (not `0000`), `informeel:` and
-/// 6 (not `000000`).
-pub fn org_pattern() -> String {
-    format!(
-        "^(agb:[0-9]{{8}}|gemeente:({})|informeel:({}))$",
-        not_all_zero(4),
-        not_all_zero(6)
-    )
-}
-
-/// A municipality: `gemeente:` and 4 digits, not `0000`.
-pub fn municipality_pattern() -> String {
-    format!("^gemeente:({})$", not_all_zero(4))
-}
-
 pub fn apply(doc: &mut Value) {
-    let org = org_pattern();
-    let municipality = municipality_pattern();
-    retarget_patterns(doc, &org, &municipality);
     let requests = request_schemas(doc);
     let schemas = &mut doc["components"]["schemas"];
     for name in requests {
@@ -68,29 +43,6 @@ fn is_string(schema: &Value) -> bool {
         || schema["type"]
             .as_array()
             .is_some_and(|t| t.contains(&json!("string")))
-}
-
-/// The org and municipality patterns written by the route macros, replaced by the ones
-/// that also refuse the all-zero codes.
-fn retarget_patterns(node: &mut Value, org: &str, municipality: &str) {
-    match node {
-        Value::Object(object) => {
-            if let Some(pattern) = object.get_mut("pattern") {
-                if pattern == "^(agb:[0-9]{8}|gemeente:[0-9]{4}|informeel:[0-9]{6})$" {
-                    *pattern = json!(org);
-                } else if pattern == "^gemeente:[0-9]{4}$" {
-                    *pattern = json!(municipality);
-                }
-            }
-            object
-                .values_mut()
-                .for_each(|v| retarget_patterns(v, org, municipality));
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|v| retarget_patterns(v, org, municipality)),
-        _ => {}
-    }
 }
 
 /// The component schemas a request body can contain, following references.

@@ -13,7 +13,7 @@ pub fn apply(doc: &mut Value) {
     let mut components = Map::new();
     for (name, schema) in named_enums() {
         let schema = serde_json::to_value(schema).unwrap_or(Value::Null);
-        by_values.insert(values(&schema), name);
+        by_values.insert(values(&schema["enum"]), name);
         components.insert(name.to_owned(), schema);
     }
     hoist(&mut doc["paths"], &by_values);
@@ -27,9 +27,9 @@ pub fn apply(doc: &mut Value) {
     schemas.sort_keys();
 }
 
-/// The non-null values of an enum, sorted (the key that names it).
-fn values(schema: &Value) -> Vec<String> {
-    let mut values: Vec<String> = schema["enum"]
+/// The non-null values of an `enum` array, sorted (the key that names it).
+fn values(listed: &Value) -> Vec<String> {
+    let mut values: Vec<String> = listed
         .as_array()
         .into_iter()
         .flatten()
@@ -42,9 +42,7 @@ fn values(schema: &Value) -> Vec<String> {
 fn hoist(node: &mut Value, by_values: &BTreeMap<Vec<String>, &'static str>) {
     match node {
         Value::Object(object) => {
-            if object.contains_key("enum")
-                && let Some(name) = by_values.get(&values(&Value::Object(object.clone())))
-            {
+            if let Some(name) = object.get("enum").and_then(|e| by_values.get(&values(e))) {
                 let nullable = object["enum"]
                     .as_array()
                     .is_some_and(|v| v.contains(&Value::Null));

@@ -372,7 +372,7 @@ mod tests {
             assert_eq!(parsed, valid, "parser on {value:?}");
             assert_eq!(text.is_match(value), valid, "pattern on {value:?}");
         }
-        let org = regex::Regex::new(&constraints::org_pattern()).expect("pattern");
+        let org = regex::Regex::new(crate::dto::schema::ORG_PATTERN).expect("pattern");
         for value in [
             "agb:12345678",
             "agb:00000000",
@@ -394,10 +394,34 @@ mod tests {
         assert_eq!(needs["minLength"], 1);
         assert_eq!(
             schemas["CreateConsentRequest"]["properties"]["organisation"]["pattern"],
-            constraints::org_pattern()
+            crate::dto::schema::ORG_PATTERN
         );
+        fn org_patterns(node: &Value, found: &mut Vec<String>) {
+            match node {
+                Value::Object(object) => {
+                    if let Some(p) = object.get("pattern").and_then(Value::as_str)
+                        && p.contains("gemeente:")
+                    {
+                        found.push(p.to_owned());
+                    }
+                    object.values().for_each(|v| org_patterns(v, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| org_patterns(v, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        org_patterns(&doc, &mut found);
+        assert!(found.len() > 10);
+        for pattern in found {
+            assert!(
+                pattern == crate::dto::schema::ORG_PATTERN
+                    || pattern == crate::dto::schema::MUNICIPALITY_PATTERN,
+                "every organisation pattern is one of the two: {pattern}"
+            );
+        }
         let municipality =
-            regex::Regex::new(&constraints::municipality_pattern()).expect("pattern");
+            regex::Regex::new(crate::dto::schema::MUNICIPALITY_PATTERN).expect("pattern");
         for value in ["gemeente:0268", "gemeente:0000", "agb:12345678"] {
             let parsed = herstelbrug_domain::GemeenteCode::parse(
                 value.strip_prefix("gemeente:").unwrap_or("x"),

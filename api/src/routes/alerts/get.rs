@@ -44,10 +44,9 @@ pub async fn get(
     let now = state.clock.now();
     let alert = state.alerts.get(alert_id(&id)?, reader).await?;
     access_log::disclosed(&req, [alert.trajectory_id.as_uuid()]);
+    // Unchanged: answered before the suggestions are looked up.
     if etag::not_modified(&req, alert.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((ETAG, etag::etag(alert.version)))
-            .finish());
+        return Ok(etag::unchanged(&etag::etag(alert.version)));
     }
     let suggestions = state.routing.for_alert(&alert, now).await?;
     Ok(HttpResponse::Ok()

@@ -1,6 +1,5 @@
 //! `GET /v1/trajectories/{id}/consents/{cid}`: one consent, with its ETag.
 
-use actix_web::http::header::ETAG;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_domain::ConsentId;
 use herstelbrug_openapi::Problem;
@@ -45,14 +44,8 @@ pub async fn get(
     let id = trajectory_id(&id)?;
     let cid: ConsentId = cid.parse().map_err(|_| ApiError::NotFound)?;
     let consent = state.referrals.consent(id, cid, provider).await?;
-    let tag = etag::etag(consent.version());
-    if etag::not_modified(&req, consent.version()) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((ETAG, tag))
-            .finish());
-    }
     let today = state.clock.now().date_naive();
-    Ok(HttpResponse::Ok()
-        .insert_header((ETAG, tag))
-        .json(ConsentView::new(&consent, today)))
+    Ok(etag::read_response(&req, consent.version(), || {
+        ConsentView::new(&consent, today)
+    }))
 }

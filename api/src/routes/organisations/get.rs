@@ -20,7 +20,9 @@ use crate::state::AppState;
     operation_id = "get_organisation",
     tag = "organisations",
     params(("org" = String, Path, description = "`agb:NNNNNNNN`, `gemeente:NNNN` or `informeel:NNNNNN`",
-        pattern = "^(agb:[0-9]{8}|gemeente:[0-9]{4}|informeel:[0-9]{6})$", example = "gemeente:0796")),
+        // `dto::schema::ORG_PATTERN` (a literal here; a document test keeps them equal).
+        pattern = "^(agb:[0-9]{8}|gemeente:([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})|informeel:([0-9]{5}[1-9]|[0-9]{4}[1-9][0-9]|[0-9]{3}[1-9][0-9]{2}|[0-9]{2}[1-9][0-9]{3}|[0-9][1-9][0-9]{4}|[1-9][0-9]{5}))$",
+        example = "gemeente:0796")),
     responses(
         (status = 200, description = "The organisation", body = OrganisationView),
         (status = 404, description = "No such organisation",

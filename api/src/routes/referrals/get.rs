@@ -1,6 +1,5 @@
 //! `GET /v1/referrals/{rid}`: one referral, as the caller may see it.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_openapi::Problem;
 
@@ -43,13 +42,7 @@ pub async fn get(
         .referrals
         .get(referral_id(&rid)?, org, state.clock.now())
         .await?;
-    let version = record.referral.version;
-    if etag::not_modified(&req, version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag::etag(version)))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag::etag(version)))
-        .json(ReferralView::for_org(&record, org)))
+    Ok(etag::read_response(&req, record.referral.version, || {
+        ReferralView::for_org(&record, org)
+    }))
 }

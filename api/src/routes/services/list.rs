@@ -29,7 +29,7 @@ pub struct SearchParams {
     #[param(schema_with = schema::referral_kind)]
     pub kind: Option<ReferralKind>,
     /// Only services serving this municipality, `gemeente:NNNN`.
-    #[param(pattern = "^gemeente:[0-9]{4}$", example = "gemeente:0796")]
+    #[param(schema_with = schema::municipality)]
     pub serves: Option<String>,
     /// Only this status.
     #[param(schema_with = schema::service_status)]

@@ -1,6 +1,5 @@
 //! `GET /v1/trajectories/{id}`: a trajectory's current state.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use herstelbrug_openapi::Problem;
 
@@ -44,15 +43,9 @@ pub async fn get(
         .trajectories
         .get(trajectory_id(&id)?, visibility)
         .await?;
-    let tag = etag::etag(trajectory.version);
-    if etag::not_modified(&req, trajectory.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
-        .json(TrajectoryView::from(&trajectory)))
+    Ok(etag::read_response(&req, trajectory.version, || {
+        TrajectoryView::from(&trajectory)
+    }))
 }
 
 /// `GET /v1/trajectories/search` is the search route with the wrong method (405), not

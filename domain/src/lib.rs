@@ -16,6 +16,7 @@ pub mod consent;
 pub mod continuity;
 pub mod error;
 pub mod event;
+pub mod fhir;
 pub mod figures;
 pub mod identifier;
 pub mod ids;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use herstelbrug_domain::VersionMatch;
+use herstelbrug_domain::fhir::UpdatedWindow;
 use herstelbrug_domain::{IdentifiedKind, Identifier};
 
 use crate::identifier_store::{self, IdentifiedObject};
@@ -62,6 +63,12 @@ pub struct CatalogQuery {
     pub kind: Option<ReferralKind>,
     pub serves: Option<GemeenteCode>,
     pub status: Option<ServiceStatus>,
+    /// Only services in one of these statuses.
+    pub statuses: Option<Vec<ServiceStatus>>,
+    /// Only these services.
+    pub ids: Option<Vec<ServiceId>>,
+    /// Only services last changed in this window.
+    pub updated: UpdatedWindow,
     /// Only services that admit a client of this age.
     pub age: Option<u8>,
     /// Only services whose capacity says there is room.
@@ -655,6 +662,19 @@ impl CatalogStore {
         }
         if let Some(status) = query.status {
             select = select.filter(service::Column::Status.eq(status.as_str()));
+        }
+        if let Some(statuses) = &query.statuses {
+            select =
+                select.filter(service::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        }
+        if let Some(ids) = &query.ids {
+            select = select.filter(service::Column::Id.is_in(ids.iter().map(|id| id.as_uuid())));
+        }
+        if let Some(from) = query.updated.from {
+            select = select.filter(service::Column::UpdatedAt.gte(from));
+        }
+        if let Some(before) = query.updated.before {
+            select = select.filter(service::Column::UpdatedAt.lt(before));
         }
         if let Some((owner, identifier)) = &query.identifier {
             select = select.filter(service::Column::Id.in_subquery(identifier_store::holders(

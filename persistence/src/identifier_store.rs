@@ -2,6 +2,8 @@
 //! afterwards, read per object, and looked up by `system|value` within the organisation
 //! that set them. One organisation's identifiers are never shown to another.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::{IdentifiedKind, Identifier, OrgId};
 use sea_orm::ActiveValue::Set;
@@ -52,6 +54,33 @@ impl IdentifierStore {
             .one(&self.conn)
             .await?
             .map(|row| row.resource_id))
+    }
+
+    /// The identifiers `owner` gave each of `resources` of `kind`, in one query.
+    pub async fn of_each(
+        &self,
+        owner: OrgId,
+        kind: IdentifiedKind,
+        resources: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<Identifier>>, StoreError> {
+        let mut found: HashMap<Uuid, Vec<Identifier>> = HashMap::new();
+        if resources.is_empty() {
+            return Ok(found);
+        }
+        let rows = external_identifier::Entity::find()
+            .filter(Column::ResourceId.is_in(resources.iter().copied()))
+            .filter(Column::OwnerOrg.eq(owner.to_string()))
+            .filter(Column::Kind.eq(kind.as_str()))
+            .order_by_asc(Column::System)
+            .order_by_asc(Column::Value)
+            .all(&self.conn)
+            .await?;
+        for row in rows {
+            let identifier = Identifier::parse(&row.system, &row.value)
+                .map_err(|e| StoreError::Corrupt(format!("identifier: {e}")))?;
+            found.entry(row.resource_id).or_default().push(identifier);
+        }
+        Ok(found)
     }
 
     /// Replaces the identifiers `object.owner` gave the object with `identifiers`.

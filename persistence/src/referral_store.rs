@@ -61,7 +61,7 @@ const OPEN: [ReferralStatus; 5] = [
 ];
 
 /// Referrals `org` takes part in, as requester or recipient.
-fn involving(org: OrgId) -> Condition {
+pub(crate) fn involving(org: OrgId) -> Condition {
     let mut condition = Condition::any().add(referral::Column::Recipient.eq(org.to_string()));
     if let OrgId::Agb(_) = org {
         condition = condition.add(referral::Column::Requester.eq(org.to_string()));

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::VersionMatch;
+use herstelbrug_domain::fhir::UpdatedWindow;
 use herstelbrug_domain::{IdentifiedKind, Identifier, OrgId};
 
 use crate::identifier_store::{self, IdentifiedObject};
@@ -60,6 +61,12 @@ pub enum Visibility {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrajectoryFilter {
     pub phase: Option<Phase>,
+    /// Only these trajectories.
+    pub ids: Option<Vec<TrajectoryId>>,
+    /// Only trajectories in one of these phases.
+    pub phases: Option<Vec<Phase>>,
+    /// Only trajectories last changed in this window.
+    pub updated: UpdatedWindow,
     pub municipality: Option<GemeenteCode>,
     pub updated_since: Option<DateTime<Utc>>,
     /// Only the trajectory this organisation gave this identifier.
@@ -375,6 +382,18 @@ impl TrajectoryStore {
         }
         if let Some(since) = filter.updated_since {
             select = select.filter(Column::UpdatedAt.gte(since));
+        }
+        if let Some(ids) = &filter.ids {
+            select = select.filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())));
+        }
+        if let Some(phases) = &filter.phases {
+            select = select.filter(Column::Phase.is_in(phases.iter().map(|p| p.as_str())));
+        }
+        if let Some(from) = filter.updated.from {
+            select = select.filter(Column::UpdatedAt.gte(from));
+        }
+        if let Some(before) = filter.updated.before {
+            select = select.filter(Column::UpdatedAt.lt(before));
         }
         if let Some((owner, identifier)) = &filter.identifier {
             select = select.filter(Column::Id.in_subquery(identifier_store::holders(

@@ -1,4 +1,4 @@
-//! Which scopes may do what. [`POLICY`] maps every `/v1` route and method to the scopes
+//! Which scopes may do what. [`POLICY`] maps every `/v1` and `/fhir` route and method to the scopes
 //! allowed (checked for every request by the [`Principal`] extractor, deny by default);
 //! the functions below add what a scope alone cannot say (which organisation kind).
 
@@ -104,6 +104,13 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
         "/v1/webhook-subscriptions/{id}/deliveries/{did}/replay",
         PARTIES,
     ),
+    // The FHIR views: the same rules as the /v1 reads they mirror.
+    ("GET", "/fhir/Task", PARTIES),
+    ("GET", "/fhir/Task/{rid}", PARTIES),
+    ("GET", "/fhir/EpisodeOfCare", PROVIDER_ADMIN),
+    ("GET", "/fhir/EpisodeOfCare/{id}", PROVIDER_ADMIN),
+    ("GET", "/fhir/HealthcareService", EVERYONE),
+    ("GET", "/fhir/HealthcareService/{id}", EVERYONE),
 ];
 
 /// The scopes allowed on a route pattern and method; `None` when the table has no entry.

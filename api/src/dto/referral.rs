@@ -132,7 +132,7 @@ impl ReferralActionRequest {
 }
 
 /// The system's reason for a cancellation; a requester's own words stay with it.
-fn system_cancellation(r: &Referral) -> Option<String> {
+pub(crate) fn system_cancellation(r: &Referral) -> Option<String> {
     let reason = r.status_reason.as_ref()?.as_str();
     (r.status == ReferralStatus::Cancelled
         && [

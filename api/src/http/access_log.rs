@@ -1,4 +1,4 @@
-//! Writes one NEN 7513 access-log entry for every `/v1` request, including refused and
+//! Writes one NEN 7513 access-log entry for every `/v1` and `/fhir` request, including refused and
 //! failed ones: the operation, when, who for which organisation, from where, why (the
 //! `Purpose` header, or care coordination), the subject of the data, and the outcome.
 //! A successful write's entry is committed by the store inside the write's own
@@ -107,8 +107,10 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
         outcome: outcome(status).to_owned(),
         status,
         client_ref: param("/v1/clients/{client_ref}", "client_ref"),
-        trajectory_id: uuid(param("/v1/trajectories/{id}", "id")),
-        referral_id: uuid(param("/v1/referrals/{rid}", "rid")),
+        trajectory_id: uuid(
+            param("/v1/trajectories/{id}", "id").or(param("/fhir/EpisodeOfCare/{id}", "id")),
+        ),
+        referral_id: uuid(param("/v1/referrals/{rid}", "rid").or(param("/fhir/Task/{rid}", "rid"))),
         subject: principal.map(|p| p.subject.to_string()),
         role: principal.map(|p| {
             p.scopes

@@ -7,6 +7,7 @@ pub mod aftercare;
 pub mod alerts;
 pub mod clients;
 pub mod consents;
+pub mod fhir;
 pub mod figures;
 pub mod health;
 pub mod identifiers;

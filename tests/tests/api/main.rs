@@ -12,6 +12,7 @@ mod dashboard;
 mod durability;
 mod errors;
 mod feeds;
+mod fhir;
 mod figures;
 mod health_and_docs;
 mod helpers;

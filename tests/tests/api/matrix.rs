@@ -1,5 +1,5 @@
 //! The authorization matrix: two providers, two municipalities, an informal organisation,
-//! a dashboard and an administrator call every `/v1` operation with provider A's (and Nijmegen's) ids. Only
+//! a dashboard and an administrator call every `/v1` and `/fhir` operation with provider A's (and Nijmegen's) ids. Only
 //! the cells the policy allows succeed; another organisation's object is always 404 (an
 //! administrator reads across organisations by design); lists and feeds never contain
 //! foreign ids. Refused cells run before the allowed ones and the allowed change then
@@ -355,6 +355,13 @@ fn rows() -> Vec<Row> {
         row(Method::GET, "/v1/organisations/{org}", "OOOOOOO"),
         // Aggregates: only dashboards (of a provider or municipality) and administrators.
         row(Method::GET, "/v1/figures/continuity", "FFFOOFF"),
+        // The FHIR views follow the /v1 reads they mirror.
+        row(Method::GET, "/fhir/Task", "OOOFFOO"),
+        row(Method::GET, "/fhir/Task/{rid}", "NNNFFOO"),
+        row(Method::GET, "/fhir/EpisodeOfCare", "OFFFOOF"),
+        row(Method::GET, "/fhir/EpisodeOfCare/{id}", "NFFFOOF"),
+        row(Method::GET, "/fhir/HealthcareService", "OOOOOOO"),
+        row(Method::GET, "/fhir/HealthcareService/{id}", "OOOOOOO"),
     ]
 }
 
@@ -362,7 +369,9 @@ fn rows() -> Vec<Row> {
 fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Value) {
     let id = if row.pattern.starts_with("/v1/alerts/") {
         &w.alert
-    } else if row.pattern.starts_with("/v1/services/") {
+    } else if row.pattern.starts_with("/v1/services/")
+        || row.pattern.starts_with("/fhir/HealthcareService/")
+    {
         &w.service
     } else if row.pattern.starts_with("/v1/webhook-subscriptions/") {
         &w.subscription

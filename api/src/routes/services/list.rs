@@ -181,6 +181,7 @@ pub async fn list(
             .map(|c| cursor::decode_service(sort, c))
             .transpose()?,
         limit: u64::from(limit),
+        ..CatalogQuery::default()
     };
     let (entries, more) = state.catalog.search(&query, state.clock.now()).await?;
     let next_cursor = more

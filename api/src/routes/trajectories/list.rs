@@ -61,6 +61,7 @@ pub async fn list(
             .map(|id| (principal.org, id)),
         after: params.after.as_deref().map(cursor::decode).transpose()?,
         limit: u64::from(limit),
+        ..TrajectoryFilter::default()
     };
     let page = state.trajectories.list(visibility, &filter).await?;
     access_log::disclosed(&req, page.items.iter().map(|t| t.id.as_uuid()));

@@ -1,0 +1,71 @@
+//! The read-only FHIR R4 views under `/fhir`: referrals as `Task`, trajectories as
+//! `EpisodeOfCare`, catalog services as `HealthcareService`, with the same tokens, route
+//! policy and access log as `/v1`. The contract is the `CapabilityStatement` at
+//! `/fhir/metadata`, not the OpenAPI document: FHIR clients read that.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::Value;
+
+mod bundle;
+mod capability;
+mod episode_of_care;
+mod healthcare_service;
+mod outcome;
+mod reference;
+mod search;
+mod task;
+
+pub use outcome::FhirError;
+
+/// FHIR's JSON media type, with the version served.
+pub const FHIR_JSON: &str = "application/fhir+json; fhirVersion=4.0";
+
+/// The FHIR base path; `Bundle.link` and references are made from it.
+pub const BASE: &str = "/fhir";
+
+/// Everything under `/fhir`.
+pub fn register(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(BASE)
+            .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::access_log::record,
+            ))
+            .route("/metadata", web::get().to(capability::metadata))
+            .route("/Task", web::get().to(task::search))
+            .route("/Task/{rid}", web::get().to(task::read))
+            .route("/EpisodeOfCare", web::get().to(episode_of_care::search))
+            .route("/EpisodeOfCare/{id}", web::get().to(episode_of_care::read))
+            .route(
+                "/HealthcareService",
+                web::get().to(healthcare_service::search),
+            )
+            .route(
+                "/HealthcareService/{id}",
+                web::get().to(healthcare_service::read),
+            )
+            .default_service(web::to(outcome::unmatched)),
+    );
+}
+
+/// A FHIR JSON response with `resource`; a resource with `meta.versionId` gets it as
+/// a weak ETag, as FHIR's read interaction asks.
+fn respond(status: StatusCode, resource: &Value) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CONTENT_TYPE, FHIR_JSON));
+    if let Some(version) = resource["meta"]["versionId"].as_str()
+        && let Ok(tag) = HeaderValue::from_str(&format!("W/\"{version}\""))
+    {
+        response.insert_header((header::ETAG, tag));
+    }
+    response.body(resource.to_string())
+}
+
+/// The absolute base URL of this server as the request reached it.
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}{BASE}", info.scheme(), info.host())
+}

@@ -166,6 +166,13 @@ subscription, _ = call("create_webhook_subscription", "POST", "/v1/webhook-subsc
     expect=201)
 wid = subscription["id"]
 call("list_webhook_subscriptions", "GET", "/v1/webhook-subscriptions", P, expect=200)
+# A third client leaves treatment with nothing in place: event 1 of the subscription.
+third, tag3 = call("register_trajectory", "POST", "/v1/trajectories", P, {
+    "client_ref": "ehr-2026-00419", "municipality": NIJMEGEN, "started_on": "2026-10-01"}, expect=201)
+call("transition_trajectory", "POST", f"/v1/trajectories/{third['id']}/transitions", P, {
+    "to": "social_support", "reason": "planned_completion"}, if_match=tag3, expect=200)
+call("get_webhook_subscription_status", "GET", f"/v1/webhook-subscriptions/{wid}/status", P, expect=200)
+call("list_webhook_events", "GET", f"/v1/webhook-subscriptions/{wid}/events?since=0", P, expect=200)
 test, _ = call("send_webhook_test", "POST", f"/v1/webhook-subscriptions/{wid}/test", P, expect=202)
 call("list_webhook_deliveries", "GET", f"/v1/webhook-subscriptions/{wid}/deliveries", P, expect=200)
 call("replay_webhook_delivery", "POST",

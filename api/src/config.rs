@@ -242,6 +242,31 @@ pub struct Config {
     )]
     pub webhook_secret_overlap_hours: u32,
 
+    /// Seconds without an event after which a subscription gets a `webhook.heartbeat`
+    /// (0: never).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_WEBHOOK_HEARTBEAT_SECONDS",
+        default_value_t = 3600
+    )]
+    pub webhook_heartbeat_seconds: u64,
+
+    /// Days a subscription's delivered and dead events stay readable for catch-up.
+    #[arg(long, env = "HERSTELBRUG_EVENT_RETENTION_DAYS", default_value_t = 30)]
+    pub event_retention_days: u32,
+
+    /// Days a change stays in the referral, alert and catalog feeds.
+    #[arg(long, env = "HERSTELBRUG_FEED_RETENTION_DAYS", default_value_t = 30)]
+    pub feed_retention_days: u32,
+
+    /// How often heartbeats are sent and expired events and feed entries pruned (milliseconds).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_HOUSEKEEPING_INTERVAL_MS",
+        default_value_t = 10_000
+    )]
+    pub housekeeping_interval_ms: u64,
+
     /// Allow plain-http webhook URLs to loopback addresses. For local development and
     /// tests only: never in production.
     #[arg(

@@ -30,6 +30,7 @@ pub enum ProblemKind {
     TrajectoryClosed,
     OfferClosed,
     IdentifierTaken,
+    Expired,
     PreconditionFailed,
     PreconditionRequired,
     IdempotencyKeyReused,
@@ -59,6 +60,7 @@ impl ProblemKind {
         ProblemKind::TrajectoryClosed,
         ProblemKind::OfferClosed,
         ProblemKind::IdentifierTaken,
+        ProblemKind::Expired,
         ProblemKind::PreconditionFailed,
         ProblemKind::PreconditionRequired,
         ProblemKind::IdempotencyKeyReused,
@@ -123,6 +125,11 @@ impl ProblemKind {
                 "The caller's organisation already gave another object of this kind that \
                  identifier (system and value); `detail` names it."
             }
+            ProblemKind::Expired => {
+                "What was asked for is older than the retention (30 days by default) and was \
+                 pruned: an event range's `since` or a feed's `after` cursor. `detail` says \
+                 where to start again."
+            }
             ProblemKind::PreconditionFailed => {
                 "`If-Match` names no current version: read again (the response's `ETag` is the \
                  current one), decide again, retry with the new tag."
@@ -167,6 +174,7 @@ impl ProblemKind {
             | ProblemKind::TrajectoryClosed
             | ProblemKind::OfferClosed
             | ProblemKind::IdentifierTaken => StatusCode::CONFLICT,
+            ProblemKind::Expired => StatusCode::GONE,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
@@ -197,6 +205,7 @@ impl ProblemKind {
             ProblemKind::TrajectoryClosed => "trajectory-closed",
             ProblemKind::OfferClosed => "offer-closed",
             ProblemKind::IdentifierTaken => "identifier-taken",
+            ProblemKind::Expired => "expired",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
@@ -227,6 +236,7 @@ impl ProblemKind {
             ProblemKind::TrajectoryClosed => "Trajectory closed",
             ProblemKind::OfferClosed => "Offer no longer open",
             ProblemKind::IdentifierTaken => "Identifier already in use",
+            ProblemKind::Expired => "Older than the retention",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
             ProblemKind::IdempotencyKeyReused => "Idempotency-Key reused",
@@ -294,6 +304,8 @@ pub enum ApiError {
     OfferClosed(String),
     #[error("another object of this organisation already has the identifier {0}")]
     IdentifierTaken(String),
+    #[error("{0}")]
+    Expired(String),
     #[error("the client already has an open trajectory at this provider: {0}")]
     OpenTrajectoryExists(TrajectoryId),
     #[error("If-Match does not match the current version; the current ETag is \"{current}\"")]
@@ -335,6 +347,7 @@ impl ApiError {
             ApiError::TrajectoryClosed(_) => ProblemKind::TrajectoryClosed,
             ApiError::OfferClosed(_) => ProblemKind::OfferClosed,
             ApiError::IdentifierTaken(_) => ProblemKind::IdentifierTaken,
+            ApiError::Expired(_) => ProblemKind::Expired,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
             ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
@@ -399,6 +412,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             StoreError::IdentifierTaken { identifier } => ApiError::IdentifierTaken(identifier),
+            StoreError::Expired { detail } => ApiError::Expired(detail),
             StoreError::OpenReferralExists { existing } => ApiError::OpenReferralExists(existing),
             StoreError::Domain(domain) => domain.into(),
             StoreError::Corrupt(detail) => ApiError::Internal(format!("corrupt row: {detail}")),
@@ -505,6 +519,7 @@ mod tests {
             TrajectoryClosed,
             OfferClosed,
             IdentifierTaken,
+            Expired,
             PreconditionFailed,
             PreconditionRequired,
             IdempotencyKeyReused,

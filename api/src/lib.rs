@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod demo;
 pub mod dto;
 pub mod error;
+pub mod housekeeping;
 pub mod hsds;
 pub mod http;
 pub mod metrics;

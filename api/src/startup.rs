@@ -121,6 +121,23 @@ impl Application {
             );
         }
         let webhooks = WebhookStore::new(db.conn.clone());
+        if config.scheduler == "on" {
+            crate::housekeeping::Housekeeping {
+                heartbeat_after: (config.webhook_heartbeat_seconds > 0).then(|| {
+                    chrono::Duration::seconds(
+                        i64::try_from(config.webhook_heartbeat_seconds).unwrap_or(i64::MAX),
+                    )
+                }),
+                event_retention: chrono::Duration::days(i64::from(config.event_retention_days)),
+                feed_retention: chrono::Duration::days(i64::from(config.feed_retention_days)),
+            }
+            .spawn(
+                webhooks.clone(),
+                db.conn.clone(),
+                clock.clone(),
+                Duration::from_millis(config.housekeeping_interval_ms.max(10)),
+            );
+        }
         if config.dispatcher == "on" {
             let dispatcher = Dispatcher::new(
                 webhooks.clone(),
@@ -162,6 +179,7 @@ impl Application {
                 secret_overlap: chrono::Duration::hours(i64::from(
                     config.webhook_secret_overlap_hours,
                 )),
+                event_retention: chrono::Duration::days(i64::from(config.event_retention_days)),
             },
             db,
             auth,

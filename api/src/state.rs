@@ -48,4 +48,6 @@ pub struct AppState {
 pub struct WebhookSettings {
     pub allow_http_loopback: bool,
     pub secret_overlap: chrono::Duration,
+    /// How long events stay readable for catch-up.
+    pub event_retention: chrono::Duration,
 }

@@ -1229,6 +1229,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-subscriptions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catch up on a subscription's events.
+         * @description The events numbered after `since` up to `until`, oldest first, each with the exact
+         *     body sent and whether it was delivered. Events stay readable for the retention (30
+         *     days by default); asking for an older one is 410 `expired`, naming the oldest kept.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        get: operations["list_webhook_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-subscriptions/{id}/rotate-secret": {
         parameters: {
             query?: never;
@@ -1247,6 +1271,30 @@ export interface paths {
          *     Scopes (any of): `provider`, `municipality`, `community`.
          */
         post: operations["rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-subscriptions/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a subscription's status.
+         * @description `events_since_subscription_start` is the number of the last event queued for the
+         *     subscription; compare it with the last `event_number` received to see whether
+         *     anything is missing, then fetch the gap with `GET …/events?since=`.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`.
+         */
+        get: operations["get_webhook_subscription_status"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1929,6 +1977,11 @@ export interface components {
             started_on: string;
         };
         /**
+         * @description How deliveries to a subscription stand, worst first: `disabled` (the receiver answered 410), `retrying` (a message failed and waits for its next attempt), `dead_letters` (messages ran out of attempts; replay them), `ok`.
+         * @enum {string}
+         */
+        DeliveryState: "disabled" | "retrying" | "dead_letters" | "ok";
+        /**
          * @description Durations in days: how many were measured, the median, the 80th percentile and, for
          *     waiting times, the share within the Treeknorm.
          */
@@ -1982,45 +2035,37 @@ export interface components {
          * @enum {string}
          */
         EventKind: "registered" | "transition_started" | "treatment_extended" | "treatment_ended" | "readmitted" | "closed" | "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled";
-        /** @description A trajectory's history, oldest first. */
+        /** @description The events of a range, oldest first. */
         EventList: {
             items: components["schemas"]["EventView"][];
+            /**
+             * Format: int64
+             * @description Set when more of the range follows: ask again with this as `since`.
+             */
+            next_since?: number | null;
         };
         /**
          * @description A webhook event type.
          * @enum {string}
          */
-        EventType: "alert.opened" | "alert.escalated" | "alert.acknowledged" | "alert.resolved" | "referral.received" | "referral.updated" | "webhook.test";
-        /** @description One event of a trajectory's history: a phase change, or a change of one of its referrals. */
+        EventType: "alert.opened" | "alert.escalated" | "alert.acknowledged" | "alert.resolved" | "referral.received" | "referral.updated" | "webhook.test" | "webhook.heartbeat";
+        /** @description One event as it was sent (or will be). */
         EventView: {
-            actor: components["schemas"]["ActorView"];
-            /**
-             * Format: date
-             * @description Phase events: the date the change took effect.
-             */
-            effective_on?: string | null;
-            /** @description The phase (or, for referral events, the referral status) before. */
-            from?: string | null;
-            /** @description What kind of change the event records. */
-            kind: components["schemas"]["EventKind"];
-            /** Format: date */
-            planned_end_on?: string | null;
-            /** @description The end reason, readmission reason or outcome; for referrals the stated reason. */
-            reason?: string | null;
             /** Format: date-time */
-            recorded_at: string;
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
             /**
-             * Format: uuid
-             * @description Set on referral events.
+             * @description `pending`, `delivered` or `dead`.
+             * @example delivered
              */
-            referral_id?: string | null;
-            /**
-             * Format: int32
-             * @description For phase events the trajectory's version after it; for referral events the referral's.
-             */
-            sequence: number;
-            /** @description The phase (or referral status) after. */
-            to: string;
+            delivery_status: string;
+            /** Format: int64 */
+            event_number: number;
+            /** @example referral.updated */
+            event_type: string;
+            /** @description The exact JSON body delivered (or to be delivered), parsed. */
+            payload: Record<string, never>;
         };
         /**
          * @description What figures are split by [default: `municipality`]. By `kind` or `service`, the trajectory-wide figures (endings, gaps, alerts, dropouts, re-admissions) are in the total only.
@@ -2517,6 +2562,7 @@ export interface components {
              *     | `trajectory-closed` | 409 | The trajectory is closed; it takes no changes. |
              *     | `offer-closed` | 409 | The offer was taken by another candidate, expired or was withdrawn. |
              *     | `identifier-taken` | 409 | The caller's organisation already gave another object of this kind that identifier (system and value); `detail` names it. |
+             *     | `expired` | 410 | What was asked for is older than the retention (30 days by default) and was pruned: an event range's `since` or a feed's `after` cursor. `detail` says where to start again. |
              *     | `precondition-failed` | 412 | `If-Match` names no current version: read again (the response's `ETag` is the current one), decide again, retry with the new tag. |
              *     | `precondition-required` | 428 | This change needs `If-Match` with the resource's `ETag`. |
              *     | `idempotency-key-reused` | 422 | The `Idempotency-Key` was used before for a different request; use a new key. |
@@ -2528,7 +2574,7 @@ export interface components {
              *     | `unavailable` | 503 | The database is out of reach or the request ran out of time; retry after `Retry-After` seconds (writes with an `Idempotency-Key` are safe to retry). |
              * @enum {string}
              */
-            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
+            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/expired" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
         };
         /** @description The referral as its requester (the treating provider) sees it: everything. */
         ProviderReferralView: {
@@ -3183,6 +3229,52 @@ export interface components {
         SubscriptionList: {
             items: components["schemas"]["SubscriptionView"][];
         };
+        /** @description Where a subscription stands: its last event number, and how deliveries go. */
+        SubscriptionStatusView: {
+            /**
+             * Format: int64
+             * @description Dead letters, replayable with `POST …/deliveries/{did}/replay`.
+             */
+            dead: number;
+            /** @description How deliveries to a subscription stand, worst first: `disabled` (the receiver answered 410), `retrying` (a message failed and waits for its next attempt), `dead_letters` (messages ran out of attempts; replay them), `ok`. */
+            delivery_state: components["schemas"]["DeliveryState"];
+            /**
+             * Format: int64
+             * @description The number of the last event queued for it (0: none yet). Every event carries
+             *     its number as `event_number`: a receiver that got 21 and then 23 missed 22.
+             */
+            events_since_subscription_start: number;
+            /** Format: date-time */
+            last_delivered_at?: string | null;
+            /** Format: int64 */
+            last_delivered_event_number?: number | null;
+            /** @description The last failed attempt's error (or the receiver's status code), if any. */
+            last_error?: string | null;
+            /** Format: date-time */
+            last_error_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it last got an event or a heartbeat.
+             */
+            last_event_at?: string | null;
+            /**
+             * Format: int64
+             * @description Messages waiting for their first or a later attempt.
+             */
+            pending: number;
+            /**
+             * Format: int64
+             * @description Pending messages that failed at least once.
+             */
+            retrying: number;
+            /**
+             * @description `active`, or `disabled` when the endpoint answered 410 Gone.
+             * @example active
+             */
+            status: string;
+            /** Format: uuid */
+            subscription_id: string;
+        };
         /** @description A subscription. Its secret is shown only when created and when rotated. */
         SubscriptionView: {
             /** Format: date-time */
@@ -3523,12 +3615,12 @@ export interface operations {
                      *           "facts": {
                      *             "end_reason": "planned_completion",
                      *             "phase": "social_support",
-                     *             "treatment_ended_on": "2026-12-02"
+                     *             "treatment_ended_on": "2026-12-03"
                      *           },
-                     *           "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
+                     *           "id": "01a23aa3-17c9-7398-933d-3794586af280",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-02T09:37:58.722566Z",
+                     *           "opened_at": "2026-12-03T06:41:36.713881Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -3536,7 +3628,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -3666,12 +3758,12 @@ export interface operations {
                      *             "facts": {
                      *               "end_reason": "planned_completion",
                      *               "phase": "social_support",
-                     *               "treatment_ended_on": "2026-12-02"
+                     *               "treatment_ended_on": "2026-12-03"
                      *             },
-                     *             "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
+                     *             "id": "01a23aa3-17c9-7398-933d-3794586af280",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-02T09:37:58.722566Z",
+                     *             "opened_at": "2026-12-03T06:41:36.713881Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -3679,13 +3771,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *             "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-02T09:37:58.722566Z"
+                     *           "recorded_at": "2026-12-03T06:41:36.713881Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -3721,6 +3813,15 @@ export interface operations {
             };
             /** @description The token's scope or organisation does not allow this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `after` is older than the feed's retention: changes after it were pruned; start again without it */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3810,12 +3911,12 @@ export interface operations {
                      *       "facts": {
                      *         "end_reason": "planned_completion",
                      *         "phase": "social_support",
-                     *         "treatment_ended_on": "2026-12-02"
+                     *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
+                     *       "id": "01a23aa3-17c9-7398-933d-3794586af280",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-02T09:37:58.722566Z",
+                     *       "opened_at": "2026-12-03T06:41:36.713881Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -3834,15 +3935,15 @@ export interface operations {
                      *           "municipality": "gemeente:0268",
                      *           "services": [
                      *             {
-                     *               "assured_on": "2026-12-02",
+                     *               "assured_on": "2026-12-03",
                      *               "capacity": {
                      *                 "availability": "yes",
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-02T09:37:58.488425Z"
+                     *                 "updated_at": "2026-12-03T06:41:36.578336Z"
                      *               },
-                     *               "created_at": "2026-12-02T09:37:58.455019Z",
+                     *               "created_at": "2026-12-03T06:41:36.557782Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -3851,7 +3952,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *               "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -3865,7 +3966,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-02T09:37:58.488425Z",
+                     *               "updated_at": "2026-12-03T06:41:36.578336Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -3908,7 +4009,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -4028,7 +4129,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-02T09:37:58.760814Z",
+                     *       "acknowledged_at": "2026-12-03T06:41:36.731031Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4037,12 +4138,12 @@ export interface operations {
                      *       "facts": {
                      *         "end_reason": "planned_completion",
                      *         "phase": "social_support",
-                     *         "treatment_ended_on": "2026-12-02"
+                     *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
+                     *       "id": "01a23aa3-17c9-7398-933d-3794586af280",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-02T09:37:58.722566Z",
+                     *       "opened_at": "2026-12-03T06:41:36.713881Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4050,7 +4151,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -4208,7 +4309,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-02T09:37:58.760814Z",
+                     *       "acknowledged_at": "2026-12-03T06:41:36.731031Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4217,12 +4318,12 @@ export interface operations {
                      *       "facts": {
                      *         "end_reason": "planned_completion",
                      *         "phase": "social_support",
-                     *         "treatment_ended_on": "2026-12-02"
+                     *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a2361e-33c2-75d5-9e28-3455a09c3cbd",
+                     *       "id": "01a23aa3-17c9-7398-933d-3794586af280",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-02T09:37:58.722566Z",
+                     *       "opened_at": "2026-12-03T06:41:36.713881Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -4234,11 +4335,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-02T09:37:58.767612Z",
+                     *       "resolved_at": "2026-12-03T06:41:36.734912Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -4408,9 +4509,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "9b26e250-6a23-4656-b1a0-5bcc1c72f8bb",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "324816d4-2eac-4123-8434-516eb3449c45",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4425,13 +4526,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "6e3f374b-e346-4299-ba9f-ac07c182ba41",
+                     *           "request_id": "d774a526-648a-407f-8905-6254607d2884",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4442,13 +4543,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "45303bec-c046-45eb-82f1-975713ac5605",
+                     *           "request_id": "935606df-dcb4-4e62-a229-ef4a6e5d819f",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4459,13 +4560,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "dbce9030-e9e0-4043-82da-f3ca682ae984",
+                     *           "request_id": "46679498-0be1-453b-b7ca-f40198ccd8ab",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4476,13 +4577,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "12ecc276-d23b-43bc-a89c-0f86b25455c5",
+                     *           "request_id": "86a612ba-81ff-4da1-a465-b7b44b0d4f38",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4493,28 +4594,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "ebfc7d2f-5885-4e28-a984-9f1d342ee759",
+                     *           "request_id": "bd2ef196-915b-4f53-8bee-ddca3bc5eab5",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/overview",
                      *           "id": 34,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "27e0d2ea-dbb6-4194-b0ea-e4c2342865ed",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "4e992dcb-5dd9-4cc3-818b-72ee60cd5f3d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4529,13 +4630,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "e343efd1-f961-4720-909d-296fa9113c12",
+                     *           "request_id": "ad43949f-56ec-41d6-b0f8-9d40eb618687",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4546,13 +4647,13 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "37c94785-e95f-42c0-a9b6-ec888b68546f",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "03a32d3c-bf74-42bb-b9e0-39af7d67f1a5",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4563,9 +4664,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "58e05ee0-a4fa-4a40-94da-68f78ee163d2",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "3ea6ce48-ce46-4d74-b509-e72cb46a20dd",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4580,28 +4681,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "1996635c-2cc7-4e25-b92c-19fae52d2cdf",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "48d19908-eb55-45f1-95fb-0a124337c97d",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/participants",
                      *           "id": 29,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "6046d583-896d-422e-ae19-93e125131a55",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "cde923e3-4b82-4b27-af4a-4afc57e2a9b6",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4616,13 +4717,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "999b85fc-3822-4fd9-84c5-9e13098037c7",
+                     *           "request_id": "aaeeec56-cdf9-4a0a-a6e9-1b7f0b4871d8",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4633,13 +4734,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "5e33f7a0-141b-4b53-b905-6394abb35d2a",
+                     *           "request_id": "df8567dd-1732-40bf-b801-b1a3e513d7f1",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4650,13 +4751,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "063fc9a6-d47f-4f12-9a70-e3472c48fff5",
+                     *           "request_id": "d6309b19-0ce1-4ff7-b8f1-ee0033daed5d",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4667,9 +4768,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "30d04f83-f903-4b49-a6f9-70bea4c7e249",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "792732eb-6e1c-42ae-baa5-f759c331b38a",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4684,9 +4785,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "fca732f3-6e82-4507-a18d-d5e01561b2bf",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "a984ce17-fab3-43f9-85b6-2bb8429899ef",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4696,16 +4797,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "GET /v1/referrals/outbox-feed",
                      *           "id": 23,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "435c3238-0d96-4a56-ab6c-7bc42ecbc022",
+                     *           "request_id": "c2af6395-cbd6-4058-8983-df66e9631bb6",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4715,16 +4816,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "GET /v1/referrals/inbox",
                      *           "id": 22,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "1577dbb3-034d-4e8c-8239-2c175fd1397c",
+                     *           "request_id": "2804e41b-7e82-470d-b3e4-704f5fc3531d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4734,16 +4835,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "GET /v1/referrals",
                      *           "id": 21,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "47aa0978-e269-4c80-8db0-aa42d78588d1",
+                     *           "request_id": "e834eaef-2c5f-4f53-ae6e-8a053210496d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4758,9 +4859,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "8f57e26b-8211-41d3-a4be-efe1f5f7fc57",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "dc9d7603-4486-42f0-93d4-b51fc600e888",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4775,9 +4876,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "169d9913-9f2f-4e66-8def-04b99b73b4a1",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "86891b10-1e9c-4120-b70e-c4efba817d14",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4792,9 +4893,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "ca66ed22-e8f3-451d-b430-bcb91819a508",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "71425507-78b2-4ebf-a818-a5378927d478",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4809,13 +4910,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "edcf9681-8f7b-4151-8638-c9f041fb47d1",
+                     *           "request_id": "a3e15d3f-c2e8-49c2-bb80-5b2a664db7ed",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4826,13 +4927,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
-                     *           "request_id": "f9f9acf0-2c14-4739-9178-b22a45953582",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "request_id": "47230dbd-01f8-4bf6-8146-a693d0caa74b",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4843,13 +4944,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "4ed6e60f-224a-4902-9936-fc6c7eaca9fd",
+                     *           "request_id": "9068bd0d-3802-46fd-ac90-40822d5cb908",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4860,13 +4961,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "a177fa62-76f2-4664-b024-a27547d0b750",
+                     *           "request_id": "9647602f-8374-46b9-91c6-d9c2dca26ac7",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4877,28 +4978,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "71dc3857-b5c9-472e-94f9-8498c3f73509",
+                     *           "request_id": "81196009-e7d0-4808-8db2-41b095c549a6",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "POST /v1/trajectories/search",
                      *           "id": 7,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "95087528-b682-4a78-8f35-5f7e7d364872",
+                     *           "request_id": "601deaa9-0e26-4b69-8d1d-56d890860c76",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4913,13 +5014,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "489ab4de-8dde-4e61-b67f-81db2820719f",
+                     *           "request_id": "56e6115c-3080-4864-8374-76625e6603a0",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4930,13 +5031,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "face8246-78bf-4003-8504-01fc84d37041",
+                     *           "request_id": "2fe90f36-f5ee-4634-a739-02210abf2d1d",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4947,28 +5048,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "7bfc859b-cccd-4a4e-a279-6e3b631f1d6c",
+                     *           "request_id": "d874566f-4c94-45f5-ba26-38928626e456",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *           ],
                      *           "event": "GET /v1/trajectories",
                      *           "id": 3,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "8af9367e-063b-4994-9991-0692193d4ad3",
+                     *           "request_id": "b513c0e7-04c1-44cb-97c6-cc1b4c2a8947",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4983,13 +5084,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-02T09:37:58Z",
+                     *           "recorded_at": "2026-12-03T06:41:36Z",
                      *           "referral_id": null,
-                     *           "request_id": "e260d009-0ae9-4fc3-ad2a-11ac8ebb5874",
+                     *           "request_id": "ebf3a96f-2aa9-412e-a38a-14ef312ee5d6",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447"
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
                      *         }
                      *       ]
                      *     }
@@ -5107,7 +5208,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-02T09:37:58.891776Z",
+                     *       "generated_at": "2026-12-03T06:41:36.843399Z",
                      *       "group_by": "municipality",
                      *       "groups": [
                      *         {
@@ -6696,10 +6797,18 @@ export interface operations {
                      *       "interval": "quarter",
                      *       "min_clients": 5,
                      *       "open_gaps": {
-                     *         "groups": [],
+                     *         "groups": [
+                     *           {
+                     *             "count": {
+                     *               "suppressed": true,
+                     *               "value": null
+                     *             },
+                     *             "group": "gemeente:0268"
+                     *           }
+                     *         ],
                      *         "total": {
-                     *           "suppressed": false,
-                     *           "value": 0
+                     *           "suppressed": true,
+                     *           "value": null
                      *         }
                      *       },
                      *       "periods": [
@@ -8406,19 +8515,19 @@ export interface operations {
                      *           "consent_holds": true,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-13",
+                     *             "assessment_due_on": "2027-01-14",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
+                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2361e-3401-7034-bfc7-9ccc552acb52",
+                     *           "id": "01a23aa3-17e7-7698-ab20-4e08ce2c0e36",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8427,7 +8536,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -8445,13 +8554,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
+                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2361e-3401-7034-bfc7-9ccd719f6287",
+                     *           "id": "01a23aa3-17e7-7698-ab20-4e091ee18c8f",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8460,19 +8569,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-02T09:37:58.785155Z",
-                     *       "expires_at": "2026-12-17T00:00:00Z",
-                     *       "id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *       "created_at": "2026-12-03T06:41:36.743912Z",
+                     *       "expires_at": "2026-12-18T00:00:00Z",
+                     *       "id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
-                     *       "updated_at": "2026-12-02T09:37:58.785155Z",
+                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *       "updated_at": "2026-12-03T06:41:36.743912Z",
                      *       "version": 1
                      *     }
                      */
@@ -8759,16 +8868,16 @@ export interface operations {
                      *           "consent_withdrawn": false,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-13",
+                     *             "assessment_due_on": "2027-01-14",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *             "requested_at": "2026-12-03T06:41:36.592624Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -8779,7 +8888,7 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *           "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *           "status": "requested",
                      *           "version": 1,
                      *           "view": "recipient"
@@ -8904,7 +9013,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-02T09:37:58.513882Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.592624Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -8916,16 +9025,16 @@ export interface operations {
                      *             "consent_withdrawn": false,
                      *             "dates": {
                      *               "application_on": null,
-                     *               "assessment_due_on": "2027-01-13",
+                     *               "assessment_due_on": "2027-01-14",
                      *               "decided_at": null,
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *               "requested_at": "2026-12-03T06:41:36.592624Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *             "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -8936,7 +9045,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *             "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -8976,6 +9085,15 @@ export interface operations {
             };
             /** @description The token's scope or organisation does not allow this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `after` is older than the feed's retention: changes after it were pruned; start again without it */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9070,7 +9188,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-02T09:37:58.513882Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.592624Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -9084,16 +9202,16 @@ export interface operations {
                      *             "consent_holds": true,
                      *             "dates": {
                      *               "application_on": null,
-                     *               "assessment_due_on": "2027-01-13",
+                     *               "assessment_due_on": "2027-01-14",
                      *               "decided_at": null,
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *               "requested_at": "2026-12-03T06:41:36.592624Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *             "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -9105,10 +9223,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *             "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *             "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -9147,6 +9265,15 @@ export interface operations {
             };
             /** @description The token's scope or organisation does not allow this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `after` is older than the feed's retention: changes after it were pruned; start again without it */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9240,16 +9367,16 @@ export interface operations {
                      *       "consent_withdrawn": false,
                      *       "dates": {
                      *         "application_on": null,
-                     *         "assessment_due_on": "2027-01-13",
+                     *         "assessment_due_on": "2027-01-14",
                      *         "decided_at": null,
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *         "requested_at": "2026-12-03T06:41:36.592624Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *       "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -9260,7 +9387,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -9374,7 +9501,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *       "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -9760,8 +9887,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
-                     *           "joined_on": "2026-12-02",
+                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -9773,15 +9900,15 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
+                     *           "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
                      *           "participants": [
-                     *             "01a2361e-3346-759c-b025-be3e838136de"
+                     *             "01a23aa3-1784-7173-8fba-4a0d3c83970d"
                      *           ],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-02T09:37:58.644705Z",
+                     *           "updated_at": "2026-12-03T06:41:36.666991Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -9800,16 +9927,16 @@ export interface operations {
                      *         "consent_withdrawn": false,
                      *         "dates": {
                      *           "application_on": null,
-                     *           "assessment_due_on": "2027-01-13",
-                     *           "decided_at": "2026-12-02T09:37:58.587716Z",
+                     *           "assessment_due_on": "2027-01-14",
+                     *           "decided_at": "2026-12-03T06:41:36.636954Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-02T09:37:58.578444Z",
-                     *           "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *           "received_at": "2026-12-03T06:41:36.631285Z",
+                     *           "requested_at": "2026-12-03T06:41:36.592624Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *         "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -9820,14 +9947,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *         "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-02T09:37:58.513882Z",
+                     *           "at": "2026-12-03T06:41:36.592624Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -9840,10 +9967,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.578444Z",
+                     *           "at": "2026-12-03T06:41:36.631285Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -9854,10 +9981,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.587716Z",
+                     *           "at": "2026-12-03T06:41:36.636954Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -9869,7 +9996,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         }
                      *       ]
                      *     }
@@ -9979,8 +10106,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2361e-3346-759c-b025-be3e838136de",
-                     *           "joined_on": "2026-12-02",
+                     *           "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
                      *           "organisation": "agb:12345678",
@@ -9992,8 +10119,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
-                     *           "joined_on": "2026-12-02",
+                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -10109,15 +10236,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
+                     *           "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
                      *           "participants": [
-                     *             "01a2361e-3346-759c-b025-be3e838136de"
+                     *             "01a23aa3-1784-7173-8fba-4a0d3c83970d"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-02T09:37:58.629233Z",
+                     *           "updated_at": "2026-12-03T06:41:36.658822Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -10222,7 +10349,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a2361e-3346-759c-b025-be3e838136de"
+                 *         "01a23aa3-1784-7173-8fba-4a0d3c83970d"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -10243,15 +10370,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
+                     *       "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
                      *       "participants": [
-                     *         "01a2361e-3346-759c-b025-be3e838136de"
+                     *         "01a23aa3-1784-7173-8fba-4a0d3c83970d"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *       "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-02T09:37:58.629233Z",
+                     *       "updated_at": "2026-12-03T06:41:36.658822Z",
                      *       "version": 1
                      *     }
                      */
@@ -10403,15 +10530,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
+                     *       "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
                      *       "participants": [
-                     *         "01a2361e-3346-759c-b025-be3e838136de"
+                     *         "01a23aa3-1784-7173-8fba-4a0d3c83970d"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *       "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-02T09:37:58.644705Z",
+                     *       "updated_at": "2026-12-03T06:41:36.666991Z",
                      *       "version": 2
                      *     }
                      */
@@ -10594,16 +10721,16 @@ export interface operations {
                      *       "consent_withdrawn": false,
                      *       "dates": {
                      *         "application_on": null,
-                     *         "assessment_due_on": "2027-01-13",
+                     *         "assessment_due_on": "2027-01-14",
                      *         "decided_at": null,
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-02T09:37:58.578444Z",
-                     *         "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *         "received_at": "2026-12-03T06:41:36.631285Z",
+                     *         "requested_at": "2026-12-03T06:41:36.592624Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *       "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -10614,7 +10741,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -10798,15 +10925,15 @@ export interface operations {
                      *       "form": "full",
                      *       "items": [
                      *         {
-                     *           "assured_on": "2026-12-02",
+                     *           "assured_on": "2026-12-03",
                      *           "capacity": {
                      *             "availability": "yes",
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-02T09:37:58.488425Z"
+                     *             "updated_at": "2026-12-03T06:41:36.578336Z"
                      *           },
-                     *           "created_at": "2026-12-02T09:37:58.455019Z",
+                     *           "created_at": "2026-12-03T06:41:36.557782Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -10815,7 +10942,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *           "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -10829,7 +10956,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-02T09:37:58.488425Z",
+                     *           "updated_at": "2026-12-03T06:41:36.578336Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -10993,9 +11120,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-02",
+                     *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-02T09:37:58.455019Z",
+                     *       "created_at": "2026-12-03T06:41:36.557782Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11004,7 +11131,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11018,7 +11145,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:37:58.455019Z",
+                     *       "updated_at": "2026-12-03T06:41:36.557782Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11184,17 +11311,17 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-02T09:37:58.455019Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.557782Z",
                      *           "service": {
-                     *             "assured_on": "2026-12-02",
+                     *             "assured_on": "2026-12-03",
                      *             "capacity": {
                      *               "availability": "yes",
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-02T09:37:58.488425Z"
+                     *               "updated_at": "2026-12-03T06:41:36.578336Z"
                      *             },
-                     *             "created_at": "2026-12-02T09:37:58.455019Z",
+                     *             "created_at": "2026-12-03T06:41:36.557782Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11203,7 +11330,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *             "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11217,7 +11344,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-02T09:37:58.488425Z",
+                     *             "updated_at": "2026-12-03T06:41:36.578336Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11251,17 +11378,17 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-02T09:37:58.478993Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.572812Z",
                      *           "service": {
-                     *             "assured_on": "2026-12-02",
+                     *             "assured_on": "2026-12-03",
                      *             "capacity": {
                      *               "availability": "yes",
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-02T09:37:58.488425Z"
+                     *               "updated_at": "2026-12-03T06:41:36.578336Z"
                      *             },
-                     *             "created_at": "2026-12-02T09:37:58.455019Z",
+                     *             "created_at": "2026-12-03T06:41:36.557782Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11270,7 +11397,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *             "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11284,7 +11411,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-02T09:37:58.488425Z",
+                     *             "updated_at": "2026-12-03T06:41:36.578336Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11349,6 +11476,15 @@ export interface operations {
             };
             /** @description The token's scope or organisation does not allow this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `after` is older than the feed's retention: changes after it were pruned; start again without it */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11429,9 +11565,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-02",
+                     *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-02T09:37:58.455019Z",
+                     *       "created_at": "2026-12-03T06:41:36.557782Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11440,7 +11576,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11454,7 +11590,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:37:58.455019Z",
+                     *       "updated_at": "2026-12-03T06:41:36.557782Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11620,9 +11756,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-02",
+                     *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-02T09:37:58.455019Z",
+                     *       "created_at": "2026-12-03T06:41:36.557782Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11631,7 +11767,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11645,7 +11781,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:37:58.478993Z",
+                     *       "updated_at": "2026-12-03T06:41:36.572812Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11839,15 +11975,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-02",
+                     *       "assured_on": "2026-12-03",
                      *       "capacity": {
                      *         "availability": "yes",
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-02T09:37:58.488425Z"
+                     *         "updated_at": "2026-12-03T06:41:36.578336Z"
                      *       },
-                     *       "created_at": "2026-12-02T09:37:58.455019Z",
+                     *       "created_at": "2026-12-03T06:41:36.557782Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11856,7 +11992,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11870,7 +12006,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:37:58.488425Z",
+                     *       "updated_at": "2026-12-03T06:41:36.578336Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12036,7 +12172,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-02T09:37:58.455019Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.557782Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -12047,7 +12183,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-02T09:37:58.478993Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.572812Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -12058,7 +12194,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-02T09:37:58.488425Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.578336Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -12460,9 +12596,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-02T09:37:58.387001Z",
+                     *           "created_at": "2026-12-03T06:41:36.517994Z",
                      *           "end_reason": null,
-                     *           "id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *           "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12473,11 +12609,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-02T09:37:58.387001Z",
+                     *           "updated_at": "2026-12-03T06:41:36.517994Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjM2MWUtMzI3My03NjhlLTk5YjAtMzRhMDY2MGRkNDQ3"
+                     *       "next_cursor": "dDE6MDFhMjNhYTMtMTcwNS03N2Y5LTlmYmItMzhjNmZkNzQ3MWQx"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -12612,9 +12748,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-02T09:37:58.387001Z",
+                     *       "created_at": "2026-12-03T06:41:36.517994Z",
                      *       "end_reason": null,
-                     *       "id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *       "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -12625,7 +12761,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-02T09:37:58.387001Z",
+                     *       "updated_at": "2026-12-03T06:41:36.517994Z",
                      *       "version": 1
                      *     }
                      */
@@ -12772,9 +12908,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-02T09:37:58.387001Z",
+                     *           "created_at": "2026-12-03T06:41:36.517994Z",
                      *           "end_reason": null,
-                     *           "id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *           "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12785,7 +12921,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-02T09:37:58.387001Z",
+                     *           "updated_at": "2026-12-03T06:41:36.517994Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -12923,9 +13059,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-02T09:37:58.387001Z",
+                     *       "created_at": "2026-12-03T06:41:36.517994Z",
                      *       "end_reason": null,
-                     *       "id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *       "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -12936,7 +13072,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-02T09:37:58.387001Z",
+                     *       "updated_at": "2026-12-03T06:41:36.517994Z",
                      *       "version": 1
                      *     }
                      */
@@ -13051,17 +13187,17 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "expires_on": null,
-                     *           "given_on": "2026-12-02",
-                     *           "id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
+                     *           "given_on": "2026-12-03",
+                     *           "id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-02T09:37:58.435605Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.546091Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -13187,17 +13323,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_on": null,
-                     *       "given_on": "2026-12-02",
-                     *       "id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
+                     *       "given_on": "2026-12-03",
+                     *       "id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-02T09:37:58.435605Z",
+                     *       "recorded_at": "2026-12-03T06:41:36.546091Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *       "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13340,17 +13476,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_on": null,
-                     *       "given_on": "2026-12-02",
-                     *       "id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
+                     *       "given_on": "2026-12-03",
+                     *       "id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-02T09:37:58.435605Z",
+                     *       "recorded_at": "2026-12-03T06:41:36.546091Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *       "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13485,20 +13621,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_on": null,
-                     *       "given_on": "2026-12-02",
-                     *       "id": "01a2361e-33f6-75db-bb73-f9e2981f5b7d",
+                     *       "given_on": "2026-12-03",
+                     *       "id": "01a23aa3-17e2-77e1-8f12-a554f809e51d",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-02T09:37:58.774347Z",
+                     *       "recorded_at": "2026-12-03T06:41:36.738626Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-02T09:37:58.830053Z",
+                     *       "withdrawn_at": "2026-12-03T06:41:36.776695Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -13671,7 +13807,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:37:58.387001Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.517994Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -13686,8 +13822,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:37:58.513882Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "recorded_at": "2026-12-03T06:41:36.592624Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -13701,8 +13837,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:37:58.578444Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "recorded_at": "2026-12-03T06:41:36.631285Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -13716,8 +13852,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:37:58.587716Z",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "recorded_at": "2026-12-03T06:41:36.636954Z",
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -13726,12 +13862,12 @@ export interface operations {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
-                     *           "effective_on": "2026-12-02",
+                     *           "effective_on": "2026-12-03",
                      *           "from": "treatment",
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-02T09:37:58.673678Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.682394Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -13741,12 +13877,12 @@ export interface operations {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
-                     *           "effective_on": "2026-12-02",
+                     *           "effective_on": "2026-12-03",
                      *           "from": "transition",
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-02T09:37:58.695275Z",
+                     *           "recorded_at": "2026-12-03T06:41:36.700070Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -14151,19 +14287,19 @@ export interface operations {
                      *               "consent_holds": true,
                      *               "dates": {
                      *                 "application_on": null,
-                     *                 "assessment_due_on": "2027-01-13",
+                     *                 "assessment_due_on": "2027-01-14",
                      *                 "decided_at": null,
                      *                 "decision_due_on": null,
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-02T09:37:58.785155Z",
+                     *                 "requested_at": "2026-12-03T06:41:36.743912Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a2361e-3401-7034-bfc7-9ccc552acb52",
+                     *               "id": "01a23aa3-17e7-7698-ab20-4e08ce2c0e36",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *               "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14172,7 +14308,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *               "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -14190,13 +14326,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-02T09:37:58.785155Z",
+                     *                 "requested_at": "2026-12-03T06:41:36.743912Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a2361e-3401-7034-bfc7-9ccd719f6287",
+                     *               "id": "01a23aa3-17e7-7698-ab20-4e091ee18c8f",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *               "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14205,19 +14341,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *               "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-02T09:37:58.785155Z",
-                     *           "expires_at": "2026-12-17T00:00:00Z",
-                     *           "id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *           "created_at": "2026-12-03T06:41:36.743912Z",
+                     *           "expires_at": "2026-12-18T00:00:00Z",
+                     *           "id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
-                     *           "updated_at": "2026-12-02T09:37:58.785155Z",
+                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *           "updated_at": "2026-12-03T06:41:36.743912Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -14360,19 +14496,19 @@ export interface operations {
                      *           "consent_holds": true,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-13",
+                     *             "assessment_due_on": "2027-01-14",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
+                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2361e-3401-7034-bfc7-9ccc552acb52",
+                     *           "id": "01a23aa3-17e7-7698-ab20-4e08ce2c0e36",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14381,7 +14517,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -14399,13 +14535,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:37:58.785155Z",
+                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2361e-3401-7034-bfc7-9ccd719f6287",
+                     *           "id": "01a23aa3-17e7-7698-ab20-4e091ee18c8f",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14414,19 +14550,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
+                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-02T09:37:58.785155Z",
-                     *       "expires_at": "2026-12-17T00:00:00Z",
-                     *       "id": "01a2361e-3401-7034-bfc7-9ccb0209103d",
+                     *       "created_at": "2026-12-03T06:41:36.743912Z",
+                     *       "expires_at": "2026-12-18T00:00:00Z",
+                     *       "id": "01a23aa3-17e7-7698-ab20-4e071301794c",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a2361e-327c-73cd-9ff3-a6b0e56a9212",
-                     *       "updated_at": "2026-12-02T09:37:58.785155Z",
+                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *       "updated_at": "2026-12-03T06:41:36.743912Z",
                      *       "version": 1
                      *     }
                      */
@@ -14571,13 +14707,13 @@ export interface operations {
                      *         {
                      *           "after_days": 30,
                      *           "checked_on": null,
-                     *           "due_on": "2027-01-01",
+                     *           "due_on": "2027-01-02",
                      *           "outcome": null
                      *         },
                      *         {
                      *           "after_days": 90,
                      *           "checked_on": null,
-                     *           "due_on": "2027-03-02",
+                     *           "due_on": "2027-03-03",
                      *           "outcome": null
                      *         }
                      *       ]
@@ -14853,16 +14989,16 @@ export interface operations {
                      *             "consent_holds": true,
                      *             "dates": {
                      *               "application_on": null,
-                     *               "assessment_due_on": "2027-01-13",
-                     *               "decided_at": "2026-12-02T09:37:58.587716Z",
+                     *               "assessment_due_on": "2027-01-14",
+                     *               "decided_at": "2026-12-03T06:41:36.636954Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-02T09:37:58.578444Z",
-                     *               "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *               "received_at": "2026-12-03T06:41:36.631285Z",
+                     *               "requested_at": "2026-12-03T06:41:36.592624Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *             "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -14874,10 +15010,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *             "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *             "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -14887,8 +15023,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
-                     *           "joined_on": "2026-12-02",
+                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -14900,19 +15036,19 @@ export interface operations {
                      *       ],
                      *       "timeline": [
                      *         {
-                     *           "at": "2026-12-02T00:00:00Z",
+                     *           "at": "2026-12-03T00:00:00Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a2361e-3346-759c-b025-be3e838136de",
+                     *             "participant_id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_left",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.387001Z",
+                     *           "at": "2026-12-03T06:41:36.517994Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -14924,20 +15060,20 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.435605Z",
+                     *           "at": "2026-12-03T06:41:36.546091Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a2361e-32a3-731f-9c25-fc0d9eb00c0c",
+                     *             "consent_id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
                      *             "expires_on": null,
-                     *             "given_on": "2026-12-02",
+                     *             "given_on": "2026-12-03",
                      *             "organisation": "gemeente:0268"
                      *           },
                      *           "kind": "consent_given",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.513882Z",
+                     *           "at": "2026-12-03T06:41:36.592624Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -14950,10 +15086,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.578444Z",
+                     *           "at": "2026-12-03T06:41:36.631285Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -14964,10 +15100,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.587716Z",
+                     *           "at": "2026-12-03T06:41:36.636954Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -14979,68 +15115,68 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.598899Z",
+                     *           "at": "2026-12-03T06:41:36.644908Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a2361e-3346-759c-b025-be3e838136de",
+                     *             "participant_id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.606380Z",
+                     *           "at": "2026-12-03T06:41:36.648610Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a2361e-334e-75d6-8abd-d59e69a33290",
+                     *             "participant_id": "01a23aa3-1788-72d6-b672-eb01113a063e",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.629233Z",
+                     *           "at": "2026-12-03T06:41:36.658822Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
+                     *             "meeting_id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *             "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.644705Z",
+                     *           "at": "2026-12-03T06:41:36.666991Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a2361e-3365-7409-a08d-f7fd37a3b0fc",
+                     *             "meeting_id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *             "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a2361e-32f1-71bb-8892-da57d5b15ba3"
+                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
                      *         },
                      *         {
-                     *           "at": "2026-12-02T09:37:58.673678Z",
+                     *           "at": "2026-12-03T06:41:36.682394Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "effective_on": "2026-12-02",
+                     *             "effective_on": "2026-12-03",
                      *             "from": "treatment",
                      *             "to": "transition"
                      *           },
@@ -15056,20 +15192,20 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-02T09:37:58.387001Z",
+                     *         "created_at": "2026-12-03T06:41:36.517994Z",
                      *         "end_reason": null,
-                     *         "id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *         "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
-                     *         "phase_since": "2026-12-02",
+                     *         "phase_since": "2026-12-03",
                      *         "planned_end_on": "2026-12-31",
                      *         "previous_trajectory_id": null,
                      *         "readmission": false,
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-02T09:37:58.673678Z",
+                     *         "updated_at": "2026-12-03T06:41:36.682394Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -15179,8 +15315,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2361e-3346-759c-b025-be3e838136de",
-                     *           "joined_on": "2026-12-02",
+                     *           "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
                      *           "organisation": "agb:12345678",
@@ -15192,8 +15328,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2361e-334e-75d6-8abd-d59e69a33290",
-                     *           "joined_on": "2026-12-02",
+                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -15328,8 +15464,8 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a2361e-3346-759c-b025-be3e838136de",
-                     *       "joined_on": "2026-12-02",
+                     *       "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *       "joined_on": "2026-12-03",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
                      *       "organisation": "agb:12345678",
@@ -15484,9 +15620,9 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a2361e-3346-759c-b025-be3e838136de",
-                     *       "joined_on": "2026-12-02",
-                     *       "left_on": "2026-12-02",
+                     *       "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *       "joined_on": "2026-12-03",
+                     *       "left_on": "2026-12-03",
                      *       "name": "M. de Vries",
                      *       "organisation": "agb:12345678",
                      *       "phone": "024-1234567",
@@ -15655,16 +15791,16 @@ export interface operations {
                      *           "consent_holds": true,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-13",
+                     *             "assessment_due_on": "2027-01-14",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *             "requested_at": "2026-12-03T06:41:36.592624Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *           "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -15676,10 +15812,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *           "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -15804,7 +15940,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1"
+                 *       "service": "01a23aa3-172d-71d7-ac1e-6f8111127455"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -15837,16 +15973,16 @@ export interface operations {
                      *       "consent_holds": true,
                      *       "dates": {
                      *         "application_on": null,
-                     *         "assessment_due_on": "2027-01-13",
+                     *         "assessment_due_on": "2027-01-14",
                      *         "decided_at": null,
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-02T09:37:58.513882Z",
+                     *         "requested_at": "2026-12-03T06:41:36.592624Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2361e-32f1-71bb-8892-da57d5b15ba3",
+                     *       "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -15858,10 +15994,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2361e-32b7-7256-94a1-e8ae9e0fbeb1",
+                     *       "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *       "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -16029,20 +16165,20 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-02T09:37:58.387001Z",
+                     *       "created_at": "2026-12-03T06:41:36.517994Z",
                      *       "end_reason": null,
-                     *       "id": "01a2361e-3273-768e-99b0-34a0660dd447",
+                     *       "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
-                     *       "phase_since": "2026-12-02",
+                     *       "phase_since": "2026-12-03",
                      *       "planned_end_on": "2026-12-31",
                      *       "previous_trajectory_id": null,
                      *       "readmission": false,
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-02T09:37:58.673678Z",
+                     *       "updated_at": "2026-12-03T06:41:36.682394Z",
                      *       "version": 2
                      *     }
                      */
@@ -16200,16 +16336,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-02T09:37:58.850039Z",
+                     *           "created_at": "2026-12-03T06:41:36.790706Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a2361e-3442-736c-a835-3292a2a1b5a6",
+                     *           "id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-02T09:37:58.850039Z",
+                     *           "updated_at": "2026-12-03T06:41:36.790706Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -16322,17 +16458,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-02T09:37:58.850039Z",
+                     *       "created_at": "2026-12-03T06:41:36.790706Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a2361e-3442-736c-a835-3292a2a1b5a6",
+                     *       "id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_KsbHXX0klRzU8GVri7EF94D7TbW3dnaF",
+                     *       "secret": "whsec_6NAEuNZv3B7u11jXQeAzvgMn6WRHRpYK",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:37:58.850039Z",
+                     *       "updated_at": "2026-12-03T06:41:36.790706Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -16763,6 +16899,158 @@ export interface operations {
             };
         };
     };
+    list_webhook_events: {
+        parameters: {
+            query: {
+                /** @description The last event number the caller has: the range starts after it. */
+                since: number;
+                /** @description The last event number wanted (default: the latest); greater than `since`. */
+                until?: number;
+                /** @description At most this many events (1-500, default 100); `next_since` continues. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The subscription id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events of the range */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-12-03T06:41:36.802189Z",
+                     *           "delivered_at": null,
+                     *           "delivery_status": "pending",
+                     *           "event_number": 1,
+                     *           "event_type": "alert.opened",
+                     *           "payload": {
+                     *             "data": {
+                     *               "change": "alert_opened",
+                     *               "id": "01a23aa3-1822-7535-9264-5750f6e2c62b",
+                     *               "subject": "alert",
+                     *               "url": "/v1/alerts/01a23aa3-1822-7535-9264-5750f6e2c62b",
+                     *               "version": 1
+                     *             },
+                     *             "event_number": 1,
+                     *             "events_since_subscription_start": 1,
+                     *             "subscription_id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
+                     *             "timestamp": "2026-12-03T06:41:36.802189+00:00",
+                     *             "type": "alert.opened"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_since": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts before the retention: those events were pruned */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `until` is not after `since`, or `limit` is out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     rotate_webhook_secret: {
         parameters: {
             query?: never;
@@ -16788,17 +17076,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-02T09:37:58.850039Z",
+                     *       "created_at": "2026-12-03T06:41:36.790706Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a2361e-3442-736c-a835-3292a2a1b5a6",
-                     *       "previous_secret_valid_until": "2026-12-03T09:37:58.878924Z",
-                     *       "secret": "whsec_IqXdXaOcvMzFHIf6lEUbfsi19wJ6C4he",
+                     *       "id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
+                     *       "previous_secret_valid_until": "2026-12-04T06:41:36.833406Z",
+                     *       "secret": "whsec_aroibIAH5ZfI7DtM/Dlkv1I/YB2SFAqY",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-02T09:37:58.878924Z",
+                     *       "updated_at": "2026-12-03T06:41:36.833406Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -16892,6 +17180,121 @@ export interface operations {
             };
         };
     };
+    get_webhook_subscription_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dead": 0,
+                     *       "delivery_state": "ok",
+                     *       "events_since_subscription_start": 1,
+                     *       "last_delivered_at": null,
+                     *       "last_delivered_event_number": null,
+                     *       "last_error": null,
+                     *       "last_error_at": null,
+                     *       "last_event_at": "2026-12-03T06:41:36.802189Z",
+                     *       "pending": 1,
+                     *       "retrying": 0,
+                     *       "status": "active",
+                     *       "subscription_id": "01a23aa3-1816-732f-8815-c6c5f30acb36"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionStatusView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     send_webhook_test: {
         parameters: {
             query?: never;
@@ -16917,8 +17320,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a2361e-344d-7120-a84e-10d95c90c6ef",
-                     *       "webhook_id": "msg_01a2361e344d7120a84e10d95c90c6ef"
+                     *       "message_id": "01a23aa3-1833-7420-ad48-44784d20fa94",
+                     *       "webhook_id": "msg_01a23aa318337420ad4844784d20fa94"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

@@ -20,6 +20,7 @@ pub mod fhir;
 pub mod figures;
 pub mod identifier;
 pub mod ids;
+pub mod notification;
 pub mod org_id;
 pub mod phase;
 pub mod precondition;

@@ -16,6 +16,9 @@ string_enum! {
         ReferralUpdated => "referral.updated",
         /// Sent on request, to check an endpoint.
         Test => "webhook.test",
+        /// Sent when nothing else was for a while, so the receiver knows the subscription
+        /// lives; it carries the last event number for a gap check.
+        Heartbeat => "webhook.heartbeat",
     }
 }
 

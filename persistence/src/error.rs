@@ -18,6 +18,9 @@ pub enum StoreError {
     IdentifierTaken { identifier: String },
     #[error("the Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
+    /// What was asked for is older than the retention and was (or may be) pruned.
+    #[error("{detail}")]
+    Expired { detail: String },
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("stored data does not parse: {0}")]

@@ -235,6 +235,7 @@ pub(crate) async fn read_keyed(
     limit: u64,
 ) -> Result<(Vec<feed_entry::Model>, FeedCursor), StoreError> {
     use feed_entry::Column;
+    crate::feed_retention::check_cursor(conn, key, stream.as_str(), after).await?;
     let mut select = feed_entry::Entity::find()
         .filter(Column::Org.eq(key))
         .filter(Column::Stream.eq(stream.as_str()))

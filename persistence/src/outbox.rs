@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use herstelbrug_domain::{EventType, MessageId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryTrait as _;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{CaseStatement, Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::entity::{webhook_message, webhook_subscription};
@@ -27,17 +28,45 @@ pub(crate) struct Announcement<'a> {
     pub ordering_key: Uuid,
 }
 
-pub(crate) fn payload(event: EventType, data: serde_json::Value, now: DateTime<Utc>) -> String {
-    serde_json::json!({
+/// Where a message stands in its subscription's numbering: an event has its own number;
+/// test and heartbeat messages carry the count so far.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Envelope {
+    pub subscription: Uuid,
+    pub events_since_start: i64,
+    pub numbered: bool,
+}
+
+impl Envelope {
+    fn event_number(self) -> Option<i64> {
+        self.numbered.then_some(self.events_since_start)
+    }
+}
+
+pub(crate) fn payload(
+    event: EventType,
+    data: serde_json::Value,
+    now: DateTime<Utc>,
+    envelope: Envelope,
+) -> String {
+    let mut body = serde_json::json!({
         "type": event.as_str(),
         "timestamp": now.to_rfc3339(),
+        "subscription_id": envelope.subscription,
+        "events_since_subscription_start": envelope.events_since_start,
         "data": data,
-    })
-    .to_string()
+    });
+    if let Some(number) = envelope.event_number() {
+        body["event_number"] = number.into();
+    }
+    body.to_string()
 }
 
 /// Queues each announcement for every active subscription of its organisation that
-/// wants its type; the subscriptions of all the organisations are read in one query.
+/// wants its type, numbering them per subscription. The subscriptions of all the
+/// organisations are read in one query and their counters moved in one more (only when
+/// one wants something); the counter's row lock orders concurrent writers, so numbers
+/// follow commit order without gaps, and a rollback takes its numbers back with it.
 pub(crate) async fn enqueue(
     txn: &WriteTxn,
     announcements: &[(&str, Announcement<'_>)],
@@ -52,58 +81,97 @@ pub(crate) async fn enqueue(
         .filter(webhook_subscription::Column::Status.eq("active"))
         .all(txn.unflushed())
         .await?;
-    for (org, announcement) in announcements {
-        enqueue_for(txn, &subscriptions, org, announcement, now);
+    let wanted: Vec<(Uuid, Vec<&Announcement<'_>>)> = subscriptions
+        .iter()
+        .map(|s| {
+            let mine = announcements
+                .iter()
+                .filter(|(org, a)| {
+                    s.org == *org && s.event_types.split(',').any(|t| t == a.event.as_str())
+                })
+                .map(|(_, a)| a)
+                .collect::<Vec<_>>();
+            (s.id, mine)
+        })
+        .filter(|(_, mine)| !mine.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let counts = wanted
+        .iter()
+        .fold(CaseStatement::new(), |case, (id, mine)| {
+            case.case(
+                webhook_subscription::Column::Id.eq(*id),
+                Expr::val(i64::try_from(mine.len()).unwrap_or(i64::MAX)),
+            )
+        });
+    let counted = webhook_subscription::Entity::update_many()
+        .col_expr(
+            webhook_subscription::Column::EventsSinceStart,
+            Expr::col(webhook_subscription::Column::EventsSinceStart)
+                .add(counts.finally(Expr::val(0i64))),
+        )
+        .col_expr(webhook_subscription::Column::LastEventAt, Expr::val(now))
+        .filter(webhook_subscription::Column::Id.is_in(wanted.iter().map(|(id, _)| *id)))
+        .filter(webhook_subscription::Column::Status.eq("active"))
+        .exec_with_returning(txn.unflushed())
+        .await?;
+    for row in counted {
+        let Some((_, mine)) = wanted.iter().find(|(id, _)| *id == row.id) else {
+            continue;
+        };
+        let first = row.events_since_start - i64::try_from(mine.len()).unwrap_or(i64::MAX) + 1;
+        for (offset, announcement) in (0i64..).zip(mine.iter()) {
+            let envelope = Envelope {
+                subscription: row.id,
+                events_since_start: first + offset,
+                numbered: true,
+            };
+            txn.defer(
+                webhook_message::Entity::insert(message(announcement, envelope, now)).into_query(),
+            );
+        }
     }
     Ok(())
 }
 
-/// Queues `announcement` for `org`'s subscriptions among `subscriptions` that want it.
-fn enqueue_for(
-    txn: &WriteTxn,
-    subscriptions: &[webhook_subscription::Model],
-    org: &str,
+/// The pending message of `announcement` for one subscription.
+fn message(
     announcement: &Announcement<'_>,
+    envelope: Envelope,
     now: DateTime<Utc>,
-) {
-    let wanted = announcement.event.as_str();
-    for subscription in subscriptions
-        .iter()
-        .filter(|s| s.org == org && s.event_types.split(',').any(|t| t == wanted))
-    {
-        let url = format!("/v1/{}s/{}", announcement.subject, announcement.subject_id);
-        let data = serde_json::json!({
-            "subject": announcement.subject,
-            "id": announcement.subject_id,
-            "change": announcement.change,
-            "version": announcement.version,
-            "url": url,
-        });
-        txn.defer(
-            webhook_message::Entity::insert(pending(
-                MessageId::new_at(now),
-                subscription.id,
-                announcement.event,
-                announcement.ordering_key,
-                payload(announcement.event, data, now),
-                now,
-            ))
-            .into_query(),
-        );
-    }
+) -> webhook_message::ActiveModel {
+    let url = format!("/v1/{}s/{}", announcement.subject, announcement.subject_id);
+    let data = serde_json::json!({
+        "subject": announcement.subject,
+        "id": announcement.subject_id,
+        "change": announcement.change,
+        "version": announcement.version,
+        "url": url,
+    });
+    pending(
+        MessageId::new_at(now),
+        announcement.event,
+        announcement.ordering_key,
+        payload(announcement.event, data, now, envelope),
+        envelope,
+        now,
+    )
 }
 
 /// Inserts one pending message, due now.
 pub(crate) async fn insert<C: ConnectionTrait>(
     txn: &C,
-    subscription: Uuid,
     event: EventType,
     ordering_key: Uuid,
-    payload: String,
+    data: serde_json::Value,
+    envelope: Envelope,
     now: DateTime<Utc>,
 ) -> Result<MessageId, StoreError> {
     let id = MessageId::new_at(now);
-    webhook_message::Entity::insert(pending(id, subscription, event, ordering_key, payload, now))
+    let body = payload(event, data, now, envelope);
+    webhook_message::Entity::insert(pending(id, event, ordering_key, body, envelope, now))
         .exec_without_returning(txn)
         .await?;
     Ok(id)
@@ -112,15 +180,16 @@ pub(crate) async fn insert<C: ConnectionTrait>(
 /// A message due now, not yet tried.
 fn pending(
     id: MessageId,
-    subscription: Uuid,
     event: EventType,
     ordering_key: Uuid,
     payload: String,
+    envelope: Envelope,
     now: DateTime<Utc>,
 ) -> webhook_message::ActiveModel {
     webhook_message::ActiveModel {
         id: Set(id.as_uuid()),
-        subscription_id: Set(subscription),
+        subscription_id: Set(envelope.subscription),
+        event_number: Set(envelope.event_number()),
         event_type: Set(event.as_str().to_owned()),
         ordering_key: Set(ordering_key),
         payload: Set(payload),

@@ -30,6 +30,10 @@ pub struct Subscription {
     pub previous_secret_until: Option<DateTime<Utc>>,
     pub status: String,
     pub disabled_reason: Option<String>,
+    /// The number of the last event sent to it (0: none yet).
+    pub events_since_start: u64,
+    /// When it last got an event or a heartbeat.
+    pub last_event_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -106,7 +110,7 @@ pub struct WebhookStore {
     conn: DatabaseConnection,
 }
 
-fn from_row(row: webhook_subscription::Model) -> Result<Subscription, StoreError> {
+pub(crate) fn from_row(row: webhook_subscription::Model) -> Result<Subscription, StoreError> {
     Ok(Subscription {
         id: SubscriptionId::from_uuid(row.id),
         org: row
@@ -126,6 +130,8 @@ fn from_row(row: webhook_subscription::Model) -> Result<Subscription, StoreError
         previous_secret_until: row.previous_secret_until,
         status: row.status,
         disabled_reason: row.disabled_reason,
+        events_since_start: u64::try_from(row.events_since_start).unwrap_or_default(),
+        last_event_at: row.last_event_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -157,6 +163,10 @@ impl WebhookStore {
         Self { conn }
     }
 
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
     /// Creates a subscription (keyed: a retry answers with the first response).
     pub async fn create(
         &self,
@@ -183,6 +193,8 @@ impl WebhookStore {
                 previous_secret_until: Set(None),
                 status: Set("active".to_owned()),
                 disabled_reason: Set(None),
+                events_since_start: Set(0),
+                last_event_at: Set(Some(now)),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -273,18 +285,18 @@ impl WebhookStore {
         let now = write.now;
         let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
             let subscription = get_in(txn, id, org).await?;
-            let payload = outbox::payload(
-                EventType::Test,
-                serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
-                now,
-            );
             // Test messages are independent of each other: no ordering key to wait on.
             outbox::insert(
                 txn,
-                id.as_uuid(),
                 EventType::Test,
                 Uuid::new_v4(),
-                payload,
+                serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
+                outbox::Envelope {
+                    subscription: id.as_uuid(),
+                    events_since_start: i64::try_from(subscription.events_since_start)
+                        .unwrap_or(i64::MAX),
+                    numbered: false,
+                },
                 now,
             )
             .await
@@ -519,7 +531,7 @@ impl WebhookStore {
 }
 
 /// A subscription `org` owns (deleted ones are gone).
-async fn get_in<C: ConnectionTrait>(
+pub(crate) async fn get_in<C: ConnectionTrait>(
     conn: &C,
     id: SubscriptionId,
     org: OrgId,

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod date;
 pub mod figures;
 pub mod identifier;
+pub mod notification;
 pub mod number;
 pub mod organisation;
 pub mod overview;

@@ -150,6 +150,17 @@ pub fn referral_status() -> Object {
     )
 }
 
+pub fn delivery_state() -> Object {
+    string_enum(
+        "How deliveries to a subscription stand, worst first: `disabled` (the receiver \
+         answered 410), `retrying` (a message failed and waits for its next attempt), \
+         `dead_letters` (messages ran out of attempts; replay them), `ok`.",
+        herstelbrug_domain::notification::DeliveryState::NAMES
+            .iter()
+            .copied(),
+    )
+}
+
 pub fn rejection_reason() -> Object {
     nullable_string_enum(
         "Why the recipient rejected the referral, as a code (`other` comes with a `reason`).",
@@ -380,6 +391,7 @@ pub fn named_enums() -> Vec<(&'static str, Object)> {
             string_enum("A webhook event type.", names(d::EventType::NAMES)),
         ),
         ("ServiceStatus", service_status()),
+        ("DeliveryState", delivery_state()),
         ("CatalogSort", catalog_sort()),
         ("CatalogForm", catalog_form()),
         ("FigureInterval", figure_interval()),

@@ -7,6 +7,7 @@ pub mod alert;
 pub mod consent;
 pub mod external_identifier;
 pub mod feed_entry;
+pub mod feed_horizon;
 pub mod figure_contribution;
 pub mod figure_delta;
 pub mod figure_rollup;

@@ -24,6 +24,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub delivered_at: Option<DateTimeUtc>,
+    /// The event's number in its subscription (1, 2, …, no gaps); none for test and
+    /// heartbeat messages.
+    pub event_number: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,10 @@ pub struct Model {
     /// `active`, `disabled` (the receiver answered 410) or `deleted`.
     pub status: String,
     pub disabled_reason: Option<String>,
+    /// How many events the subscription has been sent: the last event's number.
+    pub events_since_start: i64,
+    /// When it last got an event or a heartbeat; heartbeats go to quiet subscriptions.
+    pub last_event_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

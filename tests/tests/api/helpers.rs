@@ -141,6 +141,11 @@ pub fn test_config(database_url: &str) -> Config {
         dispatcher_lease_seconds: 5,
         webhook_timeout_seconds: 5,
         webhook_secret_overlap_hours: 24,
+        // Off unless a test is about heartbeats: they would add requests to the others.
+        webhook_heartbeat_seconds: 0,
+        event_retention_days: 30,
+        feed_retention_days: 30,
+        housekeeping_interval_ms: 50,
         webhooks_allow_http_loopback: true,
         jwt_max_lifetime_seconds: 86_400,
         jwks_reload_seconds: 1,

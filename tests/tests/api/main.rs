@@ -22,6 +22,7 @@ mod isolation;
 mod logs;
 mod matrix;
 mod metrics;
+mod notifications;
 mod organisations;
 mod outage;
 mod policy;

@@ -322,6 +322,16 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/v1/alerts/{id}/resolve", "NNNFFON"),
         row(Method::POST, "/v1/webhook-subscriptions", "OOOFFOO"),
         row(Method::GET, "/v1/webhook-subscriptions", "OOOFFOO"),
+        row(
+            Method::GET,
+            "/v1/webhook-subscriptions/{id}/status",
+            "NNNFFON",
+        ),
+        row(
+            Method::GET,
+            "/v1/webhook-subscriptions/{id}/events",
+            "NNNFFON",
+        ),
         row(Method::DELETE, "/v1/webhook-subscriptions/{id}", "NNNFFON"),
         row(
             Method::POST,
@@ -453,6 +463,8 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
     };
     let path = if row.pattern == "/v1/referrals" {
         format!("{path}?identifier=urn:matrix:ids|m-1")
+    } else if row.pattern.ends_with("/events") {
+        format!("{path}?since=0")
     } else {
         path
     };

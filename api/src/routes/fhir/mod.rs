@@ -26,6 +26,16 @@ pub const FHIR_JSON: &str = "application/fhir+json; fhirVersion=4.0";
 /// The FHIR base path; `Bundle.link` and references are made from it.
 pub const BASE: &str = "/fhir";
 
+/// The interactions that need a token, as the route policy names them.
+pub const GUARDED: [&str; 6] = [
+    "/fhir/Task",
+    "/fhir/Task/{rid}",
+    "/fhir/EpisodeOfCare",
+    "/fhir/EpisodeOfCare/{id}",
+    "/fhir/HealthcareService",
+    "/fhir/HealthcareService/{id}",
+];
+
 /// Everything under `/fhir`.
 pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -68,4 +78,20 @@ fn respond(status: StatusCode, resource: &Value) -> HttpResponse {
 fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}{BASE}", info.scheme(), info.host())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_policy_covers_exactly_the_guarded_fhir_routes() {
+        let mut covered: Vec<&str> = crate::auth::policy::POLICY
+            .iter()
+            .filter(|(m, p, _)| *m == "GET" && p.starts_with("/fhir/"))
+            .map(|(_, p, _)| *p)
+            .collect();
+        covered.sort_unstable();
+        let mut guarded = super::GUARDED.to_vec();
+        guarded.sort_unstable();
+        assert_eq!(covered, guarded);
+    }
 }

@@ -27,6 +27,8 @@ use crate::state::AppState;
         (status = 200, description = "A page of changes", body = InboxPage,
             headers(("ETag" = String, description = "The page's next cursor"))),
         (status = 304, description = "Nothing new since the cursor named in If-None-Match"),
+        (status = 410, description = "`after` is older than the feed's retention: changes after it were pruned; start again without it",
+            body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`after` is not a cursor this API issued",
             body = Problem, content_type = "application/problem+json"),
     ),

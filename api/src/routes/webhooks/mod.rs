@@ -1,5 +1,5 @@
 //! Webhook subscriptions: register, list, delete, rotate the secret, send a test, list
-//! deliveries, replay a dead letter. Each organisation manages only its own.
+//! deliveries, replay a dead letter, read the status and catch up on numbered events. Each organisation manages only its own.
 
 use herstelbrug_domain::SubscriptionId;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,9 +9,11 @@ use crate::error::ApiError;
 mod create;
 mod delete;
 mod deliveries;
+mod events;
 mod list;
 mod replay;
 mod rotate;
+mod status;
 mod test_event;
 
 pub fn register(cfg: &mut ServiceConfig) {
@@ -21,7 +23,9 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(rotate::rotate_secret)
         .service(test_event::send_test_event)
         .service(deliveries::list_deliveries)
-        .service(replay::replay_delivery);
+        .service(replay::replay_delivery)
+        .service(status::subscription_status)
+        .service(events::list_events);
 }
 
 fn subscription_id(raw: &str) -> Result<SubscriptionId, ApiError> {

@@ -2035,37 +2035,45 @@ export interface components {
          * @enum {string}
          */
         EventKind: "registered" | "transition_started" | "treatment_extended" | "treatment_ended" | "readmitted" | "closed" | "referral_requested" | "referral_acknowledged" | "referral_assessment_started" | "referral_accepted" | "referral_rejected" | "referral_started" | "referral_completed" | "referral_failed" | "referral_cancelled";
-        /** @description The events of a range, oldest first. */
+        /** @description A trajectory's history, oldest first. */
         EventList: {
             items: components["schemas"]["EventView"][];
-            /**
-             * Format: int64
-             * @description Set when more of the range follows: ask again with this as `since`.
-             */
-            next_since?: number | null;
         };
         /**
          * @description A webhook event type.
          * @enum {string}
          */
         EventType: "alert.opened" | "alert.escalated" | "alert.acknowledged" | "alert.resolved" | "referral.received" | "referral.updated" | "webhook.test" | "webhook.heartbeat";
-        /** @description One event as it was sent (or will be). */
+        /** @description One event of a trajectory's history: a phase change, or a change of one of its referrals. */
         EventView: {
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            delivered_at?: string | null;
+            actor: components["schemas"]["ActorView"];
             /**
-             * @description `pending`, `delivered` or `dead`.
-             * @example delivered
+             * Format: date
+             * @description Phase events: the date the change took effect.
              */
-            delivery_status: string;
-            /** Format: int64 */
-            event_number: number;
-            /** @example referral.updated */
-            event_type: string;
-            /** @description The exact JSON body delivered (or to be delivered), parsed. */
-            payload: Record<string, never>;
+            effective_on?: string | null;
+            /** @description The phase (or, for referral events, the referral status) before. */
+            from?: string | null;
+            /** @description What kind of change the event records. */
+            kind: components["schemas"]["EventKind"];
+            /** Format: date */
+            planned_end_on?: string | null;
+            /** @description The end reason, readmission reason or outcome; for referrals the stated reason. */
+            reason?: string | null;
+            /** Format: date-time */
+            recorded_at: string;
+            /**
+             * Format: uuid
+             * @description Set on referral events.
+             */
+            referral_id?: string | null;
+            /**
+             * Format: int32
+             * @description For phase events the trajectory's version after it; for referral events the referral's.
+             */
+            sequence: number;
+            /** @description The phase (or referral status) after. */
+            to: string;
         };
         /**
          * @description What figures are split by [default: `municipality`]. By `kind` or `service`, the trajectory-wide figures (endings, gaps, alerts, dropouts, re-admissions) are in the total only.
@@ -2291,6 +2299,33 @@ export interface components {
             items: components["schemas"]["MinimalService"][];
             /** @description Pass as `after` for the next page; `null` on the last page. */
             next_cursor: string | null;
+        };
+        /** @description The events of a range, oldest first. */
+        NumberedEventList: {
+            items: components["schemas"]["NumberedEventView"][];
+            /**
+             * Format: int64
+             * @description Set when more of the range follows: ask again with this as `since`.
+             */
+            next_since?: number | null;
+        };
+        /** @description One event as it was sent (or will be). */
+        NumberedEventView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /**
+             * @description `pending`, `delivered` or `dead`.
+             * @example delivered
+             */
+            delivery_status: string;
+            /** Format: int64 */
+            event_number: number;
+            /** @example referral.updated */
+            event_type: string;
+            /** @description The exact JSON body delivered (or to be delivered), parsed. */
+            payload: Record<string, never>;
         };
         /** @description A trajectory's offers, oldest first. */
         OfferList: {
@@ -3617,10 +3652,10 @@ export interface operations {
                      *             "phase": "social_support",
                      *             "treatment_ended_on": "2026-12-03"
                      *           },
-                     *           "id": "01a23aa3-17c9-7398-933d-3794586af280",
+                     *           "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-03T06:41:36.713881Z",
+                     *           "opened_at": "2026-12-03T06:54:32.635138Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -3628,7 +3663,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -3760,10 +3795,10 @@ export interface operations {
                      *               "phase": "social_support",
                      *               "treatment_ended_on": "2026-12-03"
                      *             },
-                     *             "id": "01a23aa3-17c9-7398-933d-3794586af280",
+                     *             "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-03T06:41:36.713881Z",
+                     *             "opened_at": "2026-12-03T06:54:32.635138Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -3771,13 +3806,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *             "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-03T06:41:36.713881Z"
+                     *           "recorded_at": "2026-12-03T06:54:32.635138Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -3913,10 +3948,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a23aa3-17c9-7398-933d-3794586af280",
+                     *       "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T06:41:36.713881Z",
+                     *       "opened_at": "2026-12-03T06:54:32.635138Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -3941,9 +3976,9 @@ export interface operations {
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-03T06:41:36.578336Z"
+                     *                 "updated_at": "2026-12-03T06:54:32.395567Z"
                      *               },
-                     *               "created_at": "2026-12-03T06:41:36.557782Z",
+                     *               "created_at": "2026-12-03T06:54:32.360057Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -3952,7 +3987,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *               "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -3966,7 +4001,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-03T06:41:36.578336Z",
+                     *               "updated_at": "2026-12-03T06:54:32.395567Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -4009,7 +4044,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -4129,7 +4164,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-03T06:41:36.731031Z",
+                     *       "acknowledged_at": "2026-12-03T06:54:32.665960Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4140,10 +4175,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a23aa3-17c9-7398-933d-3794586af280",
+                     *       "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T06:41:36.713881Z",
+                     *       "opened_at": "2026-12-03T06:54:32.635138Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4151,7 +4186,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -4309,7 +4344,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-03T06:41:36.731031Z",
+                     *       "acknowledged_at": "2026-12-03T06:54:32.665960Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4320,10 +4355,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a23aa3-17c9-7398-933d-3794586af280",
+                     *       "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T06:41:36.713881Z",
+                     *       "opened_at": "2026-12-03T06:54:32.635138Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -4335,11 +4370,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-03T06:41:36.734912Z",
+                     *       "resolved_at": "2026-12-03T06:54:32.672547Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -4509,9 +4544,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "324816d4-2eac-4123-8434-516eb3449c45",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "30672590-1a22-4f2f-808b-203050738207",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4526,13 +4561,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "d774a526-648a-407f-8905-6254607d2884",
+                     *           "request_id": "ea5ce861-2ddd-4bc1-940c-dcb437ab8989",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4543,13 +4578,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "935606df-dcb4-4e62-a229-ef4a6e5d819f",
+                     *           "request_id": "e4e303ea-8514-4fbd-9db1-8142e464b3cc",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4560,13 +4595,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "46679498-0be1-453b-b7ca-f40198ccd8ab",
+                     *           "request_id": "57bf45ad-acc8-407a-a8c5-5f1fe13d0800",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4577,13 +4612,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "86a612ba-81ff-4da1-a465-b7b44b0d4f38",
+                     *           "request_id": "ffedd51f-5ca1-418e-8307-a02562435a3b",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4594,28 +4629,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "bd2ef196-915b-4f53-8bee-ddca3bc5eab5",
+                     *           "request_id": "75463257-8347-4cee-9db3-e6b751091c48",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/overview",
                      *           "id": 34,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "4e992dcb-5dd9-4cc3-818b-72ee60cd5f3d",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "e08f3a23-d795-45e3-90bb-9a76c26f0149",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4630,13 +4665,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "ad43949f-56ec-41d6-b0f8-9d40eb618687",
+                     *           "request_id": "2197e2f8-8fb4-42e4-a72d-3a215c1b8a84",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4647,13 +4682,13 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "03a32d3c-bf74-42bb-b9e0-39af7d67f1a5",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "c6b8c700-ccd9-453d-9b07-d8c8c7f49b18",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4664,9 +4699,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "3ea6ce48-ce46-4d74-b509-e72cb46a20dd",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "46417a83-2e2d-4342-9c74-ca03ea86369d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4681,28 +4716,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "48d19908-eb55-45f1-95fb-0a124337c97d",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "c8f7664b-9843-4364-b6f9-a04aaa8b639b",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/participants",
                      *           "id": 29,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "cde923e3-4b82-4b27-af4a-4afc57e2a9b6",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "35508e3d-86b4-43cc-b35c-4307eac8417f",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4717,13 +4752,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "aaeeec56-cdf9-4a0a-a6e9-1b7f0b4871d8",
+                     *           "request_id": "16475679-c5e6-42fc-8035-757fb01a7b5d",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4734,13 +4769,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "df8567dd-1732-40bf-b801-b1a3e513d7f1",
+                     *           "request_id": "7fba9c03-6359-48d2-8754-aa5fd566ef4a",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4751,13 +4786,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "d6309b19-0ce1-4ff7-b8f1-ee0033daed5d",
+                     *           "request_id": "7a5cd1a2-85d9-4ab9-a121-a9f08ac0b814",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4768,9 +4803,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "792732eb-6e1c-42ae-baa5-f759c331b38a",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "16db0a46-0580-4164-b9d7-13a08563db92",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4785,9 +4820,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "a984ce17-fab3-43f9-85b6-2bb8429899ef",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "0a393491-c95a-48fb-a676-909a3291d03e",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4797,16 +4832,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "GET /v1/referrals/outbox-feed",
                      *           "id": 23,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "c2af6395-cbd6-4058-8983-df66e9631bb6",
+                     *           "request_id": "5aa7a334-0d67-4ae4-87e2-7e00e3b8291e",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4816,16 +4851,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "GET /v1/referrals/inbox",
                      *           "id": 22,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "2804e41b-7e82-470d-b3e4-704f5fc3531d",
+                     *           "request_id": "944f80cf-150f-4a16-a9e8-c06fce5ac89b",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4835,16 +4870,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "GET /v1/referrals",
                      *           "id": 21,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "e834eaef-2c5f-4f53-ae6e-8a053210496d",
+                     *           "request_id": "cc1d987c-fd57-4c58-b523-4f3a3b8b0afb",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4859,9 +4894,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "dc9d7603-4486-42f0-93d4-b51fc600e888",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "41fb5ea5-8c26-4920-89f7-bd4e5204c610",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4876,9 +4911,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "86891b10-1e9c-4120-b70e-c4efba817d14",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "e6d1414d-869a-4698-8483-2fe6d35956dd",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4893,9 +4928,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "71425507-78b2-4ebf-a818-a5378927d478",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "4ee8b62a-4205-4fcf-ace4-57a0111d61b7",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4910,13 +4945,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "a3e15d3f-c2e8-49c2-bb80-5b2a664db7ed",
+                     *           "request_id": "3ea7bdb8-766e-416f-b7a5-a0d91666c086",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4927,13 +4962,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
-                     *           "request_id": "47230dbd-01f8-4bf6-8146-a693d0caa74b",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "request_id": "2bf2c2b9-d0df-4711-9a29-6d2a29147a04",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4944,13 +4979,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "9068bd0d-3802-46fd-ac90-40822d5cb908",
+                     *           "request_id": "c807f81f-a572-4cf7-97f7-e546e9a5b0a4",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4961,13 +4996,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "9647602f-8374-46b9-91c6-d9c2dca26ac7",
+                     *           "request_id": "71115fbe-cba5-4253-9b5e-0d8e79311680",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4978,28 +5013,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "81196009-e7d0-4808-8db2-41b095c549a6",
+                     *           "request_id": "ad98296a-e0a9-4b60-8ce9-1dd8781b1ebb",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "POST /v1/trajectories/search",
                      *           "id": 7,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "601deaa9-0e26-4b69-8d1d-56d890860c76",
+                     *           "request_id": "1da63868-8c15-4f97-835e-c5f6e8eae93e",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5014,13 +5049,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "56e6115c-3080-4864-8374-76625e6603a0",
+                     *           "request_id": "13264d48-db83-4658-9cad-5bcedbd8bebb",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "U",
@@ -5031,13 +5066,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "2fe90f36-f5ee-4634-a739-02210abf2d1d",
+                     *           "request_id": "4d35b773-8190-46e5-89c6-8495944fc8ae",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
@@ -5048,28 +5083,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "d874566f-4c94-45f5-ba26-38928626e456",
+                     *           "request_id": "028a65d1-1f93-418d-ae64-1b5a0f94a240",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *           ],
                      *           "event": "GET /v1/trajectories",
                      *           "id": 3,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "b513c0e7-04c1-44cb-97c6-cc1b4c2a8947",
+                     *           "request_id": "0805eaf5-1a31-432c-b2c9-ac67b8c26454",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5084,13 +5119,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:41:36Z",
+                     *           "recorded_at": "2026-12-03T06:54:32Z",
                      *           "referral_id": null,
-                     *           "request_id": "ebf3a96f-2aa9-412e-a38a-14ef312ee5d6",
+                     *           "request_id": "d21deb35-292b-48d3-916b-b2c0e65e5b36",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1"
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
                      *         }
                      *       ]
                      *     }
@@ -5208,7 +5243,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-03T06:41:36.843399Z",
+                     *       "generated_at": "2026-12-03T06:54:32.822560Z",
                      *       "group_by": "municipality",
                      *       "groups": [
                      *         {
@@ -8521,13 +8556,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
+                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aa3-17e7-7698-ab20-4e08ce2c0e36",
+                     *           "id": "01a23aae-eeee-7299-89f3-7776fc1fb34e",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8536,7 +8571,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -8554,13 +8589,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
+                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aa3-17e7-7698-ab20-4e091ee18c8f",
+                     *           "id": "01a23aae-eeee-7299-89f3-7777a6894d9d",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8569,19 +8604,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-03T06:41:36.743912Z",
+                     *       "created_at": "2026-12-03T06:54:32.686417Z",
                      *       "expires_at": "2026-12-18T00:00:00Z",
-                     *       "id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *       "id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
-                     *       "updated_at": "2026-12-03T06:41:36.743912Z",
+                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *       "updated_at": "2026-12-03T06:54:32.686417Z",
                      *       "version": 1
                      *     }
                      */
@@ -8874,10 +8909,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *             "requested_at": "2026-12-03T06:54:32.422301Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -8888,7 +8923,7 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *           "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *           "status": "requested",
                      *           "version": 1,
                      *           "view": "recipient"
@@ -9013,7 +9048,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-03T06:41:36.592624Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.422301Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -9031,10 +9066,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *               "requested_at": "2026-12-03T06:54:32.422301Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *             "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -9045,7 +9080,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *             "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -9188,7 +9223,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-03T06:41:36.592624Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.422301Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -9208,10 +9243,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *               "requested_at": "2026-12-03T06:54:32.422301Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *             "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -9223,10 +9258,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *             "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *             "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -9373,10 +9408,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *         "requested_at": "2026-12-03T06:54:32.422301Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *       "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -9387,7 +9422,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -9501,7 +9536,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *       "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -9887,7 +9922,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -9900,15 +9935,15 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
+                     *           "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
                      *           "participants": [
-                     *             "01a23aa3-1784-7173-8fba-4a0d3c83970d"
+                     *             "01a23aae-ee44-7002-beba-335ffef00050"
                      *           ],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-03T06:41:36.666991Z",
+                     *           "updated_at": "2026-12-03T06:54:32.560052Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -9928,15 +9963,15 @@ export interface operations {
                      *         "dates": {
                      *           "application_on": null,
                      *           "assessment_due_on": "2027-01-14",
-                     *           "decided_at": "2026-12-03T06:41:36.636954Z",
+                     *           "decided_at": "2026-12-03T06:54:32.505434Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-03T06:41:36.631285Z",
-                     *           "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *           "received_at": "2026-12-03T06:54:32.492763Z",
+                     *           "requested_at": "2026-12-03T06:54:32.422301Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *         "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -9947,14 +9982,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *         "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-03T06:41:36.592624Z",
+                     *           "at": "2026-12-03T06:54:32.422301Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -9967,10 +10002,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.631285Z",
+                     *           "at": "2026-12-03T06:54:32.492763Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -9981,10 +10016,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.636954Z",
+                     *           "at": "2026-12-03T06:54:32.505434Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -9996,7 +10031,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         }
                      *       ]
                      *     }
@@ -10106,7 +10141,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *           "id": "01a23aae-ee44-7002-beba-335ffef00050",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -10119,7 +10154,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -10236,15 +10271,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
+                     *           "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
                      *           "participants": [
-                     *             "01a23aa3-1784-7173-8fba-4a0d3c83970d"
+                     *             "01a23aae-ee44-7002-beba-335ffef00050"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-03T06:41:36.658822Z",
+                     *           "updated_at": "2026-12-03T06:54:32.542904Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -10349,7 +10384,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a23aa3-1784-7173-8fba-4a0d3c83970d"
+                 *         "01a23aae-ee44-7002-beba-335ffef00050"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -10370,15 +10405,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
+                     *       "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
                      *       "participants": [
-                     *         "01a23aa3-1784-7173-8fba-4a0d3c83970d"
+                     *         "01a23aae-ee44-7002-beba-335ffef00050"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *       "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-03T06:41:36.658822Z",
+                     *       "updated_at": "2026-12-03T06:54:32.542904Z",
                      *       "version": 1
                      *     }
                      */
@@ -10530,15 +10565,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
+                     *       "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
                      *       "participants": [
-                     *         "01a23aa3-1784-7173-8fba-4a0d3c83970d"
+                     *         "01a23aae-ee44-7002-beba-335ffef00050"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *       "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-03T06:41:36.666991Z",
+                     *       "updated_at": "2026-12-03T06:54:32.560052Z",
                      *       "version": 2
                      *     }
                      */
@@ -10726,11 +10761,11 @@ export interface operations {
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-03T06:41:36.631285Z",
-                     *         "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *         "received_at": "2026-12-03T06:54:32.492763Z",
+                     *         "requested_at": "2026-12-03T06:54:32.422301Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *       "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -10741,7 +10776,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -10931,9 +10966,9 @@ export interface operations {
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-03T06:41:36.578336Z"
+                     *             "updated_at": "2026-12-03T06:54:32.395567Z"
                      *           },
-                     *           "created_at": "2026-12-03T06:41:36.557782Z",
+                     *           "created_at": "2026-12-03T06:54:32.360057Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -10942,7 +10977,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *           "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -10956,7 +10991,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-03T06:41:36.578336Z",
+                     *           "updated_at": "2026-12-03T06:54:32.395567Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -11122,7 +11157,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T06:41:36.557782Z",
+                     *       "created_at": "2026-12-03T06:54:32.360057Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11131,7 +11166,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11145,7 +11180,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:41:36.557782Z",
+                     *       "updated_at": "2026-12-03T06:54:32.360057Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11311,7 +11346,7 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-03T06:41:36.557782Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.360057Z",
                      *           "service": {
                      *             "assured_on": "2026-12-03",
                      *             "capacity": {
@@ -11319,9 +11354,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-03T06:41:36.578336Z"
+                     *               "updated_at": "2026-12-03T06:54:32.395567Z"
                      *             },
-                     *             "created_at": "2026-12-03T06:41:36.557782Z",
+                     *             "created_at": "2026-12-03T06:54:32.360057Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11330,7 +11365,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *             "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11344,7 +11379,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-03T06:41:36.578336Z",
+                     *             "updated_at": "2026-12-03T06:54:32.395567Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11378,7 +11413,7 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-03T06:41:36.572812Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.387060Z",
                      *           "service": {
                      *             "assured_on": "2026-12-03",
                      *             "capacity": {
@@ -11386,9 +11421,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-03T06:41:36.578336Z"
+                     *               "updated_at": "2026-12-03T06:54:32.395567Z"
                      *             },
-                     *             "created_at": "2026-12-03T06:41:36.557782Z",
+                     *             "created_at": "2026-12-03T06:54:32.360057Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11397,7 +11432,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *             "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11411,7 +11446,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-03T06:41:36.578336Z",
+                     *             "updated_at": "2026-12-03T06:54:32.395567Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11567,7 +11602,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T06:41:36.557782Z",
+                     *       "created_at": "2026-12-03T06:54:32.360057Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11576,7 +11611,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11590,7 +11625,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:41:36.557782Z",
+                     *       "updated_at": "2026-12-03T06:54:32.360057Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11758,7 +11793,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T06:41:36.557782Z",
+                     *       "created_at": "2026-12-03T06:54:32.360057Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11767,7 +11802,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11781,7 +11816,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:41:36.572812Z",
+                     *       "updated_at": "2026-12-03T06:54:32.387060Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11981,9 +12016,9 @@ export interface operations {
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-03T06:41:36.578336Z"
+                     *         "updated_at": "2026-12-03T06:54:32.395567Z"
                      *       },
-                     *       "created_at": "2026-12-03T06:41:36.557782Z",
+                     *       "created_at": "2026-12-03T06:54:32.360057Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11992,7 +12027,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -12006,7 +12041,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:41:36.578336Z",
+                     *       "updated_at": "2026-12-03T06:54:32.395567Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12172,7 +12207,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T06:41:36.557782Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.360057Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -12183,7 +12218,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T06:41:36.572812Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.387060Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -12194,7 +12229,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T06:41:36.578336Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.395567Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -12596,9 +12631,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-03T06:41:36.517994Z",
+                     *           "created_at": "2026-12-03T06:54:32.303238Z",
                      *           "end_reason": null,
-                     *           "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *           "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12609,11 +12644,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-03T06:41:36.517994Z",
+                     *           "updated_at": "2026-12-03T06:54:32.303238Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjNhYTMtMTcwNS03N2Y5LTlmYmItMzhjNmZkNzQ3MWQx"
+                     *       "next_cursor": "dDE6MDFhMjNhYWUtZWQ2Zi03MWUyLTgyMmQtM2RiMWYwYTUwM2U1"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -12748,9 +12783,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T06:41:36.517994Z",
+                     *       "created_at": "2026-12-03T06:54:32.303238Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *       "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -12761,7 +12796,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T06:41:36.517994Z",
+                     *       "updated_at": "2026-12-03T06:54:32.303238Z",
                      *       "version": 1
                      *     }
                      */
@@ -12908,9 +12943,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-03T06:41:36.517994Z",
+                     *           "created_at": "2026-12-03T06:54:32.303238Z",
                      *           "end_reason": null,
-                     *           "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *           "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12921,7 +12956,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-03T06:41:36.517994Z",
+                     *           "updated_at": "2026-12-03T06:54:32.303238Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -13059,9 +13094,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T06:41:36.517994Z",
+                     *       "created_at": "2026-12-03T06:54:32.303238Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *       "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -13072,7 +13107,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T06:41:36.517994Z",
+                     *       "updated_at": "2026-12-03T06:54:32.303238Z",
                      *       "version": 1
                      *     }
                      */
@@ -13188,16 +13223,16 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-03",
-                     *           "id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
+                     *           "id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-03T06:41:36.546091Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.340339Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -13324,16 +13359,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-03",
-                     *       "id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
+                     *       "id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-03T06:41:36.546091Z",
+                     *       "recorded_at": "2026-12-03T06:54:32.340339Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *       "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13477,16 +13512,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-03",
-                     *       "id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
+                     *       "id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-03T06:41:36.546091Z",
+                     *       "recorded_at": "2026-12-03T06:54:32.340339Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *       "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13622,19 +13657,19 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-03",
-                     *       "id": "01a23aa3-17e2-77e1-8f12-a554f809e51d",
+                     *       "id": "01a23aae-eee6-7478-b39f-5b6192986885",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-03T06:41:36.738626Z",
+                     *       "recorded_at": "2026-12-03T06:54:32.678624Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-03T06:41:36.776695Z",
+                     *       "withdrawn_at": "2026-12-03T06:54:32.733596Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -13807,7 +13842,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:41:36.517994Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.303238Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -13822,8 +13857,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:41:36.592624Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "recorded_at": "2026-12-03T06:54:32.422301Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -13837,8 +13872,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:41:36.631285Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "recorded_at": "2026-12-03T06:54:32.492763Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -13852,8 +13887,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:41:36.636954Z",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "recorded_at": "2026-12-03T06:54:32.505434Z",
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -13867,7 +13902,7 @@ export interface operations {
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:41:36.682394Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.586683Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -13882,7 +13917,7 @@ export interface operations {
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-03T06:41:36.700070Z",
+                     *           "recorded_at": "2026-12-03T06:54:32.611296Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -14293,13 +14328,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-03T06:41:36.743912Z",
+                     *                 "requested_at": "2026-12-03T06:54:32.686417Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a23aa3-17e7-7698-ab20-4e08ce2c0e36",
+                     *               "id": "01a23aae-eeee-7299-89f3-7776fc1fb34e",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *               "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14308,7 +14343,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *               "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -14326,13 +14361,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-03T06:41:36.743912Z",
+                     *                 "requested_at": "2026-12-03T06:54:32.686417Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a23aa3-17e7-7698-ab20-4e091ee18c8f",
+                     *               "id": "01a23aae-eeee-7299-89f3-7777a6894d9d",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *               "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14341,19 +14376,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *               "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-03T06:41:36.743912Z",
+                     *           "created_at": "2026-12-03T06:54:32.686417Z",
                      *           "expires_at": "2026-12-18T00:00:00Z",
-                     *           "id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *           "id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
-                     *           "updated_at": "2026-12-03T06:41:36.743912Z",
+                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *           "updated_at": "2026-12-03T06:54:32.686417Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -14502,13 +14537,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
+                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aa3-17e7-7698-ab20-4e08ce2c0e36",
+                     *           "id": "01a23aae-eeee-7299-89f3-7776fc1fb34e",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14517,7 +14552,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -14535,13 +14570,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:41:36.743912Z",
+                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aa3-17e7-7698-ab20-4e091ee18c8f",
+                     *           "id": "01a23aae-eeee-7299-89f3-7777a6894d9d",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14550,19 +14585,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
+                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-03T06:41:36.743912Z",
+                     *       "created_at": "2026-12-03T06:54:32.686417Z",
                      *       "expires_at": "2026-12-18T00:00:00Z",
-                     *       "id": "01a23aa3-17e7-7698-ab20-4e071301794c",
+                     *       "id": "01a23aae-eeee-7299-89f3-777579fe13ed",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a23aa3-170c-7793-9cc4-5670b4fb1c79",
-                     *       "updated_at": "2026-12-03T06:41:36.743912Z",
+                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *       "updated_at": "2026-12-03T06:54:32.686417Z",
                      *       "version": 1
                      *     }
                      */
@@ -14990,15 +15025,15 @@ export interface operations {
                      *             "dates": {
                      *               "application_on": null,
                      *               "assessment_due_on": "2027-01-14",
-                     *               "decided_at": "2026-12-03T06:41:36.636954Z",
+                     *               "decided_at": "2026-12-03T06:54:32.505434Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-03T06:41:36.631285Z",
-                     *               "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *               "received_at": "2026-12-03T06:54:32.492763Z",
+                     *               "requested_at": "2026-12-03T06:54:32.422301Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *             "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -15010,10 +15045,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *             "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *             "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -15023,7 +15058,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -15041,14 +15076,14 @@ export interface operations {
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *             "participant_id": "01a23aae-ee44-7002-beba-335ffef00050",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_left",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.517994Z",
+                     *           "at": "2026-12-03T06:54:32.303238Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15060,11 +15095,11 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.546091Z",
+                     *           "at": "2026-12-03T06:54:32.340339Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a23aa3-1722-70b2-9451-e7d281ea7c74",
+                     *             "consent_id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
                      *             "expires_on": null,
                      *             "given_on": "2026-12-03",
                      *             "organisation": "gemeente:0268"
@@ -15073,7 +15108,7 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.592624Z",
+                     *           "at": "2026-12-03T06:54:32.422301Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15086,10 +15121,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.631285Z",
+                     *           "at": "2026-12-03T06:54:32.492763Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -15100,10 +15135,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.636954Z",
+                     *           "at": "2026-12-03T06:54:32.505434Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -15115,64 +15150,64 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.644908Z",
+                     *           "at": "2026-12-03T06:54:32.516634Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *             "participant_id": "01a23aae-ee44-7002-beba-335ffef00050",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.648610Z",
+                     *           "at": "2026-12-03T06:54:32.523894Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *             "participant_id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.658822Z",
+                     *           "at": "2026-12-03T06:54:32.542904Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
+                     *             "meeting_id": "01a23aae-ee5e-735f-853a-97c467815b2f",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *             "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.666991Z",
+                     *           "at": "2026-12-03T06:54:32.560052Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a23aa3-1792-7779-b1b6-1c6ad5678345",
+                     *             "meeting_id": "01a23aae-ee5e-735f-853a-97c467815b2f",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *             "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a23aa3-1750-7048-b26c-b334fccb00e5"
+                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:41:36.682394Z",
+                     *           "at": "2026-12-03T06:54:32.586683Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15192,9 +15227,9 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-03T06:41:36.517994Z",
+                     *         "created_at": "2026-12-03T06:54:32.303238Z",
                      *         "end_reason": null,
-                     *         "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *         "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
@@ -15205,7 +15240,7 @@ export interface operations {
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-03T06:41:36.682394Z",
+                     *         "updated_at": "2026-12-03T06:54:32.586683Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -15315,7 +15350,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *           "id": "01a23aae-ee44-7002-beba-335ffef00050",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -15328,7 +15363,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aa3-1788-72d6-b672-eb01113a063e",
+                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -15464,7 +15499,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *       "id": "01a23aae-ee44-7002-beba-335ffef00050",
                      *       "joined_on": "2026-12-03",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
@@ -15620,7 +15655,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a23aa3-1784-7173-8fba-4a0d3c83970d",
+                     *       "id": "01a23aae-ee44-7002-beba-335ffef00050",
                      *       "joined_on": "2026-12-03",
                      *       "left_on": "2026-12-03",
                      *       "name": "M. de Vries",
@@ -15797,10 +15832,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *             "requested_at": "2026-12-03T06:54:32.422301Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *           "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -15812,10 +15847,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *           "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -15940,7 +15975,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a23aa3-172d-71d7-ac1e-6f8111127455"
+                 *       "service": "01a23aae-eda8-7546-8cd3-b059f1c4c341"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -15979,10 +16014,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-03T06:41:36.592624Z",
+                     *         "requested_at": "2026-12-03T06:54:32.422301Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aa3-1750-7048-b26c-b334fccb00e5",
+                     *       "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -15994,10 +16029,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aa3-172d-71d7-ac1e-6f8111127455",
+                     *       "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *       "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -16165,9 +16200,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T06:41:36.517994Z",
+                     *       "created_at": "2026-12-03T06:54:32.303238Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aa3-1705-77f9-9fbb-38c6fd7471d1",
+                     *       "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
@@ -16178,7 +16213,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T06:41:36.682394Z",
+                     *       "updated_at": "2026-12-03T06:54:32.586683Z",
                      *       "version": 2
                      *     }
                      */
@@ -16336,16 +16371,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-03T06:41:36.790706Z",
+                     *           "created_at": "2026-12-03T06:54:32.751593Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
+                     *           "id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-03T06:41:36.790706Z",
+                     *           "updated_at": "2026-12-03T06:54:32.751593Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -16458,17 +16493,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-03T06:41:36.790706Z",
+                     *       "created_at": "2026-12-03T06:54:32.751593Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
+                     *       "id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_6NAEuNZv3B7u11jXQeAzvgMn6WRHRpYK",
+                     *       "secret": "whsec_imhG90Aoi8aH2qji5HXeH/iwbG/G4BS7",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:41:36.790706Z",
+                     *       "updated_at": "2026-12-03T06:54:32.751593Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -16928,7 +16963,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-03T06:41:36.802189Z",
+                     *           "created_at": "2026-12-03T06:54:32.766424Z",
                      *           "delivered_at": null,
                      *           "delivery_status": "pending",
                      *           "event_number": 1,
@@ -16936,15 +16971,15 @@ export interface operations {
                      *           "payload": {
                      *             "data": {
                      *               "change": "alert_opened",
-                     *               "id": "01a23aa3-1822-7535-9264-5750f6e2c62b",
+                     *               "id": "01a23aae-ef3e-7170-887f-a508f67f4b0d",
                      *               "subject": "alert",
-                     *               "url": "/v1/alerts/01a23aa3-1822-7535-9264-5750f6e2c62b",
+                     *               "url": "/v1/alerts/01a23aae-ef3e-7170-887f-a508f67f4b0d",
                      *               "version": 1
                      *             },
                      *             "event_number": 1,
                      *             "events_since_subscription_start": 1,
-                     *             "subscription_id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
-                     *             "timestamp": "2026-12-03T06:41:36.802189+00:00",
+                     *             "subscription_id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
+                     *             "timestamp": "2026-12-03T06:54:32.766424+00:00",
                      *             "type": "alert.opened"
                      *           }
                      *         }
@@ -16952,7 +16987,7 @@ export interface operations {
                      *       "next_since": null
                      *     }
                      */
-                    "application/json": components["schemas"]["EventList"];
+                    "application/json": components["schemas"]["NumberedEventList"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
@@ -17076,17 +17111,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-03T06:41:36.790706Z",
+                     *       "created_at": "2026-12-03T06:54:32.751593Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a23aa3-1816-732f-8815-c6c5f30acb36",
-                     *       "previous_secret_valid_until": "2026-12-04T06:41:36.833406Z",
-                     *       "secret": "whsec_aroibIAH5ZfI7DtM/Dlkv1I/YB2SFAqY",
+                     *       "id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
+                     *       "previous_secret_valid_until": "2026-12-04T06:54:32.808215Z",
+                     *       "secret": "whsec_hLAH662ogmyKwqKK+kvHfg7/Jp4XSD0n",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:41:36.833406Z",
+                     *       "updated_at": "2026-12-03T06:54:32.808215Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -17207,11 +17242,11 @@ export interface operations {
                      *       "last_delivered_event_number": null,
                      *       "last_error": null,
                      *       "last_error_at": null,
-                     *       "last_event_at": "2026-12-03T06:41:36.802189Z",
+                     *       "last_event_at": "2026-12-03T06:54:32.766424Z",
                      *       "pending": 1,
                      *       "retrying": 0,
                      *       "status": "active",
-                     *       "subscription_id": "01a23aa3-1816-732f-8815-c6c5f30acb36"
+                     *       "subscription_id": "01a23aae-ef2f-71a8-97c1-99ed3074c793"
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionStatusView"];
@@ -17320,8 +17355,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a23aa3-1833-7420-ad48-44784d20fa94",
-                     *       "webhook_id": "msg_01a23aa318337420ad4844784d20fa94"
+                     *       "message_id": "01a23aae-ef56-77d4-8b29-f894464fd24c",
+                     *       "webhook_id": "msg_01a23aaeef5677d48b29f894464fd24c"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

@@ -63,10 +63,10 @@ impl From<&SubscriptionStatus> for SubscriptionStatusView {
 pub struct EventRangeParams {
     /// The last event number the caller has: the range starts after it.
     #[param(minimum = 0)]
-    pub since: u64,
+    pub since: i64,
     /// The last event number wanted (default: the latest); greater than `since`.
     #[param(minimum = 1)]
-    pub until: Option<u64>,
+    pub until: Option<i64>,
     /// At most this many events (1-500, default 100); `next_since` continues.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u16>,
@@ -74,7 +74,7 @@ pub struct EventRangeParams {
 
 /// One event as it was sent (or will be).
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct EventView {
+pub struct NumberedEventView {
     pub event_number: u64,
     #[schema(example = "referral.updated")]
     pub event_type: String,
@@ -88,7 +88,7 @@ pub struct EventView {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
-impl From<&NumberedEvent> for EventView {
+impl From<&NumberedEvent> for NumberedEventView {
     fn from(e: &NumberedEvent) -> Self {
         Self {
             event_number: e.number,
@@ -103,16 +103,16 @@ impl From<&NumberedEvent> for EventView {
 
 /// The events of a range, oldest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct EventList {
-    pub items: Vec<EventView>,
+pub struct NumberedEventList {
+    pub items: Vec<NumberedEventView>,
     /// Set when more of the range follows: ask again with this as `since`.
     pub next_since: Option<u64>,
 }
 
-impl From<&EventPage> for EventList {
+impl From<&EventPage> for NumberedEventList {
     fn from(page: &EventPage) -> Self {
         Self {
-            items: page.items.iter().map(EventView::from).collect(),
+            items: page.items.iter().map(NumberedEventView::from).collect(),
             next_since: page.next_since,
         }
     }

@@ -6,7 +6,7 @@ use herstelbrug_domain::notification::EventRange;
 use herstelbrug_openapi::Problem;
 
 use crate::auth::{Principal, policy};
-use crate::dto::notification::{EventList, EventRangeParams};
+use crate::dto::notification::{EventRangeParams, NumberedEventList};
 use crate::error::ApiError;
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
@@ -24,7 +24,7 @@ const MAX_LIMIT: u16 = 500;
     tag = "webhooks",
     params(("id" = uuid::Uuid, Path, description = "The subscription id"), EventRangeParams),
     responses(
-        (status = 200, description = "The events of the range", body = EventList),
+        (status = 200, description = "The events of the range", body = NumberedEventList),
         (status = 404, description = "No such subscription of the caller's",
             body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The range starts before the retention: those events were pruned",
@@ -43,7 +43,12 @@ pub async fn list_events(
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let id = subscription_id(&id)?;
-    let range = EventRange::new(params.since, params.until)
+    let number = |name: &str, value: i64| {
+        u64::try_from(value)
+            .map_err(|_| ApiError::Validation(format!("{name}: must not be negative")))
+    };
+    let until = params.until.map(|u| number("until", u)).transpose()?;
+    let range = EventRange::new(number("since", params.since)?, until)
         .map_err(|e| ApiError::Validation(e.to_string()))?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -62,5 +67,5 @@ pub async fn list_events(
             now - state.webhook_settings.event_retention,
         )
         .await?;
-    Ok(HttpResponse::Ok().json(EventList::from(&page)))
+    Ok(HttpResponse::Ok().json(NumberedEventList::from(&page)))
 }

@@ -8,7 +8,6 @@ set -euo pipefail
 venv=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin="$repo/target/debug/herstelbrug"
-base=http://127.0.0.1:18082
 work=$(mktemp -d)
 
 no_warnings() { # LABEL FILE
@@ -33,16 +32,8 @@ echo "-- TypeScript client: openapi-typescript + openapi-fetch (clients/ts/packa
 cat "$work/ts-gen.log"
 no_warnings "TypeScript client" "$work/ts-gen.log"
 
-cd "$work"
-HERSTELBRUG_LISTEN=127.0.0.1:18082 HERSTELBRUG_RATE_LIMIT_PER_MINUTE=0 "$bin" > server.log 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -fsS "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
-
-export HERSTELBRUG_URL=$base
-PROVIDER_TOKEN=$("$bin" token --org agb:12345678 --scope provider)
-MUNICIPALITY_TOKEN=$("$bin" token --org gemeente:0268 --scope municipality)
-export PROVIDER_TOKEN MUNICIPALITY_TOKEN
+. "$repo/.ci/live-server.sh"
+live_server 18082
 
 PYTHONPATH="$work/python" "$venv/bin/python" "$repo/clients/python/smoke.py"
 (cd "$repo/clients/ts" && node dist/smoke.js)

@@ -28,6 +28,12 @@ pub struct Options {
     pub concurrency: usize,
     pub municipalities: usize,
     pub server: PathBuf,
+    /// Webhook subscriptions of the writing provider to its alerts: each transition then
+    /// numbers an event for each (the counter row is locked until commit).
+    pub subscriptions: usize,
+    /// Runs the server without its webhook dispatcher, so runs with and without
+    /// subscriptions differ only in queuing the events.
+    pub no_dispatcher: bool,
 }
 
 const PROVIDER: &str = "agb:12345678";
@@ -308,6 +314,8 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         concurrency,
         municipalities,
         server,
+        subscriptions,
+        no_dispatcher,
     } = options;
     let postgres = db.backend() == DbBackend::Postgres;
     let started = Instant::now();
@@ -333,7 +341,14 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
     let (writers, rest) = ids.split_at((concurrency * 8).min(ids.len()));
     let (referred, readers) = rest.split_at((*municipalities).min(rest.len()));
 
-    let server = Server::start(server, url).await?;
+    // Subscriptions point at a loopback port nobody listens on.
+    let loopback = ("HERSTELBRUG_WEBHOOKS_ALLOW_HTTP_LOOPBACK", "true");
+    let extra: &[(&str, &str)] = if *no_dispatcher {
+        &[loopback, ("HERSTELBRUG_DISPATCHER", "off")]
+    } else {
+        &[loopback]
+    };
+    let server = Server::start(server, url, extra).await?;
     let (rss, _) = server.memory_mib();
     println!("server up: {rss:.1} MiB resident");
     let provider = server.token(PROVIDER, "provider")?;
@@ -341,6 +356,23 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         .pool_max_idle_per_host(2048)
         .timeout(Duration::from_secs(60))
         .build()?;
+    for n in 0..*subscriptions {
+        let created = client
+            .post(format!("{}/v1/webhook-subscriptions", server.base))
+            .bearer_auth(&provider)
+            .json(&serde_json::json!({
+                "url": format!("http://127.0.0.1:9/hook-{n}"),
+                "event_types": ["alert.opened", "alert.resolved"],
+            }))
+            .send()
+            .await?;
+        if created.status() != StatusCode::CREATED {
+            return Err(format!("subscription refused: {}", created.text().await?).into());
+        }
+    }
+    if *subscriptions > 0 {
+        println!("{subscriptions} webhook subscription(s) to the writer's alerts");
+    }
     let base = server.base.clone();
 
     let wants = |part: &str| only.iter().any(|o| o == part);

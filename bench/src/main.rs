@@ -74,6 +74,12 @@ enum Command {
             default_value = "pgbench,write,read,inbox"
         )]
         only: Vec<String>,
+        /// Webhook subscriptions of the writing provider to its alerts (numbered events).
+        #[arg(long, default_value_t = 0)]
+        subscriptions: usize,
+        /// Run the server without its webhook dispatcher.
+        #[arg(long)]
+        no_dispatcher: bool,
     },
     /// The catalog: search over 10,000 services in 342 municipalities, and capacity posts.
     Catalog {
@@ -246,8 +252,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             municipalities,
             server,
             only,
+            subscriptions,
+            no_dispatcher,
         } => {
             let options = api::Options {
+                subscriptions,
+                no_dispatcher,
                 only,
                 trajectories,
                 seconds,

@@ -29,7 +29,12 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 impl Server {
-    pub async fn start(bin: &Path, database_url: &str) -> Result<Self, Box<dyn std::error::Error>> {
+    /// Starts `bin` on `database_url` with `extra` environment on top of the defaults.
+    pub async fn start(
+        bin: &Path,
+        database_url: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         if !bin.exists() {
             return Err(format!(
                 "{} not found: build it first with `cargo build --release -p herstelbrug-api`",
@@ -47,6 +52,7 @@ impl Server {
             .env("HERSTELBRUG_DB_MAX_CONNECTIONS", "16")
             // Request lines (and the 4xx warnings) would be formatted and thrown away here.
             .env("RUST_LOG", "error")
+            .envs(extra.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()?;

@@ -20,6 +20,9 @@ impl MigrationTrait for Migration {
         for statement in [
             "ALTER TABLE webhook_subscriptions ADD COLUMN events_since_start BIGINT NOT NULL DEFAULT 0".to_owned(),
             format!("ALTER TABLE webhook_subscriptions ADD COLUMN last_event_at {time}"),
+            // Existing subscriptions count as heard from at their last change, so the
+            // heartbeat finds them too.
+            "UPDATE webhook_subscriptions SET last_event_at = updated_at".to_owned(),
             "ALTER TABLE webhook_messages ADD COLUMN event_number BIGINT".to_owned(),
             // No number twice in one subscription, whatever the writers do; test and
             // heartbeat messages carry none.

@@ -12,35 +12,14 @@ use serde_json::{Value, json};
 
 use crate::helpers::{NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, TestDatabase, problem, token};
 use crate::receiver::Receiver;
+use crate::webhooks::raise_alert;
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
 }
 
 async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> String {
-    let response = app
-        .post(
-            "/v1/webhook-subscriptions",
-            &token(PROVIDER_A, "provider"),
-            &json!({"url": url, "event_types": events}),
-        )
-        .await;
-    assert_eq!(response.status(), 201, "subscribed");
-    id(&response.json().await.expect("json"))
-}
-
-/// One `alert.opened` for provider A: a new client leaves treatment with nothing in place.
-async fn raise_alert(app: &TestApp, client: &str) {
-    let trajectory = id(&app.register(PROVIDER_A, client).await);
-    let ended = app
-        .transition(
-            &token(PROVIDER_A, "provider"),
-            &trajectory,
-            1,
-            &json!({"to": "closed", "reason": "client_choice"}),
-        )
-        .await;
-    assert_eq!(ended.status(), 200);
+    id(&crate::webhooks::subscribe(app, url, events).await)
 }
 
 async fn events(app: &TestApp, subscription: &str, query: &str) -> Value {

@@ -28,7 +28,7 @@ fn verify(secret: &str, received: &crate::receiver::Received) -> bool {
     received.signature.split(' ').any(|s| s == expected)
 }
 
-async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> Value {
+pub(crate) async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> Value {
     let response = app
         .post(
             "/v1/webhook-subscriptions",
@@ -41,7 +41,7 @@ async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> Value {
 }
 
 /// Ends a new trajectory's treatment without follow-up: one `alert.opened` for provider A.
-async fn raise_alert(app: &TestApp, client: &str) {
+pub(crate) async fn raise_alert(app: &TestApp, client: &str) {
     let trajectory = id(&app.register(PROVIDER_A, client).await);
     let ended = app
         .transition(

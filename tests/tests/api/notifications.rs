@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use futures::future::join_all;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::{NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, TestDatabase, problem, token};
 use crate::receiver::Receiver;

@@ -4,6 +4,7 @@ request body sent and the response body received per status (see capture-example
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -171,6 +172,14 @@ third, tag3 = call("register_trajectory", "POST", "/v1/trajectories", P, {
     "client_ref": "ehr-2026-00419", "municipality": NIJMEGEN, "started_on": "2026-10-01"}, expect=201)
 call("transition_trajectory", "POST", f"/v1/trajectories/{third['id']}/transitions", P, {
     "to": "social_support", "reason": "planned_completion"}, if_match=tag3, expect=200)
+# Events are numbered moments after commit.
+for _ in range(100):
+    status, _ = call("get_webhook_subscription_status", "GET", f"/v1/webhook-subscriptions/{wid}/status",
+                     P, expect=200)
+    if status["events_since_subscription_start"] >= 1:
+        break
+    time.sleep(0.1)
+captured.pop("get_webhook_subscription_status")
 call("get_webhook_subscription_status", "GET", f"/v1/webhook-subscriptions/{wid}/status", P, expect=200)
 call("list_webhook_events", "GET", f"/v1/webhook-subscriptions/{wid}/events?since=0", P, expect=200)
 test, _ = call("send_webhook_test", "POST", f"/v1/webhook-subscriptions/{wid}/test", P, expect=202)

@@ -1,5 +1,5 @@
-//! The background round that keeps notifications alive and history bounded: heartbeats
-//! to quiet webhook subscriptions, then pruning events and feed entries older than their
+//! The background round that keeps notifications alive and history bounded: numbering
+//! new events, heartbeats to quiet webhook subscriptions, then pruning events and feed entries older than their
 //! retention (oldest first, a batch at a time, never a pending message).
 
 use std::sync::Arc;
@@ -47,6 +47,9 @@ impl Housekeeping {
         conn: &DatabaseConnection,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), herstelbrug_persistence::StoreError> {
+        // Also here: with the dispatcher off (a replica that only serves), events are
+        // still numbered for catch-up.
+        while webhooks.number_events(now, BATCH).await? as u64 == BATCH {}
         if let Some(quiet) = self.heartbeat_after {
             while webhooks.heartbeats(now, quiet, BATCH).await? as u64 == BATCH {}
         }

@@ -3275,8 +3275,9 @@ export interface components {
             delivery_state: components["schemas"]["DeliveryState"];
             /**
              * Format: int64
-             * @description The number of the last event queued for it (0: none yet). Every event carries
-             *     its number as `event_number`: a receiver that got 21 and then 23 missed 22.
+             * @description The number of its last event (0: none yet); events are numbered moments after
+             *     commit, before they are sent. Every event carries its number as `event_number`:
+             *     a receiver that got 21 and then 23 missed 22.
              */
             events_since_subscription_start: number;
             /** Format: date-time */
@@ -3652,10 +3653,10 @@ export interface operations {
                      *             "phase": "social_support",
                      *             "treatment_ended_on": "2026-12-03"
                      *           },
-                     *           "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
+                     *           "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-03T06:54:32.635138Z",
+                     *           "opened_at": "2026-12-03T07:24:27.127506Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -3663,7 +3664,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -3795,10 +3796,10 @@ export interface operations {
                      *               "phase": "social_support",
                      *               "treatment_ended_on": "2026-12-03"
                      *             },
-                     *             "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
+                     *             "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-03T06:54:32.635138Z",
+                     *             "opened_at": "2026-12-03T07:24:27.127506Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -3806,13 +3807,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *             "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-03T06:54:32.635138Z"
+                     *           "recorded_at": "2026-12-03T07:24:27.127506Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -3948,10 +3949,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
+                     *       "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T06:54:32.635138Z",
+                     *       "opened_at": "2026-12-03T07:24:27.127506Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -3976,9 +3977,9 @@ export interface operations {
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-03T06:54:32.395567Z"
+                     *                 "updated_at": "2026-12-03T07:24:26.970731Z"
                      *               },
-                     *               "created_at": "2026-12-03T06:54:32.360057Z",
+                     *               "created_at": "2026-12-03T07:24:26.947764Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -3987,7 +3988,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *               "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -4001,7 +4002,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-03T06:54:32.395567Z",
+                     *               "updated_at": "2026-12-03T07:24:26.970731Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -4044,7 +4045,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -4164,7 +4165,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-03T06:54:32.665960Z",
+                     *       "acknowledged_at": "2026-12-03T07:24:27.151679Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4175,10 +4176,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
+                     *       "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T06:54:32.635138Z",
+                     *       "opened_at": "2026-12-03T07:24:27.127506Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4186,7 +4187,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -4344,7 +4345,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-03T06:54:32.665960Z",
+                     *       "acknowledged_at": "2026-12-03T07:24:27.151679Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4355,10 +4356,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-03"
                      *       },
-                     *       "id": "01a23aae-eebb-771f-bba0-146eb51431e8",
+                     *       "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T06:54:32.635138Z",
+                     *       "opened_at": "2026-12-03T07:24:27.127506Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -4370,11 +4371,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-03T06:54:32.672547Z",
+                     *       "resolved_at": "2026-12-03T07:24:27.156534Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -4544,9 +4545,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "30672590-1a22-4f2f-808b-203050738207",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "42b0b1a7-ed56-4cfe-acbe-01c20f2b33cf",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4561,13 +4562,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "ea5ce861-2ddd-4bc1-940c-dcb437ab8989",
+                     *           "request_id": "32ad4e95-af99-42f4-a5be-82b09192c301",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4578,13 +4579,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "e4e303ea-8514-4fbd-9db1-8142e464b3cc",
+                     *           "request_id": "2aa3245c-3960-48c9-a90d-596f7e2a158b",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4595,13 +4596,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "57bf45ad-acc8-407a-a8c5-5f1fe13d0800",
+                     *           "request_id": "b8676980-ba2e-4de2-9d15-e9ca913be962",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4612,13 +4613,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "ffedd51f-5ca1-418e-8307-a02562435a3b",
+                     *           "request_id": "54848e4f-ef2b-49b6-a60b-5886e1877d6c",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4629,28 +4630,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "75463257-8347-4cee-9db3-e6b751091c48",
+                     *           "request_id": "c93c58bd-f815-4bf2-8dcc-a12b557e0d1c",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/overview",
                      *           "id": 34,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "e08f3a23-d795-45e3-90bb-9a76c26f0149",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "8569c751-8383-4d2e-bc3d-53038613c538",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4665,13 +4666,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "2197e2f8-8fb4-42e4-a72d-3a215c1b8a84",
+                     *           "request_id": "b498a1ac-52e1-4125-9019-f8c303a8f71f",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4682,13 +4683,13 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "c6b8c700-ccd9-453d-9b07-d8c8c7f49b18",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "c687adb9-4b61-40bf-bcf9-7a039fadf54b",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4699,9 +4700,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "46417a83-2e2d-4342-9c74-ca03ea86369d",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "d09922a9-4f50-4754-8a24-edb279640f15",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4716,28 +4717,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "c8f7664b-9843-4364-b6f9-a04aaa8b639b",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "0a1414b7-4f37-457a-8d8a-dea735ffe02a",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/participants",
                      *           "id": 29,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "35508e3d-86b4-43cc-b35c-4307eac8417f",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "5582863b-4957-4efd-81dd-40bf3a09e05e",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4752,13 +4753,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "16475679-c5e6-42fc-8035-757fb01a7b5d",
+                     *           "request_id": "5ebdc3db-5e2f-4340-afcd-5e973fead4cb",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4769,13 +4770,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "7fba9c03-6359-48d2-8754-aa5fd566ef4a",
+                     *           "request_id": "8cecbc7f-0423-422b-a24a-ac1ff9ab814a",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4786,13 +4787,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "7a5cd1a2-85d9-4ab9-a121-a9f08ac0b814",
+                     *           "request_id": "5e2e55ee-1cce-4825-ba61-8e0116627e36",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4803,9 +4804,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "16db0a46-0580-4164-b9d7-13a08563db92",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "ea96dc81-2344-4631-90a3-05f27ed1afda",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4820,9 +4821,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "0a393491-c95a-48fb-a676-909a3291d03e",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "6be01aa9-ed52-4fc4-bfa0-9b0d6f2ac76d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4832,16 +4833,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "GET /v1/referrals/outbox-feed",
                      *           "id": 23,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "5aa7a334-0d67-4ae4-87e2-7e00e3b8291e",
+                     *           "request_id": "de415c9e-14ac-46a8-9d11-828ae707807c",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4851,16 +4852,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "GET /v1/referrals/inbox",
                      *           "id": 22,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "944f80cf-150f-4a16-a9e8-c06fce5ac89b",
+                     *           "request_id": "57082db3-bc2c-4ef1-a1b3-b1316d917f5f",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4870,16 +4871,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "GET /v1/referrals",
                      *           "id": 21,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
                      *           "referral_id": null,
-                     *           "request_id": "cc1d987c-fd57-4c58-b523-4f3a3b8b0afb",
+                     *           "request_id": "2f119010-b116-4fc7-a579-1478bb200a66",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4894,9 +4895,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "41fb5ea5-8c26-4920-89f7-bd4e5204c610",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "47d159e2-776d-4be2-adeb-eabb60b0a88d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4911,9 +4912,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "e6d1414d-869a-4698-8483-2fe6d35956dd",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "3f4b777c-af70-4357-81ae-200a76e0091b",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4928,9 +4929,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "4ee8b62a-4205-4fcf-ace4-57a0111d61b7",
+                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "e7632e82-60b2-4218-b7d3-2feeee924c55",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4945,13 +4946,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "3ea7bdb8-766e-416f-b7a5-a0d91666c086",
+                     *           "request_id": "7b8fa51f-8d04-4630-bf49-c76ca41fe48e",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4962,13 +4963,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
-                     *           "request_id": "2bf2c2b9-d0df-4711-9a29-6d2a29147a04",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "request_id": "e98d4b81-1586-4868-8c47-2284d7a10271",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4979,13 +4980,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "c807f81f-a572-4cf7-97f7-e546e9a5b0a4",
+                     *           "request_id": "5e311a1d-a8c7-4ee3-8303-0a3ff5c6000b",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4996,13 +4997,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "71115fbe-cba5-4253-9b5e-0d8e79311680",
+                     *           "request_id": "6dcb04c8-3060-42b5-8af2-55b04f4b4fe5",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "C",
@@ -5013,28 +5014,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "ad98296a-e0a9-4b60-8ce9-1dd8781b1ebb",
+                     *           "request_id": "1ddc579a-62f8-48b7-b2ac-0c27d3c262b5",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "POST /v1/trajectories/search",
                      *           "id": 7,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "1da63868-8c15-4f97-835e-c5f6e8eae93e",
+                     *           "request_id": "9881e9af-fbec-41d3-81b8-ec0829b4543a",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5049,13 +5050,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "13264d48-db83-4658-9cad-5bcedbd8bebb",
+                     *           "request_id": "0d7d1039-e6c8-438f-8013-2a74d4ca15ed",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "U",
@@ -5066,13 +5067,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "4d35b773-8190-46e5-89c6-8495944fc8ae",
+                     *           "request_id": "4bc879d9-bb59-4c21-9398-5e75dddbde2f",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
@@ -5083,28 +5084,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "028a65d1-1f93-418d-ae64-1b5a0f94a240",
+                     *           "request_id": "ec248114-8ca9-40f4-8388-c54a49ada6fc",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *           ],
                      *           "event": "GET /v1/trajectories",
                      *           "id": 3,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "0805eaf5-1a31-432c-b2c9-ac67b8c26454",
+                     *           "request_id": "4b1df0e6-6bc0-4d16-8621-20bb8b7bcb80",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5119,13 +5120,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T06:54:32Z",
+                     *           "recorded_at": "2026-12-03T07:24:26Z",
                      *           "referral_id": null,
-                     *           "request_id": "d21deb35-292b-48d3-916b-b2c0e65e5b36",
+                     *           "request_id": "047474c1-a21d-4a8c-99d4-ffa1c89bcb08",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5"
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
                      *         }
                      *       ]
                      *     }
@@ -5243,7 +5244,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-03T06:54:32.822560Z",
+                     *       "generated_at": "2026-12-03T07:24:27.818337Z",
                      *       "group_by": "municipality",
                      *       "groups": [
                      *         {
@@ -8556,13 +8557,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
+                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aae-eeee-7299-89f3-7776fc1fb34e",
+                     *           "id": "01a23aca-509f-7371-8008-774a96887be7",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8571,7 +8572,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -8589,13 +8590,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
+                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aae-eeee-7299-89f3-7777a6894d9d",
+                     *           "id": "01a23aca-509f-7371-8008-774bd0304f0b",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8604,19 +8605,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-03T06:54:32.686417Z",
+                     *       "created_at": "2026-12-03T07:24:27.167489Z",
                      *       "expires_at": "2026-12-18T00:00:00Z",
-                     *       "id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *       "id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
-                     *       "updated_at": "2026-12-03T06:54:32.686417Z",
+                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *       "updated_at": "2026-12-03T07:24:27.167489Z",
                      *       "version": 1
                      *     }
                      */
@@ -8909,10 +8910,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *             "requested_at": "2026-12-03T07:24:26.985888Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -8923,7 +8924,7 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *           "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *           "status": "requested",
                      *           "version": 1,
                      *           "view": "recipient"
@@ -9048,7 +9049,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-03T06:54:32.422301Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.985888Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -9066,10 +9067,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *               "requested_at": "2026-12-03T07:24:26.985888Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *             "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -9080,7 +9081,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *             "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -9223,7 +9224,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-03T06:54:32.422301Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.985888Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -9243,10 +9244,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *               "requested_at": "2026-12-03T07:24:26.985888Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *             "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -9258,10 +9259,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *             "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *             "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -9408,10 +9409,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *         "requested_at": "2026-12-03T07:24:26.985888Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *       "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -9422,7 +9423,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -9536,7 +9537,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *       "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -9922,7 +9923,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
+                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -9935,15 +9936,15 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
+                     *           "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
                      *           "participants": [
-                     *             "01a23aae-ee44-7002-beba-335ffef00050"
+                     *             "01a23aca-5025-778b-9b6a-8278667d0b4d"
                      *           ],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-03T06:54:32.560052Z",
+                     *           "updated_at": "2026-12-03T07:24:27.076584Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -9963,15 +9964,15 @@ export interface operations {
                      *         "dates": {
                      *           "application_on": null,
                      *           "assessment_due_on": "2027-01-14",
-                     *           "decided_at": "2026-12-03T06:54:32.505434Z",
+                     *           "decided_at": "2026-12-03T07:24:27.037134Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-03T06:54:32.492763Z",
-                     *           "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *           "received_at": "2026-12-03T07:24:27.028562Z",
+                     *           "requested_at": "2026-12-03T07:24:26.985888Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *         "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -9982,14 +9983,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *         "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-03T06:54:32.422301Z",
+                     *           "at": "2026-12-03T07:24:26.985888Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -10002,10 +10003,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.492763Z",
+                     *           "at": "2026-12-03T07:24:27.028562Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -10016,10 +10017,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.505434Z",
+                     *           "at": "2026-12-03T07:24:27.037134Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -10031,7 +10032,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         }
                      *       ]
                      *     }
@@ -10141,7 +10142,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aae-ee44-7002-beba-335ffef00050",
+                     *           "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -10154,7 +10155,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
+                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -10271,15 +10272,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
+                     *           "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
                      *           "participants": [
-                     *             "01a23aae-ee44-7002-beba-335ffef00050"
+                     *             "01a23aca-5025-778b-9b6a-8278667d0b4d"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-03T06:54:32.542904Z",
+                     *           "updated_at": "2026-12-03T07:24:27.063626Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -10384,7 +10385,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a23aae-ee44-7002-beba-335ffef00050"
+                 *         "01a23aca-5025-778b-9b6a-8278667d0b4d"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -10405,15 +10406,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
+                     *       "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
                      *       "participants": [
-                     *         "01a23aae-ee44-7002-beba-335ffef00050"
+                     *         "01a23aca-5025-778b-9b6a-8278667d0b4d"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *       "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-03T06:54:32.542904Z",
+                     *       "updated_at": "2026-12-03T07:24:27.063626Z",
                      *       "version": 1
                      *     }
                      */
@@ -10565,15 +10566,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a23aae-ee5e-735f-853a-97c467815b2f",
+                     *       "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
                      *       "participants": [
-                     *         "01a23aae-ee44-7002-beba-335ffef00050"
+                     *         "01a23aca-5025-778b-9b6a-8278667d0b4d"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *       "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-03T06:54:32.560052Z",
+                     *       "updated_at": "2026-12-03T07:24:27.076584Z",
                      *       "version": 2
                      *     }
                      */
@@ -10761,11 +10762,11 @@ export interface operations {
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-03T06:54:32.492763Z",
-                     *         "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *         "received_at": "2026-12-03T07:24:27.028562Z",
+                     *         "requested_at": "2026-12-03T07:24:26.985888Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *       "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -10776,7 +10777,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -10966,9 +10967,9 @@ export interface operations {
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-03T06:54:32.395567Z"
+                     *             "updated_at": "2026-12-03T07:24:26.970731Z"
                      *           },
-                     *           "created_at": "2026-12-03T06:54:32.360057Z",
+                     *           "created_at": "2026-12-03T07:24:26.947764Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -10977,7 +10978,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *           "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -10991,7 +10992,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-03T06:54:32.395567Z",
+                     *           "updated_at": "2026-12-03T07:24:26.970731Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -11157,7 +11158,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T06:54:32.360057Z",
+                     *       "created_at": "2026-12-03T07:24:26.947764Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11166,7 +11167,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11180,7 +11181,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:54:32.360057Z",
+                     *       "updated_at": "2026-12-03T07:24:26.947764Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11346,7 +11347,7 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-03T06:54:32.360057Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.947764Z",
                      *           "service": {
                      *             "assured_on": "2026-12-03",
                      *             "capacity": {
@@ -11354,9 +11355,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-03T06:54:32.395567Z"
+                     *               "updated_at": "2026-12-03T07:24:26.970731Z"
                      *             },
-                     *             "created_at": "2026-12-03T06:54:32.360057Z",
+                     *             "created_at": "2026-12-03T07:24:26.947764Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11365,7 +11366,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *             "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11379,7 +11380,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-03T06:54:32.395567Z",
+                     *             "updated_at": "2026-12-03T07:24:26.970731Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11413,7 +11414,7 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-03T06:54:32.387060Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.964966Z",
                      *           "service": {
                      *             "assured_on": "2026-12-03",
                      *             "capacity": {
@@ -11421,9 +11422,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-03T06:54:32.395567Z"
+                     *               "updated_at": "2026-12-03T07:24:26.970731Z"
                      *             },
-                     *             "created_at": "2026-12-03T06:54:32.360057Z",
+                     *             "created_at": "2026-12-03T07:24:26.947764Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11432,7 +11433,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *             "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11446,7 +11447,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-03T06:54:32.395567Z",
+                     *             "updated_at": "2026-12-03T07:24:26.970731Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11602,7 +11603,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T06:54:32.360057Z",
+                     *       "created_at": "2026-12-03T07:24:26.947764Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11611,7 +11612,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11625,7 +11626,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:54:32.360057Z",
+                     *       "updated_at": "2026-12-03T07:24:26.947764Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11793,7 +11794,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-03",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T06:54:32.360057Z",
+                     *       "created_at": "2026-12-03T07:24:26.947764Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11802,7 +11803,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11816,7 +11817,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:54:32.387060Z",
+                     *       "updated_at": "2026-12-03T07:24:26.964966Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12016,9 +12017,9 @@ export interface operations {
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-03T06:54:32.395567Z"
+                     *         "updated_at": "2026-12-03T07:24:26.970731Z"
                      *       },
-                     *       "created_at": "2026-12-03T06:54:32.360057Z",
+                     *       "created_at": "2026-12-03T07:24:26.947764Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -12027,7 +12028,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -12041,7 +12042,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:54:32.395567Z",
+                     *       "updated_at": "2026-12-03T07:24:26.970731Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12207,7 +12208,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T06:54:32.360057Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.947764Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -12218,7 +12219,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T06:54:32.387060Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.964966Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -12229,7 +12230,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T06:54:32.395567Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.970731Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -12631,9 +12632,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-03T06:54:32.303238Z",
+                     *           "created_at": "2026-12-03T07:24:26.905946Z",
                      *           "end_reason": null,
-                     *           "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *           "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12644,11 +12645,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-03T06:54:32.303238Z",
+                     *           "updated_at": "2026-12-03T07:24:26.905946Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjNhYWUtZWQ2Zi03MWUyLTgyMmQtM2RiMWYwYTUwM2U1"
+                     *       "next_cursor": "dDE6MDFhMjNhY2EtNGY5OS03NThlLTlmODEtZGNlZjgyMzEzZDgz"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -12783,9 +12784,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T06:54:32.303238Z",
+                     *       "created_at": "2026-12-03T07:24:26.905946Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *       "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -12796,7 +12797,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T06:54:32.303238Z",
+                     *       "updated_at": "2026-12-03T07:24:26.905946Z",
                      *       "version": 1
                      *     }
                      */
@@ -12943,9 +12944,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-03T06:54:32.303238Z",
+                     *           "created_at": "2026-12-03T07:24:26.905946Z",
                      *           "end_reason": null,
-                     *           "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *           "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12956,7 +12957,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-03T06:54:32.303238Z",
+                     *           "updated_at": "2026-12-03T07:24:26.905946Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -13094,9 +13095,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T06:54:32.303238Z",
+                     *       "created_at": "2026-12-03T07:24:26.905946Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *       "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -13107,7 +13108,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T06:54:32.303238Z",
+                     *       "updated_at": "2026-12-03T07:24:26.905946Z",
                      *       "version": 1
                      *     }
                      */
@@ -13223,16 +13224,16 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-03",
-                     *           "id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
+                     *           "id": "01a23aca-4fb6-701d-9e01-413ceade2767",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-03T06:54:32.340339Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.934877Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -13359,16 +13360,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-03",
-                     *       "id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
+                     *       "id": "01a23aca-4fb6-701d-9e01-413ceade2767",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-03T06:54:32.340339Z",
+                     *       "recorded_at": "2026-12-03T07:24:26.934877Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *       "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13512,16 +13513,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-03",
-                     *       "id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
+                     *       "id": "01a23aca-4fb6-701d-9e01-413ceade2767",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-03T06:54:32.340339Z",
+                     *       "recorded_at": "2026-12-03T07:24:26.934877Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *       "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13657,19 +13658,19 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-03",
-                     *       "id": "01a23aae-eee6-7478-b39f-5b6192986885",
+                     *       "id": "01a23aca-5098-7451-b66b-cafed307e20c",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-03T06:54:32.678624Z",
+                     *       "recorded_at": "2026-12-03T07:24:27.160781Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-03T06:54:32.733596Z",
+                     *       "withdrawn_at": "2026-12-03T07:24:27.208161Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -13842,7 +13843,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:54:32.303238Z",
+                     *           "recorded_at": "2026-12-03T07:24:26.905946Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -13857,8 +13858,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:54:32.422301Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "recorded_at": "2026-12-03T07:24:26.985888Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -13872,8 +13873,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:54:32.492763Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "recorded_at": "2026-12-03T07:24:27.028562Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -13887,8 +13888,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:54:32.505434Z",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "recorded_at": "2026-12-03T07:24:27.037134Z",
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -13902,7 +13903,7 @@ export interface operations {
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T06:54:32.586683Z",
+                     *           "recorded_at": "2026-12-03T07:24:27.094670Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -13917,7 +13918,7 @@ export interface operations {
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-03T06:54:32.611296Z",
+                     *           "recorded_at": "2026-12-03T07:24:27.111014Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -14328,13 +14329,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-03T06:54:32.686417Z",
+                     *                 "requested_at": "2026-12-03T07:24:27.167489Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a23aae-eeee-7299-89f3-7776fc1fb34e",
+                     *               "id": "01a23aca-509f-7371-8008-774a96887be7",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *               "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14343,7 +14344,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *               "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -14361,13 +14362,13 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-03T06:54:32.686417Z",
+                     *                 "requested_at": "2026-12-03T07:24:27.167489Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a23aae-eeee-7299-89f3-7777a6894d9d",
+                     *               "id": "01a23aca-509f-7371-8008-774bd0304f0b",
                      *               "kind": "work_and_daytime_activity",
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *               "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14376,19 +14377,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *               "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-03T06:54:32.686417Z",
+                     *           "created_at": "2026-12-03T07:24:27.167489Z",
                      *           "expires_at": "2026-12-18T00:00:00Z",
-                     *           "id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *           "id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
-                     *           "updated_at": "2026-12-03T06:54:32.686417Z",
+                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *           "updated_at": "2026-12-03T07:24:27.167489Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -14537,13 +14538,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
+                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aae-eeee-7299-89f3-7776fc1fb34e",
+                     *           "id": "01a23aca-509f-7371-8008-774a96887be7",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14552,7 +14553,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -14570,13 +14571,13 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:54:32.686417Z",
+                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aae-eeee-7299-89f3-7777a6894d9d",
+                     *           "id": "01a23aca-509f-7371-8008-774bd0304f0b",
                      *           "kind": "work_and_daytime_activity",
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14585,19 +14586,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
+                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-03T06:54:32.686417Z",
+                     *       "created_at": "2026-12-03T07:24:27.167489Z",
                      *       "expires_at": "2026-12-18T00:00:00Z",
-                     *       "id": "01a23aae-eeee-7299-89f3-777579fe13ed",
+                     *       "id": "01a23aca-509f-7371-8008-7749c25658c1",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a23aae-ed77-7793-be9b-da3b78f32ce7",
-                     *       "updated_at": "2026-12-03T06:54:32.686417Z",
+                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *       "updated_at": "2026-12-03T07:24:27.167489Z",
                      *       "version": 1
                      *     }
                      */
@@ -15025,15 +15026,15 @@ export interface operations {
                      *             "dates": {
                      *               "application_on": null,
                      *               "assessment_due_on": "2027-01-14",
-                     *               "decided_at": "2026-12-03T06:54:32.505434Z",
+                     *               "decided_at": "2026-12-03T07:24:27.037134Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-03T06:54:32.492763Z",
-                     *               "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *               "received_at": "2026-12-03T07:24:27.028562Z",
+                     *               "requested_at": "2026-12-03T07:24:26.985888Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *             "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -15045,10 +15046,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *             "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *             "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -15058,7 +15059,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
+                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -15076,14 +15077,14 @@ export interface operations {
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a23aae-ee44-7002-beba-335ffef00050",
+                     *             "participant_id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_left",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.303238Z",
+                     *           "at": "2026-12-03T07:24:26.905946Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15095,11 +15096,11 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.340339Z",
+                     *           "at": "2026-12-03T07:24:26.934877Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a23aae-ed94-7373-b1a1-5a9d0d93a093",
+                     *             "consent_id": "01a23aca-4fb6-701d-9e01-413ceade2767",
                      *             "expires_on": null,
                      *             "given_on": "2026-12-03",
                      *             "organisation": "gemeente:0268"
@@ -15108,7 +15109,7 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.422301Z",
+                     *           "at": "2026-12-03T07:24:26.985888Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15121,10 +15122,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.492763Z",
+                     *           "at": "2026-12-03T07:24:27.028562Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -15135,10 +15136,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.505434Z",
+                     *           "at": "2026-12-03T07:24:27.037134Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -15150,64 +15151,64 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.516634Z",
+                     *           "at": "2026-12-03T07:24:27.045160Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a23aae-ee44-7002-beba-335ffef00050",
+                     *             "participant_id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.523894Z",
+                     *           "at": "2026-12-03T07:24:27.050661Z",
                      *           "by": null,
                      *           "by_org": null,
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
+                     *             "participant_id": "01a23aca-502a-71be-9ab5-d2117c209844",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.542904Z",
+                     *           "at": "2026-12-03T07:24:27.063626Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a23aae-ee5e-735f-853a-97c467815b2f",
+                     *             "meeting_id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *             "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.560052Z",
+                     *           "at": "2026-12-03T07:24:27.076584Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a23aae-ee5e-735f-853a-97c467815b2f",
+                     *             "meeting_id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *             "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a23aae-ede6-72bc-b653-32a6eb8ada75"
+                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T06:54:32.586683Z",
+                     *           "at": "2026-12-03T07:24:27.094670Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15227,9 +15228,9 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-03T06:54:32.303238Z",
+                     *         "created_at": "2026-12-03T07:24:26.905946Z",
                      *         "end_reason": null,
-                     *         "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *         "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
@@ -15240,7 +15241,7 @@ export interface operations {
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-03T06:54:32.586683Z",
+                     *         "updated_at": "2026-12-03T07:24:27.094670Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -15350,7 +15351,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aae-ee44-7002-beba-335ffef00050",
+                     *           "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -15363,7 +15364,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aae-ee4b-762c-85a3-07db739b2f52",
+                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
                      *           "joined_on": "2026-12-03",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -15499,7 +15500,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a23aae-ee44-7002-beba-335ffef00050",
+                     *       "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
                      *       "joined_on": "2026-12-03",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
@@ -15655,7 +15656,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a23aae-ee44-7002-beba-335ffef00050",
+                     *       "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
                      *       "joined_on": "2026-12-03",
                      *       "left_on": "2026-12-03",
                      *       "name": "M. de Vries",
@@ -15832,10 +15833,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *             "requested_at": "2026-12-03T07:24:26.985888Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *           "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -15847,10 +15848,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *           "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -15975,7 +15976,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a23aae-eda8-7546-8cd3-b059f1c4c341"
+                 *       "service": "01a23aca-4fc3-711d-ae67-8a9d45db548f"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -16014,10 +16015,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-03T06:54:32.422301Z",
+                     *         "requested_at": "2026-12-03T07:24:26.985888Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aae-ede6-72bc-b653-32a6eb8ada75",
+                     *       "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -16029,10 +16030,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aae-eda8-7546-8cd3-b059f1c4c341",
+                     *       "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *       "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -16200,9 +16201,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T06:54:32.303238Z",
+                     *       "created_at": "2026-12-03T07:24:26.905946Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aae-ed6f-71e2-822d-3db1f0a503e5",
+                     *       "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
@@ -16213,7 +16214,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T06:54:32.586683Z",
+                     *       "updated_at": "2026-12-03T07:24:27.094670Z",
                      *       "version": 2
                      *     }
                      */
@@ -16371,16 +16372,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-03T06:54:32.751593Z",
+                     *           "created_at": "2026-12-03T07:24:27.223375Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
+                     *           "id": "01a23aca-50d7-7573-87b7-749517d7f970",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-03T06:54:32.751593Z",
+                     *           "updated_at": "2026-12-03T07:24:27.223375Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -16493,17 +16494,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-03T06:54:32.751593Z",
+                     *       "created_at": "2026-12-03T07:24:27.223375Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
+                     *       "id": "01a23aca-50d7-7573-87b7-749517d7f970",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_imhG90Aoi8aH2qji5HXeH/iwbG/G4BS7",
+                     *       "secret": "whsec_et+zJyZMc6flqDfXapCCJU928IZq3mm/",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:54:32.751593Z",
+                     *       "updated_at": "2026-12-03T07:24:27.223375Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -16737,7 +16738,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "items": []
+                     *       "items": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "attempted_at": "2026-12-03T07:24:27.739768Z",
+                     *           "duration_ms": 0,
+                     *           "error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
+                     *           "event_type": "alert.opened",
+                     *           "id": "01a23aca-52db-77b0-a7a6-95c5f5a87430",
+                     *           "message_id": "01a23aca-50e3-726d-ba37-4e852894cc08",
+                     *           "message_status": "pending",
+                     *           "outcome": "retry",
+                     *           "status_code": null,
+                     *           "webhook_id": "msg_01a23aca50e3726dba374e852894cc08"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["AttemptList"];
@@ -16963,7 +16978,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-03T06:54:32.766424Z",
+                     *           "created_at": "2026-12-03T07:24:27.235690Z",
                      *           "delivered_at": null,
                      *           "delivery_status": "pending",
                      *           "event_number": 1,
@@ -16971,15 +16986,15 @@ export interface operations {
                      *           "payload": {
                      *             "data": {
                      *               "change": "alert_opened",
-                     *               "id": "01a23aae-ef3e-7170-887f-a508f67f4b0d",
+                     *               "id": "01a23aca-50e3-726d-ba37-4e849fce508d",
                      *               "subject": "alert",
-                     *               "url": "/v1/alerts/01a23aae-ef3e-7170-887f-a508f67f4b0d",
+                     *               "url": "/v1/alerts/01a23aca-50e3-726d-ba37-4e849fce508d",
                      *               "version": 1
                      *             },
                      *             "event_number": 1,
                      *             "events_since_subscription_start": 1,
-                     *             "subscription_id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
-                     *             "timestamp": "2026-12-03T06:54:32.766424+00:00",
+                     *             "subscription_id": "01a23aca-50d7-7573-87b7-749517d7f970",
+                     *             "timestamp": "2026-12-03T07:24:27.235690+00:00",
                      *             "type": "alert.opened"
                      *           }
                      *         }
@@ -17111,17 +17126,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-03T06:54:32.751593Z",
+                     *       "created_at": "2026-12-03T07:24:27.223375Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a23aae-ef2f-71a8-97c1-99ed3074c793",
-                     *       "previous_secret_valid_until": "2026-12-04T06:54:32.808215Z",
-                     *       "secret": "whsec_hLAH662ogmyKwqKK+kvHfg7/Jp4XSD0n",
+                     *       "id": "01a23aca-50d7-7573-87b7-749517d7f970",
+                     *       "previous_secret_valid_until": "2026-12-04T07:24:27.811506Z",
+                     *       "secret": "whsec_laJsUQs/2+z7zt+H/8o4fsE4G9L4DQip",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T06:54:32.808215Z",
+                     *       "updated_at": "2026-12-03T07:24:27.811506Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -17236,17 +17251,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "dead": 0,
-                     *       "delivery_state": "ok",
+                     *       "delivery_state": "retrying",
                      *       "events_since_subscription_start": 1,
                      *       "last_delivered_at": null,
                      *       "last_delivered_event_number": null,
-                     *       "last_error": null,
-                     *       "last_error_at": null,
-                     *       "last_event_at": "2026-12-03T06:54:32.766424Z",
+                     *       "last_error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
+                     *       "last_error_at": "2026-12-03T07:24:27.739768Z",
+                     *       "last_event_at": "2026-12-03T07:24:27.727826Z",
                      *       "pending": 1,
-                     *       "retrying": 0,
+                     *       "retrying": 1,
                      *       "status": "active",
-                     *       "subscription_id": "01a23aae-ef2f-71a8-97c1-99ed3074c793"
+                     *       "subscription_id": "01a23aca-50d7-7573-87b7-749517d7f970"
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionStatusView"];
@@ -17355,8 +17370,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a23aae-ef56-77d4-8b29-f894464fd24c",
-                     *       "webhook_id": "msg_01a23aaeef5677d48b29f894464fd24c"
+                     *       "message_id": "01a23aca-5315-75b8-a8d1-925a7dfb8991",
+                     *       "webhook_id": "msg_01a23aca531575b8a8d1925a7dfb8991"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Duration, Utc};
 use herstelbrug_domain::notification::{DeliveryCounts, EventRange};
 use herstelbrug_domain::{EventType, OrgId, SubscriptionId};
+use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -50,6 +51,9 @@ pub struct EventPage {
     pub items: Vec<NumberedEvent>,
     pub next_since: Option<u64>,
 }
+
+/// The advisory lock key of the numbering pass ("hbnumber" in ASCII, as an integer).
+const NUMBERING_LOCK: i64 = 0x6862_6e75_6d62_6572;
 
 const COUNTS: &str = "SELECT \
     COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending, \
@@ -177,11 +181,12 @@ impl WebhookStore {
             .into_iter()
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .filter_map(|m| {
+                let number = m.event_number?;
                 Some(NumberedEvent {
-                    number: count(m.event_number?),
+                    number: count(number),
                     event_type: m.event_type,
                     created_at: m.created_at,
-                    payload: m.payload,
+                    payload: outbox::numbered(&m.payload, number),
                     status: m.status,
                     delivered_at: m.delivered_at,
                 })
@@ -189,6 +194,98 @@ impl WebhookStore {
             .collect();
         let next_since = more.then(|| items.last().map(|e| e.number)).flatten();
         Ok(EventPage { items, next_since })
+    }
+
+    /// Numbers up to `batch` events that are committed and not yet numbered, each in its
+    /// subscription, oldest first; returns how many. One pass at a time (PostgreSQL: a
+    /// transaction-scoped advisory lock, skipped when another replica holds it; SQLite:
+    /// the single writer), so numbers never repeat or skip, while writers never wait on
+    /// a subscription's counter.
+    pub async fn number_events(&self, now: DateTime<Utc>, batch: u64) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        let txn = begin_write(conn).await?;
+        if conn.get_database_backend() == DbBackend::Postgres {
+            let locked = txn
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    format!("SELECT pg_try_advisory_xact_lock({NUMBERING_LOCK}) AS locked"),
+                ))
+                .await?
+                .and_then(|row| row.try_get::<bool>("", "locked").ok())
+                .unwrap_or(false);
+            if !locked {
+                txn.rollback().await?;
+                return Ok(0);
+            }
+        }
+        let waiting: Vec<(Uuid, Uuid)> = webhook_message::Entity::find()
+            .select_only()
+            .column(webhook_message::Column::Id)
+            .column(webhook_message::Column::SubscriptionId)
+            .filter(webhook_message::Column::EventNumber.is_null())
+            .filter(
+                webhook_message::Column::EventType
+                    .is_not_in([EventType::Test.as_str(), EventType::Heartbeat.as_str()]),
+            )
+            .order_by_asc(webhook_message::Column::Id)
+            .limit(batch)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if waiting.is_empty() {
+            txn.rollback().await?;
+            return Ok(0);
+        }
+        let mut per_subscription: Vec<(Uuid, Vec<Uuid>)> = Vec::new();
+        for (message, subscription) in &waiting {
+            match per_subscription.iter_mut().find(|(s, _)| s == subscription) {
+                Some((_, messages)) => messages.push(*message),
+                None => per_subscription.push((*subscription, vec![*message])),
+            }
+        }
+        let added = per_subscription
+            .iter()
+            .fold(CaseStatement::new(), |case, (id, messages)| {
+                case.case(
+                    webhook_subscription::Column::Id.eq(*id),
+                    Expr::val(i64::try_from(messages.len()).unwrap_or(i64::MAX)),
+                )
+            });
+        let counted = webhook_subscription::Entity::update_many()
+            .col_expr(
+                webhook_subscription::Column::EventsSinceStart,
+                Expr::col(webhook_subscription::Column::EventsSinceStart)
+                    .add(added.finally(Expr::val(0i64))),
+            )
+            .col_expr(webhook_subscription::Column::LastEventAt, Expr::val(now))
+            .filter(
+                webhook_subscription::Column::Id.is_in(per_subscription.iter().map(|(id, _)| *id)),
+            )
+            .exec_with_returning(&txn)
+            .await?;
+        let mut numbers = CaseStatement::new();
+        for row in &counted {
+            let Some((_, messages)) = per_subscription.iter().find(|(id, _)| *id == row.id) else {
+                continue;
+            };
+            let first = row.events_since_start - i64::try_from(messages.len()).unwrap_or(i64::MAX);
+            for (offset, message) in (1i64..).zip(messages) {
+                numbers = numbers.case(
+                    webhook_message::Column::Id.eq(*message),
+                    Expr::val(first + offset),
+                );
+            }
+        }
+        webhook_message::Entity::update_many()
+            .col_expr(
+                webhook_message::Column::EventNumber,
+                numbers.finally(Expr::val(Option::<i64>::None)).into(),
+            )
+            .filter(webhook_message::Column::Id.is_in(waiting.iter().map(|(id, _)| *id)))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(waiting.len())
     }
 
     /// Queues a heartbeat for up to `batch` active subscriptions that heard nothing for
@@ -230,9 +327,9 @@ impl WebhookStore {
                 serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
                 Envelope {
                     subscription: subscription.id.as_uuid(),
-                    events_since_start: i64::try_from(subscription.events_since_start)
-                        .unwrap_or(i64::MAX),
-                    numbered: false,
+                    events_since_start: Some(
+                        i64::try_from(subscription.events_since_start).unwrap_or(i64::MAX),
+                    ),
                 },
                 now,
             )

@@ -7,8 +7,7 @@ use chrono::{DateTime, Utc};
 use herstelbrug_domain::{EventType, MessageId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryTrait as _;
-use sea_orm::sea_query::{CaseStatement, Expr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::entity::{webhook_message, webhook_subscription};
@@ -28,19 +27,14 @@ pub(crate) struct Announcement<'a> {
     pub ordering_key: Uuid,
 }
 
-/// Where a message stands in its subscription's numbering: an event has its own number;
-/// test and heartbeat messages carry the count so far.
+/// Which subscription a message goes to, and for test and heartbeat messages the
+/// subscription's count so far. An event gets its own number later, from the numbering
+/// pass ([`numbered`]), so writers never wait on each other for it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Envelope {
     pub subscription: Uuid,
-    pub events_since_start: i64,
-    pub numbered: bool,
-}
-
-impl Envelope {
-    fn event_number(self) -> Option<i64> {
-        self.numbered.then_some(self.events_since_start)
-    }
+    /// `None` for an event (numbered after commit).
+    pub events_since_start: Option<i64>,
 }
 
 pub(crate) fn payload(
@@ -53,20 +47,29 @@ pub(crate) fn payload(
         "type": event.as_str(),
         "timestamp": now.to_rfc3339(),
         "subscription_id": envelope.subscription,
-        "events_since_subscription_start": envelope.events_since_start,
         "data": data,
     });
-    if let Some(number) = envelope.event_number() {
-        body["event_number"] = number.into();
+    if let Some(count) = envelope.events_since_start {
+        body["events_since_subscription_start"] = count.into();
     }
     body.to_string()
 }
 
+/// The body of an event as sent: its stored payload with its number.
+pub(crate) fn numbered(payload: &str, number: i64) -> String {
+    match serde_json::from_str::<serde_json::Value>(payload) {
+        Ok(mut body) if body.is_object() => {
+            body["event_number"] = number.into();
+            body["events_since_subscription_start"] = number.into();
+            body.to_string()
+        }
+        _ => payload.to_owned(),
+    }
+}
+
 /// Queues each announcement for every active subscription of its organisation that
-/// wants its type, numbering them per subscription. The subscriptions of all the
-/// organisations are read in one query and their counters moved in one more (only when
-/// one wants something); the counter's row lock orders concurrent writers, so numbers
-/// follow commit order without gaps, and a rollback takes its numbers back with it.
+/// wants its type; the subscriptions of all the organisations are read in one query.
+/// The messages are numbered after commit, in commit order, by the numbering pass.
 pub(crate) async fn enqueue(
     txn: &WriteTxn,
     announcements: &[(&str, Announcement<'_>)],
@@ -81,52 +84,17 @@ pub(crate) async fn enqueue(
         .filter(webhook_subscription::Column::Status.eq("active"))
         .all(txn.unflushed())
         .await?;
-    let wanted: Vec<(Uuid, Vec<&Announcement<'_>>)> = subscriptions
-        .iter()
-        .map(|s| {
-            let mine = announcements
-                .iter()
-                .filter(|(org, a)| {
-                    s.org == *org && s.event_types.split(',').any(|t| t == a.event.as_str())
-                })
-                .map(|(_, a)| a)
-                .collect::<Vec<_>>();
-            (s.id, mine)
-        })
-        .filter(|(_, mine)| !mine.is_empty())
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let counts = wanted
-        .iter()
-        .fold(CaseStatement::new(), |case, (id, mine)| {
-            case.case(
-                webhook_subscription::Column::Id.eq(*id),
-                Expr::val(i64::try_from(mine.len()).unwrap_or(i64::MAX)),
-            )
-        });
-    let counted = webhook_subscription::Entity::update_many()
-        .col_expr(
-            webhook_subscription::Column::EventsSinceStart,
-            Expr::col(webhook_subscription::Column::EventsSinceStart)
-                .add(counts.finally(Expr::val(0i64))),
-        )
-        .col_expr(webhook_subscription::Column::LastEventAt, Expr::val(now))
-        .filter(webhook_subscription::Column::Id.is_in(wanted.iter().map(|(id, _)| *id)))
-        .filter(webhook_subscription::Column::Status.eq("active"))
-        .exec_with_returning(txn.unflushed())
-        .await?;
-    for row in counted {
-        let Some((_, mine)) = wanted.iter().find(|(id, _)| *id == row.id) else {
-            continue;
-        };
-        let first = row.events_since_start - i64::try_from(mine.len()).unwrap_or(i64::MAX) + 1;
-        for (offset, announcement) in (0i64..).zip(mine.iter()) {
+    for subscription in &subscriptions {
+        for (_, announcement) in announcements.iter().filter(|(org, a)| {
+            subscription.org == *org
+                && subscription
+                    .event_types
+                    .split(',')
+                    .any(|t| t == a.event.as_str())
+        }) {
             let envelope = Envelope {
-                subscription: row.id,
-                events_since_start: first + offset,
-                numbered: true,
+                subscription: subscription.id,
+                events_since_start: None,
             };
             txn.defer(
                 webhook_message::Entity::insert(message(announcement, envelope, now)).into_query(),
@@ -189,7 +157,7 @@ fn pending(
     webhook_message::ActiveModel {
         id: Set(id.as_uuid()),
         subscription_id: Set(envelope.subscription),
-        event_number: Set(envelope.event_number()),
+        event_number: Set(None),
         event_type: Set(event.as_str().to_owned()),
         ordering_key: Set(ordering_key),
         payload: Set(payload),

@@ -140,10 +140,11 @@ pub(crate) fn from_row(row: webhook_subscription::Model) -> Result<Subscription,
 // PostgreSQL: SKIP LOCKED lets dispatchers claim disjoint batches. SQLite: one statement
 // with a single writer is the atomic conditional claim. Either way only the oldest pending
 // message of a subscription and ordering key is eligible, so each trajectory's messages
-// reach a subscriber in order.
+// reach a subscriber in order; an event is eligible once it is numbered.
 const CLAIM_POSTGRES: &str = "UPDATE webhook_messages SET lease_until = $1, lease_token = $2 \
     WHERE id IN (SELECT m.id FROM webhook_messages m \
         WHERE m.status = 'pending' AND m.next_attempt_at <= $3 AND (m.lease_until IS NULL OR m.lease_until < $3) \
+        AND (m.event_number IS NOT NULL OR m.event_type IN ('webhook.test', 'webhook.heartbeat')) \
         AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = m.subscription_id AND s.status = 'active') \
         AND NOT EXISTS (SELECT 1 FROM webhook_messages e WHERE e.subscription_id = m.subscription_id \
             AND e.ordering_key = m.ordering_key AND e.status = 'pending' AND e.id < m.id) \
@@ -152,6 +153,7 @@ const CLAIM_POSTGRES: &str = "UPDATE webhook_messages SET lease_until = $1, leas
 const CLAIM_SQLITE: &str = "UPDATE webhook_messages SET lease_until = ?, lease_token = ? \
     WHERE id IN (SELECT m.id FROM webhook_messages m \
         WHERE m.status = 'pending' AND m.next_attempt_at <= ? AND (m.lease_until IS NULL OR m.lease_until < ?) \
+        AND (m.event_number IS NOT NULL OR m.event_type IN ('webhook.test', 'webhook.heartbeat')) \
         AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = m.subscription_id AND s.status = 'active') \
         AND NOT EXISTS (SELECT 1 FROM webhook_messages e WHERE e.subscription_id = m.subscription_id \
             AND e.ordering_key = m.ordering_key AND e.status = 'pending' AND e.id < m.id) \
@@ -293,9 +295,9 @@ impl WebhookStore {
                 serde_json::json!({"subscription_id": subscription.id.as_uuid()}),
                 outbox::Envelope {
                     subscription: id.as_uuid(),
-                    events_since_start: i64::try_from(subscription.events_since_start)
-                        .unwrap_or(i64::MAX),
-                    numbered: false,
+                    events_since_start: Some(
+                        i64::try_from(subscription.events_since_start).unwrap_or(i64::MAX),
+                    ),
                 },
                 now,
             )
@@ -445,7 +447,10 @@ impl WebhookStore {
                     subscription_id: subscription.id,
                     url: subscription.url.clone(),
                     secrets: subscription.signing_secrets(now),
-                    payload: m.payload,
+                    payload: match m.event_number {
+                        Some(number) => outbox::numbered(&m.payload, number),
+                        None => m.payload,
+                    },
                     attempts: u32::try_from(m.attempts).unwrap_or_default(),
                 })
             })

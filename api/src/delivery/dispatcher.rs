@@ -85,8 +85,15 @@ impl Dispatcher {
         });
     }
 
-    /// Claims one batch and sends it concurrently; returns how many were claimed.
+    /// Numbers what was committed since, then claims one batch and sends it
+    /// concurrently; returns how many were claimed.
     pub async fn tick(&self) -> Result<usize, herstelbrug_persistence::StoreError> {
+        while self
+            .store
+            .number_events(self.clock.now(), u64::from(self.batch) * 4)
+            .await?
+            == self.batch as usize * 4
+        {}
         let token = Uuid::new_v4();
         let claimed = self
             .store

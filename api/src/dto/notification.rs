@@ -17,8 +17,9 @@ pub struct SubscriptionStatusView {
     /// `active`, or `disabled` when the endpoint answered 410 Gone.
     #[schema(example = "active")]
     pub status: String,
-    /// The number of the last event queued for it (0: none yet). Every event carries
-    /// its number as `event_number`: a receiver that got 21 and then 23 missed 22.
+    /// The number of its last event (0: none yet); events are numbered moments after
+    /// commit, before they are sent. Every event carries its number as `event_number`:
+    /// a receiver that got 21 and then 23 missed 22.
     pub events_since_subscription_start: u64,
     /// When it last got an event or a heartbeat.
     pub last_event_at: Option<DateTime<Utc>>,

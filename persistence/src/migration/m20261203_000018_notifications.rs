@@ -1,7 +1,7 @@
 //! Numbered notifications and bounded history: each subscription counts its events (the
-//! number every message carries, unique per subscription), remembers when it last heard
-//! of one (for heartbeats), and each feed remembers how far it was pruned (for the 410
-//! an expired cursor gets).
+//! number every event gets after commit, unique per subscription), remembers when it
+//! last heard of one (for heartbeats), and each feed remembers how far it was pruned (for
+//! the 410 an expired cursor gets).
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +27,8 @@ impl MigrationTrait for Migration {
             // No number twice in one subscription, whatever the writers do; test and
             // heartbeat messages carry none.
             "CREATE UNIQUE INDEX ux_webhook_messages_number ON webhook_messages (subscription_id, event_number)".to_owned(),
+            // What the numbering pass looks for: events committed and not yet numbered.
+            "CREATE INDEX ix_webhook_messages_unnumbered ON webhook_messages (id) WHERE event_number IS NULL".to_owned(),
             "CREATE INDEX ix_webhook_subscriptions_quiet ON webhook_subscriptions (status, last_event_at)".to_owned(),
             "CREATE TABLE feed_horizons (
                 org VARCHAR(64) NOT NULL,
@@ -46,6 +48,7 @@ impl MigrationTrait for Migration {
         for statement in [
             "DROP TABLE feed_horizons",
             "DROP INDEX ix_webhook_subscriptions_quiet",
+            "DROP INDEX ix_webhook_messages_unnumbered",
             "DROP INDEX ux_webhook_messages_number",
             "ALTER TABLE webhook_messages DROP COLUMN event_number",
             "ALTER TABLE webhook_subscriptions DROP COLUMN last_event_at",

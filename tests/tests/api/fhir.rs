@@ -116,6 +116,20 @@ async fn a_referral_reads_as_a_task_each_party_its_own_view_and_never_the_bsn() 
     assert_eq!(requester["for"]["identifier"]["value"], "fhir-task");
     assert_eq!(requester["identifier"][0]["system"], EHR_TASK);
     assert_eq!(requester["meta"]["versionId"], "1");
+    // FHIR's conditional read: the version the caller holds answers 304.
+    let again = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(token(PROVIDER_A, "provider"))
+        .header("If-None-Match", "W/\"1\"")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+    assert_eq!(
+        again.headers().get("etag").and_then(|v| v.to_str().ok()),
+        Some("W/\"1\"")
+    );
 
     let (_, recipient) = fhir(&app, &path, Some(&m)).await;
     assert_eq!(

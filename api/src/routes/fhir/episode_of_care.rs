@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::outcome::{FhirCaller, FhirError};
 use super::reference::{self, concept, organisation};
 use super::search::{Params, SearchParam, codes};
-use super::{bundle, respond};
+use super::{bundle, read_answer, respond};
 use crate::auth::policy;
 use crate::error::ApiError;
 use crate::http::access_log;
@@ -45,7 +45,7 @@ pub async fn read(
         .await?;
     access_log::disclosed(&req, [id]);
     let own = identifiers.get(&id).map_or(&[][..], Vec::as_slice);
-    Ok(respond(StatusCode::OK, &episode(&trajectory, own)))
+    Ok(read_answer(&req, &episode(&trajectory, own)))
 }
 
 /// `GET /fhir/EpisodeOfCare?…`.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::outcome::{FhirCaller, FhirError, invalid};
 use super::reference::{self, concept, organisation, organisation_identifier};
 use super::search::{Params, SearchParam};
-use super::{bundle, respond};
+use super::{bundle, read_answer, respond};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -33,6 +33,7 @@ pub const SEARCH: [SearchParam; 2] = [
 pub async fn read(
     caller: FhirCaller,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, FhirError> {
     let id = id
@@ -47,10 +48,7 @@ pub async fn read(
         .of_each(caller.0.org, IdentifiedKind::Service, &[id])
         .await?;
     let own = identifiers.get(&id).map_or(&[][..], Vec::as_slice);
-    Ok(respond(
-        StatusCode::OK,
-        &healthcare_service(&entry.service, own),
-    ))
+    Ok(read_answer(&req, &healthcare_service(&entry.service, own)))
 }
 
 /// `GET /fhir/HealthcareService?…`.

@@ -74,6 +74,20 @@ fn respond(status: StatusCode, resource: &Value) -> HttpResponse {
     response.body(resource.to_string())
 }
 
+/// A read's answer: 304 when `If-None-Match` names the resource's version (weak
+/// comparison, as FHIR's conditional read asks), the resource otherwise.
+fn read_answer(req: &HttpRequest, resource: &Value) -> HttpResponse {
+    let version = resource["meta"]["versionId"].as_str().unwrap_or_default();
+    if !version.is_empty() && crate::http::etag::none_match_names(req, version) {
+        let mut unchanged = HttpResponse::NotModified();
+        if let Ok(tag) = HeaderValue::from_str(&format!("W/\"{version}\"")) {
+            unchanged.insert_header((header::ETAG, tag));
+        }
+        return unchanged.finish();
+    }
+    respond(StatusCode::OK, resource)
+}
+
 /// The absolute base URL of this server as the request reached it.
 fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::outcome::{FhirCaller, FhirError, invalid};
 use super::reference::{self, coding, concept, instant, organisation};
 use super::search::{Params, SearchParam, codes};
-use super::{bundle, respond};
+use super::{bundle, read_answer, respond};
 use crate::auth::policy;
 use crate::dto::referral::system_cancellation;
 use crate::http::access_log;
@@ -58,7 +58,7 @@ pub async fn read(
     let mut tasks = tasks(&state, org, vec![record]).await?;
     access_log::disclosed(&req, disclosed(&tasks));
     let task = tasks.pop().map(|(_, t)| t).unwrap_or(Value::Null);
-    Ok(respond(StatusCode::OK, &task))
+    Ok(read_answer(&req, &task))
 }
 
 /// `GET /fhir/Task?…`.

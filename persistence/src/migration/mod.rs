@@ -20,6 +20,7 @@ mod m20261202_000015_aftercare;
 mod m20261202_000016_figures;
 mod m20261202_000017_identifiers;
 mod m20261203_000018_notifications;
+mod m20261203_000019_access_log_partial_indexes;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_figures::Migration),
             Box::new(m20261202_000017_identifiers::Migration),
             Box::new(m20261203_000018_notifications::Migration),
+            Box::new(m20261203_000019_access_log_partial_indexes::Migration),
         ]
     }
 }

@@ -69,7 +69,7 @@ pub(crate) fn numbered(payload: &str, number: i64) -> String {
 
 /// Queues each announcement for every active subscription of its organisation that
 /// wants its type; the subscriptions of all the organisations are read in one query.
-/// The messages are numbered after commit, in commit order, by the numbering pass.
+/// The messages are numbered after commit by the numbering pass, oldest committed first.
 pub(crate) async fn enqueue(
     txn: &WriteTxn,
     announcements: &[(&str, Announcement<'_>)],

@@ -62,6 +62,22 @@ const COUNTS: &str = "SELECT \
     MAX(CASE WHEN status = 'delivered' THEN event_number END) AS last_delivered \
     FROM webhook_messages WHERE subscription_id = ";
 
+/// Committed events without a number yet (test and heartbeat messages never get one),
+/// oldest first: their ids and subscriptions.
+fn unnumbered(limit: u64) -> sea_orm::Select<webhook_message::Entity> {
+    webhook_message::Entity::find()
+        .select_only()
+        .column(webhook_message::Column::Id)
+        .column(webhook_message::Column::SubscriptionId)
+        .filter(webhook_message::Column::EventNumber.is_null())
+        .filter(
+            webhook_message::Column::EventType
+                .is_not_in([EventType::Test.as_str(), EventType::Heartbeat.as_str()]),
+        )
+        .order_by_asc(webhook_message::Column::Id)
+        .limit(limit)
+}
+
 fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
@@ -203,6 +219,16 @@ impl WebhookStore {
     /// a subscription's counter.
     pub async fn number_events(&self, now: DateTime<Utc>, batch: u64) -> Result<usize, StoreError> {
         let conn = self.conn();
+        // Runs every dispatcher tick on every replica: only take the write lock (on
+        // SQLite, the database's one writer) when something waits.
+        if unnumbered(1)
+            .into_tuple::<(Uuid, Uuid)>()
+            .one(conn)
+            .await?
+            .is_none()
+        {
+            return Ok(0);
+        }
         let txn = begin_write(conn).await?;
         if conn.get_database_backend() == DbBackend::Postgres {
             let locked = txn
@@ -218,20 +244,7 @@ impl WebhookStore {
                 return Ok(0);
             }
         }
-        let waiting: Vec<(Uuid, Uuid)> = webhook_message::Entity::find()
-            .select_only()
-            .column(webhook_message::Column::Id)
-            .column(webhook_message::Column::SubscriptionId)
-            .filter(webhook_message::Column::EventNumber.is_null())
-            .filter(
-                webhook_message::Column::EventType
-                    .is_not_in([EventType::Test.as_str(), EventType::Heartbeat.as_str()]),
-            )
-            .order_by_asc(webhook_message::Column::Id)
-            .limit(batch)
-            .into_tuple()
-            .all(&txn)
-            .await?;
+        let waiting: Vec<(Uuid, Uuid)> = unnumbered(batch).into_tuple().all(&txn).await?;
         if waiting.is_empty() {
             txn.rollback().await?;
             return Ok(0);

@@ -8,12 +8,11 @@ use herstelbrug_domain::{IdentifiedKind, Identifier, OrgId, Phase, Trajectory, T
 use herstelbrug_persistence::TrajectoryFilter;
 use serde_json::{Value, json};
 
-use super::outcome::{FhirCaller, FhirError};
+use super::outcome::{FhirCaller, FhirError, logical_id};
 use super::reference::{self, concept, organisation};
 use super::search::{Params, SearchParam, codes};
 use super::{bundle, read_answer, respond};
 use crate::auth::policy;
-use crate::error::ApiError;
 use crate::http::access_log;
 use crate::state::AppState;
 
@@ -32,9 +31,7 @@ pub async fn read(
     id: web::Path<String>,
 ) -> Result<HttpResponse, FhirError> {
     let visibility = policy::trajectory_readers(&caller.0)?;
-    let id = id
-        .parse::<uuid::Uuid>()
-        .map_err(|_| FhirError(ApiError::NotFound))?;
+    let id = logical_id(&id)?;
     let trajectory = state
         .trajectories
         .get(TrajectoryId::from_uuid(id), visibility)
@@ -44,8 +41,10 @@ pub async fn read(
         .of_each(caller.0.org, IdentifiedKind::Trajectory, &[id])
         .await?;
     access_log::disclosed(&req, [id]);
-    let own = identifiers.get(&id).map_or(&[][..], Vec::as_slice);
-    Ok(read_answer(&req, &episode(&trajectory, own)))
+    Ok(read_answer(
+        &req,
+        &episode(&trajectory, reference::own(&identifiers, id)),
+    ))
 }
 
 /// `GET /fhir/EpisodeOfCare?…`.
@@ -91,12 +90,7 @@ pub async fn search(
     access_log::disclosed(&req, ids);
     let resources = items
         .iter()
-        .map(|t| {
-            let own = identifiers
-                .get(&t.id.as_uuid())
-                .map_or(&[][..], Vec::as_slice);
-            episode(t, own)
-        })
+        .map(|t| episode(t, reference::own(&identifiers, t.id.as_uuid())))
         .collect();
     let bundle = bundle::searchset(&req, &params, resources, next.map(|n| n.as_uuid()));
     Ok(respond(StatusCode::OK, &bundle))

@@ -8,11 +8,10 @@ use herstelbrug_domain::{IdentifiedKind, Identifier, OrgId, ServiceId};
 use herstelbrug_persistence::{CatalogPosition, CatalogQuery};
 use serde_json::{Value, json};
 
-use super::outcome::{FhirCaller, FhirError, invalid};
+use super::outcome::{FhirCaller, FhirError, invalid, logical_id};
 use super::reference::{self, concept, organisation, organisation_identifier};
 use super::search::{Params, SearchParam};
 use super::{bundle, read_answer, respond};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// HealthcareService's own search parameters.
@@ -36,9 +35,7 @@ pub async fn read(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, FhirError> {
-    let id = id
-        .parse::<uuid::Uuid>()
-        .map_err(|_| FhirError(ApiError::NotFound))?;
+    let id = logical_id(&id)?;
     let entry = state
         .catalog
         .get(ServiceId::from_uuid(id), state.clock.now())
@@ -47,8 +44,10 @@ pub async fn read(
         .identifiers
         .of_each(caller.0.org, IdentifiedKind::Service, &[id])
         .await?;
-    let own = identifiers.get(&id).map_or(&[][..], Vec::as_slice);
-    Ok(read_answer(&req, &healthcare_service(&entry.service, own)))
+    Ok(read_answer(
+        &req,
+        &healthcare_service(&entry.service, reference::own(&identifiers, id)),
+    ))
 }
 
 /// `GET /fhir/HealthcareService?…`.
@@ -64,19 +63,7 @@ pub async fn search(
         Some("false") => Some(false),
         Some(_) => return Err(invalid("active: expected true or false")),
     };
-    let owner = match (
-        params.one("organization")?,
-        params.one("organization:identifier")?,
-    ) {
-        (Some(_), Some(_)) => {
-            return Err(invalid(
-                "give organization or organization:identifier, not both",
-            ));
-        }
-        (Some(v), None) => Some(reference::parse_organisation("organization", v, false)?),
-        (None, Some(v)) => Some(reference::parse_organisation("organization", v, true)?),
-        (None, None) => None,
-    };
+    let owner = params.organisation("organization")?;
     let query = CatalogQuery {
         ids: params
             .ids()?
@@ -101,10 +88,10 @@ pub async fn search(
     let resources = entries
         .iter()
         .map(|e| {
-            let own = identifiers
-                .get(&e.service.id.as_uuid())
-                .map_or(&[][..], Vec::as_slice);
-            healthcare_service(&e.service, own)
+            healthcare_service(
+                &e.service,
+                reference::own(&identifiers, e.service.id.as_uuid()),
+            )
         })
         .collect();
     let bundle = bundle::searchset(&req, &params, resources, next);

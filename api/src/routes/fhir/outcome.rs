@@ -27,6 +27,11 @@ pub fn invalid(detail: impl Into<String>) -> FhirError {
     FhirError(ApiError::InvalidRequest(detail.into()))
 }
 
+/// A logical id in a read's path: ours are UUIDs, anything else names nothing (404).
+pub fn logical_id(raw: &str) -> Result<uuid::Uuid, FhirError> {
+    raw.parse().map_err(|_| FhirError(ApiError::NotFound))
+}
+
 /// FHIR's issue type (value set issue-type) for a status.
 fn issue_code(status: StatusCode) -> &'static str {
     match status.as_u16() {

@@ -2,8 +2,11 @@
 //! (never by BSN, never by a literal URL to a resource not served here), and our own
 //! codes by the code systems below.
 
+use std::collections::HashMap;
+
 use herstelbrug_domain::{Identifier, OrgId};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use super::outcome::{FhirError, invalid};
 
@@ -75,6 +78,11 @@ pub fn parse_organisation(
     };
     own.parse::<OrgId>()
         .map_err(|e| invalid(format!("{name}: {e}")))
+}
+
+/// The identifiers a batch read found for `resource` (none when absent).
+pub fn own(found: &HashMap<Uuid, Vec<Identifier>>, resource: Uuid) -> &[Identifier] {
+    found.get(&resource).map_or(&[], Vec::as_slice)
 }
 
 /// FHIR `Identifier`s of external identifiers.

@@ -3,8 +3,8 @@
 //! handling: a misspelt filter must not silently widen the result).
 
 use actix_web::HttpRequest;
-use herstelbrug_domain::Identifier;
 use herstelbrug_domain::fhir::{LastUpdated, UpdatedWindow};
+use herstelbrug_domain::{Identifier, OrgId};
 use uuid::Uuid;
 
 use super::outcome::{FhirError, invalid};
@@ -102,6 +102,21 @@ impl Params {
         Ok(self
             .one(name)?
             .map(|v| v.split(',').map(str::trim).collect()))
+    }
+
+    /// A reference parameter naming an organisation: `name` with our id
+    /// (`gemeente:0268`) or `name:identifier` with `system|value`, not both.
+    pub fn organisation(&self, name: &str) -> Result<Option<OrgId>, FhirError> {
+        let plain = self.one(name)?;
+        let by_identifier = self.one(&format!("{name}:identifier"))?;
+        match (plain, by_identifier) {
+            (Some(_), Some(_)) => Err(invalid(format!(
+                "give {name} or {name}:identifier, not both"
+            ))),
+            (Some(v), None) => super::reference::parse_organisation(name, v, false).map(Some),
+            (None, Some(v)) => super::reference::parse_organisation(name, v, true).map(Some),
+            (None, None) => Ok(None),
+        }
     }
 
     /// `_id`: logical ids.

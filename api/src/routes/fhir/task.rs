@@ -12,7 +12,7 @@ use herstelbrug_domain::{
 use herstelbrug_persistence::{ReferralRecord, ReferralSearch, TrajectoryFilter, Visibility};
 use serde_json::{Value, json};
 
-use super::outcome::{FhirCaller, FhirError, invalid};
+use super::outcome::{FhirCaller, FhirError, logical_id};
 use super::reference::{self, coding, concept, instant, organisation};
 use super::search::{Params, SearchParam, codes};
 use super::{bundle, read_answer, respond};
@@ -48,9 +48,7 @@ pub async fn read(
     rid: web::Path<String>,
 ) -> Result<HttpResponse, FhirError> {
     let org = policy::referral_party(&caller.0)?;
-    let id = rid
-        .parse::<uuid::Uuid>()
-        .map_err(|_| FhirError(crate::error::ApiError::NotFound))?;
+    let id = logical_id(&rid)?;
     let record = state
         .referrals
         .get(ReferralId::from_uuid(id), org, state.clock.now())
@@ -86,8 +84,8 @@ pub async fn search(
             .ids()?
             .map(|ids| ids.into_iter().map(ReferralId::from_uuid).collect()),
         identifier: params.identifier()?,
-        recipient: organisation_param(&params, "owner")?,
-        requester: organisation_param(&params, "requester")?,
+        recipient: params.organisation("owner")?,
+        requester: params.organisation("requester")?,
         statuses,
         updated: params.updated()?,
         after: params.cursor()?.map(ReferralId::from_uuid),
@@ -109,20 +107,6 @@ pub async fn search(
     let resources = tasks.into_iter().map(|(_, t)| t).collect();
     let bundle = bundle::searchset(&req, &params, resources, next.map(|n| n.as_uuid()));
     Ok(respond(StatusCode::OK, &bundle))
-}
-
-/// `owner` / `requester`, as our id or by identifier.
-fn organisation_param(params: &Params, name: &str) -> Result<Option<OrgId>, FhirError> {
-    let plain = params.one(name)?;
-    let by_identifier = params.one(&format!("{name}:identifier"))?;
-    match (plain, by_identifier) {
-        (Some(_), Some(_)) => Err(invalid(format!(
-            "give {name} or {name}:identifier, not both"
-        ))),
-        (Some(v), None) => reference::parse_organisation(name, v, false).map(Some),
-        (None, Some(v)) => reference::parse_organisation(name, v, true).map(Some),
-        (None, None) => Ok(None),
-    }
 }
 
 /// The trajectories whose data the Tasks show.
@@ -150,9 +134,7 @@ async fn tasks(
         .iter()
         .map(|record| {
             let r = &record.referral;
-            let own = identifiers
-                .get(&r.id.as_uuid())
-                .map_or(&[][..], Vec::as_slice);
+            let own = reference::own(&identifiers, r.id.as_uuid());
             (
                 r.trajectory_id.as_uuid(),
                 task(record, viewer, own, clients.get(&r.trajectory_id)),

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::cpu;
 use crate::load::{Pace, Recorder};
 use crate::pgbench;
+use crate::same_work;
 use crate::seed;
 use crate::server::Server;
 
@@ -34,6 +35,11 @@ pub struct Options {
     /// Runs the server without its webhook dispatcher, so runs with and without
     /// subscriptions differ only in queuing the events.
     pub no_dispatcher: bool,
+    /// PostgreSQL's log file, for the same-work scripts; by default the newest in
+    /// /var/log/postgresql.
+    pub pg_log: Option<PathBuf>,
+    /// Where to keep the same-work scripts, to read or rerun them.
+    pub scripts: Option<PathBuf>,
 }
 
 const PROVIDER: &str = "agb:12345678";
@@ -142,6 +148,43 @@ async fn transitions(
                     if status == Some(200) {
                         state[i] = (version + 1, !ended);
                     }
+                }
+                Ok(recorder)
+            })
+        })
+        .collect();
+    join(handles, started).await
+}
+
+/// `POST /v1/trajectories` with a new client each time, back to back.
+async fn registrations(
+    client: &Client,
+    base: &str,
+    token: &str,
+    workers: usize,
+    seconds: u64,
+) -> Result<Run, BoxError> {
+    let started = Instant::now();
+    let handles = (0..workers)
+        .map(|_| {
+            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
+                let mut pace = Pace::new(Duration::from_secs(seconds), None, Duration::ZERO);
+                while let Some(at) = pace.next().await {
+                    let body = format!(
+                        r#"{{"client_ref": "{}", "municipality": "gemeente:0268", "started_on": "2026-01-05"}}"#,
+                        Uuid::new_v4()
+                    );
+                    let sent = client
+                        .post(format!("{base}/v1/trajectories"))
+                        .bearer_auth(&token)
+                        .header("Content-Type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    let status = status_of(sent).await;
+                    recorder.record(at, status);
                 }
                 Ok(recorder)
             })
@@ -299,11 +342,130 @@ async fn inbox_pollers(
     Ok((empty, full))
 }
 
-fn ratio(api: f64, ceiling: Option<&pgbench::Ceiling>) -> String {
+fn ratio(api: f64, ceiling: Option<&pgbench::Ceiling>, what: &str) -> String {
     ceiling.map_or_else(
         || "-".to_owned(),
-        |c| format!("{:.0} % of pgbench's {:.0}/s", 100.0 * api / c.tps, c.tps),
+        |c| format!("{:.2} of pgbench's {what} {:.0}/s", api / c.tps, c.tps),
     )
+}
+
+fn ratios(api: f64, core: &Option<pgbench::Ceiling>, same: &Option<pgbench::Ceiling>) -> String {
+    format!(
+        "{} | {}",
+        ratio(api, same.as_ref(), "same work"),
+        ratio(api, core.as_ref(), "core")
+    )
+}
+
+/// pgbench's ceilings on the benchmark's database, each with PostgreSQL's CPU per
+/// request; a same-work ceiling counts requests, not script runs (a transition script
+/// is a pair of transitions).
+#[derive(Default)]
+struct Ceilings {
+    write: Option<pgbench::Ceiling>,
+    read: Option<pgbench::Ceiling>,
+    insert: Option<pgbench::Ceiling>,
+    same_transition: Option<pgbench::Ceiling>,
+    same_read: Option<pgbench::Ceiling>,
+    same_register: Option<pgbench::Ceiling>,
+}
+
+fn ceiling(
+    url: &str,
+    name: &str,
+    script: &str,
+    requests_per_run: u64,
+    options: &Options,
+    server: &Server,
+) -> Result<pgbench::Ceiling, BoxError> {
+    let before = cpu::sample(server.pid());
+    let mut ceiling = pgbench::run(url, script, options.concurrency, options.seconds)?;
+    let after = cpu::sample(server.pid());
+    ceiling.tps *= requests_per_run as f64;
+    ceiling.transactions *= requests_per_run;
+    let database = (after.postgres - before.postgres) * 1e6 / ceiling.transactions.max(1) as f64;
+    println!(
+        "pgbench {name}: {:.0} requests/s, PostgreSQL CPU {database:.0} µs per request",
+        ceiling.tps
+    );
+    Ok(ceiling)
+}
+
+async fn measure_ceilings(
+    db: &Database,
+    url: &str,
+    options: &Options,
+    server: &Server,
+) -> Result<Ceilings, BoxError> {
+    pgbench::prepare(&db.conn).await?;
+    let mut ceilings = Ceilings {
+        write: Some(ceiling(
+            url,
+            "update + insert",
+            pgbench::builtin("write"),
+            1,
+            options,
+            server,
+        )?),
+        read: Some(ceiling(
+            url,
+            "PK read",
+            pgbench::builtin("read"),
+            1,
+            options,
+            server,
+        )?),
+        insert: Some(ceiling(
+            url,
+            "plain insert",
+            pgbench::builtin("insert"),
+            1,
+            options,
+            server,
+        )?),
+        ..Ceilings::default()
+    };
+    let Some(log) = options.pg_log.clone().or_else(same_work::log_file) else {
+        println!("no PostgreSQL log found: no same-work ceiling (pass --pg-log)");
+        return Ok(ceilings);
+    };
+    let scripts = same_work::capture(&db.conn, url, &options.server, &log, PROVIDER).await?;
+    let [forward, back, read, register] = scripts.statements;
+    println!(
+        "captured from {}: transition {forward} + {back} statements, read {read}, registration {register}",
+        log.display()
+    );
+    if let Some(dir) = &options.scripts {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("transitions.sql"), &scripts.transitions)?;
+        std::fs::write(dir.join("read.sql"), &scripts.read)?;
+        std::fs::write(dir.join("register.sql"), &scripts.register)?;
+    }
+    ceilings.same_transition = Some(ceiling(
+        url,
+        "same work, transitions",
+        &scripts.transitions,
+        2,
+        options,
+        server,
+    )?);
+    ceilings.same_read = Some(ceiling(
+        url,
+        "same work, read",
+        &scripts.read,
+        1,
+        options,
+        server,
+    )?);
+    ceilings.same_register = Some(ceiling(
+        url,
+        "same work, registration",
+        &scripts.register,
+        1,
+        options,
+        server,
+    )?);
+    Ok(ceilings)
 }
 
 pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxError> {
@@ -316,6 +478,7 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         server,
         subscriptions,
         no_dispatcher,
+        ..
     } = options;
     let postgres = db.backend() == DbBackend::Postgres;
     let started = Instant::now();
@@ -376,23 +539,10 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
     let base = server.base.clone();
 
     let wants = |part: &str| only.iter().any(|o| o == part);
-    let (write_ceiling, read_ceiling) = if postgres && wants("pgbench") {
-        pgbench::prepare(&db.conn).await?;
-        let ceiling = |script: &str| -> Result<pgbench::Ceiling, BoxError> {
-            let before = cpu::sample(server.pid());
-            let ceiling = pgbench::run(url, script, *concurrency, *seconds)?;
-            let after = cpu::sample(server.pid());
-            let done = (ceiling.tps * *seconds as f64) as u64;
-            let database = (after.postgres - before.postgres) * 1e6 / done.max(1) as f64;
-            println!(
-                "pgbench {script}: {:.0} tps, PostgreSQL CPU {database:.0} µs per transaction",
-                ceiling.tps
-            );
-            Ok(ceiling)
-        };
-        (Some(ceiling("write")?), Some(ceiling("read")?))
+    let ceilings = if postgres && wants("pgbench") {
+        measure_ceilings(db, url, options, &server).await?
     } else {
-        (None, None)
+        Ceilings::default()
     };
 
     let cpu_line = |before, requests| {
@@ -416,7 +566,7 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         println!(
             "transitions, {concurrency} clients back to back: {} | {}",
             write.recorder.line(write.elapsed),
-            ratio(write.rate(), write_ceiling.as_ref())
+            ratios(write.rate(), &ceilings.write, &ceilings.same_transition)
         );
         println!("{}", cpu_line(before, write.recorder.count()));
         let half = write.rate() / 2.0;
@@ -435,6 +585,17 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
             paced.recorder.line(paced.elapsed)
         );
     }
+    if wants("register") {
+        let before = cpu::sample(server.pid());
+        let run = registrations(&client, &base, &provider, *concurrency, *seconds).await?;
+        println!(
+            "POST /v1/trajectories, {concurrency} clients: {} | {} | {}",
+            run.recorder.line(run.elapsed),
+            ratio(run.rate(), ceilings.same_register.as_ref(), "same work"),
+            ratio(run.rate(), ceilings.insert.as_ref(), "plain insert"),
+        );
+        println!("{}", cpu_line(before, run.recorder.count()));
+    }
     if wants("read") {
         let before = cpu::sample(server.pid());
         let read = reads(&client, &base, &provider, readers, *concurrency, *seconds).await?;
@@ -442,7 +603,7 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         println!(
             "GET /v1/trajectories/{{id}}, {concurrency} clients: {} | {}",
             read.recorder.line(read.elapsed),
-            ratio(read.rate(), read_ceiling.as_ref())
+            ratios(read.rate(), &ceilings.read, &ceilings.same_read)
         );
         println!("{cpu}");
     }
@@ -465,16 +626,16 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         println!(
             "inbox, nothing new, {count} municipalities back to back: {} | {}",
             flood.recorder.line(flood.elapsed),
-            ratio(flood.rate(), read_ceiling.as_ref())
+            ratio(flood.rate(), ceilings.read.as_ref(), "PK read")
         );
         let busy = polls(&client, full, *seconds, None).await?;
         println!(
             "inbox, one referral each, {count} municipalities back to back: {} | {}",
             busy.recorder.line(busy.elapsed),
-            ratio(busy.rate(), read_ceiling.as_ref())
+            ratio(busy.rate(), ceilings.read.as_ref(), "PK read")
         );
     }
-    if let (Some(w), Some(r)) = (&write_ceiling, &read_ceiling) {
+    if let (Some(w), Some(r)) = (&ceilings.write, &ceilings.read) {
         println!(
             "pgbench, {concurrency} clients: update + insert {:.0} tps ({:.2} ms avg), prepared PK read {:.0} tps ({:.2} ms avg)",
             w.tps, w.latency_ms, r.tps, r.latency_ms

@@ -17,6 +17,8 @@ mod cpu;
 mod figures;
 mod load;
 mod pgbench;
+mod replay;
+mod same_work;
 mod seed;
 mod server;
 mod webhooks;
@@ -67,11 +69,11 @@ enum Command {
         /// The server binary; by default `herstelbrug` next to this one.
         #[arg(long)]
         server: Option<std::path::PathBuf>,
-        /// What to run, comma-separated: pgbench, write, read, inbox.
+        /// What to run, comma-separated: pgbench, write, register, read, inbox.
         #[arg(
             long,
             value_delimiter = ',',
-            default_value = "pgbench,write,read,inbox"
+            default_value = "pgbench,write,register,read,inbox"
         )]
         only: Vec<String>,
         /// Webhook subscriptions of the writing provider to its alerts (numbered events).
@@ -80,6 +82,13 @@ enum Command {
         /// Run the server without its webhook dispatcher.
         #[arg(long)]
         no_dispatcher: bool,
+        /// PostgreSQL's log file, read for the same-work ceiling (the statements one
+        /// request sends); by default the newest in /var/log/postgresql.
+        #[arg(long)]
+        pg_log: Option<std::path::PathBuf>,
+        /// A directory to keep the same-work pgbench scripts in.
+        #[arg(long)]
+        scripts: Option<std::path::PathBuf>,
     },
     /// The catalog: search over 10,000 services in 342 municipalities, and capacity posts.
     Catalog {
@@ -254,10 +263,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             only,
             subscriptions,
             no_dispatcher,
+            pg_log,
+            scripts,
         } => {
             let options = api::Options {
                 subscriptions,
                 no_dispatcher,
+                pg_log,
+                scripts,
                 only,
                 trajectories,
                 seconds,

@@ -1,6 +1,7 @@
 //! The database's own ceiling for the work an API request does, measured with `pgbench`
 //! and custom scripts on the same database: one transaction that updates a row and
-//! inserts an event (a transition's core), and a prepared primary-key read.
+//! inserts an event (a transition's core), a plain insert, a prepared primary-key read,
+//! and the same-work scripts `replay` builds from a request's own statements.
 
 use std::process::Command;
 
@@ -15,12 +16,17 @@ INSERT INTO pgb_events (trajectory_id, version, change, recorded_at) VALUES (:id
 END;
 ";
 
+const INSERT: &str = "INSERT INTO pgb_events (trajectory_id, version, change, recorded_at) \
+VALUES (1, 1, '{\"to\": \"treatment\"}', now());
+";
+
 const READ: &str = "\\set id random(1, 100000)
 SELECT * FROM pgb_trajectories WHERE id = :id;
 ";
 
 /// What pgbench reported for one script.
 pub struct Ceiling {
+    pub transactions: u64,
     pub tps: f64,
     pub latency_ms: f64,
 }
@@ -48,16 +54,25 @@ pub async fn prepare(conn: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     Ok(())
 }
 
-/// Runs `script` ("write" or "read") for `seconds` with `clients` connections.
+/// The text of a built-in script: "write", "read" or "insert".
+pub fn builtin(name: &str) -> &'static str {
+    match name {
+        "write" => WRITE,
+        "insert" => INSERT,
+        _ => READ,
+    }
+}
+
+/// Runs `text` as a pgbench script for `seconds` with `clients` connections.
 pub fn run(
     url: &str,
-    script: &str,
+    text: &str,
     clients: usize,
     seconds: u64,
 ) -> Result<Ceiling, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join(format!("{script}.sql"));
-    std::fs::write(&path, if script == "write" { WRITE } else { READ })?;
+    let path = dir.path().join("script.sql");
+    std::fs::write(&path, text)?;
     let out = Command::new("pgbench")
         .args(["-n", "-M", "prepared", "-j", "2"])
         .args(["-c", &clients.to_string(), "-T", &seconds.to_string()])
@@ -66,17 +81,31 @@ pub fn run(
         .arg(url)
         .output()
         .map_err(|e| format!("pgbench: {e} (install postgresql-client)"))?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let printed = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!("pgbench failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
+    // A script whose statements fail aborts its clients; its rate would mean nothing.
+    if let Some(failed) = printed
+        .lines()
+        .find(|l| l.contains("number of failed transactions"))
+        && !failed.contains(": 0 ")
+    {
+        return Err(format!(
+            "pgbench: {failed}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
     let number = |prefix: &str| {
-        text.lines()
+        printed
+            .lines()
             .find_map(|line| line.trim().strip_prefix(prefix))
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|n| n.parse::<f64>().ok())
     };
     Ok(Ceiling {
+        transactions: number("number of transactions actually processed: ").unwrap_or(0.0) as u64,
         tps: number("tps = ").ok_or("pgbench printed no tps")?,
         latency_ms: number("latency average = ").unwrap_or(0.0),
     })

@@ -120,16 +120,63 @@ pub(crate) async fn evaluate_loaded(
     let outcome = continuity::reconcile(&situation, &current, now, policy, cause, || {
         AlertId::new_at(now)
     });
+    woken.extend(store_alert_changes(txn, &outcome.changes, now).await?);
+    crate::figures_store::record_trajectory(txn, trajectory, &referrals).await?;
+    set_timer(txn, trajectory_id, outcome.next_check);
+    woken.sort();
+    woken.dedup();
+    Ok(woken)
+}
+
+/// As `evaluate_loaded`, for a trajectory this transaction has just inserted (deferred):
+/// it has no referrals, offers, alerts, consents, meetings, outcome checks, figure
+/// contribution or timer yet, so nothing is read and nothing deleted, and every write
+/// stays deferred behind the trajectory's own insert.
+pub(crate) async fn evaluate_new(
+    txn: &WriteTxn,
+    trajectory: &herstelbrug_domain::Trajectory,
+    now: DateTime<Utc>,
+    policy: &ContinuityPolicy,
+    cause: &str,
+) -> Result<Vec<String>, StoreError> {
+    let situation = Situation {
+        trajectory,
+        referrals: &[],
+        offers: &[],
+        meetings: &[],
+        outcome_checks: &[],
+        resident_consent: false,
+    };
+    let outcome =
+        continuity::reconcile(&situation, &[], now, policy, cause, || AlertId::new_at(now));
+    let mut woken = store_alert_changes(txn, &outcome.changes, now).await?;
+    crate::figures_store::record_new_trajectory(txn, trajectory)?;
+    if outcome.next_check.is_some() {
+        set_timer(txn, trajectory.id, outcome.next_check);
+    }
+    woken.sort();
+    woken.dedup();
+    Ok(woken)
+}
+
+/// Stores what reconciling changed in the alerts, with their figures and feed entries;
+/// returns the organisations to wake.
+async fn store_alert_changes(
+    txn: &WriteTxn,
+    changes: &[AlertChange],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
     // Deferred, these changes reach PostgreSQL as one statement, which must not write a
     // row twice; reconcile changes each alert at most once.
     debug_assert!({
-        let mut ids: Vec<_> = outcome.changes.iter().map(|c| c.alert().id).collect();
+        let mut ids: Vec<_> = changes.iter().map(|c| c.alert().id).collect();
         let all = ids.len();
         ids.sort_by_key(|id| id.as_uuid());
         ids.dedup();
         ids.len() == all
     });
-    for change in &outcome.changes {
+    let mut woken = Vec::new();
+    for change in changes {
         let alert = change.alert();
         match change {
             AlertChange::Opened(_) => {
@@ -147,10 +194,6 @@ pub(crate) async fn evaluate_loaded(
         crate::figures_store::record_facts(txn, &figures::alert_facts(change));
         woken.extend(append_alert(txn, alert, change.kind(), now).await?);
     }
-    crate::figures_store::record_trajectory(txn, trajectory, &referrals).await?;
-    set_timer(txn, trajectory_id, outcome.next_check);
-    woken.sort();
-    woken.dedup();
     Ok(woken)
 }
 

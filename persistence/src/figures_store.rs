@@ -71,6 +71,30 @@ pub(crate) async fn record_trajectory(
     Ok(())
 }
 
+/// As `record_trajectory`, for a trajectory this transaction has just inserted: it has
+/// no contribution yet, so none is read, and the new one is deferred behind the insert.
+pub(crate) fn record_new_trajectory(
+    txn: &WriteTxn,
+    trajectory: &Trajectory,
+) -> Result<(), StoreError> {
+    let now = figures::trajectory_facts(trajectory, &[], &[]);
+    let changes = figures::diff(&[], &now);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let facts = serde_json::to_string(&now)
+        .map_err(|e| StoreError::Corrupt(format!("figure facts: {e}")))?;
+    txn.defer(
+        figure_contribution::Entity::insert(figure_contribution::ActiveModel {
+            trajectory_id: Set(trajectory.id.as_uuid()),
+            facts: Set(facts),
+        })
+        .into_query(),
+    );
+    record_counts(txn, &changes);
+    Ok(())
+}
+
 /// Adds `facts` (one each) to the figures, as alert changes do.
 pub(crate) fn record_facts(txn: &WriteTxn, facts: &[Fact]) {
     let changes: Vec<(Fact, i64)> = facts.iter().map(|f| (f.clone(), 1)).collect();

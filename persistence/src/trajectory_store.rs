@@ -223,16 +223,18 @@ impl TrajectoryStore {
             let mut row = trajectory_to_row(&trajectory);
             row.bsn_matcher = sea_orm::ActiveValue::Set(bsn.map(|b| b.matcher.clone()));
             row.bsn_sealed = sea_orm::ActiveValue::Set(bsn.map(|b| b.sealed.clone()));
-            trajectory::Entity::insert(row)
-                .exec_without_returning(&txn)
-                .await?;
+            // Deferred with everything after it: a new trajectory has nothing to read back.
+            txn.defer(trajectory::Entity::insert(row).into_query());
             let object = IdentifiedObject {
                 owner: OrgId::Agb(provider),
                 kind: IdentifiedKind::Trajectory,
                 resource: id.as_uuid(),
             };
             identifier_store::attach(&txn, object, identifiers, now).await?;
-            woken = self.append(&txn, &trajectory, &event, now).await?;
+            txn.defer(trajectory_event::Entity::insert(event_to_row(&event)?).into_query());
+            woken =
+                continuity::evaluate_new(&txn, &trajectory, now, &self.policy, event.change.kind())
+                    .await?;
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;

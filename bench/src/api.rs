@@ -18,6 +18,7 @@ use crate::pgbench;
 use crate::same_work;
 use crate::seed;
 use crate::server::Server;
+use crate::waits;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -40,6 +41,8 @@ pub struct Options {
     pub pg_log: Option<PathBuf>,
     /// Where to keep the same-work scripts, to read or rerun them.
     pub scripts: Option<PathBuf>,
+    /// Server processes over the one database; the clients are spread over them.
+    pub replicas: usize,
 }
 
 const PROVIDER: &str = "agb:12345678";
@@ -89,7 +92,7 @@ async fn join(
 /// follow-up: an event and an alert) → treatment (relapse: an event, the alert resolves).
 async fn transitions(
     client: &Client,
-    base: &str,
+    bases: &[String],
     token: &str,
     ids: &[Uuid],
     workers: usize,
@@ -100,7 +103,9 @@ async fn transitions(
     let started = Instant::now();
     let handles = (0..workers)
         .map(|w| {
-            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            // Each client talks to one replica, round robin.
+            let base = bases[w % bases.len()].clone();
+            let (client, token) = (client.clone(), token.to_owned());
             let mine: Vec<Uuid> = ids[w * per_worker..(w + 1) * per_worker].to_vec();
             let interval = rate.map(|r| Duration::from_secs_f64(workers as f64 / r));
             let offset = interval.map_or(Duration::ZERO, |i| i.mul_f64(w as f64 / workers as f64));
@@ -159,15 +164,17 @@ async fn transitions(
 /// `POST /v1/trajectories` with a new client each time, back to back.
 async fn registrations(
     client: &Client,
-    base: &str,
+    bases: &[String],
     token: &str,
     workers: usize,
     seconds: u64,
 ) -> Result<Run, BoxError> {
     let started = Instant::now();
     let handles = (0..workers)
-        .map(|_| {
-            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+        .map(|w| {
+            // Each client talks to one replica, round robin.
+            let base = bases[w % bases.len()].clone();
+            let (client, token) = (client.clone(), token.to_owned());
             tokio::spawn(async move {
                 let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
                 let mut pace = Pace::new(Duration::from_secs(seconds), None, Duration::ZERO);
@@ -196,7 +203,7 @@ async fn registrations(
 /// `GET /v1/trajectories/{id}` for random ids of the provider's.
 async fn reads(
     client: &Client,
-    base: &str,
+    bases: &[String],
     token: &str,
     ids: &[Uuid],
     workers: usize,
@@ -205,7 +212,9 @@ async fn reads(
     let started = Instant::now();
     let handles = (0..workers)
         .map(|w| {
-            let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
+            // Each client talks to one replica, round robin.
+            let base = bases[w % bases.len()].clone();
+            let (client, token) = (client.clone(), token.to_owned());
             let ids = ids.to_vec();
             tokio::spawn(async move {
                 let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
@@ -376,11 +385,11 @@ fn ceiling(
     script: &str,
     requests_per_run: u64,
     options: &Options,
-    server: &Server,
+    pids: &[u32],
 ) -> Result<pgbench::Ceiling, BoxError> {
-    let before = cpu::sample(server.pid());
+    let before = cpu::sample(pids);
     let mut ceiling = pgbench::run(url, script, options.concurrency, options.seconds)?;
-    let after = cpu::sample(server.pid());
+    let after = cpu::sample(pids);
     ceiling.tps *= requests_per_run as f64;
     ceiling.transactions *= requests_per_run;
     let database = (after.postgres - before.postgres) * 1e6 / ceiling.transactions.max(1) as f64;
@@ -395,7 +404,7 @@ async fn measure_ceilings(
     db: &Database,
     url: &str,
     options: &Options,
-    server: &Server,
+    pids: &[u32],
 ) -> Result<Ceilings, BoxError> {
     pgbench::prepare(&db.conn).await?;
     let mut ceilings = Ceilings {
@@ -405,7 +414,7 @@ async fn measure_ceilings(
             pgbench::builtin("write"),
             1,
             options,
-            server,
+            pids,
         )?),
         read: Some(ceiling(
             url,
@@ -413,7 +422,7 @@ async fn measure_ceilings(
             pgbench::builtin("read"),
             1,
             options,
-            server,
+            pids,
         )?),
         insert: Some(ceiling(
             url,
@@ -421,7 +430,7 @@ async fn measure_ceilings(
             pgbench::builtin("insert"),
             1,
             options,
-            server,
+            pids,
         )?),
         ..Ceilings::default()
     };
@@ -447,7 +456,7 @@ async fn measure_ceilings(
         &scripts.transitions,
         2,
         options,
-        server,
+        pids,
     )?);
     ceilings.same_read = Some(ceiling(
         url,
@@ -455,7 +464,7 @@ async fn measure_ceilings(
         &scripts.read,
         1,
         options,
-        server,
+        pids,
     )?);
     ceilings.same_register = Some(ceiling(
         url,
@@ -463,7 +472,7 @@ async fn measure_ceilings(
         &scripts.register,
         1,
         options,
-        server,
+        pids,
     )?);
     Ok(ceilings)
 }
@@ -478,6 +487,7 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         server,
         subscriptions,
         no_dispatcher,
+        replicas: replicas_wanted,
         ..
     } = options;
     let postgres = db.backend() == DbBackend::Postgres;
@@ -511,9 +521,18 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
     } else {
         &[loopback]
     };
-    let server = Server::start(server, url, extra).await?;
+    let mut replicas = Vec::with_capacity(*replicas_wanted);
+    for _ in 0..(*replicas_wanted).max(1) {
+        replicas.push(Server::start(server, url, extra).await?);
+    }
+    let server = &replicas[0];
+    let pids: Vec<u32> = replicas.iter().map(Server::pid).collect();
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
     let (rss, _) = server.memory_mib();
-    println!("server up: {rss:.1} MiB resident");
+    println!(
+        "{} server replica(s) up: {rss:.1} MiB resident each",
+        replicas.len()
+    );
     let provider = server.token(PROVIDER, "provider")?;
     let client = Client::builder()
         .pool_max_idle_per_host(2048)
@@ -536,11 +555,9 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
     if *subscriptions > 0 {
         println!("{subscriptions} webhook subscription(s) to the writer's alerts");
     }
-    let base = server.base.clone();
-
     let wants = |part: &str| only.iter().any(|o| o == part);
     let ceilings = if postgres && wants("pgbench") {
-        measure_ceilings(db, url, options, &server).await?
+        measure_ceilings(db, url, options, &pids).await?
     } else {
         Ceilings::default()
     };
@@ -548,14 +565,15 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
     let cpu_line = |before, requests| {
         format!(
             "  {}",
-            cpu::per_request(before, cpu::sample(server.pid()), requests, postgres)
+            cpu::per_request(before, cpu::sample(&pids), requests, postgres)
         )
     };
     if wants("write") {
-        let before = cpu::sample(server.pid());
+        let before = cpu::sample(&pids);
+        let sampler = postgres.then(|| waits::start(db.conn.clone()));
         let write = transitions(
             &client,
-            &base,
+            &bases,
             &provider,
             writers,
             *concurrency,
@@ -569,10 +587,13 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
             ratios(write.rate(), &ceilings.write, &ceilings.same_transition)
         );
         println!("{}", cpu_line(before, write.recorder.count()));
+        if let Some(sampler) = sampler {
+            println!("{}", sampler.finish().await);
+        }
         let half = write.rate() / 2.0;
         let paced = transitions(
             &client,
-            &base,
+            &bases,
             &provider,
             writers,
             *concurrency,
@@ -586,8 +607,8 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         );
     }
     if wants("register") {
-        let before = cpu::sample(server.pid());
-        let run = registrations(&client, &base, &provider, *concurrency, *seconds).await?;
+        let before = cpu::sample(&pids);
+        let run = registrations(&client, &bases, &provider, *concurrency, *seconds).await?;
         println!(
             "POST /v1/trajectories, {concurrency} clients: {} | {} | {}",
             run.recorder.line(run.elapsed),
@@ -597,8 +618,9 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         println!("{}", cpu_line(before, run.recorder.count()));
     }
     if wants("read") {
-        let before = cpu::sample(server.pid());
-        let read = reads(&client, &base, &provider, readers, *concurrency, *seconds).await?;
+        let before = cpu::sample(&pids);
+        let sampler = postgres.then(|| waits::start(db.conn.clone()));
+        let read = reads(&client, &bases, &provider, readers, *concurrency, *seconds).await?;
         let cpu = cpu_line(before, read.recorder.count());
         println!(
             "GET /v1/trajectories/{{id}}, {concurrency} clients: {} | {}",
@@ -606,10 +628,13 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
             ratios(read.rate(), &ceilings.read, &ceilings.same_read)
         );
         println!("{cpu}");
+        if let Some(sampler) = sampler {
+            println!("{}", sampler.finish().await);
+        }
     }
     if wants("inbox") {
         let (empty, full) =
-            inbox_pollers(&server, &client, &provider, referred, *municipalities).await?;
+            inbox_pollers(server, &client, &provider, referred, *municipalities).await?;
         let count = empty.len();
         let quiet = polls(
             &client,
@@ -641,7 +666,9 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
             w.tps, w.latency_ms, r.tps, r.latency_ms
         );
     }
-    let (rss, peak) = server.memory_mib();
-    println!("server memory after the run: {rss:.1} MiB resident, {peak:.1} MiB peak");
+    for replica in &replicas {
+        let (rss, peak) = replica.memory_mib();
+        println!("server memory after the run: {rss:.1} MiB resident, {peak:.1} MiB peak");
+    }
     Ok(())
 }

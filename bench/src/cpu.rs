@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-/// CPU seconds used so far by the server process and by all `postgres` processes.
+/// CPU seconds used so far by the server processes (replicas) and by all `postgres` processes.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuTimes {
     pub server: f64,
@@ -37,7 +37,7 @@ fn ticks_per_second() -> f64 {
 }
 
 /// The CPU times now.
-pub fn sample(server_pid: u32) -> CpuTimes {
+pub fn sample(server_pids: &[u32]) -> CpuTimes {
     let hz = ticks_per_second();
     let mut times = CpuTimes::default();
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -52,7 +52,7 @@ pub fn sample(server_pid: u32) -> CpuTimes {
             continue;
         };
         match ticks(&stat) {
-            Some((_, t)) if pid == server_pid => times.server += t as f64 / hz,
+            Some((_, t)) if server_pids.contains(&pid) => times.server += t as f64 / hz,
             Some((comm, t)) if comm == "postgres" => times.postgres += t as f64 / hz,
             _ => {}
         }

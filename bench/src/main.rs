@@ -21,6 +21,7 @@ mod replay;
 mod same_work;
 mod seed;
 mod server;
+mod waits;
 mod webhooks;
 
 #[derive(Parser)]
@@ -89,6 +90,9 @@ enum Command {
         /// A directory to keep the same-work pgbench scripts in.
         #[arg(long)]
         scripts: Option<std::path::PathBuf>,
+        /// Server processes (replicas) over the one database, the clients spread over them.
+        #[arg(long, default_value_t = 1)]
+        replicas: usize,
     },
     /// The catalog: search over 10,000 services in 342 municipalities, and capacity posts.
     Catalog {
@@ -265,8 +269,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             no_dispatcher,
             pg_log,
             scripts,
+            replicas,
         } => {
             let options = api::Options {
+                replicas,
                 subscriptions,
                 no_dispatcher,
                 pg_log,

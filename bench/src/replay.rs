@@ -102,12 +102,12 @@ pub fn parse_log(log: &str, database: &str) -> Vec<Logged> {
                 });
                 open = Some((out.len() - 1, false));
             }
-        } else if let Some(detail) = rest.strip_prefix("DETAIL:  parameters: ") {
-            if let Some(i) = out.iter().rposition(|s| s.pid == pid) {
-                let params = parse_params(detail);
-                out[i].params.extend(params);
-                open = Some((i, true));
-            }
+        } else if let Some(detail) = rest.strip_prefix("DETAIL:  parameters: ")
+            && let Some(i) = out.iter().rposition(|s| s.pid == pid)
+        {
+            let params = parse_params(detail);
+            out[i].params.extend(params);
+            open = Some((i, true));
         }
     }
     out

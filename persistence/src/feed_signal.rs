@@ -1,9 +1,18 @@
 //! Wakes long-polling feed readers when their organisation's feed grows. Writers in this
-//! process signal after commit; on PostgreSQL a LISTEN task also relays other replicas'
-//! NOTIFY, so a poller on any replica wakes for a write on any other.
+//! process signal after commit; on PostgreSQL a publisher task passes the organisations
+//! on with NOTIFY and a LISTEN task relays other replicas' NOTIFY, so a poller on any
+//! replica wakes for a write on any other.
+//!
+//! The NOTIFY is sent after the write has committed, in a transaction of its own, and not
+//! from the writing transaction: PostgreSQL takes one database-wide lock for the commit
+//! of every transaction that notifies and holds it through the WAL flush, so notifying
+//! writers commit one at a time, on every replica. If a process dies between its commit
+//! and its NOTIFY, other replicas' pollers still see the change at their next re-read
+//! (`feed::wait_for` re-reads every second).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,14 +20,17 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::Notify;
 
-/// The PostgreSQL channel every feed entry notifies, with the organisation as payload
-/// (from the trigger of migration 000008, which spells the name too).
+/// The PostgreSQL channel feed changes are announced on, with the organisation as payload.
 pub const CHANNEL: &str = "herstelbrug_feed";
 
 #[derive(Debug, Default)]
 pub struct FeedSignal {
     // One entry per organisation that ever polled: a few hundred at national scale.
     waiters: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Organisations whose feeds grew here, for the publisher to announce (PostgreSQL).
+    unannounced: Mutex<BTreeSet<String>>,
+    publishing: AtomicBool,
+    announce: Notify,
 }
 
 impl FeedSignal {
@@ -31,8 +43,21 @@ impl FeedSignal {
         waiters.entry(org.to_owned()).or_default().clone()
     }
 
-    /// Wakes every reader waiting on `org`'s feed.
+    /// Wakes every reader waiting on `org`'s feed, here and (through the publisher) on
+    /// every other replica. Call after the write committed.
     pub fn notify(&self, org: &str) {
+        self.wake(org);
+        if self.publishing.load(Ordering::Relaxed) {
+            self.unannounced
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .insert(org.to_owned());
+            self.announce.notify_one();
+        }
+    }
+
+    /// Wakes this process's readers of `org`'s feed only.
+    fn wake(&self, org: &str) {
         let waiters = self
             .waiters
             .lock()
@@ -43,13 +68,24 @@ impl FeedSignal {
     }
 }
 
-/// Relays PostgreSQL notifications to `signal` for as long as the process runs,
-/// reconnecting after errors. Does nothing on other databases.
+/// Relays PostgreSQL notifications to `signal`, and announces this process's feed
+/// changes, for as long as the process runs, reconnecting after errors. Does nothing on
+/// other databases.
 pub fn spawn_pg_listener(conn: &DatabaseConnection, signal: Arc<FeedSignal>) {
     if conn.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
     }
     let pool = conn.get_postgres_connection_pool().clone();
+    signal.publishing.store(true, Ordering::Relaxed);
+    let publisher = (pool.clone(), signal.clone());
+    tokio::spawn(async move {
+        let (pool, signal) = publisher;
+        loop {
+            let Err(e) = publish(&pool, &signal).await;
+            tracing::warn!(error = %e, "feed publisher lost its connection; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
     tokio::spawn(async move {
         loop {
             let Err(e) = relay(&pool, &signal).await;
@@ -67,6 +103,42 @@ async fn relay(
     listener.listen(CHANNEL).await?;
     loop {
         let notification = listener.recv().await?;
-        signal.notify(notification.payload());
+        signal.wake(notification.payload());
+    }
+}
+
+/// Announces whatever organisations have gathered, one statement for all of them, as
+/// soon as any has; a batch that fails is kept for the next try.
+async fn publish(
+    pool: &sea_orm::sqlx::PgPool,
+    signal: &FeedSignal,
+) -> Result<Infallible, sea_orm::sqlx::Error> {
+    loop {
+        signal.announce.notified().await;
+        let orgs: Vec<String> = std::mem::take(
+            &mut *signal
+                .unannounced
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+        .into_iter()
+        .collect();
+        if orgs.is_empty() {
+            continue;
+        }
+        let sent = sea_orm::sqlx::query("SELECT pg_notify($1, org) FROM unnest($2::text[]) AS org")
+            .bind(CHANNEL)
+            .bind(&orgs[..])
+            .execute(pool)
+            .await;
+        if let Err(e) = sent {
+            signal
+                .unannounced
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(orgs);
+            signal.announce.notify_one();
+            return Err(e);
+        }
     }
 }

@@ -21,6 +21,7 @@ mod m20261202_000016_figures;
 mod m20261202_000017_identifiers;
 mod m20261203_000018_notifications;
 mod m20261203_000019_access_log_partial_indexes;
+mod m20261203_000020_feed_notify_after_commit;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_identifiers::Migration),
             Box::new(m20261203_000018_notifications::Migration),
             Box::new(m20261203_000019_access_log_partial_indexes::Migration),
+            Box::new(m20261203_000020_feed_notify_after_commit::Migration),
         ]
     }
 }

@@ -208,7 +208,7 @@ async fn a_long_poll_on_one_server_is_woken_by_a_referral_made_through_another()
     let trajectory = writer.register_id(PROVIDER_A, "client-1").await;
     writer.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
     let (_, cursor) = reader.feed_collect("inbox", &nijmegen, None, 0).await;
-    // On PostgreSQL every feed entry notifies its organisation at commit (a trigger);
+    // On PostgreSQL the writing server announces every feed change after commit (NOTIFY);
     // listen as another server would.
     let mut listener = if postgres {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect(db.url())

@@ -1,0 +1,42 @@
+//! PostgreSQL: feed changes are announced after commit by the writing process
+//! (`feed_signal`), no longer by a trigger inside the writing transaction. A transaction
+//! that notifies takes a database-wide lock at commit and holds it through the WAL
+//! flush, so every transition of every replica committed one at a time behind it
+//! (visible as `Lock:object` waits in `herstelbrug-bench api`).
+
+use sea_orm_migration::prelude::*;
+
+use super::sql;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return Ok(());
+        }
+        sql(manager, "DROP TRIGGER feed_entries_notify ON feed_entries").await?;
+        sql(manager, "DROP FUNCTION herstelbrug_feed_notify()").await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return Ok(());
+        }
+        sql(
+            manager,
+            "CREATE OR REPLACE FUNCTION herstelbrug_feed_notify() RETURNS trigger
+             LANGUAGE plpgsql AS $$
+             BEGIN PERFORM pg_notify('herstelbrug_feed', NEW.org); RETURN NULL; END $$",
+        )
+        .await?;
+        sql(
+            manager,
+            "CREATE TRIGGER feed_entries_notify AFTER INSERT ON feed_entries
+             FOR EACH ROW EXECUTE FUNCTION herstelbrug_feed_notify()",
+        )
+        .await
+    }
+}

@@ -45,7 +45,7 @@ pub struct Options {
     pub replicas: usize,
 }
 
-const PROVIDER: &str = "agb:12345678";
+pub(crate) const PROVIDER: &str = "agb:12345678";
 
 /// A tiny xorshift: the read path picks ids without a random-number crate.
 fn next(state: &mut u64) -> u64 {
@@ -56,16 +56,16 @@ fn next(state: &mut u64) -> u64 {
 }
 
 /// The status of a response, after reading its body (as a client would); `None` if none came.
-async fn status_of(sent: Result<reqwest::Response, reqwest::Error>) -> Option<u16> {
+pub(crate) async fn status_of(sent: Result<reqwest::Response, reqwest::Error>) -> Option<u16> {
     let response = sent.ok()?;
     let code = response.status().as_u16();
     let _ = response.bytes().await;
     Some(code)
 }
 
-struct Run {
-    recorder: Recorder,
-    elapsed: Duration,
+pub(crate) struct Run {
+    pub(crate) recorder: Recorder,
+    pub(crate) elapsed: Duration,
 }
 
 impl Run {
@@ -74,7 +74,7 @@ impl Run {
     }
 }
 
-async fn join(
+pub(crate) async fn join(
     handles: Vec<tokio::task::JoinHandle<Result<Recorder, String>>>,
     started: Instant,
 ) -> Result<Run, BoxError> {
@@ -90,14 +90,18 @@ async fn join(
 
 /// Transitions back and forth: treatment → social_support (ends treatment without
 /// follow-up: an event and an alert) → treatment (relapse: an event, the alert resolves).
-async fn transitions(
+/// Client `w` uses `tokens[w]` (or the last), and reads where its trajectories stand
+/// first unless they are `fresh` (seeded, untouched).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn transitions(
     client: &Client,
     bases: &[String],
-    token: &str,
+    tokens: &[String],
     ids: &[Uuid],
     workers: usize,
     seconds: u64,
     rate: Option<f64>,
+    fresh: bool,
 ) -> Result<Run, BoxError> {
     let per_worker = ids.len() / workers;
     let started = Instant::now();
@@ -105,7 +109,8 @@ async fn transitions(
         .map(|w| {
             // Each client talks to one replica, round robin.
             let base = bases[w % bases.len()].clone();
-            let (client, token) = (client.clone(), token.to_owned());
+            let client = client.clone();
+            let token = tokens[w.min(tokens.len() - 1)].clone();
             let mine: Vec<Uuid> = ids[w * per_worker..(w + 1) * per_worker].to_vec();
             let interval = rate.map(|r| Duration::from_secs_f64(workers as f64 / r));
             let offset = interval.map_or(Duration::ZERO, |i| i.mul_f64(w as f64 / workers as f64));
@@ -114,6 +119,10 @@ async fn transitions(
                 // Where each trajectory stands now (an earlier run moved them on).
                 let mut state: Vec<(u32, bool)> = Vec::with_capacity(mine.len());
                 for id in &mine {
+                    if fresh {
+                        state.push((1, false));
+                        continue;
+                    }
                     let current: serde_json::Value = client
                         .get(format!("{base}/v1/trajectories/{id}"))
                         .bearer_auth(&token)
@@ -238,7 +247,7 @@ async fn reads(
 
 /// One poller per municipality: `url` with `If-None-Match: etag` (or none), every
 /// `interval` or back to back.
-async fn polls(
+pub(crate) async fn polls(
     client: &Client,
     pollers: Vec<(String, String, Option<String>)>,
     seconds: u64,
@@ -269,7 +278,7 @@ async fn polls(
     join(handles, started).await
 }
 
-async fn expect(
+pub(crate) async fn expect(
     response: reqwest::Response,
     status: StatusCode,
 ) -> Result<serde_json::Value, BoxError> {
@@ -283,7 +292,7 @@ async fn expect(
 /// Each municipality gets one referral from a seeded trajectory; returns the pollers of
 /// the empty case (a cursor after that referral, with its ETag) and the non-empty case.
 #[allow(clippy::type_complexity)]
-async fn inbox_pollers(
+pub(crate) async fn inbox_pollers(
     server: &Server,
     client: &Client,
     provider: &str,
@@ -574,11 +583,12 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         let write = transitions(
             &client,
             &bases,
-            &provider,
+            std::slice::from_ref(&provider),
             writers,
             *concurrency,
             *seconds,
             None,
+            false,
         )
         .await?;
         println!(
@@ -594,11 +604,12 @@ pub async fn run(db: &Database, url: &str, options: &Options) -> Result<(), BoxE
         let paced = transitions(
             &client,
             &bases,
-            &provider,
+            std::slice::from_ref(&provider),
             writers,
             *concurrency,
             *seconds,
             Some(half),
+            false,
         )
         .await?;
         println!(

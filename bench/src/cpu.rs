@@ -8,6 +8,8 @@ use std::process::Command;
 pub struct CpuTimes {
     pub server: f64,
     pub postgres: f64,
+    /// This process: the load generator.
+    pub bench: f64,
 }
 
 /// utime + stime of one process, and of its children it has waited for, in clock ticks,
@@ -53,6 +55,7 @@ pub fn sample(server_pids: &[u32]) -> CpuTimes {
         };
         match ticks(&stat) {
             Some((_, t)) if server_pids.contains(&pid) => times.server += t as f64 / hz,
+            Some((_, t)) if pid == std::process::id() => times.bench += t as f64 / hz,
             Some((comm, t)) if comm == "postgres" => times.postgres += t as f64 / hz,
             _ => {}
         }
@@ -64,11 +67,16 @@ pub fn sample(server_pids: &[u32]) -> CpuTimes {
 pub fn per_request(before: CpuTimes, after: CpuTimes, requests: u64, postgres: bool) -> String {
     let n = requests.max(1) as f64;
     let server = (after.server - before.server) * 1e6 / n;
+    let bench = (after.bench - before.bench) * 1e6 / n;
     if postgres {
         let database = (after.postgres - before.postgres) * 1e6 / n;
-        format!("CPU per request: server {server:.0} µs, PostgreSQL {database:.0} µs")
+        format!(
+            "CPU per request: server {server:.0} µs, PostgreSQL {database:.0} µs, load generator {bench:.0} µs"
+        )
     } else {
-        format!("CPU per request: server (with SQLite) {server:.0} µs")
+        format!(
+            "CPU per request: server (with SQLite) {server:.0} µs, load generator {bench:.0} µs"
+        )
     }
 }
 

@@ -16,6 +16,7 @@ mod catalog;
 mod cpu;
 mod figures;
 mod load;
+mod national;
 mod pgbench;
 mod replay;
 mod same_work;
@@ -93,6 +94,36 @@ enum Command {
         /// Server processes (replicas) over the one database, the clients spread over them.
         #[arg(long, default_value_t = 1)]
         replicas: usize,
+    },
+    /// A national day: every kind of caller at once, sized to the country.
+    National {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        trajectories: u64,
+        /// Length of the day, in seconds; the night batch is spread over it.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Transitions in the night batch (one per trajectory).
+        #[arg(long, default_value_t = 10_000)]
+        batch: u64,
+        /// Trajectories whose deadline timer is due as the day starts.
+        #[arg(long, default_value_t = 10_000)]
+        due: u64,
+        #[arg(long, default_value_t = 20)]
+        ehrs: u64,
+        #[arg(long, default_value_t = 342)]
+        municipalities: usize,
+        #[arg(long, default_value_t = 50)]
+        dashboards: usize,
+        #[arg(long, default_value_t = 2_000)]
+        services: usize,
+        #[arg(long, default_value_t = 200)]
+        subscribers: usize,
+        /// The server binary; by default `herstelbrug` next to this one.
+        #[arg(long)]
+        server: Option<std::path::PathBuf>,
     },
     /// The catalog: search over 10,000 services in 342 municipalities, and capacity posts.
     Catalog {
@@ -287,6 +318,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("API benchmark on {database}");
             with_database(&database, |db, url| async move {
                 api::run(&db, &url, &options).await
+            })
+            .await?;
+        }
+        Command::National {
+            database,
+            trajectories,
+            seconds,
+            batch,
+            due,
+            ehrs,
+            municipalities,
+            dashboards,
+            services,
+            subscribers,
+            server,
+        } => {
+            let options = national::Options {
+                due,
+                trajectories,
+                seconds: seconds.max(1),
+                server: server.unwrap_or_else(server::default_binary),
+                batch,
+                ehrs: ehrs.max(1),
+                municipalities,
+                dashboards,
+                services,
+                subscribers,
+            };
+            println!("national day on {database}");
+            with_database(&database, |db, url| async move {
+                national::run(&db, &url, &options).await
             })
             .await?;
         }

@@ -107,14 +107,20 @@ async fn relay(
     }
 }
 
-/// Announces whatever organisations have gathered, one statement for all of them, as
-/// soon as any has; a batch that fails is kept for the next try.
+/// How long the publisher gathers organisations before it announces them: at most this
+/// much later for pollers on other replicas, and at most 100 NOTIFY statements a second
+/// from a replica however fast it writes.
+const GATHER: Duration = Duration::from_millis(10);
+
+/// Announces whatever organisations have gathered, one statement for all of them, shortly
+/// after any has; a batch that fails is kept for the next try.
 async fn publish(
     pool: &sea_orm::sqlx::PgPool,
     signal: &FeedSignal,
 ) -> Result<Infallible, sea_orm::sqlx::Error> {
     loop {
         signal.announce.notified().await;
+        tokio::time::sleep(GATHER).await;
         let orgs: Vec<String> = std::mem::take(
             &mut *signal
                 .unannounced

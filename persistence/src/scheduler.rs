@@ -39,6 +39,11 @@ pub struct Scheduler {
 // PostgreSQL: SKIP LOCKED lets replicas claim disjoint batches without waiting on each
 // other. SQLite has no row locks (sea-query would drop them silently); one statement with
 // a single writer is the atomic conditional claim.
+/// Claimed deadlines fired in one transaction: one commit instead of sixteen, while a
+/// transaction holds SQLite's one writer for a bounded time (about 16 evaluations)
+/// between the API's writes. A tick of 100 runs seven such transactions at once.
+const FIRED_TOGETHER: usize = 16;
+
 const CLAIM_POSTGRES: &str = "UPDATE timers SET lease_until = $1, lease_token = $2 \
     WHERE trajectory_id IN (SELECT trajectory_id FROM timers \
         WHERE due_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
@@ -80,9 +85,19 @@ impl Scheduler {
             fired: 0,
             folded: 0,
         };
-        for trajectory in claimed {
-            if self.fire(trajectory, token, now).await? {
-                report.fired += 1;
+        let groups = claimed.chunks(FIRED_TOGETHER);
+        if self.conn.get_database_backend() == DbBackend::Postgres {
+            // Side by side, each on a connection of its own: a group's time is mostly
+            // round trips, which overlap (550 → 913 timers/s in `bench scheduler`).
+            let fired = groups.map(|together| self.fire_together(together, token, now));
+            report.fired = futures_util::future::try_join_all(fired)
+                .await?
+                .into_iter()
+                .sum();
+        } else {
+            // SQLite's one writer would take them in turn anyway; racing for it was slower.
+            for together in groups {
+                report.fired += self.fire_together(together, token, now).await?;
             }
         }
         // The figures' deltas are folded here too: a tick is the background work there is.
@@ -134,6 +149,74 @@ impl Scheduler {
             .collect()
     }
 
+    /// Re-evaluates claimed trajectories whose claim is still ours in one transaction, so
+    /// they share one commit (a commit is most of what firing a deadline costs). If that
+    /// transaction fails, each is fired alone, so one trajectory that cannot be evaluated
+    /// holds up no other. Returns how many fired.
+    async fn fire_together(
+        &self,
+        trajectories: &[TrajectoryId],
+        token: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        if trajectories.len() > 1 {
+            match self.fire_in_one(trajectories, token, now).await {
+                Ok(fired) => return Ok(fired),
+                Err(e) => {
+                    tracing::warn!(error = %e, "deadlines fired together failed; firing each alone")
+                }
+            }
+        }
+        let mut fired = 0;
+        for &trajectory in trajectories {
+            if self.fire(trajectory, token, now).await? {
+                fired += 1;
+            }
+        }
+        Ok(fired)
+    }
+
+    async fn fire_in_one(
+        &self,
+        trajectories: &[TrajectoryId],
+        token: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let txn = begin_write(&self.conn).await?;
+        let mut fired = 0;
+        let mut woken = Vec::new();
+        for &trajectory in trajectories {
+            if Self::still_ours(&txn, trajectory, token).await? {
+                woken.extend(
+                    continuity::evaluate(&txn, trajectory, now, &self.policy, "deadline").await?,
+                );
+                fired += 1;
+            }
+        }
+        txn.commit().await?;
+        woken.sort();
+        woken.dedup();
+        for org in &woken {
+            self.signal.notify(org);
+        }
+        Ok(fired)
+    }
+
+    /// Locks the trajectory's timer if this claim still holds it. Fencing: a worker whose
+    /// lease ran out and was taken over finds another token.
+    async fn still_ours(
+        txn: &crate::write_txn::WriteTxn,
+        trajectory: TrajectoryId,
+        token: Uuid,
+    ) -> Result<bool, StoreError> {
+        Ok(timer::Entity::find_by_id(trajectory.as_uuid())
+            .filter(timer::Column::LeaseToken.eq(token))
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .is_some())
+    }
+
     /// Re-evaluates one claimed trajectory, if the claim is still ours.
     async fn fire(
         &self,
@@ -142,13 +225,7 @@ impl Scheduler {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let txn = begin_write(&self.conn).await?;
-        // Fencing: a worker whose lease ran out and was taken over finds another token.
-        let ours = timer::Entity::find_by_id(trajectory.as_uuid())
-            .filter(timer::Column::LeaseToken.eq(token))
-            .lock_exclusive()
-            .one(&txn)
-            .await?;
-        if ours.is_none() {
+        if !Self::still_ours(&txn, trajectory, token).await? {
             txn.rollback().await?;
             return Ok(false);
         }

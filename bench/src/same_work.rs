@@ -77,7 +77,7 @@ async fn one(
     request: reqwest::RequestBuilder,
     expected: StatusCode,
     target: Option<&str>,
-) -> Result<(Vec<Logged>, String), BoxError> {
+) -> Result<Vec<Logged>, BoxError> {
     let offset = length(log)?;
     let response = request.send().await?;
     let status = response.status();
@@ -98,7 +98,7 @@ async fn one(
         )
         .into());
     }
-    Ok((statements, target))
+    Ok(statements)
 }
 
 pub async fn capture(
@@ -131,13 +131,13 @@ pub async fn capture(
             1,
             r#"{"to": "social_support", "reason": "planned_completion"}"#,
         );
-        let (forward, _) = one(log, &database, forward, StatusCode::OK, Some(&tid)).await?;
+        let forward = one(log, &database, forward, StatusCode::OK, Some(&tid)).await?;
         let back = transition(2, r#"{"to": "treatment", "reason": "relapse"}"#);
-        let (back, _) = one(log, &database, back, StatusCode::OK, Some(&tid)).await?;
+        let back = one(log, &database, back, StatusCode::OK, Some(&tid)).await?;
         let read = client
             .get(format!("{base}/v1/trajectories/{tid}"))
             .bearer_auth(&token);
-        let (read, _) = one(log, &database, read, StatusCode::OK, Some(&tid)).await?;
+        let read = one(log, &database, read, StatusCode::OK, Some(&tid)).await?;
         let register = client
             .post(format!("{base}/v1/trajectories"))
             .bearer_auth(&token)
@@ -146,7 +146,7 @@ pub async fn capture(
                 "municipality": "gemeente:0268",
                 "started_on": "2026-01-05",
             }));
-        let (register, _) = one(log, &database, register, StatusCode::CREATED, None).await?;
+        let register = one(log, &database, register, StatusCode::CREATED, None).await?;
         Ok::<_, BoxError>((forward, back, read, register))
     }
     .await;

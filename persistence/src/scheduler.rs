@@ -168,10 +168,10 @@ impl Scheduler {
             }
         }
         let mut fired = 0;
-        for &trajectory in trajectories {
-            if self.fire(trajectory, token, now).await? {
-                fired += 1;
-            }
+        for trajectory in trajectories {
+            fired += self
+                .fire_in_one(std::slice::from_ref(trajectory), token, now)
+                .await?;
         }
         Ok(fired)
     }
@@ -215,25 +215,5 @@ impl Scheduler {
             .one(txn)
             .await?
             .is_some())
-    }
-
-    /// Re-evaluates one claimed trajectory, if the claim is still ours.
-    async fn fire(
-        &self,
-        trajectory: TrajectoryId,
-        token: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let txn = begin_write(&self.conn).await?;
-        if !Self::still_ours(&txn, trajectory, token).await? {
-            txn.rollback().await?;
-            return Ok(false);
-        }
-        let woken = continuity::evaluate(&txn, trajectory, now, &self.policy, "deadline").await?;
-        txn.commit().await?;
-        for org in &woken {
-            self.signal.notify(org);
-        }
-        Ok(true)
     }
 }

@@ -157,8 +157,8 @@ impl Application {
         );
         let catalog = CatalogStore::new(db.conn.clone(), config.waiting_policy(), signal.clone());
         let state = web::Data::new(AppState {
-            trajectories: TrajectoryStore::new(db.conn.clone(), signal.clone(), policy),
-            referrals: ReferralStore::new(db.conn.clone(), signal.clone(), terms, policy),
+            trajectories: TrajectoryStore::new(&db, signal.clone(), policy),
+            referrals: ReferralStore::new(&db, signal.clone(), terms, policy),
             alerts: AlertStore::new(db.conn.clone(), signal.clone()),
             webhooks,
             catalog: catalog.clone(),

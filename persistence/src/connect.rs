@@ -15,7 +15,12 @@ use crate::write_txn::WriteTxn;
 /// An open database, with the backend it runs on.
 #[derive(Clone, Debug)]
 pub struct Database {
+    /// Every write, and every read that belongs to one.
     pub conn: DatabaseConnection,
+    /// Reads that stand alone. On SQLite a pool of read-only connections beside the one
+    /// writer: in WAL mode they read the last commit while the writer works, instead of
+    /// queueing behind its transactions on its connection. On PostgreSQL the same pool.
+    pub reader: DatabaseConnection,
 }
 
 impl Database {
@@ -77,6 +82,9 @@ impl Database {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
+        if self.backend() == DbBackend::Sqlite {
+            self.reader.close().await?;
+        }
         self.conn.close().await
     }
 }
@@ -129,6 +137,34 @@ pub async fn connect_with(
     } else {
         acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT)
     };
+    let conn =
+        sea_orm::Database::connect(options(url, acquire, max_connections, Role::Writer)).await?;
+    // A cheap query proves the connection works before the server reports ready.
+    conn.execute_unprepared("SELECT 1").await?;
+    let reader = if sqlite {
+        let reader =
+            sea_orm::Database::connect(options(url, acquire, SQLITE_READERS, Role::Reader)).await?;
+        reader.execute_unprepared("SELECT 1").await?;
+        reader
+    } else {
+        conn.clone()
+    };
+    Ok(Database { conn, reader })
+}
+
+/// Read-only SQLite connections beside the writer: one per core of the machine this is
+/// sized for, and one to spare for a read that waits on the disk.
+const SQLITE_READERS: u32 = 3;
+
+/// Which SQLite connection (the one writer or a reader) options are for.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Writer,
+    Reader,
+}
+
+fn options(url: &str, acquire: Duration, max_connections: u32, role: Role) -> ConnectOptions {
+    let sqlite = url.starts_with("sqlite:");
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
@@ -138,23 +174,108 @@ pub async fn connect_with(
         // request. Only a connection idle long enough for a firewall or a database restart
         // to have dropped it is worth testing first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        .map_sqlx_sqlite_opts(|opts| {
-            opts.create_if_missing(true)
+        .map_sqlx_sqlite_opts(move |opts| {
+            let opts = opts
+                .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(Duration::from_secs(5));
+            match role {
                 // 64 MiB of page cache instead of SQLite's 2 MiB: a region's catalog and
                 // its referral history stay in memory instead of being read page by page
                 // through system calls (the catalog benchmark's search spent most of its
                 // time there).
-                .pragma("cache_size", "-65536")
+                Role::Writer => opts.pragma("cache_size", "-65536"),
+                // Smaller each, so that the readers together stay within the memory the
+                // national day allows; the hot pages are in the OS cache as well.
+                Role::Reader => opts
+                    .pragma("cache_size", "-16384")
+                    .pragma("query_only", "true"),
+            }
         });
-    if !sqlite {
+    // sea-orm gives SQLite one connection unless told otherwise: the writer keeps it.
+    if !sqlite || role == Role::Reader {
         options.max_connections(max_connections);
     }
-    let conn = sea_orm::Database::connect(options).await?;
-    // A cheap query proves the connection works before the server reports ready.
-    conn.execute_unprepared("SELECT 1").await?;
-    Ok(Database { conn })
+    options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh SQLite file in the temp directory, removed with its WAL when dropped.
+    struct ScratchFile(std::path::PathBuf);
+
+    impl Drop for ScratchFile {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    async fn open() -> (Database, ScratchFile) {
+        let file = ScratchFile(
+            std::env::temp_dir().join(format!("hb-connect-{}.db", uuid::Uuid::now_v7())),
+        );
+        let url = format!("sqlite://{}?mode=rwc", file.0.display());
+        let db = connect(&url, 4).await.expect("opened");
+        db.conn
+            .execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .await
+            .expect("table");
+        (db, file)
+    }
+
+    #[tokio::test]
+    async fn sqlite_reads_do_not_queue_behind_an_open_write() {
+        let (db, _file) = open().await;
+        db.conn
+            .execute_unprepared("INSERT INTO t VALUES (1)")
+            .await
+            .expect("committed row");
+        // The writer's one connection is taken by a transaction that stays open.
+        let write = begin_immediate(&db.conn).await.expect("write lock");
+        write
+            .execute_unprepared("INSERT INTO t VALUES (2)")
+            .await
+            .expect("uncommitted row");
+        // Through the writer's pool this read would wait for the connection (10 s, then
+        // fail); a reader sees the last commit at once.
+        let seen = tokio::time::timeout(
+            Duration::from_secs(5),
+            db.reader.query_all_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT id FROM t",
+            )),
+        )
+        .await
+        .expect("the read did not wait for the writer")
+        .expect("read");
+        assert_eq!(seen.len(), 1, "only the committed row is visible");
+        write.commit().await.expect("commit");
+        let after = db
+            .reader
+            .query_all_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT id FROM t",
+            ))
+            .await
+            .expect("read");
+        assert_eq!(after.len(), 2, "a commit is visible to the next read");
+    }
+
+    #[tokio::test]
+    async fn sqlite_readers_cannot_write() {
+        let (db, _file) = open().await;
+        let refused = db
+            .reader
+            .execute_unprepared("INSERT INTO t VALUES (1)")
+            .await;
+        assert!(refused.is_err(), "a reader wrote: {refused:?}");
+    }
 }

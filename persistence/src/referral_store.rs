@@ -23,7 +23,7 @@ use sea_orm::{
 };
 
 use crate::access_log::AccessRecord;
-use crate::connect::begin_write;
+use crate::connect::{Database, begin_write};
 use crate::continuity;
 use crate::entity::{consent, offer, referral, referral_event, trajectory};
 use crate::error::StoreError;
@@ -47,6 +47,8 @@ pub struct ReferralRecord {
 #[derive(Clone, Debug)]
 pub struct ReferralStore {
     pub(crate) conn: DatabaseConnection,
+    /// For reads outside a write (`Database::reader`).
+    reader: DatabaseConnection,
     pub(crate) signal: Arc<FeedSignal>,
     pub(crate) terms: ReferralTerms,
     pub(crate) policy: ContinuityPolicy,
@@ -73,13 +75,14 @@ impl ReferralStore {
     /// `signal` wakes feed readers; `terms` set the Wmo due dates and how long a closed
     /// trajectory takes follow-up; `policy` the alert rules.
     pub fn new(
-        conn: DatabaseConnection,
+        db: &Database,
         signal: Arc<FeedSignal>,
         terms: ReferralTerms,
         policy: ContinuityPolicy,
     ) -> Self {
         Self {
-            conn,
+            conn: db.conn.clone(),
+            reader: db.reader.clone(),
             signal,
             terms,
             policy,
@@ -260,11 +263,11 @@ impl ReferralStore {
     ) -> Result<ReferralRecord, StoreError> {
         let row = referral::Entity::find_by_id(id.as_uuid())
             .filter(involving(org))
-            .one(&self.conn)
+            .one(&self.reader)
             .await?
             .ok_or(StoreError::NotFound)?;
         let referral = referral_from_row(row)?;
-        let holds = feed::consent_holds(&self.conn, std::slice::from_ref(&referral), now).await?;
+        let holds = feed::consent_holds(&self.reader, std::slice::from_ref(&referral), now).await?;
         Ok(ReferralRecord {
             consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
             referral,
@@ -278,9 +281,9 @@ impl ReferralStore {
         provider: AgbCode,
         now: DateTime<Utc>,
     ) -> Result<Vec<ReferralRecord>, StoreError> {
-        own_trajectory(&self.conn, trajectory_id, provider).await?;
-        let referrals = trajectory_referrals(&self.conn, trajectory_id).await?;
-        with_consent(&self.conn, referrals, now).await
+        own_trajectory(&self.reader, trajectory_id, provider).await?;
+        let referrals = trajectory_referrals(&self.reader, trajectory_id).await?;
+        with_consent(&self.reader, referrals, now).await
     }
 
     /// A page of a feed, waiting up to `wait` for a change when it is empty.
@@ -291,7 +294,7 @@ impl ReferralStore {
         now: impl Fn() -> DateTime<Utc>,
     ) -> Result<FeedPage, StoreError> {
         feed::wait_for(&self.signal, query.org, wait, || {
-            feed::read_referrals(&self.conn, query, now())
+            feed::read_referrals(&self.reader, query, now())
         })
         .await
     }

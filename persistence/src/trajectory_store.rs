@@ -19,7 +19,7 @@ use sea_orm::{
 };
 
 use crate::access_log::AccessRecord;
-use crate::connect::begin_write;
+use crate::connect::{Database, begin_write};
 use crate::continuity;
 use crate::entity::{referral_event, trajectory, trajectory_event};
 use crate::error::StoreError;
@@ -86,6 +86,8 @@ pub struct TrajectoryPage {
 #[derive(Clone, Debug)]
 pub struct TrajectoryStore {
     conn: DatabaseConnection,
+    /// For reads outside a write (`Database::reader`).
+    reader: DatabaseConnection,
     signal: Arc<FeedSignal>,
     policy: ContinuityPolicy,
     /// SQLite: concurrent registrations and transitions share one commit.
@@ -107,15 +109,13 @@ fn visible(
 impl TrajectoryStore {
     /// `signal` wakes alert-feed readers; `policy` sets the alert rules' thresholds.
     /// On SQLite this starts the group committer, so it must run inside the runtime.
-    pub fn new(
-        conn: DatabaseConnection,
-        signal: Arc<FeedSignal>,
-        policy: ContinuityPolicy,
-    ) -> Self {
+    pub fn new(db: &Database, signal: Arc<FeedSignal>, policy: ContinuityPolicy) -> Self {
+        let conn = db.conn.clone();
         let group = (conn.get_database_backend() == sea_orm::DbBackend::Sqlite)
             .then(|| GroupCommit::start(conn.clone()));
         Self {
             conn,
+            reader: db.reader.clone(),
             signal,
             policy,
             group,
@@ -162,22 +162,15 @@ impl TrajectoryStore {
         respond: Respond<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
         let mut woken = Vec::new();
+        let client_ref = registration.client_ref.to_string();
         let attempt = async {
             let txn = self.begin().await?;
             if let Some(stored) = replay(&txn, idempotency).await? {
                 return Ok(Replayable::Replayed(stored));
             }
-            let open = trajectory::Entity::find()
-                .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-                .filter(trajectory::Column::ClientRef.eq(registration.client_ref.to_string()))
-                .filter(trajectory::Column::Phase.ne(Phase::Closed.as_str()))
-                .one(&txn)
-                .await?;
-            if let Some(existing) = open {
-                return Err(StoreError::OpenTrajectoryExists {
-                    existing: TrajectoryId::from_uuid(existing.id),
-                });
-            }
+            // An open trajectory under the same reference is not looked for here: the
+            // unique index ux_trajectories_open_client refuses the deferred insert, and
+            // `open_client_conflict` names the one that holds it.
             // The same person under another reference is still the same client.
             if let Some(bsn) = bsn {
                 let same_person = trajectory::Entity::find()
@@ -238,10 +231,46 @@ impl TrajectoryStore {
             finish(txn, idempotency, respond(&trajectory), now, audit).await
         }
         .await;
+        let attempt = match attempt {
+            Err(StoreError::Database(err)) => {
+                Err(self.open_client_conflict(provider, &client_ref, err).await)
+            }
+            other => other,
+        };
         if attempt.is_ok() {
             self.wake(&woken);
         }
         idempotency::settle(&self.conn, attempt, idempotency).await
+    }
+
+    /// A registration the database refused on a unique index: if the client has an open
+    /// trajectory at the provider (committed first, by an earlier or a concurrent
+    /// request), that is the answer; otherwise the refusal stands as it is.
+    async fn open_client_conflict(
+        &self,
+        provider: AgbCode,
+        client_ref: &str,
+        err: sea_orm::DbErr,
+    ) -> StoreError {
+        if !matches!(
+            err.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
+            return StoreError::Database(err);
+        }
+        let open = trajectory::Entity::find()
+            .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+            .filter(trajectory::Column::ClientRef.eq(client_ref))
+            .filter(trajectory::Column::Phase.ne(Phase::Closed.as_str()))
+            .one(&self.conn)
+            .await;
+        match open {
+            Ok(Some(existing)) => StoreError::OpenTrajectoryExists {
+                existing: TrajectoryId::from_uuid(existing.id),
+            },
+            Ok(None) => StoreError::Database(err),
+            Err(lookup) => StoreError::Database(lookup),
+        }
     }
 
     /// Appends `event` and re-evaluates continuity on `trajectory`, which this transaction
@@ -322,7 +351,7 @@ impl TrajectoryStore {
             .filter(trajectory::Column::BsnMatcher.eq(matcher))
             .order_by_asc(trajectory::Column::Id)
             .limit(500)
-            .all(&self.conn)
+            .all(&self.reader)
             .await?
             .into_iter()
             .map(trajectory_from_row)
@@ -340,7 +369,7 @@ impl TrajectoryStore {
             .select_only()
             .column(trajectory::Column::Id)
             .into_tuple::<uuid::Uuid>()
-            .all(&self.conn)
+            .all(&self.reader)
             .await?;
         if trajectories.is_empty() {
             return Ok((trajectories, Vec::new()));
@@ -352,7 +381,7 @@ impl TrajectoryStore {
             .select_only()
             .column(crate::entity::referral::Column::Id)
             .into_tuple::<uuid::Uuid>()
-            .all(&self.conn)
+            .all(&self.reader)
             .await?;
         Ok((trajectories, referrals))
     }
@@ -363,7 +392,7 @@ impl TrajectoryStore {
         visibility: Visibility,
     ) -> Result<Trajectory, StoreError> {
         let row = visible(trajectory::Entity::find_by_id(id.as_uuid()), visibility)
-            .one(&self.conn)
+            .one(&self.reader)
             .await?
             .ok_or(StoreError::NotFound)?;
         trajectory_from_row(row)
@@ -411,7 +440,7 @@ impl TrajectoryStore {
             select,
             Column::Id,
             filter.limit,
-            &self.conn,
+            &self.reader,
             trajectory_from_row,
         )
         .await?;
@@ -433,7 +462,7 @@ impl TrajectoryStore {
             .select_only()
             .column(trajectory::Column::Id)
             .into_tuple::<uuid::Uuid>()
-            .one(&self.conn)
+            .one(&self.reader)
             .await?;
         if visible_row.is_none() {
             return Err(StoreError::NotFound);
@@ -441,7 +470,7 @@ impl TrajectoryStore {
         let phases = trajectory_event::Entity::find()
             .filter(trajectory_event::Column::TrajectoryId.eq(id.as_uuid()))
             .order_by_asc(trajectory_event::Column::Sequence)
-            .all(&self.conn)
+            .all(&self.reader)
             .await?
             .into_iter()
             .map(event_from_row)
@@ -450,7 +479,7 @@ impl TrajectoryStore {
             .filter(referral_event::Column::TrajectoryId.eq(id.as_uuid()))
             .order_by_asc(referral_event::Column::RecordedAt)
             .order_by_asc(referral_event::Column::Sequence)
-            .all(&self.conn)
+            .all(&self.reader)
             .await?
             .into_iter()
             .map(referral_event_from_row)

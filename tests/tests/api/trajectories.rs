@@ -218,6 +218,13 @@ async fn a_client_has_one_open_trajectory_per_provider() {
         problem_body["type"],
         "https://herstelbrug.nl/problems/open-trajectory-exists"
     );
+    let first_id = first["id"].as_str().expect("id");
+    assert!(
+        problem_body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(first_id)),
+        "the problem names the open trajectory: {problem_body}"
+    );
 
     // Another provider may treat the same pseudonym, and after closure a new one may start.
     assert_eq!(
@@ -235,6 +242,38 @@ async fn a_client_has_one_open_trajectory_per_provider() {
     )
     .await;
     assert_eq!(app.post("/v1/trajectories", &t, &body).await.status(), 201);
+}
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_client_open_one_trajectory() {
+    let app = TestApp::spawn().await;
+    let t = token(PROVIDER_A, "provider");
+    let body =
+        json!({"client_ref": "client-race", "municipality": NIJMEGEN, "started_on": "2026-02-01"});
+    let attempts = (0..8).map(|_| app.post("/v1/trajectories", &t, &body));
+    let mut created = Vec::new();
+    let mut refused = Vec::new();
+    for response in futures::future::join_all(attempts).await {
+        match response.status().as_u16() {
+            201 => created.push(response.json::<Value>().await.expect("json")),
+            409 => refused.push(problem(response).await.1),
+            other => panic!("a registration answered {other}"),
+        }
+    }
+    assert_eq!(created.len(), 1, "exactly one registration wins");
+    let winner = created[0]["id"].as_str().expect("id");
+    for problem_body in &refused {
+        assert_eq!(
+            problem_body["type"],
+            "https://herstelbrug.nl/problems/open-trajectory-exists"
+        );
+        assert!(
+            problem_body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(winner)),
+            "each refusal names the winner: {problem_body}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_DATABASE_PASSWORD", hide_env_values = true)]
     pub database_password: Option<String>,
 
-    /// Maximum pooled connections (PostgreSQL; SQLite always uses one writer connection).
+    /// Maximum pooled connections (PostgreSQL; SQLite uses one writer and three readers).
     #[arg(long, env = "HERSTELBRUG_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 

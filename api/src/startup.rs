@@ -166,7 +166,8 @@ impl Application {
             team: TeamStore::new(db.conn.clone(), signal.clone(), policy),
             overview: OverviewStore::new(db.conn.clone()),
             aftercare: AftercareStore::new(db.conn.clone(), signal.clone(), policy),
-            figures: herstelbrug_persistence::FiguresStore::new(db.conn.clone()),
+            figures: herstelbrug_persistence::FiguresStore::new(db.conn.clone())
+                .reading_from(db.reader.clone()),
             identifiers: herstelbrug_persistence::IdentifierStore::new(db.conn.clone()),
             waiting_policy: config.waiting_policy(),
             offer_policy: config.offer_policy(),

@@ -113,8 +113,9 @@ pub(crate) async fn begin_immediate(
 ///
 /// SQLite runs in WAL mode with `synchronous=FULL`, so a write acknowledged to a client
 /// survives a crash of the process and of the machine; foreign keys are enforced and
-/// writers wait for the lock instead of failing at once. sea-orm gives SQLite a single
-/// pooled connection, which serialises writers inside the process as SQLite needs.
+/// writers wait for the lock instead of failing at once. Writes share one connection,
+/// which serialises them inside the process as SQLite needs; reads that stand alone have
+/// read-only connections of their own (`Database::reader`).
 pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr> {
     connect_with(url, max_connections, None).await
 }

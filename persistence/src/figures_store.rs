@@ -130,6 +130,8 @@ fn record_counts(txn: &WriteTxn, changes: &[(Fact, i64)]) {
 #[derive(Clone)]
 pub struct FiguresStore {
     conn: DatabaseConnection,
+    /// For the reports (`Database::reader`); the writer's pool unless told otherwise.
+    reader: DatabaseConnection,
 }
 
 const GROUPINGS: [Grouping; 4] = [
@@ -240,7 +242,15 @@ fn marks(backend: DbBackend, start: usize, n: usize) -> String {
 
 impl FiguresStore {
     pub fn new(conn: DatabaseConnection) -> Self {
-        Self { conn }
+        Self {
+            reader: conn.clone(),
+            conn,
+        }
+    }
+
+    /// Reports read through `reader` (on SQLite, beside the writer instead of behind it).
+    pub fn reading_from(self, reader: DatabaseConnection) -> Self {
+        Self { reader, ..self }
     }
 
     /// The report `query` asks for, over what `scope` may see.
@@ -249,7 +259,7 @@ impl FiguresStore {
         scope: FigureScope,
         query: &ReportQuery,
     ) -> Result<Report, StoreError> {
-        let backend = self.conn.get_database_backend();
+        let backend = self.reader.get_database_backend();
         let (from, to) = query.range.months();
         let grouping = query.grouping;
         let group = match grouping {
@@ -293,7 +303,7 @@ impl FiguresStore {
             m(5),
         );
         let rows = self
-            .conn
+            .reader
             .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
         // Rollup rows are one per key; deltas may add to or take back from them, so they
@@ -363,7 +373,7 @@ impl FiguresStore {
         scope: FigureScope,
         grouping: Grouping,
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let backend = self.conn.get_database_backend();
+        let backend = self.reader.get_database_backend();
         let group = match grouping {
             Grouping::Provider => "treating_provider",
             Grouping::Municipality | Grouping::Kind | Grouping::Service => "municipality",
@@ -394,7 +404,7 @@ impl FiguresStore {
             rules.join(", ")
         );
         let rows = self
-            .conn
+            .reader
             .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
         rows.iter()

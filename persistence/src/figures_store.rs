@@ -39,11 +39,15 @@ pub(crate) async fn record_trajectory(
     referrals: &[Referral],
 ) -> Result<(), StoreError> {
     let id = trajectory.id.as_uuid();
-    // Read and written at once rather than deferred: a second evaluation of the same
-    // trajectory in this transaction must see the first one's facts.
-    let stored = figure_contribution::Entity::find_by_id(id)
-        .one(txn.unflushed())
-        .await?;
+    // The upsert below is deferred. A second evaluation of the same trajectory in this
+    // transaction must see the first one's facts, so it reads through the transaction,
+    // which sends the deferred writes first; the first evaluation reads around them.
+    let find = figure_contribution::Entity::find_by_id(id);
+    let stored = if txn.upserted_before(id) {
+        find.one(txn).await?
+    } else {
+        find.one(txn.unflushed()).await?
+    };
     let recorded: Vec<Fact> = match &stored {
         Some(row) => serde_json::from_str(&row.facts)
             .map_err(|e| StoreError::Corrupt(format!("figure facts: {e}")))?,
@@ -56,17 +60,18 @@ pub(crate) async fn record_trajectory(
     }
     let facts = serde_json::to_string(&now)
         .map_err(|e| StoreError::Corrupt(format!("figure facts: {e}")))?;
-    figure_contribution::Entity::insert(figure_contribution::ActiveModel {
-        trajectory_id: Set(id),
-        facts: Set(facts),
-    })
-    .on_conflict(
-        OnConflict::column(figure_contribution::Column::TrajectoryId)
-            .update_column(figure_contribution::Column::Facts)
-            .to_owned(),
-    )
-    .exec_without_returning(txn.unflushed())
-    .await?;
+    txn.defer(
+        figure_contribution::Entity::insert(figure_contribution::ActiveModel {
+            trajectory_id: Set(id),
+            facts: Set(facts),
+        })
+        .on_conflict(
+            OnConflict::column(figure_contribution::Column::TrajectoryId)
+                .update_column(figure_contribution::Column::Facts)
+                .to_owned(),
+        )
+        .into_query(),
+    );
     record_counts(txn, &changes);
     Ok(())
 }
@@ -84,6 +89,7 @@ pub(crate) fn record_new_trajectory(
     }
     let facts = serde_json::to_string(&now)
         .map_err(|e| StoreError::Corrupt(format!("figure facts: {e}")))?;
+    txn.upserted_before(trajectory.id.as_uuid());
     txn.defer(
         figure_contribution::Entity::insert(figure_contribution::ActiveModel {
             trajectory_id: Set(trajectory.id.as_uuid()),
@@ -575,5 +581,72 @@ impl FiguresStore {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use herstelbrug_domain::{Actor, ClientRef, OrgId, Registration, Subject, TrajectoryId};
+    use sea_orm_migration::MigratorTrait as _;
+
+    use super::*;
+    use crate::entity::trajectory;
+    use crate::trajectory_row::trajectory_to_row;
+
+    #[tokio::test]
+    async fn a_second_evaluation_in_one_transaction_counts_nothing_twice() {
+        let conn = sea_orm::Database::connect("sqlite::memory:")
+            .await
+            .expect("opened");
+        crate::migration::Migrator::up(&conn, None)
+            .await
+            .expect("migrated");
+        let provider = AgbCode::parse("12345678").expect("agb");
+        let now = Utc::now();
+        let (mut registered, _) = Trajectory::register(
+            TrajectoryId::new_at(now),
+            Registration {
+                client_ref: "client-1".parse::<ClientRef>().expect("ref"),
+                municipality: GemeenteCode::parse("0268").expect("code"),
+                started_on: now.date_naive(),
+                planned_end_on: None,
+                previous: None,
+            },
+            provider,
+            Actor {
+                subject: Subject::parse("someone").expect("subject"),
+                org: OrgId::Agb(provider),
+            },
+            now,
+        )
+        .expect("registered");
+        // A re-admission is a fact from the start: one count, whoever evaluates.
+        registered.readmission = true;
+        trajectory::Entity::insert(trajectory_to_row(&registered))
+            .exec_without_returning(&conn)
+            .await
+            .expect("trajectory stored");
+
+        let txn = begin_write(&conn).await.expect("begun");
+        record_trajectory(&txn, &registered, &[])
+            .await
+            .expect("first");
+        record_trajectory(&txn, &registered, &[])
+            .await
+            .expect("second");
+        txn.commit().await.expect("committed");
+
+        let counted: i64 = figure_delta::Entity::find()
+            .all(&conn)
+            .await
+            .expect("deltas")
+            .iter()
+            .map(|d| d.count)
+            .sum();
+        assert_eq!(
+            counted, 1,
+            "the second evaluation saw the first one's facts"
+        );
     }
 }

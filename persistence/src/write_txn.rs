@@ -9,6 +9,7 @@
 //! whatever is left before committing. Only reads known not to depend on deferred writes
 //! go around that through `unflushed`.
 
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -107,6 +108,8 @@ pub(crate) struct WriteTxn {
     group: Option<Membership>,
     /// On SQLite with group commit: this writer, counted until it is done.
     _in_flight: Option<InFlight>,
+    /// Rows this transaction wrote through deferred upserts (see `upserted_before`).
+    upserted: Mutex<HashSet<uuid::Uuid>>,
 }
 
 impl WriteTxn {
@@ -117,6 +120,7 @@ impl WriteTxn {
             failed: AtomicBool::new(false),
             group: None,
             _in_flight: None,
+            upserted: Mutex::new(HashSet::new()),
         }
     }
 
@@ -144,6 +148,17 @@ impl WriteTxn {
     /// Holds `statement` back until the next round trip or the commit.
     pub(crate) fn defer(&self, statement: impl Into<Deferred>) {
         self.pending().push(statement.into());
+    }
+
+    /// Records that this transaction defers an upsert of the row `key`, and says whether
+    /// it did so before: then a read of that row must go through the transaction (which
+    /// sends the deferred upsert first), not around it through `unflushed`.
+    pub(crate) fn upserted_before(&self, key: uuid::Uuid) -> bool {
+        !self
+            .upserted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key)
     }
 
     /// The transaction without sending deferred statements first: only for reads of
@@ -297,6 +312,21 @@ mod tests {
         txn.defer(insert(2, "b"));
         assert_eq!(ids(txn.unflushed()).await.len(), 0, "nothing sent yet");
         assert_eq!(ids(&txn).await.len(), 2, "sent before the read");
+    }
+
+    #[tokio::test]
+    async fn an_upsert_is_known_to_the_rest_of_its_transaction_only() {
+        let (conn, txn) = table().await;
+        let row = uuid::Uuid::now_v7();
+        assert!(!txn.upserted_before(row), "the first upsert of a row");
+        assert!(
+            txn.upserted_before(row),
+            "a later read must go through the transaction"
+        );
+        assert!(!txn.upserted_before(uuid::Uuid::now_v7()), "another row");
+        txn.commit().await.expect("committed");
+        let next = WriteTxn::new(crate::connect::begin_immediate(&conn).await.expect("begun"));
+        assert!(!next.upserted_before(row), "a new transaction starts clean");
     }
 
     #[tokio::test]

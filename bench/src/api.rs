@@ -253,23 +253,45 @@ pub(crate) async fn polls(
     seconds: u64,
     interval: Option<Duration>,
 ) -> Result<Run, BoxError> {
-    let count = pollers.len();
+    paced(
+        client,
+        pollers,
+        seconds,
+        interval,
+        |client, (url, token, etag)| {
+            let request = client.get(url).bearer_auth(token);
+            match etag {
+                Some(tag) => request.header("If-None-Match", tag),
+                None => request,
+            }
+        },
+    )
+    .await
+}
+
+/// One task per sender, each sending `request(sender)` every `interval` (spread evenly
+/// over it) or back to back, for `seconds`.
+pub(crate) async fn paced<T: Send + 'static>(
+    client: &Client,
+    senders: Vec<T>,
+    seconds: u64,
+    interval: Option<Duration>,
+    request: fn(&Client, &T) -> reqwest::RequestBuilder,
+) -> Result<Run, BoxError> {
+    let count = senders.len();
     let started = Instant::now();
-    let handles = pollers
+    let handles = senders
         .into_iter()
         .enumerate()
-        .map(|(n, (url, token, etag))| {
+        .map(|(n, sender)| {
             let client = client.clone();
             let offset = interval.map_or(Duration::ZERO, |i| i.mul_f64(n as f64 / count as f64));
             tokio::spawn(async move {
                 let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
                 let mut pace = Pace::new(Duration::from_secs(seconds), interval, offset);
                 while let Some(at) = pace.next().await {
-                    let mut request = client.get(&url).bearer_auth(&token);
-                    if let Some(tag) = &etag {
-                        request = request.header("If-None-Match", tag);
-                    }
-                    recorder.record(at, status_of(request.send().await).await);
+                    let sent = request(&client, &sender).send().await;
+                    recorder.record(at, status_of(sent).await);
                 }
                 Ok(recorder)
             })

@@ -19,7 +19,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use crate::api::{self, Run};
-use crate::load::{Pace, Recorder};
+use crate::load::Pace;
 use crate::seed;
 use crate::server::Server;
 
@@ -99,32 +99,20 @@ async fn posts(
     seconds: u64,
     interval: Duration,
 ) -> Result<Run, BoxError> {
-    let count = posters.len();
-    let started = Instant::now();
-    let handles = posters
-        .into_iter()
-        .enumerate()
-        .map(|(n, (url, token, body))| {
-            let client = client.clone();
-            let offset = interval.mul_f64(n as f64 / count as f64);
-            tokio::spawn(async move {
-                let mut recorder = Recorder::new().map_err(|e| e.to_string())?;
-                let mut pace = Pace::new(Duration::from_secs(seconds), Some(interval), offset);
-                while let Some(at) = pace.next().await {
-                    let sent = client
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .header("Content-Type", "application/json")
-                        .body(body.clone())
-                        .send()
-                        .await;
-                    recorder.record(at, api::status_of(sent).await);
-                }
-                Ok(recorder)
-            })
-        })
-        .collect();
-    api::join(handles, started).await
+    api::paced(
+        client,
+        posters,
+        seconds,
+        Some(interval),
+        |client, (url, token, body)| {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .header("Content-Type", "application/json")
+                .body(body.clone())
+        },
+    )
+    .await
 }
 
 /// `metric`'s value in the server's Prometheus text (0 if absent or unreachable).

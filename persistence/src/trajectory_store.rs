@@ -268,8 +268,9 @@ impl TrajectoryStore {
             Ok(Some(existing)) => StoreError::OpenTrajectoryExists {
                 existing: TrajectoryId::from_uuid(existing.id),
             },
-            Ok(None) => StoreError::Database(err),
-            Err(lookup) => StoreError::Database(lookup),
+            // Without an open trajectory to name (or with the lookup failing too), the
+            // refusal itself is the answer.
+            Ok(None) | Err(_) => StoreError::Database(err),
         }
     }
 

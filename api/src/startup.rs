@@ -256,7 +256,10 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::http::bsn_guard::MaskedRootSpan>::new())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::bsn_guard::refuse_in_query,
+                ))
                 .wrap(Condition::new(metrics_on, metrics.requests.clone()))
         })
         .listen(listener)

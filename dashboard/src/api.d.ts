@@ -459,9 +459,11 @@ export interface paths {
         };
         /**
          * Read who is involved, as a party of the referral.
-         * @description The requester sees the whole team. The recipient sees its contacts at the provider
-         *     (regiebehandelaar, casemanager), its own people, and a naaste only when the client's
-         *     consent to involve them names the recipient.
+         * @description The requester sees the whole team. The recipient sees its own people and, while the
+         *     client's consent to share with it holds and the referral is open, the provider's
+         *     contacts (regiebehandelaar, casemanager); a naaste only when the client's consent to
+         *     involve her names the recipient, and her name and contact only once the referral is
+         *     accepted (the disclosure table in the README).
          *
          *     Scopes (any of): `provider`, `municipality`, `community`.
          */
@@ -2505,7 +2507,8 @@ export interface components {
             joined_on: string;
             /** Format: date */
             left_on?: string | null;
-            name: string;
+            /** @description Null where the reader may not see it (a naaste before the referral is accepted). */
+            name?: string | null;
             organisation?: string | null;
             phone?: string | null;
             relation?: string | null;

@@ -42,6 +42,48 @@ impl Bsn {
     }
 }
 
+/// The 9-digit runs of `text` that pass the 11-proef, as byte ranges: a run counts when
+/// neither neighbour is a letter or a digit (an id such as `a123456782b` is not a BSN,
+/// `x=123456782` and `sys|123456782` are).
+pub fn find_in(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if Bsn::parse(&text[start..i]).is_ok() {
+            found.push(start..i);
+        }
+    }
+    found
+}
+
+/// Whether `text` holds a number that passes the 11-proef as a word of its own.
+pub fn appears_in(text: &str) -> bool {
+    !find_in(text).is_empty()
+}
+
+/// `text` with every BSN in it (see [`find_in`]) replaced by nine asterisks: for log lines
+/// that echo what a caller sent.
+pub fn masked(text: &str) -> std::borrow::Cow<'_, str> {
+    let found = find_in(text);
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_owned();
+    for range in found.into_iter().rev() {
+        out.replace_range(range, "*********");
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl fmt::Debug for Bsn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Bsn(<redacted>)")
@@ -69,6 +111,24 @@ mod tests {
                 !err.to_string().contains(bad.trim()),
                 "the error does not echo the input"
             );
+        }
+    }
+
+    #[test]
+    fn found_as_a_word_and_masked() {
+        assert!(appears_in("bsn 123456782 here"));
+        assert!(appears_in("https://x.example/ids|111222333"));
+        assert!(!appears_in("a123456782"), "part of a longer word");
+        assert!(!appears_in("1234567820"), "ten digits");
+        assert!(!appears_in("123456783"), "fails the 11-proef");
+        assert_eq!(masked("/v1/x?q=123456782&n=5"), "/v1/x?q=*********&n=5");
+        assert_eq!(masked("nothing"), "nothing");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn masking_leaves_no_bsn(text in "[0-9a-z=&|/ ]{0,40}") {
+            proptest::prop_assert!(!appears_in(&masked(&text)));
         }
     }
 

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod client_ref;
 pub mod consent;
 pub mod continuity;
+pub mod disclosure;
 pub mod error;
 pub mod event;
 pub mod fhir;

@@ -266,31 +266,39 @@ impl AlertStore {
         feed::wait_for(&self.signal, query.org, wait, || self.read_feed(query)).await
     }
 
+    /// A page of the feed with only the alerts that concern the reader now: an entry
+    /// written while a municipality was informed shows the alert as it is today, so once
+    /// the client withdrew consent (or the alert stopped informing it) it is skipped.
+    /// Pages that hold only skipped entries are read past at once.
     async fn read_feed(&self, query: &FeedQuery) -> Result<Page<AlertFeedItem>, StoreError> {
-        let (entries, next) = feed::read_entries(&self.conn, query).await?;
-        if entries.is_empty() {
-            return Ok(Page {
-                items: Vec::new(),
-                next,
-            });
-        }
-        let alerts: HashMap<uuid::Uuid, Alert> = alert::Entity::find()
-            .filter(alert::Column::Id.is_in(entries.iter().map(|e| e.subject_id)))
-            .all(&self.conn)
-            .await?
-            .into_iter()
-            .map(|row| alert_from_row(row).map(|a| (a.id.as_uuid(), a)))
-            .collect::<Result<_, _>>()?;
-        let items = entries
-            .into_iter()
-            .map(|entry| {
+        let mut query = *query;
+        loop {
+            let (entries, next) = feed::read_entries(&self.conn, &query).await?;
+            if entries.is_empty() {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next,
+                });
+            }
+            let alerts: HashMap<uuid::Uuid, Alert> = alert::Entity::find()
+                .filter(alert::Column::Id.is_in(entries.iter().map(|e| e.subject_id)))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(|row| alert_from_row(row).map(|a| (a.id.as_uuid(), a)))
+                .collect::<Result<_, _>>()?;
+            let mut items = Vec::with_capacity(entries.len());
+            for entry in entries {
                 let alert = alerts.get(&entry.subject_id).cloned().ok_or_else(|| {
                     StoreError::Corrupt(format!(
                         "feed entry for missing alert {}",
                         entry.subject_id
                     ))
                 })?;
-                Ok(AlertFeedItem {
+                if !alert.concerns().contains(&query.org) {
+                    continue;
+                }
+                items.push(AlertFeedItem {
                     position: FeedCursor {
                         tx_id: entry.tx_id,
                         id: entry.id,
@@ -298,9 +306,12 @@ impl AlertStore {
                     change: entry.change,
                     recorded_at: entry.recorded_at,
                     alert,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Page { items, next })
+                });
+            }
+            if !items.is_empty() {
+                return Ok(Page { items, next });
+            }
+            query.after = next;
+        }
     }
 }

@@ -4,12 +4,12 @@
 
 use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::{
-    AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, Referral, TrajectoryId,
+    AgbCode, BoundedText, Consent, ConsentGrant, ConsentId, OrgId, Referral, TrajectoryId,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::continuity;
-use crate::entity::{consent, referral, trajectory};
+use crate::entity::{alert, consent, referral, trajectory};
 use crate::error::StoreError;
 use crate::feed;
 use crate::idempotency::{Replayable, Respond, WriteContext, keyed_write};
@@ -168,6 +168,7 @@ impl ReferralStore {
             );
             cancelled = true;
         }
+        stop_informing(txn, consent, write.now).await?;
         // Always: a withdrawn consent for the client's municipality stops sharing its
         // gap alerts even when no referral was open.
         let cause = if cancelled {
@@ -214,4 +215,45 @@ impl ReferralStore {
             .ok_or(StoreError::NotFound)
             .and_then(consent_from_row)
     }
+}
+
+/// A municipality whose consent is withdrawn (and no other consent of the client still
+/// names it) stops reading the client's alerts at once, the resolved ones too: only the
+/// unresolved ones are reconciled, so the flag of the others is cleared here. Run at once
+/// rather than deferred, so reconciling's own update of an alert comes after it.
+async fn stop_informing(
+    txn: &WriteTxn,
+    withdrawn: &Consent,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    use sea_orm::sea_query::Expr;
+    if !matches!(withdrawn.organisation, OrgId::Gemeente(_)) {
+        return Ok(());
+    }
+    let organisation = withdrawn.organisation.to_string();
+    let today = now.date_naive();
+    let others = consent::Entity::find()
+        .filter(consent::Column::TrajectoryId.eq(withdrawn.trajectory_id.as_uuid()))
+        .filter(consent::Column::Organisation.eq(organisation.as_str()))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .filter(consent::Column::Id.ne(withdrawn.id.as_uuid()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(consent_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    if others
+        .iter()
+        .any(|c| c.covers(withdrawn.organisation, today))
+    {
+        return Ok(());
+    }
+    alert::Entity::update_many()
+        .col_expr(alert::Column::InformsMunicipality, Expr::value(false))
+        .filter(alert::Column::TrajectoryId.eq(withdrawn.trajectory_id.as_uuid()))
+        .filter(alert::Column::Municipality.eq(organisation.as_str()))
+        .filter(alert::Column::InformsMunicipality.eq(true))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::routing::Offer;
-use herstelbrug_domain::team::{Meeting, Participant};
+use herstelbrug_domain::team::{Meeting, Participant, SeenParticipant};
 use herstelbrug_domain::{
     AgbCode, Alert, Consent, OrgId, ReferralEvent, ReferralId, Trajectory, TrajectoryEvent,
     TrajectoryId,
@@ -23,11 +23,13 @@ use crate::entity::{
     alert, consent, offer, outcome_check, referral_event, timer, trajectory_event, trajectory_step,
 };
 use crate::error::StoreError;
-use crate::feed;
 use crate::offer_row::offer_from_row;
 use crate::referral_row::{consent_from_row, referral_event_from_row};
 use crate::referral_store::{ReferralRecord, own_trajectory, trajectory_referrals, with_consent};
-use crate::team_store::{party_referral, trajectory_meetings, trajectory_participants};
+use crate::team_store::{
+    consent_holds_now, naming_only, party_referral, seen_team, trajectory_meetings,
+    trajectory_participants,
+};
 use crate::trajectory_row::event_from_row;
 
 /// One step of the path.
@@ -71,7 +73,7 @@ pub struct Overview {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferralOverview {
     pub record: ReferralRecord,
-    pub contacts: Vec<Participant>,
+    pub contacts: Vec<SeenParticipant>,
     pub meetings: Vec<Meeting>,
     pub steps: Vec<Step>,
 }
@@ -352,19 +354,17 @@ impl OverviewStore {
     ) -> Result<ReferralOverview, StoreError> {
         let conn = &self.conn;
         let referral = party_referral(conn, id, org).await?;
-        let provider = OrgId::Agb(referral.requester);
-        let holds = feed::consent_holds(conn, std::slice::from_ref(&referral), now).await?;
-        let contacts = trajectory_participants(conn, referral.trajectory_id)
+        let holds = consent_holds_now(conn, &referral, now).await?;
+        let contacts: Vec<SeenParticipant> = seen_team(conn, &referral, org, holds)
             .await?
             .into_iter()
-            .filter(|p| {
-                p.is_current() && (org == provider || p.visible_to_recipient(org, provider))
-            })
+            .filter(|p| p.participant.is_current())
             .collect();
         let meetings = trajectory_meetings(conn, referral.trajectory_id)
             .await?
             .into_iter()
             .filter(|m| m.referral_id == id)
+            .map(|m| naming_only(m, &contacts))
             .collect();
         let steps = referral_event::Entity::find()
             .filter(referral_event::Column::ReferralId.eq(id.as_uuid()))
@@ -375,7 +375,7 @@ impl OverviewStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ReferralOverview {
             record: ReferralRecord {
-                consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
+                consent_holds: holds,
                 referral,
             },
             contacts,

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::VersionMatch;
-use herstelbrug_domain::team::{HandoffOutcome, Meeting, NewParticipant, Participant};
+use herstelbrug_domain::disclosure::Situation;
+use herstelbrug_domain::team::{
+    HandoffOutcome, Meeting, NewParticipant, Participant, SeenParticipant,
+};
 use herstelbrug_domain::{
     AgbCode, ContinuityPolicy, DomainError, MeetingId, OrgId, ParticipantId, Referral, ReferralId,
     TrajectoryId,
@@ -214,34 +217,36 @@ impl TeamStore {
         trajectory_participants(&self.conn, trajectory_id).await
     }
 
-    /// The team as a party of referral `id` may see it: the requester everyone; the
-    /// recipient its contacts at the provider, its own people, and a naaste only when the
-    /// client's consent to involve them names the recipient.
+    /// The team as a party of referral `id` may see it on `now`: the requester everyone;
+    /// the recipient what the disclosure table lets it (`SeenParticipant`).
     pub async fn team_for_referral(
         &self,
         id: ReferralId,
         org: OrgId,
-    ) -> Result<(Referral, Vec<Participant>), StoreError> {
+        now: DateTime<Utc>,
+    ) -> Result<(Referral, Vec<SeenParticipant>), StoreError> {
         let referral = party_referral(&self.conn, id, org).await?;
-        let provider = OrgId::Agb(referral.requester);
-        let team = trajectory_participants(&self.conn, referral.trajectory_id).await?;
-        let visible = if org == provider {
-            team
-        } else {
-            team.into_iter()
-                .filter(|p| p.is_current() && p.visible_to_recipient(org, provider))
-                .collect()
-        };
-        Ok((referral, visible))
+        let holds = consent_holds_now(&self.conn, &referral, now).await?;
+        let team = seen_team(&self.conn, &referral, org, holds).await?;
+        Ok((referral, team))
     }
 
-    /// The handoff meetings of referral `id`, for either party.
-    pub async fn meetings(&self, id: ReferralId, org: OrgId) -> Result<Vec<Meeting>, StoreError> {
+    /// The handoff meetings of referral `id`, for either party, naming only the
+    /// participants that party may see.
+    pub async fn meetings(
+        &self,
+        id: ReferralId,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Meeting>, StoreError> {
         let referral = party_referral(&self.conn, id, org).await?;
+        let holds = consent_holds_now(&self.conn, &referral, now).await?;
+        let team = seen_team(&self.conn, &referral, org, holds).await?;
         Ok(trajectory_meetings(&self.conn, referral.trajectory_id)
             .await?
             .into_iter()
             .filter(|m| m.referral_id == id)
+            .map(|m| naming_only(m, &team))
             .collect())
     }
 
@@ -364,4 +369,46 @@ impl TeamStore {
         })
         .await
     }
+}
+
+/// Whether the client's consent for `referral`'s recipient holds on `now`.
+pub(crate) async fn consent_holds_now(
+    conn: &DatabaseConnection,
+    referral: &Referral,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    Ok(
+        crate::feed::consent_holds(conn, std::slice::from_ref(referral), now)
+            .await?
+            .get(&referral.id)
+            .copied()
+            .unwrap_or(false),
+    )
+}
+
+/// The participants of `referral`'s trajectory as `org`, a party of it, may see them
+/// (the disclosure table, with whether the consent holds now).
+pub(crate) async fn seen_team(
+    conn: &DatabaseConnection,
+    referral: &Referral,
+    org: OrgId,
+    consent_holds: bool,
+) -> Result<Vec<SeenParticipant>, StoreError> {
+    let situation = Situation::referral(referral.status, consent_holds);
+    let team = trajectory_participants(conn, referral.trajectory_id).await?;
+    Ok(SeenParticipant::filter(
+        team,
+        org,
+        OrgId::Agb(referral.requester),
+        situation,
+    ))
+}
+
+/// `meeting` with only the participants in `team` named: a party never learns the id of
+/// someone it may not see.
+pub(crate) fn naming_only(mut meeting: Meeting, team: &[SeenParticipant]) -> Meeting {
+    meeting
+        .participants
+        .retain(|id| team.iter().any(|p| p.participant.id == *id));
+    meeting
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use herstelbrug_domain::disclosure::{Field, Party, Situation, may_see};
 use herstelbrug_domain::{Alert, AlertStatus, AlertSubject, OrgId, Resolution, Rule, Severity};
 use herstelbrug_persistence::Suggestion;
 use serde::{Deserialize, Serialize};
@@ -69,17 +70,39 @@ pub struct AlertView {
 const MUNICIPALITY_FACTS: [&str; 2] = ["phase", "treatment_ended_on"];
 
 impl AlertView {
-    /// The view for `reader`: a municipality that only receives the alert for its
-    /// resident sees it minimised, like a referral.
+    /// The view for `reader`, from the disclosure table: a municipality that only
+    /// receives the alert for its resident (with consent, or it would not read it) sees
+    /// that and when the path broke, never why treatment ended (a dropout is shown as an
+    /// ending without follow-up, and only the phase and the ending's date of the facts),
+    /// nor text written by hand or who acted.
     pub fn seen_by(mut self, reader: Option<OrgId>) -> Self {
         let informed_only = reader.is_some_and(|org| {
             matches!(org, OrgId::Gemeente(_))
                 && org.to_string() == self.municipality
                 && self.recipient.as_deref() != Some(org.to_string().as_str())
         });
-        if informed_only {
+        if !informed_only {
+            return self;
+        }
+        let party = Party::Municipality;
+        let s = Situation::trajectory(self.informs_municipality);
+        if !may_see(party, Field::TreatmentEndReason, s) {
             self.facts
                 .retain(|k, _| MUNICIPALITY_FACTS.contains(&k.as_str()));
+            if self.rule == Rule::DropoutWithoutOutreach {
+                self.rule = Rule::TreatmentEndedWithoutFollowup;
+            }
+        }
+        if !may_see(party, Field::StaffId, s) {
+            self.acknowledged_by = None;
+        }
+        if let Some(resolution) = self.resolution.as_mut() {
+            if !may_see(party, Field::FreeText, s) {
+                resolution.reason = None;
+            }
+            if !may_see(party, Field::StaffId, s) {
+                resolution.by = None;
+            }
         }
         self
     }

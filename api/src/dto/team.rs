@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::team::{
     HandoffOutcome, Meeting, MeetingStatus, NewParticipant, Participant, ParticipantRole,
+    SeenParticipant,
 };
 use herstelbrug_domain::{BoundedText, OrgId, ParticipantId};
 use serde::{Deserialize, Serialize};
@@ -130,7 +131,8 @@ pub struct ParticipantView {
     pub id: Uuid,
     #[schema(schema_with = schema::participant_role)]
     pub role: ParticipantRole,
-    pub name: String,
+    /// Null where the reader may not see it (a naaste before the referral is accepted).
+    pub name: Option<String>,
     pub organisation: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -148,7 +150,7 @@ impl From<&Participant> for ParticipantView {
         Self {
             id: p.id.as_uuid(),
             role: p.role,
-            name: p.name.as_str().to_owned(),
+            name: Some(p.name.as_str().to_owned()),
             organisation: p.organisation.map(|o| o.to_string()),
             phone: text(&p.phone),
             email: text(&p.email),
@@ -164,6 +166,23 @@ impl From<&Participant> for ParticipantView {
     }
 }
 
+impl From<&SeenParticipant> for ParticipantView {
+    /// What the disclosure table lets a party of a referral see: without `contact`, the
+    /// role and a naaste's relation only. A naaste's consent names other organisations:
+    /// it stays in the treating provider's own team view (`GET .../participants` of the
+    /// trajectory), never in a view through a referral.
+    fn from(seen: &SeenParticipant) -> Self {
+        let mut view = ParticipantView::from(&seen.participant);
+        view.consent = None;
+        if !seen.seen.contact {
+            view.name = None;
+            view.phone = None;
+            view.email = None;
+        }
+        view
+    }
+}
+
 /// A team: the current participants first, then those who left.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TeamView {
@@ -172,6 +191,20 @@ pub struct TeamView {
 }
 
 impl TeamView {
+    /// The team as one party of a referral sees it.
+    pub fn seen(team: &[SeenParticipant]) -> Self {
+        let views = |current: bool| {
+            team.iter()
+                .filter(|p| p.participant.is_current() == current)
+                .map(ParticipantView::from)
+                .collect()
+        };
+        Self {
+            current: views(true),
+            former: views(false),
+        }
+    }
+
     pub fn new(team: &[Participant]) -> Self {
         Self {
             current: team

@@ -74,10 +74,99 @@ fn body(
     }
 }
 
+/// A JSON value read with every object's keys checked for repeats: a gateway or an audit
+/// tool may read the first of two equal keys where serde_json keeps the last, so a body
+/// that can be read two ways is refused instead.
+struct Unambiguous(Value);
+
+impl<'de> serde::Deserialize<'de> for Unambiguous {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(UnambiguousVisitor)
+            .map(Unambiguous)
+    }
+}
+
+struct UnambiguousVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UnambiguousVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        serde::Deserialize::deserialize(d).map(|Unambiguous(v)| v)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unambiguous(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        use serde::de::Error;
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Unambiguous(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(A::Error::custom(format!(
+                    "the key `{key}` appears twice in one object; send each key once"
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 /// `T` from a JSON object, with the path of whatever does not fit.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::InvalidRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_slice::<Unambiguous>(bytes)
+        .map(|Unambiguous(v)| v)
+        .map_err(|e| {
+            if e.is_data() {
+                ApiError::InvalidRequest(format!("invalid body: {e}"))
+            } else {
+                ApiError::InvalidRequest(format!("the body is not valid JSON: {e}"))
+            }
+        })?;
     if !value.is_object() {
         return Err(ApiError::InvalidRequest(format!(
             "the body must be a JSON object, not {}",
@@ -215,5 +304,14 @@ mod tests {
         assert!(refused(r#"{"inner": []}"#).contains("`inner`"));
         assert!(refused(r#"{"inner": {"name": 5}}"#).starts_with("`inner"));
         assert!(parse::<Outer>(br#"{"inner": {"name": "J."}}"#).is_ok());
+    }
+
+    #[test]
+    fn a_key_twice_is_refused_naming_it_at_any_depth() {
+        assert!(refused(r#"{"inner": {}, "inner": {}}"#).contains("`inner` appears twice"));
+        assert!(
+            refused(r#"{"inner": {"name": "a", "name": "b"}}"#).contains("`name` appears twice")
+        );
+        assert!(parse::<Outer>(br#"{"inner": {"name": "a"}}"#).is_ok());
     }
 }

@@ -2,6 +2,7 @@
 //! keys, extractor error mapping, and the fallbacks for unknown routes and methods.
 
 pub mod access_log;
+pub mod bsn_guard;
 pub mod cursor;
 pub mod etag;
 pub mod extractors;

@@ -92,16 +92,16 @@ pub fn reconcile(
                 changes.push(AlertChange::Shared(alert.clone()));
             }
             still_open.push(alert);
-        } else if alert
-            .resolve(
-                Resolution::Cleared {
-                    cause: cause.to_owned(),
-                },
-                now,
-            )
-            .is_ok()
-        {
-            changes.push(AlertChange::Resolved(alert));
+        } else {
+            // Resolving tells only those the alert may still inform: after the client
+            // withdrew consent, the municipality hears nothing more, not even this.
+            alert.informs_municipality &= situation.resident_consent;
+            let cleared = Resolution::Cleared {
+                cause: cause.to_owned(),
+            };
+            if alert.resolve(cleared, now).is_ok() {
+                changes.push(AlertChange::Resolved(alert));
+            }
         }
     }
     for condition in &conditions {

@@ -1,8 +1,9 @@
-//! What a recipient may see of a referral: the allowlist, decided by the client's consent
+//! What a recipient may see of a referral (from the disclosure table), decided by the client's consent
 //! and the referral's status (as in eOverdracht: request details while open, contact
 //! details once accepted, nothing personal once closed). Never diagnoses, substances,
 //! treatment notes or BSN: the referral does not hold them.
 
+use crate::disclosure::{Field, Party, Situation, may_see};
 use crate::referral::ReferralStatus;
 
 /// Which groups of personal data a recipient sees.
@@ -23,28 +24,14 @@ impl Disclosure {
         contact: false,
     };
 
-    /// What the recipient sees of a referral in `status`, with or without valid consent.
+    /// What the recipient sees of a referral in `status`, with or without valid consent:
+    /// read from the one disclosure table.
     pub const fn for_recipient(status: ReferralStatus, consent_holds: bool) -> Disclosure {
-        if !consent_holds {
-            return Disclosure::NOTHING;
-        }
-        match status {
-            ReferralStatus::Requested
-            | ReferralStatus::Received
-            | ReferralStatus::UnderAssessment => Disclosure {
-                identity: true,
-                request: true,
-                contact: false,
-            },
-            ReferralStatus::Accepted | ReferralStatus::InProgress => Disclosure {
-                identity: true,
-                request: true,
-                contact: true,
-            },
-            ReferralStatus::Rejected
-            | ReferralStatus::Completed
-            | ReferralStatus::Failed
-            | ReferralStatus::Cancelled => Disclosure::NOTHING,
+        let s = Situation::referral(status, consent_holds);
+        Disclosure {
+            identity: may_see(Party::Recipient, Field::ClientName, s),
+            request: may_see(Party::Recipient, Field::ClientRequest, s),
+            contact: may_see(Party::Recipient, Field::ClientContact, s),
         }
     }
 }

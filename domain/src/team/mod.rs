@@ -6,7 +6,9 @@ pub mod handoff;
 pub mod participant;
 
 pub use handoff::{HandoffOutcome, Meeting, MeetingStatus};
-pub use participant::{Involvement, NewParticipant, Participant, ParticipantRole};
+pub use participant::{
+    Involvement, NewParticipant, Participant, ParticipantRole, Seen, SeenParticipant,
+};
 
 #[cfg(test)]
 mod tests;

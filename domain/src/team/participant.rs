@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::actor::Actor;
+use crate::disclosure::{Field, Party, Situation, may_see};
 use crate::error::DomainError;
 use crate::ids::{ParticipantId, TrajectoryId};
 use crate::org_id::OrgId;
@@ -187,17 +188,66 @@ impl Participant {
         self.left_on.is_none()
     }
 
-    /// Whether `org`, the recipient of a referral for this trajectory whose client gave
-    /// consent for it, may see this participant: the provider's own contacts, the
-    /// recipient's own people, and a naaste only when the client's consent to involve
-    /// them names that recipient.
-    pub fn visible_to_recipient(&self, org: OrgId, treating_provider: OrgId) -> bool {
-        match (&self.involvement, self.organisation) {
-            (Some(involvement), _) => involvement.share_with.contains(&org),
-            (None, Some(owner)) => {
-                owner == org || (owner == treating_provider && self.role.is_provider_contact())
-            }
-            (None, None) => false,
+    /// What `org`, a party of a referral for this trajectory seen in situation `s`, may
+    /// see of this participant (the disclosure table): the treating provider everything;
+    /// the recipient its own people, the provider's contact persons while the referral is
+    /// open and consented, and a naaste only when the client's consent to involve her
+    /// names the recipient (her contact only once the referral is accepted). `None`: not
+    /// even that the participant exists.
+    pub fn seen_by(&self, org: OrgId, treating_provider: OrgId, s: Situation) -> Option<Seen> {
+        let seen = |contact: bool| Some(Seen { contact });
+        if org == treating_provider {
+            return seen(true);
         }
+        match (&self.involvement, self.organisation) {
+            (Some(involvement), _) => {
+                let s = s.naaste(involvement.share_with.contains(&org));
+                may_see(Party::Recipient, Field::NaastePresence, s).then(|| Seen {
+                    contact: may_see(Party::Recipient, Field::NaasteContact, s),
+                })
+            }
+            (None, Some(owner)) if owner == org => seen(true),
+            (None, Some(owner))
+                if owner == treating_provider
+                    && self.role.is_provider_contact()
+                    && may_see(Party::Recipient, Field::ProfessionalContact, s) =>
+            {
+                seen(true)
+            }
+            (None, _) => None,
+        }
+    }
+}
+
+/// How much of a participant a party sees: always the role (and a naaste's relation),
+/// the name and contact only when `contact`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub contact: bool,
+}
+
+/// A participant as one party sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenParticipant {
+    pub participant: Participant,
+    pub seen: Seen,
+}
+
+impl SeenParticipant {
+    /// The participants `org` may see, each with how much.
+    pub fn filter(
+        team: Vec<Participant>,
+        org: OrgId,
+        treating_provider: OrgId,
+        s: Situation,
+    ) -> Vec<SeenParticipant> {
+        team.into_iter()
+            .filter(|p| org == treating_provider || p.is_current())
+            .filter_map(|participant| {
+                participant
+                    .seen_by(org, treating_provider, s)
+                    .map(|seen| SeenParticipant { participant, seen })
+            })
+            .collect()
     }
 }

@@ -2,8 +2,10 @@ use chrono::Duration;
 
 use super::*;
 use crate::DomainError;
+use crate::disclosure::Situation;
 use crate::ids::{MeetingId, ParticipantId, ReferralId, TrajectoryId};
 use crate::org_id::OrgId;
+use crate::referral::ReferralStatus;
 use crate::test_support::{actor, at, date, nijmegen, provider};
 use crate::text::BoundedText;
 
@@ -83,23 +85,47 @@ fn a_recipient_sees_its_contacts_and_its_own_people_and_a_naaste_only_when_named
     let peer = join(professional(ParticipantRole::PeerExpert, provider_org)).expect("joins");
     let wijkteam = join(professional(ParticipantRole::WmoConsultant, nijmegen())).expect("joins");
     let sister = join(naaste(vec![nijmegen()])).expect("joins");
-    assert!(clinician.visible_to_recipient(nijmegen(), provider_org));
-    assert!(
-        !peer.visible_to_recipient(nijmegen(), provider_org),
-        "not its contact"
+    let open = Situation::referral(ReferralStatus::Received, true);
+    let accepted = Situation::referral(ReferralStatus::Accepted, true);
+    let closed = Situation::referral(ReferralStatus::Completed, true);
+    let withdrawn = Situation::referral(ReferralStatus::Accepted, false);
+    let sees = |p: &Participant, org: OrgId, s: Situation| p.seen_by(org, provider_org, s);
+    let full = Some(Seen { contact: true });
+    assert_eq!(sees(&clinician, nijmegen(), open), full);
+    assert_eq!(
+        sees(&clinician, nijmegen(), withdrawn),
+        None,
+        "consent withdrawn"
     );
-    assert!(
-        wijkteam.visible_to_recipient(nijmegen(), provider_org),
-        "its own"
+    assert_eq!(
+        sees(&clinician, nijmegen(), closed),
+        None,
+        "referral closed"
     );
-    assert!(!wijkteam.visible_to_recipient(other, provider_org));
-    assert!(
-        sister.visible_to_recipient(nijmegen(), provider_org),
-        "named"
+    assert_eq!(sees(&peer, nijmegen(), accepted), None, "not its contact");
+    assert_eq!(sees(&wijkteam, nijmegen(), withdrawn), full, "its own");
+    assert_eq!(sees(&wijkteam, other, accepted), None);
+    assert_eq!(
+        sees(&sister, nijmegen(), open),
+        Some(Seen { contact: false }),
+        "named: present, her contact not yet"
     );
-    assert!(
-        !sister.visible_to_recipient(other, provider_org),
-        "not named"
+    assert_eq!(
+        sees(&sister, nijmegen(), accepted),
+        full,
+        "accepted: her contact"
+    );
+    assert_eq!(
+        sees(&sister, nijmegen(), withdrawn),
+        None,
+        "consent withdrawn"
+    );
+    assert_eq!(sees(&sister, nijmegen(), closed), None, "referral closed");
+    assert_eq!(sees(&sister, other, accepted), None, "not named");
+    assert_eq!(
+        sees(&sister, provider_org, closed),
+        full,
+        "the provider's own record"
     );
 }
 

@@ -498,6 +498,27 @@ impl TestApp {
         panic!("no {change} of {rule} in the alert feed");
     }
 
+    /// Every item of `token`'s alert feed from its start, without waiting.
+    pub async fn feed_collect_alerts(&self, token: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut path = "/v1/alerts/feed".to_owned();
+        for _ in 0..50 {
+            let response = self.get(&path, token).await;
+            assert_eq!(response.status(), 200, "alert feed readable");
+            let page: Value = response.json().await.expect("json");
+            let got = page["items"].as_array().cloned().unwrap_or_default();
+            if got.is_empty() {
+                break;
+            }
+            items.extend(got);
+            path = format!(
+                "/v1/alerts/feed?after={}",
+                page["next_cursor"].as_str().expect("cursor")
+            );
+        }
+        items
+    }
+
     /// The alerts `token` sees, with an optional query string.
     pub async fn alerts(&self, token: &str, query: &str) -> Vec<Value> {
         let response = self.get(&format!("/v1/alerts{query}"), token).await;

@@ -9,6 +9,7 @@ mod catalog;
 mod conditional;
 mod contract;
 mod dashboard;
+mod disclosure;
 mod durability;
 mod errors;
 mod feeds;

@@ -207,3 +207,67 @@ async fn oversized_headers_get_a_431_problem() {
         "https://herstelbrug.nl/problems/headers-too-large"
     );
 }
+
+/// A key twice in one object can be read two ways (serde keeps the last, a gateway may
+/// read the first): refused with 400 naming the key, on every kind of body, nothing changed.
+#[tokio::test]
+async fn a_key_sent_twice_is_refused_naming_it() {
+    let app = TestApp::spawn().await;
+    let provider = token(PROVIDER_A, "provider");
+    let raw = |method: Method, path: &str, body: &'static str| {
+        app.request(method, path, &provider)
+            .header("Content-Type", "application/json")
+            .body(body)
+    };
+    let registration = raw(
+        Method::POST,
+        "/v1/trajectories",
+        r#"{"client_ref": "c-dup", "municipality": "gemeente:0268", "client_ref": "c-other"}"#,
+    );
+    let (status, body) = problem(registration.send().await.expect("sent")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`client_ref` appears twice")
+    );
+    assert_eq!(trajectories(&app).await, 0, "nothing was registered");
+
+    let id = app.register_id(PROVIDER_A, "client-dup").await;
+    let path = format!("/v1/trajectories/{id}/transitions");
+    let transition = raw(
+        Method::POST,
+        &path,
+        r#"{"to": "closed", "to": "transition"}"#,
+    )
+    .header("If-Match", "\"1\"");
+    let (status, body) = problem(transition.send().await.expect("sent")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`to` appears twice")
+    );
+    let nested = raw(
+        Method::POST,
+        "/v1/webhook-subscriptions",
+        r#"{"url": "https://ehr.example/hook", "event_types": ["alert.opened"], "url": "https://evil.example/"}"#,
+    );
+    let (status, body) = problem(nested.send().await.expect("sent")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`url` appears twice")
+    );
+    let now: Value = app
+        .get(&format!("/v1/trajectories/{id}"), &provider)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(now["version"], 1, "the transition changed nothing: {now}");
+}

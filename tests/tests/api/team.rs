@@ -123,8 +123,22 @@ async fn each_party_sees_its_part_of_the_team_and_a_naaste_only_when_named() {
             &seen(NIJMEGEN, "municipality", to_nijmegen.clone()).await,
             "current"
         ),
-        ["Regie", "Wijkteam", "Zus"],
-        "its contact, its own, the naaste who names it"
+        ["Regie", "Wijkteam"],
+        "its contact and its own by name"
+    );
+    let nijmegen_team = seen(NIJMEGEN, "municipality", to_nijmegen.clone()).await;
+    let relatives: Vec<&Value> = nijmegen_team["current"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|p| p["role"] == "relative")
+        .collect();
+    assert_eq!(relatives.len(), 1, "the naaste who names it: present");
+    assert_eq!(relatives[0]["relation"], "zus");
+    assert!(
+        relatives[0]["name"].is_null() && relatives[0]["phone"].is_null(),
+        "not who she is before the referral is accepted: {}",
+        relatives[0]
     );
     assert_eq!(
         names(&seen(PROVIDER_B, "provider", to_b).await, "current"),
@@ -440,8 +454,9 @@ async fn the_overview_shows_every_step_in_a_fixed_number_of_queries() {
             .iter()
             .filter_map(|p| p["name"].as_str())
             .collect::<Vec<_>>(),
-        ["Casemanager"],
-        "its contact at the provider, not the peer experts"
+        Vec::<&str>::new(),
+        "consent withdrawn, the referral cancelled: not even its contact at the provider \
+         (the disclosure table; before the withdrawal it saw the case manager only)"
     );
     assert_eq!(theirs["meetings"].as_array().expect("meetings").len(), 1);
 }

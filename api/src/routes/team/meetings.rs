@@ -31,7 +31,10 @@ pub async fn meetings(
     rid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
-    let meetings = state.team.meetings(referral_id(&rid)?, org).await?;
+    let meetings = state
+        .team
+        .meetings(referral_id(&rid)?, org, state.clock.now())
+        .await?;
     Ok(HttpResponse::Ok().json(MeetingList {
         items: meetings.iter().map(MeetingView::from).collect(),
     }))

@@ -12,9 +12,11 @@ use crate::state::AppState;
 
 /// Read who is involved, as a party of the referral.
 ///
-/// The requester sees the whole team. The recipient sees its contacts at the provider
-/// (regiebehandelaar, casemanager), its own people, and a naaste only when the client's
-/// consent to involve them names the recipient.
+/// The requester sees the whole team. The recipient sees its own people and, while the
+/// client's consent to share with it holds and the referral is open, the provider's
+/// contacts (regiebehandelaar, casemanager); a naaste only when the client's consent to
+/// involve her names the recipient, and her name and contact only once the referral is
+/// accepted (the disclosure table in the README).
 #[utoipa::path(
     operation_id = "referral_participants",
     tag = "team",
@@ -36,8 +38,8 @@ pub async fn referral_team(
     let org = policy::referral_party(&principal)?;
     let (referral, team) = state
         .team
-        .team_for_referral(referral_id(&rid)?, org)
+        .team_for_referral(referral_id(&rid)?, org, state.clock.now())
         .await?;
     access_log::disclosed(&req, [referral.trajectory_id.as_uuid()]);
-    Ok(HttpResponse::Ok().json(TeamView::new(&team)))
+    Ok(HttpResponse::Ok().json(TeamView::seen(&team)))
 }

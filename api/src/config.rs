@@ -326,6 +326,13 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_WORKERS")]
     pub workers: Option<usize>,
 
+    /// The absolute URL clients reach this server at (`https://herstelbrug.example.nl`),
+    /// for the links the server hands out (FHIR `fullUrl` and paging links). Request
+    /// headers (`Host`, `X-Forwarded-*`, `Forwarded`) are never trusted for them; behind a
+    /// proxy, set this. Default: `http://` and the listening address.
+    #[arg(long, env = "HERSTELBRUG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Log format: `text` or `json`. Levels come from RUST_LOG (default `info`).
     #[arg(long, env = "HERSTELBRUG_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -342,6 +349,35 @@ pub struct MissingSecrets {
 }
 
 impl Config {
+    /// The base of every absolute link the server hands out: `public_url` (an `http` or
+    /// `https` URL without query or fragment) or, without it, the address it listens on
+    /// (`port`, once bound); never anything a request says.
+    pub fn public_base(&self, port: u16) -> Result<String, String> {
+        let Some(text) = &self.public_url else {
+            let host = self
+                .listen
+                .rsplit_once(':')
+                .map_or(self.listen.as_str(), |(host, _)| host);
+            let host = match host {
+                "" | "0.0.0.0" | "[::]" => "localhost",
+                other => other,
+            };
+            return Ok(format!("http://{host}:{port}"));
+        };
+        let url =
+            url::Url::parse(text).map_err(|e| format!("HERSTELBRUG_PUBLIC_URL `{text}`: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host_str().is_none()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            return Err(format!(
+                "HERSTELBRUG_PUBLIC_URL `{text}`: expected http(s)://host[:port][/path] without query or fragment"
+            ));
+        }
+        Ok(url.as_str().trim_end_matches('/').to_owned())
+    }
+
     /// Whether the database is the embedded SQLite file.
     pub fn is_embedded(&self) -> bool {
         self.database_url.starts_with("sqlite:")
@@ -462,6 +498,27 @@ mod tests {
         let mut argv = vec!["test"];
         argv.extend_from_slice(args);
         Wrapper::parse_from(argv).config
+    }
+
+    #[test]
+    fn the_public_base_comes_from_the_setting_or_the_listening_address() {
+        let listening = config(&["--listen", "0.0.0.0:8080"]);
+        assert_eq!(
+            listening.public_base(8080).as_deref(),
+            Ok("http://localhost:8080")
+        );
+        let set = config(&["--public-url", "https://hb.example.nl/"]);
+        assert_eq!(set.public_base(1).as_deref(), Ok("https://hb.example.nl"));
+        for bad in [
+            "javascript:alert(1)",
+            "https://hb.example.nl/?x=1",
+            "hb.example.nl",
+        ] {
+            assert!(
+                config(&["--public-url", bad]).public_base(1).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

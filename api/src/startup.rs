@@ -94,6 +94,7 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
+        let public_base = config.public_base(port).map_err(StartupError::Config)?;
         let terms = ReferralTerms {
             clocks: WmoClocks {
                 assessment_days: config.wmo_assessment_days,
@@ -187,6 +188,7 @@ impl Application {
             clock,
             limiter: std::num::NonZeroU32::new(config.rate_limit_per_minute)
                 .map(|n| governor::RateLimiter::keyed(governor::Quota::per_minute(n))),
+            public_base,
         });
         if config.jwks_file.is_some() {
             let reloading = state.clone();

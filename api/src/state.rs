@@ -41,6 +41,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Absent when the limit is turned off.
     pub limiter: Option<OrgRateLimiter>,
+    /// The base of absolute links (`Config::public_base`), never taken from a request.
+    pub public_base: String,
 }
 
 /// What the webhook routes need to know of the configuration.

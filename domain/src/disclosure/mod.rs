@@ -188,3 +188,22 @@ pub const fn may_see(party: Party, field: Field, s: Situation) -> bool {
 pub fn rows() -> impl Iterator<Item = (Field, [Condition; 4])> {
     Field::ALL.iter().map(|f| (*f, row(*f)))
 }
+
+/// The table as Markdown, as the README shows it (a test holds the README to it).
+pub fn markdown() -> String {
+    let mut out = String::from("| field |");
+    for party in Party::ALL {
+        out.push_str(&format!(" {party} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(Party::ALL.len()));
+    out.push('\n');
+    for (field, conditions) in rows() {
+        out.push_str(&format!("| {field} |"));
+        for condition in conditions {
+            out.push_str(&format!(" {condition} |"));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -112,3 +112,13 @@ fn the_municipality_identifies_its_resident_only_with_consent() {
         Situation::trajectory(false)
     ));
 }
+
+#[test]
+fn the_readme_shows_this_table() {
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+    assert!(
+        readme.contains(&markdown()),
+        "README.md must hold the disclosure table as rendered by disclosure::markdown():\n{}",
+        markdown()
+    );
+}

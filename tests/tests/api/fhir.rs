@@ -477,3 +477,62 @@ async fn reading_a_task_is_in_the_clients_access_report() {
     );
     assert!(events.contains(&("GET /fhir/Task", NIJMEGEN)), "{events:?}");
 }
+
+/// Links in a Bundle come from the configured public URL: a forged `Host`,
+/// `X-Forwarded-Host`, `X-Forwarded-Proto` or `Forwarded` header changes nothing.
+#[tokio::test]
+async fn bundle_links_ignore_forged_host_headers() {
+    let app = TestApp::spawn_with(|c| {
+        c.public_url = Some("https://herstelbrug.example.nl/".to_owned());
+    })
+    .await;
+    let a = token(PROVIDER_A, "provider");
+    let trajectory = app.register_id(PROVIDER_A, "fhir-host").await;
+    app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
+    for kind in ["housing", "wmo_support"] {
+        assert_eq!(
+            app.refer(PROVIDER_A, &trajectory, kind, NIJMEGEN)
+                .await
+                .status(),
+            201
+        );
+    }
+    for (name, value) in [
+        ("Host", "evil.example"),
+        ("X-Forwarded-Host", "evil.example"),
+        ("X-Forwarded-Proto", "gopher"),
+        ("Forwarded", "host=evil.example;proto=http"),
+    ] {
+        let page: Value = app
+            .client
+            .get(app.url("/fhir/Task?_count=1"))
+            .bearer_auth(&a)
+            .header(name, value)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let urls: Vec<&str> = page["link"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .filter_map(|l| l["url"].as_str())
+            .chain(
+                page["entry"]
+                    .as_array()
+                    .expect("entries")
+                    .iter()
+                    .filter_map(|e| e["fullUrl"].as_str()),
+            )
+            .collect();
+        assert!(urls.len() >= 3, "{name}: {page}");
+        for url in urls {
+            assert!(
+                url.starts_with("https://herstelbrug.example.nl/fhir/"),
+                "{name}: {value} made {url}"
+            );
+        }
+    }
+}

@@ -154,6 +154,7 @@ pub fn test_config(database_url: &str) -> Config {
         bsn_secret: Some("integration-test-bsn-secret-of-32-bytes!!".to_owned()),
         workers: Some(1),
         log_format: "text".to_owned(),
+        public_url: None,
     }
 }
 

@@ -88,10 +88,13 @@ fn read_answer(req: &HttpRequest, resource: &Value) -> HttpResponse {
     respond(StatusCode::OK, resource)
 }
 
-/// The absolute base URL of this server as the request reached it.
+/// The absolute base URL of the FHIR endpoint: from the configured public base, never
+/// from `Host` or forwarding headers (a forged one would hand out links to another site).
 fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}{BASE}", info.scheme(), info.host())
+    let base = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map_or("", |state| state.public_base.as_str());
+    format!("{base}{BASE}")
 }
 
 #[cfg(test)]

@@ -1909,7 +1909,8 @@ export interface components {
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
             /**
-             * @description What support the client needs, in a few sentences. No diagnoses or substances.
+             * @description What support the client needs, in a few sentences. No diagnoses or substances: a
+             *     BSN or a diagnosis code (ICD-10, DSM-5) is refused (422).
              * @example Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken.
              */
             needs: string;

@@ -43,9 +43,58 @@ impl BoundedText {
         Ok(BoundedText(trimmed.to_owned()))
     }
 
+    /// As [`parse`](Self::parse), for text that reaches another organisation (a
+    /// referral's needs, mirrored into FHIR `Task.description`): a number that passes the
+    /// 11-proef (a BSN) or a diagnosis code is refused, since the recipient may see
+    /// neither (UAVG art. 46; the disclosure table shows no diagnosis to anyone but the
+    /// treating provider).
+    pub fn parse_shared(what: &'static str, text: &str, max: usize) -> Result<Self, InvalidValue> {
+        let parsed = Self::parse(what, text, max)?;
+        if crate::bsn::appears_in(text) {
+            return Err(InvalidValue {
+                what,
+                rule: "must not hold a BSN (a number that passes the 11-proef)",
+            });
+        }
+        if holds_diagnosis_code(text) {
+            return Err(InvalidValue {
+                what,
+                rule: "must not hold a diagnosis code (ICD-10 or DSM-5); describe the support needed",
+            });
+        }
+        Ok(parsed)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `text` holds a word that reads as a diagnosis code: an ICD-10 code of chapter F
+/// (mental and behavioural disorders, `F10`, `F10.2`), any dotted ICD-10 code (`K70.3`), or
+/// a DSM-5 / ICD-9-CM mental-disorder code (`303.90`, 290 to 319 with decimals).
+pub fn holds_diagnosis_code(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .map(|w| w.trim_end_matches('.'))
+        .any(is_diagnosis_code)
+}
+
+fn is_diagnosis_code(word: &str) -> bool {
+    let (head, decimals) = match word.split_once('.') {
+        Some((head, decimals)) => (head, Some(decimals)),
+        None => (word, None),
+    };
+    let decimals_ok = decimals
+        .is_none_or(|d| (1..=2).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()));
+    let bytes = head.as_bytes();
+    let icd10 = bytes.len() == 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1..].iter().all(u8::is_ascii_digit)
+        && (bytes[0].eq_ignore_ascii_case(&b'F') || decimals.is_some());
+    let dsm = decimals.is_some()
+        && head.len() == 3
+        && head.parse::<u16>().is_ok_and(|n| (290..=319).contains(&n));
+    decimals_ok && (icd10 || dsm)
 }
 
 impl fmt::Display for BoundedText {
@@ -57,6 +106,33 @@ impl fmt::Display for BoundedText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_text_refuses_a_bsn_and_diagnosis_codes() {
+        for bad in [
+            "Cliënt 123456782 zoekt woonruimte",
+            "Diagnose F10.2, zoekt werk",
+            "f12 en schulden",
+            "DSM 303.90.",
+            "Leverziekte (K70.3)",
+        ] {
+            assert!(
+                BoundedText::parse_shared("needs", bad, 500).is_err(),
+                "{bad}"
+            );
+        }
+        for fine in [
+            "Zoekt woonruimte via de A12 en hulp bij schulden",
+            "Huur 950.00 per maand, 3 kinderen",
+            "Afspraak om 10.30 uur",
+            "Postcode 6511 AA",
+        ] {
+            assert!(
+                BoundedText::parse_shared("needs", fine, 500).is_ok(),
+                "{fine}"
+            );
+        }
+    }
 
     #[test]
     fn trims_and_bounds() {

@@ -30,7 +30,8 @@ pub struct CreateReferralRequest {
     /// The organisation asked to provide it.
     #[schema(schema_with = schema::org_id)]
     pub recipient: String,
-    /// What support the client needs, in a few sentences. No diagnoses or substances.
+    /// What support the client needs, in a few sentences. No diagnoses or substances: a
+    /// BSN or a diagnosis code (ICD-10, DSM-5) is refused (422).
     #[schema(
         max_length = 1000,
         example = "Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken."
@@ -62,7 +63,7 @@ impl CreateReferralRequest {
                 .recipient
                 .parse::<OrgId>()
                 .map_err(|e| ApiError::Validation(format!("recipient: {e}")))?,
-            needs: BoundedText::parse("needs", &self.needs, NEEDS_MAX)
+            needs: BoundedText::parse_shared("needs", &self.needs, NEEDS_MAX)
                 .map_err(|e| ApiError::Validation(e.to_string()))?,
             requested_start_on: self.requested_start_on,
             client: self.client.parse()?,

@@ -242,3 +242,45 @@ async fn the_municipality_hears_nothing_after_withdrawal_and_never_why_what_was_
     );
     assert!(app.feed_collect_alerts(&nijmegen).await.is_empty());
 }
+
+/// Needs travel to the recipient (and into FHIR `Task.description`): a BSN or a diagnosis
+/// code in them is refused with 422 naming the field, and nothing is referred.
+#[tokio::test]
+async fn needs_holding_a_bsn_or_a_diagnosis_code_are_refused() {
+    let app = TestApp::spawn().await;
+    let provider = token(PROVIDER_A, "provider");
+    let trajectory = app.register_id(PROVIDER_A, "needs-client").await;
+    app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
+    let path = format!("/v1/trajectories/{trajectory}/referrals");
+    for needs in [
+        "Woonruimte; BSN 123456782",
+        "Verslaving (F10.2), zoekt dagbesteding",
+        "DSM-5 303.90 en schulden",
+    ] {
+        let response = app
+            .post(
+                &path,
+                &provider,
+                &json!({"kind": "housing", "recipient": NIJMEGEN, "needs": needs,
+                        "client": {"name": "J. Jansen"}}),
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("problem");
+        assert_eq!(status, 422, "{needs}: {body}");
+        let detail = body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("needs"), "{detail}");
+        assert!(
+            !detail.contains("123456782"),
+            "the refusal does not echo it: {detail}"
+        );
+    }
+    let outbox = read(&app, "/v1/referrals/outbox-feed", &provider).await;
+    assert_eq!(outbox["items"], json!([]), "nothing was referred");
+    assert_eq!(
+        app.refer(PROVIDER_A, &trajectory, "housing", NIJMEGEN)
+            .await
+            .status(),
+        201
+    );
+}

@@ -25,6 +25,13 @@ pub enum VaultError {
     Random(String),
 }
 
+/// The key of the figures' rounding draws, derived from the same secret under its own
+/// label: kept apart from the database like the BSN keys, and stable across restarts, so
+/// every answer rounds each cell the same way.
+pub fn figures_rounding_key(secret: &[u8]) -> Result<[u8; 32], VaultError> {
+    derive(secret, "herstelbrug figures rounding v1")
+}
+
 fn derive(secret: &[u8], label: &str) -> Result<[u8; 32], VaultError> {
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(secret).map_err(|_| VaultError::WeakSecret)?;

@@ -88,6 +88,8 @@ impl Application {
             None => dev_secret::read_or_create(&config.bsn_secret_file())?,
         };
         let bsn = BsnVault::new(&bsn_secret).map_err(|e| StartupError::Http(e.to_string()))?;
+        let rounding_key = crate::bsn_vault::figures_rounding_key(&bsn_secret)
+            .map_err(|e| StartupError::Config(e.to_string()))?;
         let listen_error = |source| StartupError::Listen {
             address: config.listen.clone(),
             source,
@@ -168,7 +170,8 @@ impl Application {
             overview: OverviewStore::new(db.conn.clone()),
             aftercare: AftercareStore::new(db.conn.clone(), signal.clone(), policy),
             figures: herstelbrug_persistence::FiguresStore::new(db.conn.clone())
-                .reading_from(db.reader.clone()),
+                .reading_from(db.reader.clone())
+                .with_rounding_key(rounding_key),
             identifiers: herstelbrug_persistence::IdentifierStore::new(db.conn.clone()),
             waiting_policy: config.waiting_policy(),
             offer_policy: config.offer_policy(),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use herstelbrug_domain::catalog::WaitingPolicy;
-use herstelbrug_domain::figures::{Grouping, Interval, MIN_CLIENTS, PeriodRange, ReportQuery};
+use herstelbrug_domain::figures::{Grouping, Interval, PeriodRange, ReportQuery};
 use herstelbrug_domain::{AgbCode, GemeenteCode, ReferralKind, Rule};
 use herstelbrug_persistence::{Database, FigureScope, FiguresStore};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
@@ -281,7 +281,6 @@ pub async fn run(
         let query = ReportQuery {
             range: range.clone(),
             grouping,
-            min_clients: MIN_CLIENTS,
             norms: WaitingPolicy::default(),
         };
         let mut times: Vec<Duration> = Vec::with_capacity(requests);

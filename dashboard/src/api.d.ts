@@ -207,9 +207,11 @@ export interface paths {
          *     waiting times against the Treeknorm; dropouts and re-admissions within 90 days; and
          *     the gap alerts open now. A provider's dashboard sees its own trajectories, a
          *     municipality's dashboard its residents over every provider, an administrator every
-         *     organisation. A figure built from 1 to 4 clients is `null` with `suppressed: true`, and
-         *     so is a second figure wherever a total and its other parts would give the first away.
-         *     No figure carries a client id. Counts are kept as changes happen, so the answer reads
+         *     organisation. Every count is a multiple of 5: each finest cell (month, municipality,
+         *     provider, kind, service) is randomly rounded to base 5 with a fixed, keyed draw, and
+         *     every published count is the sum of those rounded cells, so no combination of answers
+         *     gives a small count away. Shares and durations need 10 (rounded) behind them, else
+         *     they are `null` with `suppressed: true`. No figure carries a client id. Counts are kept as changes happen, so the answer reads
          *     rolled-up counts, not the events.
          *
          *     Scopes (any of): `dashboard`, `admin`.
@@ -1763,27 +1765,33 @@ export interface components {
             groups: components["schemas"]["SeriesView"][];
             /** @description How finely figures are split over time [default: `month`]. */
             interval: components["schemas"]["FigureInterval"];
-            /**
-             * Format: int64
-             * @description Figures built from fewer clients are withheld.
-             */
-            min_clients: number;
             open_gaps: components["schemas"]["OpenGapsView"];
             /** @description The periods of the range, oldest first. */
             periods: string[];
+            /**
+             * Format: int64
+             * @description Every count is a multiple of this (random rounding of each finest cell).
+             */
+            rounded_to: number;
             /**
              * @description Whose figures: `agb:NNNNNNNN` (a provider's own), `gemeente:NNNN` (its residents,
              *     over every provider) or `all` (an administrator).
              * @example gemeente:0268
              */
             scope: string;
+            /**
+             * Format: int64
+             * @description Shares and durations need at least this many (rounded) behind them.
+             */
+            statistics_from: number;
             /** @example 2026-12 */
             to: string;
             total: components["schemas"]["SeriesView"];
         };
         /**
-         * @description A count: `null` with `suppressed: true` when built from 1 to 4 clients, or when it
-         *     would let such a count be worked out from a total and its other parts.
+         * @description A count, a multiple of 5: the sum of the finest cells behind it, each randomly
+         *     rounded to base 5 (see the README). Never withheld (`suppressed` is always false; kept
+         *     so a count reads like the other cells).
          * @example {
          *       "suppressed": false,
          *       "value": 12
@@ -2188,9 +2196,9 @@ export interface components {
             left_on?: string | null;
         };
         /**
-         * @description A share (0 to 1) or a number of days: `null` with `suppressed: true` when it rests on a
-         *     withheld count or fewer than 5 clients; `null` with `suppressed: false` when there was
-         *     nothing to measure.
+         * @description A share (0 to 1) or a number of days: `null` with `suppressed: true` when fewer than
+         *     10 (rounded) stand behind it; `null` with `suppressed: false` when there was nothing
+         *     to measure.
          * @example {
          *       "suppressed": false,
          *       "value": 0.75
@@ -6835,7 +6843,6 @@ export interface operations {
                      *         }
                      *       ],
                      *       "interval": "quarter",
-                     *       "min_clients": 5,
                      *       "open_gaps": {
                      *         "groups": [
                      *           {
@@ -6857,7 +6864,9 @@ export interface operations {
                      *         "2026-Q3",
                      *         "2026-Q4"
                      *       ],
+                     *       "rounded_to": 5,
                      *       "scope": "gemeente:0268",
+                     *       "statistics_from": 10,
                      *       "to": "2026-Q4",
                      *       "total": {
                      *         "group": null,

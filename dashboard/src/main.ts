@@ -42,7 +42,7 @@ function cell(
   if (figure.suppressed) {
     td.textContent = SUPPRESSED;
     td.dataset.suppressed = "true";
-    td.title = "Minder dan 5 cliënten, of af te leiden uit andere cijfers: afgeschermd";
+    td.title = "Berekend uit minder dan 10 metingen: afgeschermd";
     td.className = "suppressed";
   } else if (figure.value === null || figure.value === undefined) {
     td.textContent = "–";

@@ -1,12 +1,12 @@
 //! Continuity figures: recording each trajectory's facts as counts in the writing
 //! transaction (append-only deltas), folding deltas into rollups per reader's scope and
-//! grouping in the background, and answering a figures query from its rollups and the
+//! finest cell in the background, and answering a figures query from its rollups and the
 //! deltas not yet folded, in one statement.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use herstelbrug_domain::figures::{
-    self, Aggregate, Fact, Grouping, Histogram, Metric, Month, Report, ReportQuery,
+    self, Aggregate, Fact, FineCell, Histogram, Metric, Month, Report, ReportQuery,
 };
 use herstelbrug_domain::{AgbCode, GemeenteCode, Referral, Rule, Trajectory};
 use sea_orm::ActiveValue::Set;
@@ -138,14 +138,44 @@ pub struct FiguresStore {
     conn: DatabaseConnection,
     /// For the reports (`Database::reader`); the writer's pool unless told otherwise.
     reader: DatabaseConnection,
+    /// Keys each finest cell's rounding draw (`figures::rounding`).
+    rounding_key: [u8; 32],
 }
 
-const GROUPINGS: [Grouping; 4] = [
-    Grouping::Municipality,
-    Grouping::Provider,
-    Grouping::Kind,
-    Grouping::Service,
-];
+/// The keyed draw of a cell identity (`FineCell::identity`): the first four bytes of
+/// SHA-256 over the key and the identity.
+pub fn draw(key: &[u8; 32], identity: &str) -> u32 {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(key);
+    hash.update(identity.as_bytes());
+    let digest = hash.finalize();
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+/// The one grouping rollups are kept in: the finest cell (`FineCell`).
+const CELL: &str = "cell";
+
+/// A finest cell as a rollup's group: `municipality|provider|kind|service`.
+fn cell_group(municipality: &str, provider: &str, kind: &str, service: &str) -> String {
+    format!("{municipality}|{provider}|{kind}|{service}")
+}
+
+fn parse_cell(group: &str) -> Result<FineCell, StoreError> {
+    let mut parts = group.splitn(4, '|');
+    let mut next = || {
+        parts
+            .next()
+            .map(str::to_owned)
+            .ok_or_else(|| StoreError::Corrupt(format!("figure cell `{group}`")))
+    };
+    Ok(FineCell {
+        municipality: next()?,
+        provider: next()?,
+        kind: next()?,
+        service: next()?,
+    })
+}
 
 /// A delta as read back.
 struct Delta {
@@ -161,13 +191,13 @@ struct Delta {
 }
 
 impl Delta {
-    fn group(&self, grouping: Grouping) -> &str {
-        match grouping {
-            Grouping::Municipality => &self.municipality,
-            Grouping::Provider => &self.provider,
-            Grouping::Kind => &self.kind,
-            Grouping::Service => &self.service,
-        }
+    fn cell(&self) -> String {
+        cell_group(
+            &self.municipality,
+            &self.provider,
+            &self.kind,
+            &self.service,
+        )
     }
 
     /// The readers it counts for: everyone's administrator, its provider, its municipality.
@@ -251,7 +281,22 @@ impl FiguresStore {
         Self {
             reader: conn.clone(),
             conn,
+            rounding_key: [0; 32],
         }
+    }
+
+    /// Draws keyed by a secret (derived from a server secret): without it an outsider
+    /// could compute every cell's draw. Knowing the draws still pins no count (see
+    /// `figures::rounding`), so the all-zero default is not unsafe, only less private.
+    pub fn with_rounding_key(self, rounding_key: [u8; 32]) -> Self {
+        Self {
+            rounding_key,
+            ..self
+        }
+    }
+
+    fn draw(&self, identity: &str) -> u32 {
+        draw(&self.rounding_key, identity)
     }
 
     /// Reports read through `reader` (on SQLite, beside the writer instead of behind it).
@@ -267,16 +312,9 @@ impl FiguresStore {
     ) -> Result<Report, StoreError> {
         let backend = self.reader.get_database_backend();
         let (from, to) = query.range.months();
-        let grouping = query.grouping;
-        let group = match grouping {
-            Grouping::Municipality => "municipality",
-            Grouping::Provider => "provider",
-            Grouping::Kind => "kind",
-            Grouping::Service => "service",
-        };
         let mut values: Vec<Value> = vec![
             scope_key(scope).into(),
-            grouping.as_str().into(),
+            CELL.into(),
             from.yyyymm().into(),
             to.yyyymm().into(),
             from.yyyymm().into(),
@@ -299,7 +337,9 @@ impl FiguresStore {
         let sql = format!(
             "SELECT month, grp, metric, detail, count, histogram, 0 AS days FROM figure_rollups \
              WHERE scope = {} AND grouping = {} AND month BETWEEN {} AND {} AND count <> 0 \
-             UNION ALL SELECT month, {group} AS grp, metric, detail, count, NULL AS histogram, days \
+             UNION ALL SELECT month, \
+             municipality || '|' || provider || '|' || kind || '|' || service AS grp, \
+             metric, detail, count, NULL AS histogram, days \
              FROM figure_deltas WHERE month BETWEEN {} AND {}{scoped}",
             m(0),
             m(1),
@@ -363,27 +403,24 @@ impl FiguresStore {
             aggregates.push(Aggregate {
                 month: Month::from_yyyymm(month)
                     .ok_or_else(|| StoreError::Corrupt(format!("figure month {month}")))?,
-                group,
+                cell: parse_cell(&group)?,
                 metric: parsed,
                 detail,
                 days: histogram,
             });
         }
-        let open_gaps = self.open_gaps(scope, grouping).await?;
-        Ok(figures::build(query, &aggregates, &open_gaps))
+        let open_gaps = self.open_gaps(scope).await?;
+        Ok(figures::build(
+            query,
+            &aggregates,
+            &open_gaps,
+            &|identity| self.draw(identity),
+        ))
     }
 
-    /// Gap alerts unresolved now, per group (municipality or provider) in scope.
-    async fn open_gaps(
-        &self,
-        scope: FigureScope,
-        grouping: Grouping,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
+    /// Gap alerts unresolved now, per municipality and provider in scope.
+    async fn open_gaps(&self, scope: FigureScope) -> Result<Vec<(FineCell, u64)>, StoreError> {
         let backend = self.reader.get_database_backend();
-        let group = match grouping {
-            Grouping::Provider => "treating_provider",
-            Grouping::Municipality | Grouping::Kind | Grouping::Service => "municipality",
-        };
         let rules: Vec<String> = Rule::ALL
             .iter()
             .filter(|r| r.is_gap())
@@ -405,8 +442,9 @@ impl FiguresStore {
         };
         // The rule names are the domain's own constants, not input.
         let sql = format!(
-            "SELECT {group} AS grp, COUNT(*) AS n FROM alerts \
-             WHERE status <> 'resolved' AND rule IN ({}){scoped} GROUP BY {group}",
+            "SELECT municipality, treating_provider, COUNT(*) AS n FROM alerts \
+             WHERE status <> 'resolved' AND rule IN ({}){scoped} \
+             GROUP BY municipality, treating_provider",
             rules.join(", ")
         );
         let rows = self
@@ -416,7 +454,11 @@ impl FiguresStore {
         rows.iter()
             .map(|row| {
                 Ok((
-                    row.try_get::<String>("", "grp")?,
+                    FineCell {
+                        municipality: row.try_get::<String>("", "municipality")?,
+                        provider: row.try_get::<String>("", "treating_provider")?,
+                        ..FineCell::default()
+                    },
                     u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0),
                 ))
             })
@@ -468,21 +510,20 @@ impl FiguresStore {
         for row in &rows {
             let delta = Delta::from_row(row)?;
             let durations = measures_days(&delta.metric);
+            let cell = delta.cell();
             for scope in delta.scopes() {
-                for grouping in GROUPINGS {
-                    let key = (
-                        scope.to_owned(),
-                        grouping.as_str(),
-                        delta.month,
-                        delta.group(grouping).to_owned(),
-                        delta.metric.clone(),
-                        delta.detail.clone(),
-                    );
-                    let tally = tallies.entry(key).or_default();
-                    tally.count += delta.count;
-                    if durations {
-                        *tally.days.entry(delta.days).or_default() += delta.count;
-                    }
+                let key = (
+                    scope.to_owned(),
+                    CELL,
+                    delta.month,
+                    cell.clone(),
+                    delta.metric.clone(),
+                    delta.detail.clone(),
+                );
+                let tally = tallies.entry(key).or_default();
+                tally.count += delta.count;
+                if durations {
+                    *tally.days.entry(delta.days).or_default() += delta.count;
                 }
             }
         }
@@ -526,25 +567,22 @@ impl FiguresStore {
     }
 
     /// Adds what the rollups already hold to `tallies`, for the keys it has: one query
-    /// per grouping over the scopes, groups and months involved.
+    /// over the scopes, cells and months involved (per 400 cells).
     async fn merge_stored(
         &self,
         txn: &WriteTxn,
         tallies: &mut BTreeMap<RollupKey, Tally>,
     ) -> Result<(), StoreError> {
         let backend = txn.get_database_backend();
-        for grouping in GROUPINGS {
-            let keys: Vec<&RollupKey> = tallies
-                .keys()
-                .filter(|k| k.1 == grouping.as_str())
-                .collect();
+        {
+            let keys: Vec<&RollupKey> = tallies.keys().collect();
             let scopes: BTreeSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
             let groups: BTreeSet<&str> = keys.iter().map(|k| k.3.as_str()).collect();
             let months: BTreeSet<i32> = keys.iter().map(|k| k.2).collect();
             let mut stored = Vec::new();
             let groups: Vec<&str> = groups.into_iter().collect();
             for group_chunk in groups.chunks(400) {
-                let mut values: Vec<Value> = vec![grouping.as_str().into()];
+                let mut values: Vec<Value> = vec![CELL.into()];
                 values.extend(scopes.iter().map(|s| Value::from(*s)));
                 values.extend(group_chunk.iter().map(|g| Value::from(*g)));
                 values.extend(months.iter().map(|m| Value::from(*m)));
@@ -564,7 +602,7 @@ impl FiguresStore {
             for row in stored {
                 let key: RollupKey = (
                     row.try_get("", "scope")?,
-                    grouping.as_str(),
+                    CELL,
                     row.try_get("", "month")?,
                     row.try_get("", "grp")?,
                     row.try_get("", "metric")?,

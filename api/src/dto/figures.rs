@@ -1,5 +1,5 @@
 //! What the API says of continuity figures: counts, shares and durations per period and
-//! group, each a `{value, suppressed}` cell so a withheld figure is told from a zero.
+//! group, each a `{value, suppressed}` cell so a withheld statistic is told from a zero.
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::figures::{
@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 
 use crate::dto::schema;
 
-/// A count: `null` with `suppressed: true` when built from 1 to 4 clients, or when it
-/// would let such a count be worked out from a total and its other parts.
+/// A count, a multiple of 5: the sum of the finest cells behind it, each randomly
+/// rounded to base 5 (see the README). Never withheld (`suppressed` is always false; kept
+/// so a count reads like the other cells).
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[schema(example = json!({"value": 12, "suppressed": false}))]
 pub struct CountCell {
@@ -20,9 +21,9 @@ pub struct CountCell {
     pub suppressed: bool,
 }
 
-/// A share (0 to 1) or a number of days: `null` with `suppressed: true` when it rests on a
-/// withheld count or fewer than 5 clients; `null` with `suppressed: false` when there was
-/// nothing to measure.
+/// A share (0 to 1) or a number of days: `null` with `suppressed: true` when fewer than
+/// 10 (rounded) stand behind it; `null` with `suppressed: false` when there was nothing
+/// to measure.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[schema(example = json!({"value": 0.75, "suppressed": false}))]
 pub struct MeasureCell {
@@ -220,8 +221,10 @@ pub struct ContinuityFiguresView {
     /// over every provider) or `all` (an administrator).
     #[schema(example = "gemeente:0268")]
     pub scope: String,
-    /// Figures built from fewer clients are withheld.
-    pub min_clients: u64,
+    /// Every count is a multiple of this (random rounding of each finest cell).
+    pub rounded_to: u64,
+    /// Shares and durations need at least this many (rounded) behind them.
+    pub statistics_from: u64,
     /// The periods of the range, oldest first.
     pub periods: Vec<String>,
     pub total: SeriesView,
@@ -316,7 +319,6 @@ pub struct Asked<'a> {
     pub interval: &'a str,
     pub group_by: &'a str,
     pub scope: String,
-    pub min_clients: u64,
     pub now: DateTime<Utc>,
 }
 
@@ -329,7 +331,8 @@ impl ContinuityFiguresView {
             to: periods.last().cloned().unwrap_or_default(),
             group_by: asked.group_by.to_owned(),
             scope: asked.scope,
-            min_clients: asked.min_clients,
+            rounded_to: herstelbrug_domain::figures::BASE,
+            statistics_from: herstelbrug_domain::figures::STATISTIC_MIN,
             total: series(&report.total, &periods),
             groups: report.groups.iter().map(|s| series(s, &periods)).collect(),
             open_gaps: open_gaps(&report.open_gaps),

@@ -1,13 +1,13 @@
 //! Continuity figures for the people who steer: the facts each trajectory contributes to
 //! the counts (derived from its state, so a rollup can be kept by adding the difference),
-//! the periods they are asked for, small-cell suppression, and the report built from
-//! aggregated facts.
+//! the periods they are asked for, the rounding that protects them as a whole, and the
+//! report built from aggregated facts.
 
 pub mod fact;
 pub mod histogram;
 pub mod period;
 pub mod report;
-pub mod suppression;
+pub mod rounding;
 
 pub use fact::{Fact, Metric, alert_facts, diff, trajectory_facts};
 pub use histogram::Histogram;
@@ -16,7 +16,7 @@ pub use report::{
     Aggregate, Cell, Distribution, Figures, Grouping, OpenGaps, ReferralFigures, Report,
     ReportQuery, Series, TrajectoryFigures, build,
 };
-pub use suppression::{CountTable, MIN_CLIENTS};
+pub use rounding::{BASE, FineCell, STATISTIC_MIN};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
-//! The figures report: aggregated facts per month and group turned into counts, shares and
-//! durations per period and group, with every small or complementary cell withheld.
+//! The figures report: facts per month and finest cell, rounded (see `rounding`), turned
+//! into counts, shares and durations per period and group.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -8,7 +8,7 @@ use crate::continuity::Rule;
 use crate::figures::fact::Metric;
 use crate::figures::histogram::Histogram;
 use crate::figures::period::{Month, Period, PeriodRange};
-use crate::figures::suppression::CountTable;
+use crate::figures::rounding::{self, FineCell, STATISTIC_MIN};
 use crate::referral::RejectionReason;
 
 string_enum! {
@@ -38,13 +38,13 @@ impl Grouping {
 /// The group key of referral facts without a catalog service, grouped by service.
 pub const NO_SERVICE: &str = "none";
 
-/// Summed facts of one month, group, metric and detail, as the store returns them.
+/// Summed facts of one month, finest cell, metric and detail, as the store returns them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregate {
     pub month: Month,
-    /// The grouping's value: municipality code, AGB code, kind or service id; empty for a
-    /// fact that has none (a trajectory-wide fact, a referral without a service).
-    pub group: String,
+    /// Municipality code, AGB code, kind and service id; empty where a fact has none (a
+    /// trajectory-wide fact has no kind, a referral without a service none).
+    pub cell: FineCell,
     pub metric: Metric,
     pub detail: String,
     /// The facts by their days (all at 0 for plain counts).
@@ -56,7 +56,6 @@ pub struct Aggregate {
 pub struct ReportQuery {
     pub range: PeriodRange,
     pub grouping: Grouping,
-    pub min_clients: u64,
     pub norms: WaitingPolicy,
 }
 
@@ -64,7 +63,7 @@ pub struct ReportQuery {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<T> {
     Value(T),
-    /// Built from fewer clients than the minimum, or would give such a figure away.
+    /// A statistic over fewer than [`STATISTIC_MIN`] (rounded) measurements.
     Suppressed,
     /// Nothing to compute (a share of no endings that needed follow-up).
     Empty,
@@ -166,48 +165,9 @@ fn gap_rules() -> impl Iterator<Item = Rule> {
     Rule::ALL.iter().copied().filter(|r| r.is_gap())
 }
 
-/// Every count a series carries; the trajectory-wide ones only where they apply.
-fn counts(trajectory_wide: bool) -> Vec<Count> {
-    let mut all = Vec::new();
-    if trajectory_wide {
-        all.extend(
-            [
-                Metric::Ending,
-                Metric::EndingWithFollowUp,
-                Metric::EndingNoFollowUpNeeded,
-                Metric::Dropout,
-                Metric::Readmission,
-                Metric::GapClosed,
-            ]
-            .map(Count::Of),
-        );
-        all.push(Count::GapAlerts);
-        for rule in Rule::ALL {
-            all.push(Count::Detail(Metric::AlertOpened, rule.as_str()));
-            all.push(Count::Detail(Metric::AlertEscalated, rule.as_str()));
-        }
-    }
-    all.extend(
-        [
-            Metric::ReferralAccepted,
-            Metric::ReferralFailed,
-            Metric::ReferralCancelled,
-            Metric::DaysToFollowUp,
-            Metric::WaitToAcceptance,
-            Metric::WaitToStart,
-            Metric::WaitTotal,
-        ]
-        .map(Count::Of),
-    );
-    for reason in REJECTION_DETAILS {
-        all.push(Count::Detail(Metric::ReferralRejected, reason));
-    }
-    all
-}
-
-/// The histograms of one series and slot, by metric and detail (nested, so a lookup by
-/// `&str` allocates nothing).
-type Slot = HashMap<Metric, HashMap<String, Histogram>>;
+/// The histograms (true durations) and rounded counts of one series and slot, by metric
+/// and detail (nested, so a lookup by `&str` allocates nothing).
+type Slot = HashMap<Metric, HashMap<String, (Histogram, u64)>>;
 
 struct Collected {
     /// Per series (0 the total, then the groups in order), per slot (the periods, then the
@@ -223,13 +183,19 @@ impl Collected {
         metric: Metric,
         detail: &str,
     ) -> Option<&Histogram> {
-        self.slots[series][slot].get(&metric)?.get(detail)
+        self.slots[series][slot]
+            .get(&metric)?
+            .get(detail)
+            .map(|(h, _)| h)
     }
 
+    /// The sum of the rounded finest cells.
     fn count(&self, series: usize, slot: usize, count: Count) -> u64 {
         let of = |metric: Metric, detail: &str| {
-            self.histogram(series, slot, metric, detail)
-                .map_or(0, Histogram::count)
+            self.slots[series][slot]
+                .get(&metric)
+                .and_then(|d| d.get(detail))
+                .map_or(0, |(_, rounded)| *rounded)
         };
         match count {
             Count::Of(metric) => of(metric, ""),
@@ -241,22 +207,35 @@ impl Collected {
     }
 }
 
-fn group_key(grouping: Grouping, row: &Aggregate) -> String {
-    if grouping == Grouping::Service && row.group.is_empty() {
+fn group_key(grouping: Grouping, cell: &FineCell) -> String {
+    let value = match grouping {
+        Grouping::Municipality => &cell.municipality,
+        Grouping::Provider => &cell.provider,
+        Grouping::Kind => &cell.kind,
+        Grouping::Service => &cell.service,
+    };
+    if grouping == Grouping::Service && value.is_empty() {
         NO_SERVICE.to_owned()
     } else {
-        row.group.clone()
+        value.clone()
     }
 }
 
-/// Builds the report from the store's aggregates and the open gap alerts per group.
-pub fn build(query: &ReportQuery, rows: &[Aggregate], open_gaps: &[(String, u64)]) -> Report {
+/// Builds the report from the store's finest cells and the open gap alerts per
+/// municipality and provider; `draw` is the keyed draw of a cell's identity (see
+/// `rounding`).
+pub fn build(
+    query: &ReportQuery,
+    rows: &[Aggregate],
+    open_gaps: &[(FineCell, u64)],
+    draw: &dyn Fn(&str) -> u32,
+) -> Report {
     let periods = query.range.periods();
     let whole = periods.len();
     let groups: Vec<String> = rows
         .iter()
         .filter(|r| query.grouping.splits(r.metric))
-        .map(|r| group_key(query.grouping, r))
+        .map(|r| group_key(query.grouping, &r.cell))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -273,9 +252,13 @@ pub fn build(query: &ReportQuery, rows: &[Aggregate], open_gaps: &[(String, u64)
         let Some(slot) = periods.iter().position(|p| *p == period) else {
             continue;
         };
+        let identity = row
+            .cell
+            .identity(row.month.yyyymm(), row.metric.as_str(), &row.detail);
+        let rounded = rounding::round(row.days.count(), draw(&identity));
         let mut series = vec![0];
         if query.grouping.splits(row.metric)
-            && let Some(i) = index.get(group_key(query.grouping, row).as_str())
+            && let Some(i) = index.get(group_key(query.grouping, &row.cell).as_str())
         {
             series.push(*i);
         }
@@ -283,68 +266,20 @@ pub fn build(query: &ReportQuery, rows: &[Aggregate], open_gaps: &[(String, u64)
             for at in [slot, whole] {
                 let details = collected.slots[s][at].entry(row.metric).or_default();
                 match details.get_mut(row.detail.as_str()) {
-                    Some(histogram) => histogram.merge(&row.days),
+                    Some((histogram, sum)) => {
+                        histogram.merge(&row.days);
+                        *sum += rounded;
+                    }
                     None => {
-                        details.insert(row.detail.clone(), row.days.clone());
+                        details.insert(row.detail.clone(), (row.days.clone(), rounded));
                     }
                 }
             }
         }
     }
-
-    // One cell per series, slot and count; lines over the groups, over the periods, and
-    // from the gap alerts to the gap rules' alerts.
-    let mut table = CountTable::default();
-    let mut cells: HashMap<(usize, usize, Count), usize> = HashMap::new();
-    let series_count = groups.len() + 1;
-    let trajectory_wide = |series: usize| series == 0 || query.grouping.splits(Metric::Ending);
-    for series in 0..series_count {
-        for slot in 0..=whole {
-            for count in counts(trajectory_wide(series)) {
-                let id = table.cell(collected.count(series, slot, count));
-                cells.insert((series, slot, count), id);
-            }
-        }
-    }
-    for count in counts(true) {
-        for slot in 0..=whole {
-            let line: Vec<usize> = (0..series_count)
-                .filter_map(|s| cells.get(&(s, slot, count)).copied())
-                .collect();
-            if line.len() == series_count {
-                table.line(line);
-            }
-        }
-        for series in 0..series_count {
-            let line: Vec<usize> = (0..=whole)
-                .filter_map(|slot| cells.get(&(series, slot, count)).copied())
-                .collect();
-            table.line(line);
-        }
-    }
-    for series in 0..series_count {
-        for slot in 0..=whole {
-            let mut line: Vec<usize> = gap_rules()
-                .filter_map(|r| {
-                    cells
-                        .get(&(series, slot, Count::Detail(Metric::AlertOpened, r.as_str())))
-                        .copied()
-                })
-                .collect();
-            if let Some(total) = cells.get(&(series, slot, Count::GapAlerts)) {
-                line.push(*total);
-                table.line(line);
-            }
-        }
-    }
-    let hidden = table.suppress(query.min_clients);
-
     let view = View {
         query,
         collected: &collected,
-        table: &table,
-        hidden: &hidden,
-        cells: &cells,
     };
     let series_of = |series: usize| -> Series {
         Series {
@@ -356,55 +291,45 @@ pub fn build(query: &ReportQuery, rows: &[Aggregate], open_gaps: &[(String, u64)
     Report {
         periods,
         total: series_of(0),
-        groups: (1..series_count).map(series_of).collect(),
-        open_gaps: open_gap_cells(query, open_gaps),
+        groups: (1..groups.len() + 1).map(series_of).collect(),
+        open_gaps: open_gap_cells(query, open_gaps, draw),
     }
 }
 
-fn open_gap_cells(query: &ReportQuery, open_gaps: &[(String, u64)]) -> OpenGaps {
-    let mut table = CountTable::default();
-    let total = table.cell(open_gaps.iter().map(|(_, n)| n).sum());
+/// Open gap alerts now: each municipality-and-provider cell rounded, then summed.
+fn open_gap_cells(
+    query: &ReportQuery,
+    open_gaps: &[(FineCell, u64)],
+    draw: &dyn Fn(&str) -> u32,
+) -> OpenGaps {
     let split = query.grouping.splits(Metric::Ending);
-    let groups: BTreeMap<&str, u64> = if split {
-        open_gaps.iter().map(|(g, n)| (g.as_str(), *n)).collect()
-    } else {
-        BTreeMap::new()
-    };
-    let ids: Vec<(String, usize)> = groups
-        .iter()
-        .map(|(g, n)| ((*g).to_owned(), table.cell(*n)))
-        .collect();
-    let mut line = vec![total];
-    line.extend(ids.iter().map(|(_, id)| *id));
-    table.line(line);
-    let hidden = table.suppress(query.min_clients);
-    let cell = |id: usize| {
-        if hidden[id] {
-            Cell::Suppressed
-        } else {
-            Cell::Value(table.value(id))
+    let mut total = 0;
+    let mut groups: BTreeMap<String, u64> = BTreeMap::new();
+    for (cell, n) in open_gaps {
+        let rounded = rounding::round(*n, draw(&cell.identity(0, "open_gaps", "")));
+        total += rounded;
+        if split {
+            *groups.entry(group_key(query.grouping, cell)).or_default() += rounded;
         }
-    };
+    }
     OpenGaps {
-        total: cell(total),
-        groups: ids.into_iter().map(|(g, id)| (g, cell(id))).collect(),
+        total: Cell::Value(total),
+        groups: groups
+            .into_iter()
+            .map(|(g, n)| (g, Cell::Value(n)))
+            .collect(),
     }
 }
 
 struct View<'a> {
     query: &'a ReportQuery,
     collected: &'a Collected,
-    table: &'a CountTable,
-    hidden: &'a [bool],
-    cells: &'a HashMap<(usize, usize, Count), usize>,
 }
 
 impl View<'_> {
+    /// A count: always shown, as the sum of rounded cells.
     fn count(&self, series: usize, slot: usize, count: Count) -> Cell<u64> {
-        match self.cells.get(&(series, slot, count)) {
-            Some(id) if !self.hidden[*id] => Cell::Value(self.table.value(*id)),
-            _ => Cell::Suppressed,
-        }
+        Cell::Value(self.collected.count(series, slot, count))
     }
 
     fn distribution(
@@ -419,9 +344,9 @@ impl View<'_> {
             .collected
             .histogram(series, slot, metric, "")
             .unwrap_or(&empty);
-        // A median is built from every duration measured: shown from the minimum on,
-        // whatever the lines made of the count itself.
-        let enough = histogram.count() >= self.query.min_clients;
+        // A median is built from every duration measured, shown when the rounded count
+        // of measurements reaches the minimum (a gate on the true count would tell it).
+        let enough = self.collected.count(series, slot, Count::Of(metric)) >= STATISTIC_MIN;
         let shown = |value: Option<f64>| match value {
             Some(v) if enough => Cell::Value(v),
             Some(_) => Cell::Suppressed,
@@ -476,14 +401,18 @@ impl View<'_> {
             let endings = of(Metric::Ending);
             let with = of(Metric::EndingWithFollowUp);
             let not_needed = of(Metric::EndingNoFollowUpNeeded);
+            // Both rounded, so the share is a function of the rounded cells too; capped at
+            // 1, since the two are rounded apart.
             let share_with_follow_up = match (endings, with) {
-                (Cell::Value(e), Cell::Value(w)) if e > 0 => Cell::Value(w as f64 / e as f64),
-                (Cell::Value(_), Cell::Value(_)) => Cell::Empty,
+                (Cell::Value(e), Cell::Value(w)) if e >= STATISTIC_MIN => {
+                    Cell::Value((w as f64 / e as f64).min(1.0))
+                }
+                (Cell::Value(0), _) => Cell::Empty,
                 _ => Cell::Suppressed,
             };
             let gaps_closed = of(Metric::GapClosed);
             let mean_days_to_close_gap = match gaps_closed {
-                Cell::Value(_) => self
+                Cell::Value(n) if n >= STATISTIC_MIN => self
                     .collected
                     .histogram(series, slot, Metric::GapClosed, "")
                     .and_then(Histogram::mean)

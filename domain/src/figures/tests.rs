@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
 use crate::catalog::WaitingPolicy;
+use crate::figures::rounding::{self, FineCell};
 use crate::ids::ReferralId;
 use crate::org_id::GemeenteCode;
 use crate::reason::EndReason;
@@ -143,12 +144,21 @@ fn an_ending_without_follow_up_stays_so_when_follow_up_comes_later() {
     assert_eq!(gap.kind, Some(ReferralKind::Housing));
 }
 
-fn row(month: i32, group: &str, metric: Metric, days: i64, count: u64) -> Aggregate {
+fn cell(municipality: &str, kind: &str) -> FineCell {
+    FineCell {
+        municipality: municipality.to_owned(),
+        provider: "agb:12345678".to_owned(),
+        kind: kind.to_owned(),
+        service: String::new(),
+    }
+}
+
+fn row(month: i32, at: FineCell, metric: Metric, days: i64, count: u64) -> Aggregate {
     let mut histogram = Histogram::default();
     histogram.add(days, count);
     Aggregate {
         month: Month::from_yyyymm(month).expect("month"),
-        group: group.to_owned(),
+        cell: at,
         metric,
         detail: String::new(),
         days: histogram,
@@ -156,16 +166,14 @@ fn row(month: i32, group: &str, metric: Metric, days: i64, count: u64) -> Aggreg
 }
 
 fn query(grouping: Grouping) -> ReportQuery {
+    query_over(grouping, Interval::Month, "2026-10", "2026-11")
+}
+
+fn query_over(grouping: Grouping, interval: Interval, from: &str, to: &str) -> ReportQuery {
     ReportQuery {
-        range: PeriodRange::parse(
-            Interval::Month,
-            Some("2026-10"),
-            Some("2026-11"),
-            date(2026, 12, 2),
-        )
-        .expect("range"),
+        range: PeriodRange::parse(interval, Some(from), Some(to), date(2026, 12, 2))
+            .expect("range"),
         grouping,
-        min_clients: MIN_CLIENTS,
         norms: WaitingPolicy::default(),
     }
 }
@@ -177,87 +185,133 @@ fn value<T: Copy>(cell: Cell<T>) -> Option<T> {
     }
 }
 
+/// A keyed draw for tests: FNV-1a of the key and the identity, its high 32 bits.
+fn keyed(key: u64) -> impl Fn(&str) -> u32 {
+    move |identity: &str| {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ key;
+        for byte in identity.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        (hash >> 32) as u32
+    }
+}
+
+/// Rounds every count down (the highest draw) or up (the lowest), to check sums by hand.
+fn always(draw: u32) -> impl Fn(&str) -> u32 {
+    move |_: &str| draw
+}
+
 #[test]
-fn shares_and_suppression_by_hand() {
+fn counts_are_sums_of_rounded_cells_by_hand() {
     // October: Nijmegen 10 endings, 6 with follow-up; Amsterdam 3 endings, 1 with.
     // November: Nijmegen 8 endings, 8 with; Amsterdam 7 endings, 5 with.
+    let nijmegen_cell = cell("gemeente:0268", "");
+    let amsterdam_cell = cell("gemeente:0363", "");
     let rows = vec![
-        row(202610, "0268", Metric::Ending, 0, 10),
-        row(202610, "0268", Metric::EndingWithFollowUp, 0, 6),
-        row(202610, "0363", Metric::Ending, 0, 3),
-        row(202610, "0363", Metric::EndingWithFollowUp, 0, 1),
-        row(202611, "0268", Metric::Ending, 0, 8),
-        row(202611, "0268", Metric::EndingWithFollowUp, 0, 8),
-        row(202611, "0363", Metric::Ending, 0, 7),
-        row(202611, "0363", Metric::EndingWithFollowUp, 0, 5),
+        row(202610, nijmegen_cell.clone(), Metric::Ending, 0, 10),
+        row(
+            202610,
+            nijmegen_cell.clone(),
+            Metric::EndingWithFollowUp,
+            0,
+            6,
+        ),
+        row(202610, amsterdam_cell.clone(), Metric::Ending, 0, 3),
+        row(
+            202610,
+            amsterdam_cell.clone(),
+            Metric::EndingWithFollowUp,
+            0,
+            1,
+        ),
+        row(202611, nijmegen_cell.clone(), Metric::Ending, 0, 8),
+        row(
+            202611,
+            nijmegen_cell.clone(),
+            Metric::EndingWithFollowUp,
+            0,
+            8,
+        ),
+        row(202611, amsterdam_cell.clone(), Metric::Ending, 0, 7),
+        row(
+            202611,
+            amsterdam_cell.clone(),
+            Metric::EndingWithFollowUp,
+            0,
+            5,
+        ),
     ];
-    let report = build(
-        &query(Grouping::Municipality),
-        &rows,
-        &[("0268".into(), 6), ("0363".into(), 2)],
-    );
+    let gaps = [(nijmegen_cell, 6), (amsterdam_cell, 2)];
     let t = |s: &Series, slot: Option<usize>| {
         let f = slot.map_or(&s.whole_range, |i| &s.periods[i]);
         f.trajectories.clone().expect("trajectory figures")
     };
-    let total = &report.total;
-    let nijmegen = &report.groups[0];
-    let amsterdam = &report.groups[1];
-    assert_eq!(nijmegen.group.as_deref(), Some("0268"));
-    // Totals: October 13 endings, 7 with follow-up; November 15, 13; the range 28, 20.
-    assert_eq!(value(t(total, Some(0)).endings), Some(13));
-    assert_eq!(value(t(total, None).endings), Some(28));
-    assert_eq!(
-        value(t(total, None).share_with_follow_up),
-        Some(20.0 / 28.0)
+    // Every rest rounded down: 10, 5 | 0, 0 || 5, 5 | 5, 5.
+    let down = build(
+        &query(Grouping::Municipality),
+        &rows,
+        &gaps,
+        &always(u32::MAX),
     );
-    // Amsterdam's 3 October endings are withheld, and so is a second cell of each line
-    // they sit in, the smallest: Nijmegen's October (else 13 - 10) and Amsterdam's
-    // November (else 10 - 3 - ...: 7 < 10), which in turn takes Nijmegen's November.
-    // Four unknowns, three equations: none can be worked out.
-    assert_eq!(t(amsterdam, Some(0)).endings, Cell::Suppressed);
-    assert_eq!(t(nijmegen, Some(0)).endings, Cell::Suppressed);
-    assert_eq!(t(amsterdam, Some(1)).endings, Cell::Suppressed);
-    assert_eq!(t(nijmegen, Some(1)).endings, Cell::Suppressed);
-    assert_eq!(value(t(amsterdam, None).endings), Some(10));
-    assert_eq!(value(t(nijmegen, None).endings), Some(18));
-    assert_eq!(value(t(total, Some(1)).endings), Some(15));
-    // Shares rest on those counts: hidden with them, shown for the range (14 of 18).
-    assert_eq!(t(nijmegen, Some(1)).share_with_follow_up, Cell::Suppressed);
+    let (total, nijmegen, amsterdam) = (&down.total, &down.groups[0], &down.groups[1]);
+    assert_eq!(nijmegen.group.as_deref(), Some("gemeente:0268"));
+    assert_eq!(value(t(amsterdam, Some(0)).endings), Some(0));
+    assert_eq!(value(t(nijmegen, Some(0)).endings), Some(10));
+    assert_eq!(value(t(total, Some(0)).endings), Some(10));
+    assert_eq!(value(t(total, Some(1)).endings), Some(10));
+    assert_eq!(value(t(total, None).endings), Some(20), "periods add up");
+    assert_eq!(value(t(nijmegen, None).endings), Some(15));
+    assert_eq!(value(t(amsterdam, None).endings), Some(5), "groups add up");
+    assert_eq!(value(t(total, None).share_with_follow_up), Some(0.75));
     assert_eq!(
-        value(t(nijmegen, None).share_with_follow_up),
-        Some(14.0 / 18.0)
+        t(amsterdam, None).share_with_follow_up,
+        Cell::Suppressed,
+        "below 10"
     );
-    // No follow-up needed: zero everywhere, and a zero is shown.
+    assert_eq!(down.open_gaps.total, Cell::Value(5));
+    // Every rest rounded up: 10, 10 | 5, 5 || 10, 10 | 10, 5.
+    let up = build(&query(Grouping::Municipality), &rows, &gaps, &always(0));
+    assert_eq!(value(t(&up.total, None).endings), Some(35));
+    assert_eq!(value(t(&up.groups[1], Some(0)).endings), Some(5));
+    assert_eq!(up.open_gaps.total, Cell::Value(15));
+    // A zero stays a zero.
     assert_eq!(
-        t(amsterdam, Some(0)).endings_no_follow_up_needed,
+        t(&up.groups[1], Some(0)).endings_no_follow_up_needed,
         Cell::Value(0)
-    );
-    // Open gaps: Amsterdam's 2 withheld, and with it Nijmegen's (else 8 - 6).
-    assert_eq!(report.open_gaps.total, Cell::Value(8));
-    assert!(
-        report
-            .open_gaps
-            .groups
-            .iter()
-            .all(|(_, c)| *c == Cell::Suppressed)
     );
 }
 
 #[test]
 fn waiting_times_per_kind_against_the_norm() {
-    let mut rows: Vec<Aggregate> = [3, 4, 5, 6, 40]
-        .iter()
-        .map(|d| row(202611, "housing", Metric::WaitToAcceptance, *d, 1))
-        .collect();
-    rows.push(row(202611, "", Metric::Ending, 0, 9));
-    let report = build(&query(Grouping::Kind), &rows, &[]);
+    // The store hands one row per month, cell, figure and detail, durations as a histogram.
+    let waits = |days: &[i64]| {
+        let mut r = row(
+            202611,
+            cell("gemeente:0268", "housing"),
+            Metric::WaitToAcceptance,
+            0,
+            0,
+        );
+        r.days = Histogram::default();
+        for d in days {
+            r.days.add(*d, 1);
+        }
+        r
+    };
+    let rows = vec![
+        waits(&[3, 4, 5, 6, 40, 5, 5, 5, 5, 5]),
+        row(202611, cell("gemeente:0268", ""), Metric::Ending, 0, 10),
+    ];
+    let report = build(&query(Grouping::Kind), &rows, &[], &always(u32::MAX));
     let housing = &report.groups[0];
     assert_eq!(housing.group.as_deref(), Some("housing"));
     assert!(housing.whole_range.trajectories.is_none());
     let wait = &housing.periods[1].referrals.to_acceptance;
+    // Ten measurements in one cell: 10 rounded, enough for the statistics.
+    assert_eq!(wait.measured, Cell::Value(10));
     assert_eq!(value(wait.median_days), Some(5.0));
-    assert_eq!(wait.within_norm.and_then(value), Some(0.8));
+    assert_eq!(wait.within_norm.and_then(value), Some(0.9));
     assert_eq!(
         report
             .total
@@ -265,6 +319,170 @@ fn waiting_times_per_kind_against_the_norm() {
             .trajectories
             .as_ref()
             .and_then(|t| value(t.endings)),
-        Some(9)
+        Some(10)
     );
+    // Nine measurements rounded down to 5: no median.
+    let nine = build(
+        &query(Grouping::Kind),
+        &[waits(&[3, 4, 5, 6, 40, 5, 5, 5, 5])],
+        &[],
+        &always(u32::MAX),
+    );
+    assert_eq!(
+        nine.groups[0].periods[1]
+            .referrals
+            .to_acceptance
+            .median_days,
+        Cell::Suppressed
+    );
+}
+
+/// The facts of a random small population: per month, municipality and provider, the
+/// endings and their parts, dropouts and gap alerts per rule.
+fn population(counts: &[u64]) -> Vec<Aggregate> {
+    let months = [202607, 202608, 202609, 202610];
+    let municipalities = ["gemeente:0268", "gemeente:0363"];
+    let providers = ["agb:12345678", "agb:87654321"];
+    let metrics = [
+        (Metric::Ending, ""),
+        (Metric::EndingWithFollowUp, ""),
+        (Metric::EndingNoFollowUpNeeded, ""),
+        (Metric::Dropout, ""),
+        (Metric::AlertOpened, "treatment_ended_without_followup"),
+        (Metric::AlertOpened, "dropout_without_outreach"),
+        (Metric::ReferralAccepted, ""),
+    ];
+    let mut rows = Vec::new();
+    let mut n = counts.iter().cycle();
+    for month in months {
+        for municipality in municipalities {
+            for provider in providers {
+                for (metric, detail) in metrics {
+                    let count = *n.next().unwrap_or(&0);
+                    if count == 0 {
+                        continue;
+                    }
+                    let mut days = Histogram::default();
+                    days.add(0, count);
+                    rows.push(Aggregate {
+                        month: Month::from_yyyymm(month).expect("month"),
+                        cell: FineCell {
+                            municipality: municipality.to_owned(),
+                            provider: provider.to_owned(),
+                            kind: if metric == Metric::ReferralAccepted {
+                                "housing".to_owned()
+                            } else {
+                                String::new()
+                            },
+                            service: String::new(),
+                        },
+                        metric,
+                        detail: detail.to_owned(),
+                        days,
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// Every answer an attacker can ask of one population: ranges that share their start,
+/// months and quarters, and every grouping.
+fn every_answer(rows: &[Aggregate], draw: &dyn Fn(&str) -> u32) -> Vec<Report> {
+    let mut answers = Vec::new();
+    for grouping in Grouping::ALL {
+        for (interval, from, to) in [
+            (Interval::Month, "2026-07", "2026-07"),
+            (Interval::Month, "2026-07", "2026-08"),
+            (Interval::Month, "2026-07", "2026-10"),
+            (Interval::Month, "2026-08", "2026-10"),
+            (Interval::Quarter, "2026-Q3", "2026-Q3"),
+            (Interval::Quarter, "2026-Q3", "2026-Q4"),
+        ] {
+            answers.push(build(
+                &query_over(*grouping, interval, from, to),
+                rows,
+                &[],
+                draw,
+            ));
+        }
+    }
+    answers
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Indistinguishability: change any one cell's true count to another count that
+    /// rounds the same, and every answer (every range, interval and grouping, with all
+    /// their totals and parts) stays the same to the bit. So no combination of answers,
+    /// by differencing or otherwise, can tell the two counts apart: a cell's count is
+    /// never recovered exactly.
+    #[test]
+    fn no_combination_of_answers_pins_a_cell(
+        counts in proptest::collection::vec(0u64..7, 112),
+        key: u64,
+        pick: proptest::sample::Index,
+    ) {
+        let draw = keyed(key);
+        let rows = population(&counts);
+        proptest::prop_assume!(!rows.is_empty());
+        let at = pick.index(rows.len());
+        let target = &rows[at];
+        let true_count = target.days.count();
+        let identity = target.cell.identity(target.month.yyyymm(), target.metric.as_str(), &target.detail);
+        let rounded = rounding::round(true_count, draw(&identity));
+        let twin = (0..=true_count + 9)
+            .filter(|c| *c != true_count && rounding::round(*c, draw(&identity)) == rounded)
+            .max()
+            .expect("every rounded value of a count above 0 has another source");
+        let mut other = rows.clone();
+        let mut days = Histogram::default();
+        days.add(0, twin);
+        other[at].days = days;
+        proptest::prop_assert_eq!(every_answer(&rows, &draw), every_answer(&other, &draw));
+    }
+
+    /// The attacks of issue 29, done as an attacker would, never give a small count: two
+    /// ranges that share their start (A+B minus A), a total minus its groups, two
+    /// groupings of one population, and within one answer endings minus their parts.
+    #[test]
+    fn the_differencing_attacks_recover_no_small_count(
+        counts in proptest::collection::vec(0u64..7, 112),
+        key: u64,
+    ) {
+        let draw = keyed(key);
+        let rows = population(&counts);
+        let ending = |r: &Report, slot: Option<usize>, group: Option<usize>| {
+            let series = group.map_or(&r.total, |g| &r.groups[g]);
+            let f = slot.map_or(&series.whole_range, |s| &series.periods[s]);
+            f.trajectories.as_ref().map(|t| (value(t.endings), value(t.endings_with_follow_up), value(t.endings_no_follow_up_needed), value(t.gap_alerts), value(t.dropouts)))
+        };
+        let a = build(&query_over(Grouping::Municipality, Interval::Month, "2026-07", "2026-07"), &rows, &[], &draw);
+        let ab = build(&query_over(Grouping::Municipality, Interval::Month, "2026-07", "2026-08"), &rows, &[], &draw);
+        let by_provider = build(&query_over(Grouping::Provider, Interval::Month, "2026-07", "2026-08"), &rows, &[], &draw);
+        let mut derived: Vec<i64> = Vec::new();
+        if let (Some((Some(x), ..)), Some((Some(y), ..))) = (ending(&ab, None, None), ending(&a, None, None)) {
+            derived.push(x as i64 - y as i64);
+        }
+        for g in 0..ab.groups.len() {
+            if let (Some((Some(t), ..)), Some((Some(p), ..))) = (ending(&ab, None, None), ending(&ab, None, Some(g))) {
+                derived.push(t as i64 - p as i64);
+            }
+        }
+        for g in 0..by_provider.groups.len() {
+            if let (Some((Some(t), ..)), Some((Some(p), ..))) = (ending(&ab, None, None), ending(&by_provider, None, Some(g))) {
+                derived.push(t as i64 - p as i64);
+            }
+        }
+        if let Some((Some(e), Some(w), Some(n), Some(gaps), Some(d))) = ending(&ab, Some(1), None) {
+            derived.push(e as i64 - w as i64 - n as i64);
+            derived.push(gaps as i64 - d as i64);
+        }
+        for x in derived {
+            proptest::prop_assert!(x.rem_euclid(5) == 0, "every derived count is a multiple of 5: {}", x);
+            proptest::prop_assert!(!(1..5).contains(&x));
+        }
+    }
 }

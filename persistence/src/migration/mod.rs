@@ -22,6 +22,7 @@ mod m20261202_000017_identifiers;
 mod m20261203_000018_notifications;
 mod m20261203_000019_access_log_partial_indexes;
 mod m20261203_000020_feed_notify_after_commit;
+mod m20261205_000021_figure_cells;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_notifications::Migration),
             Box::new(m20261203_000019_access_log_partial_indexes::Migration),
             Box::new(m20261203_000020_feed_notify_after_commit::Migration),
+            Box::new(m20261205_000021_figure_cells::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Continuity figures against counts worked out by hand: endings with and without
-//! follow-up, the share, gap alerts, waiting and days to follow-up, small cells withheld
-//! with their complements, each dashboard's scope, and refused parameters.
+//! follow-up, the share, gap alerts, waiting and days to follow-up, every finest cell
+//! rounded to base 5 with the server's keyed draw (worked out here with the test key),
+//! each dashboard's scope, the differencing attacks of issue 29, and refused parameters.
 
 use chrono::{Datelike, Duration};
 use herstelbrug_api::clock::Clock as _;
@@ -114,6 +115,36 @@ fn count(cell: &Value) -> Option<u64> {
     cell["value"].as_u64()
 }
 
+/// What the server publishes for a finest cell of provider A holding `n`: rounded to base
+/// 5 with the draw the test server's key gives it.
+fn rounded(n: u64, month: i32, municipality: &str, kind: &str, figure: &str, detail: &str) -> u64 {
+    let key =
+        herstelbrug_api::bsn_vault::figures_rounding_key(crate::helpers::BSN_SECRET.as_bytes())
+            .expect("key");
+    let cell = herstelbrug_domain::figures::FineCell {
+        municipality: municipality.to_owned(),
+        provider: PROVIDER_A.to_owned(),
+        kind: kind.to_owned(),
+        service: String::new(),
+    };
+    let draw =
+        herstelbrug_persistence::figures_store::draw(&key, &cell.identity(month, figure, detail));
+    herstelbrug_domain::figures::rounding::round(n, draw)
+}
+
+fn yyyymm(date: chrono::NaiveDate) -> i32 {
+    date.year() * 100 + i32::try_from(date.month()).unwrap_or(0)
+}
+
+/// A share as the API writes it, from two published counts.
+fn share(with: u64, of: u64) -> Value {
+    if of < 10 {
+        Value::Null
+    } else {
+        json!(((with as f64 / of as f64).min(1.0) * 1000.0).round() / 1000.0)
+    }
+}
+
 fn hidden(cell: &Value) -> bool {
     cell["value"].is_null() && cell["suppressed"] == true
 }
@@ -162,67 +193,94 @@ async fn figures_match_the_counts_worked_out_by_hand() {
     let body = figures(&app, PROVIDER_A, "dashboard", &query).await;
     assert_eq!(body["scope"], PROVIDER_A);
     assert_eq!(body["periods"][0], from);
+    assert_eq!(body["rounded_to"], 5);
+    let m = yyyymm(ended);
     let total = &body["total"]["whole_range"]["trajectories"];
-    // 12 endings, 6 with follow-up accepted when they ended (the one cancelled later
-    // still counts: it was in place at the time): a share of 0.5.
-    assert_eq!(count(&total["endings"]), Some(12));
-    assert_eq!(count(&total["endings_with_follow_up"]), Some(6));
-    assert_eq!(total["share_with_follow_up"]["value"], 0.5);
-    // Gap alerts: five closures without follow-up, and the dropout's two rules.
-    assert_eq!(count(&total["gap_alerts"]), Some(7));
-    // One dropout: withheld.
-    assert!(hidden(&total["dropouts"]));
-    // Amsterdam's one ending is withheld, and Nijmegen's 11 with it (12 - 11 would give
-    // Amsterdam's away); the zero of follow-up in Amsterdam is shown.
+    // 12 endings: Nijmegen's cell of 11 and Amsterdam's of 1, each rounded; 6 with
+    // follow-up accepted when they ended (the one cancelled later still counts).
+    let endings_nijmegen = rounded(11, m, NIJMEGEN, "", "ending", "");
+    let endings_amsterdam = rounded(1, m, AMSTERDAM, "", "ending", "");
+    let with = rounded(6, m, NIJMEGEN, "", "ending_with_follow_up", "");
+    assert_eq!(
+        count(&total["endings"]),
+        Some(endings_nijmegen + endings_amsterdam)
+    );
+    assert_eq!(count(&total["endings_with_follow_up"]), Some(with));
+    assert_eq!(
+        total["share_with_follow_up"]["value"],
+        share(with, endings_nijmegen + endings_amsterdam)
+    );
+    // Gap alerts: five closures without follow-up (a multiple of 5 stays), and the
+    // dropout's two rules, one each.
+    let gaps =
+        5 + rounded(
+            1,
+            m,
+            AMSTERDAM,
+            "",
+            "alert_opened",
+            "treatment_ended_without_followup",
+        ) + rounded(
+            1,
+            m,
+            AMSTERDAM,
+            "",
+            "alert_opened",
+            "dropout_without_outreach",
+        );
+    assert_eq!(count(&total["gap_alerts"]), Some(gaps));
+    assert_eq!(
+        count(&total["dropouts"]),
+        Some(rounded(1, m, AMSTERDAM, "", "dropout", ""))
+    );
+    // Groups are sums of the same cells: they add up to the total.
     let nijmegen_figures = &group(&body, NIJMEGEN)["whole_range"]["trajectories"];
     let amsterdam_figures = &group(&body, AMSTERDAM)["whole_range"]["trajectories"];
-    assert!(hidden(&amsterdam_figures["endings"]));
-    assert!(hidden(&nijmegen_figures["endings"]));
-    assert!(hidden(&nijmegen_figures["share_with_follow_up"]));
+    assert_eq!(count(&nijmegen_figures["endings"]), Some(endings_nijmegen));
+    assert_eq!(
+        count(&amsterdam_figures["endings"]),
+        Some(endings_amsterdam)
+    );
     assert_eq!(count(&amsterdam_figures["endings_with_follow_up"]), Some(0));
-    assert_eq!(count(&nijmegen_figures["endings_with_follow_up"]), Some(6));
+    assert_eq!(
+        count(&nijmegen_figures["endings_with_follow_up"]),
+        Some(with)
+    );
+    assert!(
+        amsterdam_figures["share_with_follow_up"]["value"].is_null(),
+        "none, or below 10"
+    );
 
     let referral_figures = &body["total"]["whole_range"]["referrals"];
     assert_eq!(count(&referral_figures["accepted"]), Some(5));
-    assert!(hidden(&referral_figures["cancelled"]));
+    assert_eq!(
+        count(&referral_figures["cancelled"]),
+        Some(rounded(1, m, NIJMEGEN, "housing", "referral_cancelled", ""))
+    );
     assert_eq!(count(&referral_figures["failed"]), Some(0));
-    // Accepted the day they were asked: 0 days, all within the Treeknorm of 28.
+    // Five measured of each: shown as counts, too few for a median (10 needed).
     assert_eq!(
         count(&referral_figures["to_acceptance"]["measured"]),
         Some(5)
     );
-    assert_eq!(
-        referral_figures["to_acceptance"]["median_days"]["value"],
-        0.0
-    );
-    assert_eq!(
-        referral_figures["to_acceptance"]["within_norm"]["value"],
-        1.0
-    );
+    assert!(hidden(&referral_figures["to_acceptance"]["median_days"]));
+    assert!(hidden(&referral_figures["to_acceptance"]["within_norm"]));
     assert_eq!(referral_figures["to_acceptance"]["norm_days"], 28);
-    // Treatment ended, follow-up started ten days later, five times.
     assert_eq!(
         count(&referral_figures["days_to_follow_up"]["measured"]),
         Some(5)
     );
-    assert_eq!(
-        referral_figures["days_to_follow_up"]["median_days"]["value"],
-        10.0
-    );
-    assert_eq!(
-        referral_figures["days_to_follow_up"]["p80_days"]["value"],
-        10.0
-    );
-    assert_eq!(referral_figures["total_wait"]["median_days"]["value"], 10.0);
+    assert!(hidden(
+        &referral_figures["days_to_follow_up"]["median_days"]
+    ));
 
-    // Open now: Nijmegen's 5 and Amsterdam's 2 gap alerts; 2 withheld, 5 with it.
-    assert_eq!(count(&body["open_gaps"]["total"]), Some(7));
-    assert!(
-        body["open_gaps"]["groups"]
-            .as_array()
-            .expect("groups")
-            .iter()
-            .all(|g| hidden(&g["count"]))
+    // Open now: Nijmegen's 5 and Amsterdam's 2 gap alerts, each cell rounded.
+    let open_amsterdam = rounded(2, 0, AMSTERDAM, "", "open_gaps", "");
+    assert_eq!(count(&body["open_gaps"]["total"]), Some(5 + open_amsterdam));
+    assert_eq!(count(group_count(&body["open_gaps"], NIJMEGEN)), Some(5));
+    assert_eq!(
+        count(group_count(&body["open_gaps"], AMSTERDAM)),
+        Some(open_amsterdam)
     );
 
     // No figure carries a client id.
@@ -244,7 +302,7 @@ async fn figures_match_the_counts_worked_out_by_hand() {
     assert_eq!(admin["scope"], "all");
     assert_eq!(
         count(&admin["total"]["whole_range"]["trajectories"]["endings"]),
-        Some(12)
+        Some(endings_nijmegen + endings_amsterdam)
     );
     let housing = group(&admin, "housing");
     assert!(housing["whole_range"].get("trajectories").is_none());
@@ -254,23 +312,36 @@ async fn figures_match_the_counts_worked_out_by_hand() {
     );
 }
 
+fn group_count<'a>(open_gaps: &'a Value, key: &str) -> &'a Value {
+    &open_gaps["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["group"] == key)
+        .unwrap_or_else(|| panic!("no group {key} in {open_gaps}"))["count"]
+}
+
 #[tokio::test]
 async fn each_dashboard_sees_its_own_organisation() {
     let app = TestApp::spawn().await;
+    let m = yyyymm(app.clock.now().date_naive());
     scenario(&app).await;
     // Nijmegen's residents: 11 endings, 6 with follow-up, 5 gap alerts open.
     let nijmegen = figures(&app, NIJMEGEN, "dashboard", "").await;
     assert_eq!(nijmegen["scope"], NIJMEGEN);
     let total = &nijmegen["total"]["whole_range"]["trajectories"];
-    assert_eq!(count(&total["endings"]), Some(11));
-    assert_eq!(total["share_with_follow_up"]["value"], 0.545);
+    let endings = rounded(11, m, NIJMEGEN, "", "ending", "");
+    let with = rounded(6, m, NIJMEGEN, "", "ending_with_follow_up", "");
+    assert_eq!(count(&total["endings"]), Some(endings));
+    assert_eq!(total["share_with_follow_up"]["value"], share(with, endings));
     assert_eq!(count(&total["gap_alerts"]), Some(5));
     assert_eq!(count(&nijmegen["open_gaps"]["total"]), Some(5));
-    // Amsterdam's one resident who ended: withheld.
+    // Amsterdam's one resident who ended: its cell, rounded (0 or 5, never 1).
     let amsterdam = figures(&app, AMSTERDAM, "dashboard", "").await;
-    assert!(hidden(
-        &amsterdam["total"]["whole_range"]["trajectories"]["endings"]
-    ));
+    assert_eq!(
+        count(&amsterdam["total"]["whole_range"]["trajectories"]["endings"]),
+        Some(rounded(1, m, AMSTERDAM, "", "ending", ""))
+    );
     // Provider B has no trajectories: zeros, no groups.
     let other = figures(&app, PROVIDER_B, "dashboard", "").await;
     assert_eq!(
@@ -280,6 +351,65 @@ async fn each_dashboard_sees_its_own_organisation() {
     assert_eq!(other["groups"], json!([]));
     // The default range: the last twelve months.
     assert_eq!(other["periods"].as_array().map(Vec::len), Some(12));
+}
+
+/// The attacks of issue 29 against the live API: two ranges sharing their start, a
+/// total against each grouping's groups, and endings against their parts within one
+/// answer. Every count an attacker derives is a multiple of 5, never 1 to 4, and a cell
+/// reads the same in every answer.
+#[tokio::test]
+async fn differencing_answers_recovers_no_small_count() {
+    let app = TestApp::spawn().await;
+    let now = app.clock.now().date_naive();
+    scenario(&app).await;
+    let this_month = format!("{}-{:02}", now.year(), now.month());
+    let earlier = now - Duration::days(62);
+    let from = format!("{}-{:02}", earlier.year(), earlier.month());
+    let admin = |query: String| {
+        let app = &app;
+        async move { figures(app, "agb:00000001", "admin", &query).await }
+    };
+    let endings = |body: &Value, of: Option<&str>| -> i64 {
+        let series = match of {
+            Some(g) => group(body, g),
+            None => &body["total"],
+        };
+        series["whole_range"]["trajectories"]["endings"]["value"]
+            .as_i64()
+            .expect("a count")
+    };
+    let mut derived = Vec::new();
+    let a = admin(format!("?from={from}&to={from}&group_by=municipality")).await;
+    let ab = admin(format!(
+        "?from={from}&to={this_month}&group_by=municipality"
+    ))
+    .await;
+    let by_provider = admin(format!("?from={from}&to={this_month}&group_by=provider")).await;
+    let quarterly = admin(format!("?from={from}&to={this_month}")).await;
+    derived.push(endings(&ab, None) - endings(&a, None));
+    for g in [NIJMEGEN, AMSTERDAM] {
+        derived.push(endings(&ab, None) - endings(&ab, Some(g)));
+    }
+    derived.push(endings(&ab, None) - endings(&by_provider, Some(PROVIDER_A)));
+    derived.push(endings(&quarterly, None) - endings(&ab, None));
+    let t = &ab["total"]["whole_range"]["trajectories"];
+    let part = |k: &str| t[k]["value"].as_i64().expect("a count");
+    derived.push(
+        part("endings") - part("endings_with_follow_up") - part("endings_no_follow_up_needed"),
+    );
+    derived.push(part("gap_alerts") - part("dropouts"));
+    for x in derived {
+        assert_eq!(x.rem_euclid(5), 0, "{x}");
+        assert!(!(1..5).contains(&x), "{x} gives a small count away");
+    }
+    // Amsterdam's cell reads the same in each answer that holds it.
+    assert_eq!(
+        endings(&ab, Some(AMSTERDAM)),
+        endings(
+            &admin(format!("?to={this_month}&group_by=municipality")).await,
+            Some(AMSTERDAM)
+        )
+    );
 }
 
 #[tokio::test]
@@ -353,8 +483,11 @@ async fn folding_the_deltas_into_cells_changes_no_figure() {
     }
     assert!(folded > 20, "only {folded} deltas");
     assert_eq!(read().await, before);
+    let m = yyyymm(app.clock.now().date_naive());
     assert_eq!(
         count(&before["total"]["whole_range"]["trajectories"]["endings"]),
-        Some(12)
+        Some(
+            rounded(11, m, NIJMEGEN, "", "ending", "") + rounded(1, m, AMSTERDAM, "", "ending", "")
+        )
     );
 }

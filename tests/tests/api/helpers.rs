@@ -98,6 +98,9 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The BSN secret of test servers (the figures' rounding key derives from it too).
+pub const BSN_SECRET: &str = "integration-test-bsn-secret-of-32-bytes!!";
+
 pub fn test_config(database_url: &str) -> Config {
     Config {
         listen: "127.0.0.1:0".to_owned(),
@@ -151,7 +154,7 @@ pub fn test_config(database_url: &str) -> Config {
         jwks_reload_seconds: 1,
         rate_limit_per_minute: 0,
         request_timeout_seconds: 60,
-        bsn_secret: Some("integration-test-bsn-secret-of-32-bytes!!".to_owned()),
+        bsn_secret: Some(BSN_SECRET.to_owned()),
         workers: Some(1),
         log_format: "text".to_owned(),
         public_url: None,

@@ -2,7 +2,7 @@
 //! long the gap lasted, where clients fell through, per period and group.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use herstelbrug_domain::figures::{Grouping, Interval, MIN_CLIENTS, PeriodRange, ReportQuery};
+use herstelbrug_domain::figures::{Grouping, Interval, PeriodRange, ReportQuery};
 use herstelbrug_openapi::Problem;
 use herstelbrug_persistence::FigureScope;
 use serde::Deserialize;
@@ -42,9 +42,11 @@ pub struct FigureParams {
 /// waiting times against the Treeknorm; dropouts and re-admissions within 90 days; and
 /// the gap alerts open now. A provider's dashboard sees its own trajectories, a
 /// municipality's dashboard its residents over every provider, an administrator every
-/// organisation. A figure built from 1 to 4 clients is `null` with `suppressed: true`, and
-/// so is a second figure wherever a total and its other parts would give the first away.
-/// No figure carries a client id. Counts are kept as changes happen, so the answer reads
+/// organisation. Every count is a multiple of 5: each finest cell (month, municipality,
+/// provider, kind, service) is randomly rounded to base 5 with a fixed, keyed draw, and
+/// every published count is the sum of those rounded cells, so no combination of answers
+/// gives a small count away. Shares and durations need 10 (rounded) behind them, else
+/// they are `null` with `suppressed: true`. No figure carries a client id. Counts are kept as changes happen, so the answer reads
 /// rolled-up counts, not the events.
 #[utoipa::path(
     operation_id = "get_continuity_figures",
@@ -95,11 +97,10 @@ pub async fn continuity(
     let query = ReportQuery {
         range,
         grouping,
-        min_clients: MIN_CLIENTS,
         norms: state.waiting_policy,
     };
     let report = state.figures.continuity(scope, &query).await?;
-    // Aggregates withheld below 5 clients: this read discloses no client.
+    // Rounded aggregates of finest cells: this read discloses no client.
     access_log::nothing_disclosed(&req);
     Ok(HttpResponse::Ok().json(ContinuityFiguresView::new(
         &report,
@@ -111,7 +112,6 @@ pub async fn continuity(
                 FigureScope::Municipality(m) => m.to_string(),
                 FigureScope::All => "all".to_owned(),
             },
-            min_clients: MIN_CLIENTS,
             now,
         },
     )))

@@ -32,6 +32,11 @@ pub fn figures_rounding_key(secret: &[u8]) -> Result<[u8; 32], VaultError> {
     derive(secret, "herstelbrug figures rounding v1")
 }
 
+/// The key that seals page cursors to their query, from the same secret.
+pub fn cursor_key(secret: &[u8]) -> Result<[u8; 32], VaultError> {
+    derive(secret, "herstelbrug cursors v1")
+}
+
 fn derive(secret: &[u8], label: &str) -> Result<[u8; 32], VaultError> {
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(secret).map_err(|_| VaultError::WeakSecret)?;

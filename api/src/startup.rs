@@ -90,6 +90,8 @@ impl Application {
         let bsn = BsnVault::new(&bsn_secret).map_err(|e| StartupError::Http(e.to_string()))?;
         let rounding_key = crate::bsn_vault::figures_rounding_key(&bsn_secret)
             .map_err(|e| StartupError::Config(e.to_string()))?;
+        let cursor_key = crate::bsn_vault::cursor_key(&bsn_secret)
+            .map_err(|e| StartupError::Config(e.to_string()))?;
         let listen_error = |source| StartupError::Listen {
             address: config.listen.clone(),
             source,
@@ -192,6 +194,7 @@ impl Application {
             limiter: std::num::NonZeroU32::new(config.rate_limit_per_minute)
                 .map(|n| governor::RateLimiter::keyed(governor::Quota::per_minute(n))),
             public_base,
+            cursor_key,
         });
         if config.jwks_file.is_some() {
             let reloading = state.clone();
@@ -233,7 +236,6 @@ impl Application {
                 .app_data(metrics_data.clone())
                 .app_data(routes)
                 .app_data(web::Data::new(timeout))
-                .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
                 // No outside validator: opening /docs never sends the document anywhere.
                 .service(

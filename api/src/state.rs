@@ -43,6 +43,8 @@ pub struct AppState {
     pub limiter: Option<OrgRateLimiter>,
     /// The base of absolute links (`Config::public_base`), never taken from a request.
     pub public_base: String,
+    /// Seals page cursors to their query (`http::cursor::Seal`).
+    pub cursor_key: [u8; 32],
 }
 
 /// What the webhook routes need to know of the configuration.

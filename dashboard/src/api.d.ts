@@ -3140,7 +3140,10 @@ export interface components {
              * @example active
              */
             status?: string | null;
-            /** @example https://example.nl/begeleid-wonen */
+            /**
+             * @description An `https://` address; `javascript:`, `data:` and plain `http:` are refused (422).
+             * @example https://example.nl/begeleid-wonen
+             */
             website?: string | null;
         };
         /**

@@ -67,7 +67,12 @@ pub struct ServiceRequest {
     pub public_phone: Option<String>,
     #[schema(max_length = 200, example = "info@example.nl")]
     pub public_email: Option<String>,
-    #[schema(max_length = 200, example = "https://example.nl/begeleid-wonen")]
+    /// An `https://` address; `javascript:`, `data:` and plain `http:` are refused (422).
+    #[schema(
+        max_length = 200,
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]://[A-Za-z0-9.:\[\]-]+(?:[/?#]\S*)?$",
+        example = "https://example.nl/begeleid-wonen"
+    )]
     pub website: Option<String>,
     /// ISO 639-1 codes.
     #[serde(default)]
@@ -142,7 +147,16 @@ impl ServiceRequest {
             how_to_apply: bounded("how_to_apply", &self.how_to_apply, TEXT_MAX)?,
             public_phone: bounded("public_phone", &self.public_phone, CONTACT_MAX)?,
             public_email: bounded("public_email", &self.public_email, CONTACT_MAX)?,
-            website: bounded("website", &self.website, CONTACT_MAX)?,
+            website: match &self.website {
+                // Checked as sent, like the document's pattern: no white space at all.
+                Some(raw) if !herstelbrug_domain::catalog::service::is_https_url(raw) => {
+                    return Err(ApiError::Validation(
+                        "website: must be an https:// address (no javascript:, data: or plain http)"
+                            .to_owned(),
+                    ));
+                }
+                _ => bounded("website", &self.website, CONTACT_MAX)?,
+            },
             languages,
             assured_on: Some(self.assured_on.unwrap_or(today)),
             stated_wait_days: self.stated_wait_days,
@@ -162,10 +176,10 @@ pub struct CapacityRequest {
     #[schema(value_type = Option<String>, example = "places")]
     pub unit: Option<String>,
     #[serde(default, deserialize_with = "number::opt_u32")]
-    #[schema(minimum = 0, example = 2)]
+    #[schema(minimum = 0, maximum = 100000, example = 2)]
     pub available: Option<u32>,
     #[serde(default, deserialize_with = "number::opt_u32")]
-    #[schema(minimum = 1, example = 12)]
+    #[schema(minimum = 1, maximum = 100000, example = 12)]
     pub maximum: Option<u32>,
     /// `yes`, `no` or `waitlist`, when places are not counted.
     #[schema(value_type = Option<String>, example = json!(null))]

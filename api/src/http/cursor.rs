@@ -6,6 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use herstelbrug_domain::TrajectoryId;
 use herstelbrug_persistence::{CatalogPosition, CatalogSort, FeedCursor};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::error::ApiError;
 
@@ -76,24 +78,54 @@ fn sort_name(sort: CatalogSort) -> &'static str {
     }
 }
 
-/// Where a catalog page ended, valid only for the same order.
-pub fn encode_service(sort: CatalogSort, position: CatalogPosition) -> String {
-    let key = position.key.map_or("none".to_owned(), |k| k.to_string());
-    URL_SAFE_NO_PAD.encode(format!(
-        "{SERVICE_PREFIX}{}:{key}:{}",
-        sort_name(sort),
-        position.id
-    ))
+/// What a catalog cursor is sealed to: the server's cursor key, and the query it pages
+/// (its filters, order and form, and the caller's organisation), as text.
+pub struct Seal<'a> {
+    pub key: &'a [u8; 32],
+    pub query: &'a str,
 }
 
-pub fn decode_service(sort: CatalogSort, cursor: &str) -> Result<CatalogPosition, ApiError> {
+impl Seal<'_> {
+    fn mac(&self, text: &str) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(self.query.as_bytes());
+        mac.update(b"\n");
+        mac.update(text.as_bytes());
+        mac
+    }
+}
+
+/// Where a catalog page ended, sealed (HMAC-SHA256, 16 bytes) to its query: a cursor can
+/// be neither built by a client nor carried to another query.
+pub fn encode_service(sort: CatalogSort, position: CatalogPosition, seal: &Seal<'_>) -> String {
+    let key = position.key.map_or("none".to_owned(), |k| k.to_string());
+    let text = format!("{SERVICE_PREFIX}{}:{key}:{}", sort_name(sort), position.id);
+    let tag = seal.mac(&text).finalize().into_bytes();
+    URL_SAFE_NO_PAD.encode(format!("{text}:{}", URL_SAFE_NO_PAD.encode(&tag[..16])))
+}
+
+pub fn decode_service(
+    sort: CatalogSort,
+    cursor: &str,
+    seal: &Seal<'_>,
+) -> Result<CatalogPosition, ApiError> {
     let invalid = || {
         ApiError::Validation(
-            "`after` is not a catalog cursor this API issued for this `sort`".to_owned(),
+            "`after` is not a catalog cursor this API issued for this query (the same filters \
+             and `sort`)"
+                .to_owned(),
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    let sealed = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    let (text, tag) = sealed.rsplit_once(':').ok_or_else(invalid)?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
+    seal.mac(text)
+        .verify_truncated_left(&tag)
+        .ok()
+        .filter(|()| tag.len() == 16)
+        .ok_or_else(invalid)?;
     let mut parts = text
         .strip_prefix(SERVICE_PREFIX)
         .ok_or_else(invalid)?
@@ -141,26 +173,45 @@ mod tests {
     }
 
     #[test]
-    fn catalog_cursors_hold_their_order() {
+    fn catalog_cursors_hold_their_order_and_query_and_cannot_be_forged() {
+        let key = [7u8; 32];
+        let seal = Seal {
+            key: &key,
+            query: "kind=housing",
+        };
         let position = CatalogPosition {
             key: Some(7.5),
             id: uuid::Uuid::now_v7(),
         };
-        let cursor = encode_service(CatalogSort::MeasuredWait, position);
+        let cursor = encode_service(CatalogSort::MeasuredWait, position, &seal);
         assert_eq!(
-            decode_service(CatalogSort::MeasuredWait, &cursor).ok(),
+            decode_service(CatalogSort::MeasuredWait, &cursor, &seal).ok(),
             Some(position)
         );
-        assert!(decode_service(CatalogSort::StatedWait, &cursor).is_err());
+        assert!(decode_service(CatalogSort::StatedWait, &cursor, &seal).is_err());
+        let other_query = Seal {
+            key: &key,
+            query: "kind=peer_support",
+        };
+        assert!(decode_service(CatalogSort::MeasuredWait, &cursor, &other_query).is_err());
+        let other_key = [8u8; 32];
+        let other_server = Seal {
+            key: &other_key,
+            query: "kind=housing",
+        };
+        assert!(decode_service(CatalogSort::MeasuredWait, &cursor, &other_server).is_err());
+        // Built by hand, as the cursor was before it was sealed: refused.
+        let forged = URL_SAFE_NO_PAD.encode(format!("s1:measured_wait:7.5:{}", position.id));
+        assert!(decode_service(CatalogSort::MeasuredWait, &forged, &seal).is_err());
         let last = CatalogPosition {
             key: None,
             ..position
         };
-        let cursor = encode_service(CatalogSort::StatedWait, last);
+        let cursor = encode_service(CatalogSort::StatedWait, last, &seal);
         assert_eq!(
-            decode_service(CatalogSort::StatedWait, &cursor).ok(),
+            decode_service(CatalogSort::StatedWait, &cursor, &seal).ok(),
             Some(last)
         );
-        assert!(decode_service(CatalogSort::Id, "s1:id").is_err());
+        assert!(decode_service(CatalogSort::Id, "s1:id", &seal).is_err());
     }
 }

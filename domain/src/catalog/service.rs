@@ -69,6 +69,12 @@ impl Capacity {
         maximum: u32,
         updated_at: DateTime<Utc>,
     ) -> Result<Self, InvalidValue> {
+        if maximum > MAX_PLACES {
+            return Err(InvalidValue {
+                what: "capacity.maximum",
+                rule: "at most 100000",
+            });
+        }
         if maximum == 0 || available > maximum {
             return Err(InvalidValue {
                 what: "capacity",
@@ -195,6 +201,16 @@ impl ServiceDetails {
         }
         self.languages.sort();
         self.languages.dedup();
+        if self
+            .website
+            .as_ref()
+            .is_some_and(|w| !is_https_url(w.as_str()))
+        {
+            return Err(InvalidValue {
+                what: "website",
+                rule: "must be an https:// address (no javascript:, data: or plain http)",
+            });
+        }
         if self.stated_wait_days.is_some_and(|d| d > 3650) {
             return Err(InvalidValue {
                 what: "stated_wait_days",
@@ -281,6 +297,56 @@ mod tests {
         fn counted_capacity_is_valid_iff_available_fits(available in 0u32..50, maximum in 0u32..50) {
             let valid = Capacity::counted(CapacityUnit::Places, available, maximum, now()).is_ok();
             prop_assert_eq!(valid, maximum >= 1 && available <= maximum);
+        }
+    }
+}
+
+/// The most places, beds or slots one service can count: more than any service has, and
+/// well inside what every store keeps exactly.
+pub const MAX_PLACES: u32 = 100_000;
+
+/// Whether `text` is an `https://` address with a host: the only links a page or a client
+/// may open without risk (a `javascript:` or `data:` link runs or shows whatever it holds).
+pub fn is_https_url(text: &str) -> bool {
+    let Some(rest) = text
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| &text[8..])
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        && !text.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod website_tests {
+    use super::is_https_url;
+
+    #[test]
+    fn only_https_addresses_with_a_host() {
+        for good in [
+            "https://www.example.nl",
+            "HTTPS://example.nl/aanmelden?x=1",
+            "https://[::1]:8443/",
+        ] {
+            assert!(is_https_url(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "http://example.nl",
+            "https://",
+            "https:///path",
+            "https://exa mple.nl",
+            "https://user@evil.example",
+            "www.example.nl",
+        ] {
+            assert!(!is_https_url(bad), "{bad}");
         }
     }
 }

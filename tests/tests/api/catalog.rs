@@ -499,3 +499,142 @@ async fn hsds_import_is_all_or_nothing_and_export_round_trips() {
     );
     assert!(ok && stdout.contains("imported 2"), "{stdout} {stderr}");
 }
+
+/// Bad catalog input gets a problem naming the field and changes nothing: a capacity
+/// beyond what a service can count (it was stored as null with a 200), a website that is
+/// not https (a `javascript:` or `data:` link), query parameters that do not parse; and a
+/// paging cursor is sealed to its query, so it can be neither forged nor reused elsewhere.
+#[tokio::test]
+async fn bad_catalog_input_is_named_and_cursors_are_sealed_to_their_query() {
+    let app = TestApp::spawn().await;
+    let den_bosch = token(DEN_BOSCH, "municipality");
+    let service = create(&app, DEN_BOSCH, "municipality", &housing()).await;
+    let sid = id(&service);
+    let capacity_path = format!("/v1/services/{sid}/capacity");
+    for (available, maximum) in [(2_u64, 3_000_000_000_u64), (3_000_000_000, 3_000_000_000)] {
+        let (status, body) = problem(
+            app.post(
+                &capacity_path,
+                &den_bosch,
+                &json!({"unit": "places", "available": available, "maximum": maximum}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("capacity"),
+            "{body}"
+        );
+    }
+    let unchanged: Value = app
+        .get(&format!("/v1/services/{sid}"), &den_bosch)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        unchanged["capacity"].is_null(),
+        "nothing stored: {unchanged}"
+    );
+
+    for website in [
+        "javascript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "http://example.nl",
+        " https://example.nl",
+    ] {
+        let mut body = housing();
+        body["website"] = json!(website);
+        let (status, problem_body) =
+            problem(app.post("/v1/services", &den_bosch, &body).await).await;
+        assert_eq!(status, 422, "{website}: {problem_body}");
+        assert!(
+            problem_body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("website"),
+            "{problem_body}"
+        );
+    }
+    assert_eq!(search(&app, "").await.len(), 1, "no service was added");
+    let mut good = housing();
+    good["website"] = json!("https://example.nl/wonen");
+    create(&app, DEN_BOSCH, "municipality", &good).await;
+
+    for (query, named) in [
+        ("limit=abc", "limit"),
+        ("with_capacity=maybe", "with_capacity"),
+        ("age=300", "age"),
+        ("colour=red", "colour"),
+    ] {
+        let (status, body) = problem(
+            app.get(
+                &format!("/v1/services?{query}"),
+                &token(PROVIDER_A, "provider"),
+            )
+            .await,
+        )
+        .await;
+        assert!(status == 400 || status == 422, "{query}: {status}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("`{named}`")),
+            "{query}: {body}"
+        );
+    }
+
+    // A cursor pages its own query only.
+    let provider = token(PROVIDER_A, "provider");
+    let page: Value = app
+        .get("/v1/services?kind=housing&limit=1", &provider)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let cursor = page["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let same = app
+        .get(
+            &format!("/v1/services?kind=housing&limit=1&after={cursor}"),
+            &provider,
+        )
+        .await;
+    assert_eq!(same.status(), 200);
+    for query in [
+        format!("kind=peer_support&limit=1&after={cursor}"),
+        format!("kind=housing&serves={DEN_BOSCH}&after={cursor}"),
+    ] {
+        let (status, body) =
+            problem(app.get(&format!("/v1/services?{query}"), &provider).await).await;
+        assert_eq!(status, 422, "{query}: {body}");
+    }
+    let (status, _) = problem(
+        app.get(
+            &format!("/v1/services?kind=housing&after={cursor}"),
+            &token(PROVIDER_B, "provider"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "another organisation's cursor");
+    use base64::Engine as _;
+    let forged =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("s1:id:none:{sid}"));
+    let (status, _) = problem(
+        app.get(
+            &format!("/v1/services?kind=housing&after={forged}"),
+            &provider,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "a cursor built by hand");
+}

@@ -9,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertFeedItemView, AlertFeedPage, AlertView};
 use crate::error::ApiError;
 use crate::http::feed::{FeedParams, respond};
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -38,7 +39,7 @@ pub async fn alert_feed(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-    params: web::Query<FeedParams>,
+    params: StrictQuery<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::alert_feed_reader(&principal)?;
     let (query, wait) = params.query(org, Stream::Alerts)?;

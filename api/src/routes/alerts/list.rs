@@ -9,6 +9,7 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertList, AlertView, ListAlertsParams};
 use crate::error::ApiError;
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ const MAX_LIMIT: u32 = 500;
 pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
-    params: web::Query<ListAlertsParams>,
+    params: StrictQuery<ListAlertsParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let reader = policy::alert_reader(&principal)?;

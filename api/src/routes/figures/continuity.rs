@@ -13,6 +13,7 @@ use crate::dto::figures::{Asked, ContinuityFiguresView};
 use crate::dto::schema;
 use crate::error::ApiError;
 use crate::http::access_log;
+use crate::http::query::StrictQuery;
 use crate::state::AppState;
 
 /// The range and grouping asked for.
@@ -68,7 +69,7 @@ pub async fn continuity(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-    params: web::Query<FigureParams>,
+    params: StrictQuery<FigureParams>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = policy::figure_reader(&principal)?;
     let params = params.into_inner();

@@ -9,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::referral::{InboxItem, InboxPage, RecipientReferralView};
 use crate::error::ApiError;
 use crate::http::feed::{self, FeedParams};
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub async fn inbox(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-    params: web::Query<FeedParams>,
+    params: StrictQuery<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let (query, wait) = params.query(org, Stream::Inbox)?;

@@ -12,6 +12,7 @@ use crate::dto::identifier::parse_token;
 use crate::dto::referral::ReferralView;
 use crate::error::ApiError;
 use crate::http::access_log;
+use crate::http::query::StrictQuery;
 use crate::state::AppState;
 
 /// What a lookup asks for.
@@ -56,7 +57,7 @@ pub struct ReferralMatches {
 pub async fn lookup(
     principal: Principal,
     state: web::Data<AppState>,
-    params: web::Query<LookupParams>,
+    params: StrictQuery<LookupParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;

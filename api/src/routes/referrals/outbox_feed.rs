@@ -9,6 +9,7 @@ use crate::auth::{Principal, policy};
 use crate::dto::referral::{OutboxItem, OutboxPage, ProviderReferralView};
 use crate::error::ApiError;
 use crate::http::feed::{self, FeedParams};
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -36,7 +37,7 @@ pub async fn outbox_feed(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-    params: web::Query<FeedParams>,
+    params: StrictQuery<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (provider, _) = policy::trajectory_writer(&principal)?;
     let (query, wait) = params.query(provider.into(), Stream::Outbox)?;

@@ -13,6 +13,7 @@ use crate::auth::Principal;
 use crate::dto::service::ServiceView;
 use crate::error::ApiError;
 use crate::http::feed::{DEFAULT_LIMIT, FeedParams, MAX_LIMIT, MAX_WAIT_SECONDS, respond};
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -61,7 +62,7 @@ pub async fn feed(
     _principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-    params: web::Query<FeedParams>,
+    params: StrictQuery<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {

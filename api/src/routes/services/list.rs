@@ -14,6 +14,7 @@ use crate::dto::identifier::parse_token;
 use crate::dto::schema;
 use crate::dto::service::{FullForm, MinimalForm, ServiceList, ServiceView};
 use crate::error::ApiError;
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -117,9 +118,29 @@ pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-    params: web::Query<SearchParams>,
+    params: StrictQuery<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
+    // What a cursor is sealed to: every parameter but the cursor and the page size, and
+    // the caller's organisation (identifiers are per organisation).
+    let paged = format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        principal.org,
+        p.kind,
+        p.serves,
+        p.status,
+        p.age,
+        p.with_capacity,
+        p.owner,
+        p.modified_after,
+        p.identifier,
+        p.sort,
+        p.form
+    );
+    let seal = cursor::Seal {
+        key: &state.cursor_key,
+        query: &paged,
+    };
     // Well-formed by the schema but not a value the catalog knows (`gemeente:0000`): 422.
     let invalid =
         |field: &str, e: &dyn std::fmt::Display| ApiError::Validation(format!("`{field}`: {e}"));
@@ -178,7 +199,7 @@ pub async fn list(
         after: p
             .after
             .as_deref()
-            .map(|c| cursor::decode_service(sort, c))
+            .map(|c| cursor::decode_service(sort, c, &seal))
             .transpose()?,
         limit: u64::from(limit),
         ..CatalogQuery::default()
@@ -193,6 +214,7 @@ pub async fn list(
                         key: sort.key(e),
                         id: e.service.id.as_uuid(),
                     },
+                    &seal,
                 )
             })
         })

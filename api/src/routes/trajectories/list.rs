@@ -12,6 +12,7 @@ use crate::dto::trajectory::{
     DEFAULT_PAGE_SIZE, ListTrajectoriesParams, MAX_PAGE_SIZE, TrajectoryList, TrajectoryView,
 };
 use crate::error::ApiError;
+use crate::http::query::StrictQuery;
 use crate::http::{access_log, cursor};
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ use crate::state::AppState;
 pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
-    params: web::Query<ListTrajectoriesParams>,
+    params: StrictQuery<ListTrajectoriesParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = policy::trajectory_readers(&principal)?;

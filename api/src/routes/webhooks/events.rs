@@ -8,6 +8,7 @@ use herstelbrug_openapi::Problem;
 use crate::auth::{Principal, policy};
 use crate::dto::notification::{EventRangeParams, NumberedEventList};
 use crate::error::ApiError;
+use crate::http::query::StrictQuery;
 use crate::routes::webhooks::subscription_id;
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub async fn list_events(
     principal: Principal,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    params: web::Query<EventRangeParams>,
+    params: StrictQuery<EventRangeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let org = policy::referral_party(&principal)?;
     let id = subscription_id(&id)?;

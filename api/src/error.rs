@@ -406,6 +406,7 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => ApiError::NotFound,
+            StoreError::ReadOnly { detail } => ApiError::Forbidden(detail),
             StoreError::VersionMismatch { current } => ApiError::PreconditionFailed { current },
             StoreError::OpenTrajectoryExists { existing } => {
                 ApiError::OpenTrajectoryExists(existing)

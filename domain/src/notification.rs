@@ -30,8 +30,9 @@ pub struct DeliveryCounts {
 pub const fn delivery_state(counts: DeliveryCounts) -> DeliveryState {
     match counts {
         DeliveryCounts { disabled: true, .. } => DeliveryState::Disabled,
-        DeliveryCounts { failing: 1.., .. } => DeliveryState::Retrying,
+        // Dead letters are lost until replayed: worse than a message still being retried.
         DeliveryCounts { dead: 1.., .. } => DeliveryState::DeadLetters,
+        DeliveryCounts { failing: 1.., .. } => DeliveryState::Retrying,
         DeliveryCounts { .. } => DeliveryState::Ok,
     }
 }
@@ -72,15 +73,18 @@ mod tests {
             dead: 3,
         };
         assert_eq!(delivery_state(all), DeliveryState::Disabled);
-        let failing = DeliveryCounts {
+        let both = DeliveryCounts {
             disabled: false,
             ..all
         };
+        assert_eq!(
+            delivery_state(both),
+            DeliveryState::DeadLetters,
+            "dead letters while others are retried"
+        );
+        let failing = DeliveryCounts { dead: 0, ..both };
         assert_eq!(delivery_state(failing), DeliveryState::Retrying);
-        let dead = DeliveryCounts {
-            failing: 0,
-            ..failing
-        };
+        let dead = DeliveryCounts { failing: 0, ..both };
         assert_eq!(delivery_state(dead), DeliveryState::DeadLetters);
         assert_eq!(delivery_state(DeliveryCounts::default()), DeliveryState::Ok);
     }

@@ -77,6 +77,13 @@ fn acting_on(org: OrgId) -> Condition {
         .add(alert::Column::Recipient.eq(org.to_string()))
 }
 
+/// Whether `org` acts on `alert` (as in [`acting_on`]).
+fn acts_on(alert: &Alert, org: OrgId) -> bool {
+    let name = org.to_string();
+    alert.treating_provider.to_string() == name
+        || matches!(alert.subject, herstelbrug_domain::AlertSubject::Referral { recipient, .. } if recipient == org)
+}
+
 /// The alerts `org` reads: those it acts on, and for a municipality the gap alerts about
 /// its residents that their consent lets it see (read only: acknowledging and resolving
 /// stay with the parties of the care).
@@ -214,12 +221,20 @@ impl AlertStore {
             |(alert, _)| Some(alert.trajectory_id.as_uuid()),
             async |txn: &WriteTxn| {
                 let row = alert::Entity::find_by_id(change.id.as_uuid())
-                    .filter(acting_on(change.org))
+                    .filter(concerning(change.org))
                     .lock_exclusive()
                     .one(txn)
                     .await?
                     .ok_or(StoreError::NotFound)?;
                 let mut alert = alert_from_row(row)?;
+                // Readable but not its to change: say so (403), since it may read it.
+                if !acts_on(&alert, change.org) {
+                    return Err(StoreError::ReadOnly {
+                        detail: "the municipality is informed of this gap alert; acknowledging \
+                                 and resolving it stay with the parties of the care"
+                            .to_owned(),
+                    });
+                }
                 let before = alert.version;
                 if !change.if_match.admits(before) {
                     return Err(StoreError::VersionMismatch { current: before });

@@ -7,6 +7,10 @@ pub enum StoreError {
     /// Absent, or not visible to the caller: the two are deliberately indistinguishable.
     #[error("not found")]
     NotFound,
+    /// The caller may read this but not change it (a municipality informed of a gap
+    /// alert: acknowledging and resolving stay with the parties of the care).
+    #[error("{detail}")]
+    ReadOnly { detail: String },
     /// The caller's `If-Match` version is not the current one.
     #[error("the resource changed: current version is {current}")]
     VersionMismatch { current: u32 },

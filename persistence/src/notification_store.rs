@@ -333,6 +333,18 @@ impl WebhookStore {
                 txn.rollback().await?;
                 continue;
             }
+            // A heartbeat says "nothing happened, the line works": while messages to this
+            // subscription still wait (a dead endpoint), it would only queue behind them,
+            // one more every quiet period. The claim stands, so the round moves on.
+            let waiting = webhook_message::Entity::find()
+                .filter(webhook_message::Column::SubscriptionId.eq(subscription.id.as_uuid()))
+                .filter(webhook_message::Column::Status.eq("pending"))
+                .one(&txn)
+                .await?;
+            if waiting.is_some() {
+                txn.commit().await?;
+                continue;
+            }
             outbox::insert(
                 &txn,
                 EventType::Heartbeat,
@@ -369,6 +381,13 @@ impl WebhookStore {
         if ids.is_empty() {
             return Ok(0);
         }
+        // Each subscription's last delivered event and last delivery stay, so its status
+        // still says how far it got after everything older is pruned.
+        let keep = self.last_deliveries(&ids).await?;
+        let ids: Vec<Uuid> = ids.into_iter().filter(|id| !keep.contains(id)).collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
         let txn = begin_write(self.conn()).await?;
         webhook_attempt::Entity::delete_many()
             .filter(webhook_attempt::Column::MessageId.is_in(ids.iter().copied()))
@@ -381,5 +400,58 @@ impl WebhookStore {
             .await?;
         txn.commit().await?;
         Ok(deleted.rows_affected)
+    }
+
+    /// Of the subscriptions that `ids` belong to, the messages that hold each one's last
+    /// delivered event (highest number) and last delivery (latest time): two grouped
+    /// reads, then the ids among `ids` that match either.
+    async fn last_deliveries(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+        use std::collections::HashMap;
+        type Candidate = (Uuid, Uuid, Option<i64>, Option<DateTime<Utc>>);
+        let candidates: Vec<Candidate> = webhook_message::Entity::find()
+            .select_only()
+            .column(webhook_message::Column::Id)
+            .column(webhook_message::Column::SubscriptionId)
+            .column(webhook_message::Column::EventNumber)
+            .column(webhook_message::Column::DeliveredAt)
+            .filter(webhook_message::Column::Id.is_in(ids.iter().copied()))
+            .filter(webhook_message::Column::Status.eq("delivered"))
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let subscriptions: Vec<Uuid> = candidates.iter().map(|c| c.1).collect();
+        let latest = |column: webhook_message::Column| {
+            webhook_message::Entity::find()
+                .select_only()
+                .column(webhook_message::Column::SubscriptionId)
+                .column_as(Expr::col(column).max(), "latest")
+                .filter(webhook_message::Column::Status.eq("delivered"))
+                .filter(webhook_message::Column::SubscriptionId.is_in(subscriptions.clone()))
+                .group_by(webhook_message::Column::SubscriptionId)
+        };
+        let numbers: HashMap<Uuid, Option<i64>> = latest(webhook_message::Column::EventNumber)
+            .into_tuple()
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .collect();
+        let times: HashMap<Uuid, Option<DateTime<Utc>>> =
+            latest(webhook_message::Column::DeliveredAt)
+                .into_tuple()
+                .all(self.conn())
+                .await?
+                .into_iter()
+                .collect();
+        Ok(candidates
+            .into_iter()
+            .filter(|(_, subscription, number, at)| {
+                (number.is_some() && numbers.get(subscription) == Some(number))
+                    || (at.is_some() && times.get(subscription) == Some(at))
+            })
+            .map(|(id, ..)| id)
+            .collect())
     }
 }

@@ -105,6 +105,17 @@ impl ReferralStore {
             offer::Entity::insert(offer_to_row(&offer))
                 .exec_without_returning(&txn)
                 .await?;
+            // Every step names who took it.
+            crate::entity::trajectory_step::Entity::insert(crate::team_row::step_row(
+                new.trajectory_id,
+                "offer_created",
+                serde_json::json!({"offer_id": offer.id.to_string(), "kind": offer.kind.as_str(),
+                                   "status": offer.status.as_str()}),
+                &actor,
+                now,
+            ))
+            .exec_without_returning(&txn)
+            .await?;
             let mut candidates = Vec::new();
             for candidate in &new.candidates {
                 let request = ReferralRequest {

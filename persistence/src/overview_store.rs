@@ -156,9 +156,10 @@ fn alert_steps(a: &Alert) -> Vec<Step> {
     steps
 }
 
+/// A participant's steps as they were shown before join and leave were stored as steps
+/// with their actor: for participants from before, whose actor was never recorded.
 fn participant_steps(p: &Participant) -> Vec<Step> {
-    let detail = json!({"participant_id": p.id.to_string(), "role": p.role.as_str(),
-                        "name": p.name.as_str()});
+    let detail = crate::team_store::participant_step(p);
     let mut steps = vec![Step {
         at: p.recorded_at,
         kind: "participant_joined".to_owned(),
@@ -321,17 +322,37 @@ impl OverviewStore {
         {
             steps.push(stored_step(row)?);
         }
+        // Joins, leaves and offers are stored steps with their actor; those from before
+        // that was so are shown as they were (without one).
+        let stored = |kind: &str, field: &str, id: String| {
+            steps
+                .iter()
+                .any(|s| s.kind == kind && s.detail[field].as_str() == Some(id.as_str()))
+        };
+        let earlier: Vec<Step> = team
+            .iter()
+            .flat_map(participant_steps)
+            .filter(|s| {
+                let id = s.detail["participant_id"].as_str().unwrap_or_default();
+                !stored(&s.kind, "participant_id", id.to_owned())
+            })
+            .chain(
+                offers
+                    .iter()
+                    .filter(|o| !stored("offer_created", "offer_id", o.id.to_string()))
+                    .map(|o| Step {
+                        at: o.created_at,
+                        kind: "offer_created".to_owned(),
+                        referral_id: None,
+                        detail: json!({"offer_id": o.id.to_string(), "kind": o.kind.as_str(),
+                                       "status": o.status.as_str()}),
+                        by: None,
+                    }),
+            )
+            .collect();
         steps.extend(steps_after);
         steps.extend(alerts.iter().flat_map(alert_steps));
-        steps.extend(team.iter().flat_map(participant_steps));
-        steps.extend(offers.iter().map(|o| Step {
-            at: o.created_at,
-            kind: "offer_created".to_owned(),
-            referral_id: None,
-            detail: json!({"offer_id": o.id.to_string(), "kind": o.kind.as_str(),
-                           "status": o.status.as_str()}),
-            by: None,
-        }));
+        steps.extend(earlier);
         Ok(Overview {
             team: team.into_iter().filter(Participant::is_current).collect(),
             referrals,

@@ -198,7 +198,9 @@ impl ReferralStore {
                 } else {
                     offer.status
                 };
-                if status != OfferStatus::Open {
+                // The selected candidate accepting again is told what its own referral
+                // allows (it is accepted already), not that the offer closed.
+                if status != OfferStatus::Open && offer.selected != Some(referral.id) {
                     return Err(DomainError::OfferClosed { status }.into());
                 }
             }

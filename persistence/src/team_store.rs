@@ -163,6 +163,17 @@ impl TeamStore {
                 write.now,
             )?;
             txn.defer(participant::Entity::insert(participant_to_row(&participant)).into_query());
+            // Every step names who took it.
+            txn.defer(
+                trajectory_step::Entity::insert(step_row(
+                    trajectory_id,
+                    "participant_joined",
+                    participant_step(&participant),
+                    write.actor,
+                    write.now,
+                ))
+                .into_query(),
+            );
             Ok(participant)
         })
         .await?;
@@ -201,6 +212,18 @@ impl TeamStore {
                     current: before + 1,
                 });
             }
+            let mut detail = participant_step(&participant);
+            detail["left_on"] = serde_json::json!(leave.left_on.to_string());
+            txn.defer(
+                trajectory_step::Entity::insert(step_row(
+                    leave.trajectory_id,
+                    "participant_left",
+                    detail,
+                    write.actor,
+                    write.now,
+                ))
+                .into_query(),
+            );
             Ok(participant)
         })
         .await?;
@@ -411,4 +434,10 @@ pub(crate) fn naming_only(mut meeting: Meeting, team: &[SeenParticipant]) -> Mee
         .participants
         .retain(|id| team.iter().any(|p| p.participant.id == *id));
     meeting
+}
+
+/// What a participant's steps say of them (the provider's own timeline).
+pub(crate) fn participant_step(p: &Participant) -> serde_json::Value {
+    serde_json::json!({"participant_id": p.id.to_string(), "role": p.role.as_str(),
+                       "name": p.name.as_str()})
 }

@@ -204,6 +204,17 @@ async fn the_municipality_hears_nothing_after_withdrawal_and_never_why_what_was_
         assert_eq!(alert["rule"], "treatment_ended_without_followup", "{alert}");
         assert!(alert["facts"].get("end_reason").is_none(), "{alert}");
     }
+    // It may read them, not change them: 403, not 404.
+    let open = shared
+        .iter()
+        .find(|a| a["status"] != "resolved")
+        .expect("an open one");
+    let acknowledge = format!("/v1/alerts/{}/acknowledge", id(open));
+    let version = open["version"].as_u64().expect("version");
+    let refused = app
+        .post_at(&acknowledge, &nijmegen, version, &json!({}))
+        .await;
+    assert_eq!(refused.status(), 403);
     let text = serde_json::to_string(&shared).expect("json");
     assert!(!text.contains("dropout"), "{text}");
     assert!(!text.contains("teruggevallen"), "{text}");
@@ -234,6 +245,10 @@ async fn the_municipality_hears_nothing_after_withdrawal_and_never_why_what_was_
         201
     );
     assert!(app.alerts(&nijmegen, "").await.is_empty());
+    let after = app
+        .post_at(&acknowledge, &nijmegen, version, &json!({}))
+        .await;
+    assert_eq!(after.status(), 404, "no longer readable either");
     assert_eq!(
         app.get(&format!("/v1/alerts/{dropout}"), &nijmegen)
             .await

@@ -316,3 +316,97 @@ async fn an_expired_feed_cursor_is_refused_and_what_is_within_the_retention_stay
     let (from_start, _) = app.feed_collect("inbox", &m, None, 1).await;
     assert_eq!(from_start.len(), 1, "only what is within the retention");
 }
+
+/// How many messages of `event_type` the outbox holds.
+async fn messages(db: &TestDatabase, event_type: &str) -> i64 {
+    let conn = herstelbrug_persistence::connect(db.url(), 1)
+        .await
+        .expect("connects");
+    sea_orm::ConnectionTrait::query_one_raw(
+        &conn.conn,
+        sea_orm::Statement::from_string(
+            sea_orm::ConnectionTrait::get_database_backend(&conn.conn),
+            format!("SELECT COUNT(*) AS n FROM webhook_messages WHERE event_type = '{event_type}'"),
+        ),
+    )
+    .await
+    .expect("counted")
+    .and_then(|row| row.try_get::<i64>("", "n").ok())
+    .unwrap_or_default()
+}
+
+/// A receiver that is down: while an event waits, no heartbeat queues behind it (one per
+/// quiet hour piled up before); once the event is dead the status says dead letters, also
+/// while the one heartbeat then sent is being retried.
+#[tokio::test]
+async fn a_dead_endpoint_shows_dead_letters_and_collects_no_heartbeats() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on_with(&db, |c| c.webhook_heartbeat_seconds = 3600).await;
+    let down = format!("http://127.0.0.1:{}/hook", Receiver::free_port());
+    let subscription = subscribe(&app, &down, &["alert.opened"]).await;
+    raise_alert(&app, "dead-1").await;
+    status_until(&app, &subscription, |s| s["delivery_state"] == "retrying").await;
+    for _ in 0..3 {
+        app.clock.advance(Duration::minutes(61));
+        status_until(&app, &subscription, |s| s["retrying"] == 1).await;
+    }
+    assert_eq!(
+        messages(&db, "webhook.heartbeat").await,
+        0,
+        "none behind a waiting event"
+    );
+    // Every retry falls due in turn until the event is dead.
+    let mut dead = Value::Null;
+    for _ in 0..40 {
+        app.clock.advance(Duration::hours(25));
+        let now = status(&app, &subscription).await;
+        if now["dead"] == 1 {
+            dead = now;
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    assert_eq!(dead["delivery_state"], "dead_letters", "{dead}");
+    // Nothing waits now: one heartbeat goes out, fails, and is retried; the state stays
+    // dead letters, and no second heartbeat queues behind the first.
+    app.clock.advance(Duration::minutes(61));
+    let both = status_until(&app, &subscription, |s| s["retrying"] == 1).await;
+    assert_eq!(both["delivery_state"], "dead_letters", "{both}");
+    app.clock.advance(Duration::minutes(61));
+    status_until(&app, &subscription, |s| s["retrying"] == 1).await;
+    assert_eq!(messages(&db, "webhook.heartbeat").await, 1);
+}
+
+/// Pruning keeps each subscription's last delivery, so its status still says how far it
+/// got (it turned null once every delivered message was older than the retention).
+#[tokio::test]
+async fn the_last_delivery_survives_pruning() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let receiver = Receiver::start(&[]);
+    let subscription = subscribe(&app, &receiver.url, &["alert.opened"]).await;
+    for n in 0..3 {
+        raise_alert(&app, &format!("kept-{n}")).await;
+    }
+    assert!(receiver.wait_for(3, StdDuration::from_secs(10)).await);
+    let before = status_until(&app, &subscription, |s| {
+        s["last_delivered_event_number"] == 3
+    })
+    .await;
+    app.clock.advance(Duration::days(31));
+    let mut left = 3;
+    for _ in 0..200 {
+        left = messages(&db, "alert.opened").await;
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    assert_eq!(
+        left, 1,
+        "the two older deliveries are pruned, the last one stays"
+    );
+    let after = status(&app, &subscription).await;
+    assert_eq!(after["last_delivered_event_number"], 3, "{after}");
+    assert_eq!(after["last_delivered_at"], before["last_delivered_at"]);
+}

@@ -149,6 +149,42 @@ async fn the_second_candidate_accepts_and_the_first_is_told_it_was_not_selected(
     .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["type"], "https://herstelbrug.nl/problems/offer-closed");
+    // The winner accepting again hears what its own referral allows: it is accepted.
+    let (status, body) = problem(
+        app.act(
+            &provider_b,
+            &to_second,
+            "accept",
+            3,
+            Some(json!({"planned_start_on": planned})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["type"], "https://herstelbrug.nl/problems/illegal-referral-action",
+        "{body}"
+    );
+
+    // The offer's creation names who made it in the trajectory's timeline.
+    let overview: Value = app
+        .get(
+            &format!("/v1/trajectories/{trajectory}/overview"),
+            &token(PROVIDER_A, "provider"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let created = overview["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .find(|s| s["kind"] == "offer_created")
+        .expect("offer_created")
+        .clone();
+    assert!(!created["by"].is_null(), "{created}");
 
     // The requester sees the group as one thing.
     let group: Value = offer_view(&app, &made).await;

@@ -433,6 +433,14 @@ async fn the_overview_shows_every_step_in_a_fixed_number_of_queries() {
         );
     }
     assert_eq!(read["team"].as_array().expect("team").len(), 4);
+    // Every step a person took names them (joins and leaves were recorded without).
+    for step in read["timeline"].as_array().expect("timeline") {
+        if ["participant_joined", "participant_left", "meeting_planned"]
+            .contains(&step["kind"].as_str().unwrap_or_default())
+        {
+            assert!(!step["by"].is_null(), "{step}");
+        }
+    }
     assert!(read["next_deadline"].is_string() || read["next_deadline"].is_null());
 
     // Nijmegen's own view of its referral: the steps on it and its contact, minimised.

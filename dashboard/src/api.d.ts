@@ -1447,6 +1447,7 @@ export interface components {
              * @description Set when the rule is about one referral.
              */
             referral_id?: string | null;
+            resident?: components["schemas"]["ClientContactDto"] | null;
             resolution?: components["schemas"]["ResolutionView"] | null;
             /** Format: date-time */
             resolved_at?: string | null;

@@ -8,16 +8,17 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::VersionMatch;
 use herstelbrug_domain::{
-    Alert, AlertId, AlertStatus, BoundedText, GemeenteCode, OrgId, Resolution, Rule, Severity,
-    TrajectoryId,
+    Alert, AlertId, AlertStatus, BoundedText, ClientContact, GemeenteCode, OrgId, Resolution, Rule,
+    Severity, TrajectoryId,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 
 use crate::alert_row::{alert_from_row, alert_to_row};
 use crate::continuity::append_alert;
-use crate::entity::alert;
+use crate::entity::{alert, referral};
 use crate::error::StoreError;
 use crate::feed::{self, FeedCursor, FeedQuery, Page};
 use crate::feed_signal::FeedSignal;
@@ -328,5 +329,49 @@ impl AlertStore {
             }
             query.after = next;
         }
+    }
+
+    /// For the alerts `reader` reads only as the client's informed municipality, whom they
+    /// are about: the client's name and contact as last given on a referral of the
+    /// trajectory (the municipality must be able to reach its resident; the disclosure
+    /// table allows it while the client's consent to it holds, which `informs` says).
+    /// One query for the whole page.
+    pub async fn residents(
+        &self,
+        reader: OrgId,
+        alerts: &[Alert],
+    ) -> Result<HashMap<TrajectoryId, ClientContact>, StoreError> {
+        use herstelbrug_domain::disclosure::{Field, Party, Situation, may_see};
+        let informed: Vec<uuid::Uuid> = alerts
+            .iter()
+            .filter(|a| {
+                OrgId::Gemeente(a.municipality) == reader
+                    && !acts_on(a, reader)
+                    && may_see(
+                        Party::Municipality,
+                        Field::ClientName,
+                        Situation::trajectory(a.informs_municipality),
+                    )
+            })
+            .map(|a| a.trajectory_id.as_uuid())
+            .collect();
+        if informed.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = referral::Entity::find()
+            .filter(referral::Column::TrajectoryId.is_in(informed))
+            .order_by_desc(referral::Column::Id)
+            .all(&self.conn)
+            .await?;
+        let mut found = HashMap::new();
+        for row in rows {
+            let trajectory = TrajectoryId::from_uuid(row.trajectory_id);
+            if found.contains_key(&trajectory) {
+                continue;
+            }
+            let referral = crate::referral_row::referral_from_row(row)?;
+            found.insert(trajectory, referral.client);
+        }
+        Ok(found)
     }
 }

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
+use herstelbrug_domain::disclosure::{Field, Party, Situation, may_see};
 use herstelbrug_domain::routing::Offer;
 use herstelbrug_domain::team::{Meeting, Participant, SeenParticipant};
 use herstelbrug_domain::{
@@ -27,7 +28,7 @@ use crate::offer_row::offer_from_row;
 use crate::referral_row::{consent_from_row, referral_event_from_row};
 use crate::referral_store::{ReferralRecord, own_trajectory, trajectory_referrals, with_consent};
 use crate::team_store::{
-    consent_holds_now, naming_only, party_referral, seen_team, trajectory_meetings,
+    as_seen, consent_holds_now, party_referral, seen_team, sees_free_text, trajectory_meetings,
     trajectory_participants,
 };
 use crate::trajectory_row::event_from_row;
@@ -385,15 +386,27 @@ impl OverviewStore {
             .await?
             .into_iter()
             .filter(|m| m.referral_id == id)
-            .map(|m| naming_only(m, &contacts))
+            .map(|m| as_seen(m, &contacts, sees_free_text(&referral, org, holds)))
             .collect();
-        let steps = referral_event::Entity::find()
+        let mut steps = referral_event::Entity::find()
             .filter(referral_event::Column::ReferralId.eq(id.as_uuid()))
             .all(conn)
             .await?
             .into_iter()
             .map(|row| referral_event_from_row(row).map(|e| referral_step(&e)))
             .collect::<Result<Vec<_>, _>>()?;
+        // Who at another organisation acted: only as the disclosure table allows.
+        let situation = Situation::referral(referral.status, holds);
+        if org != OrgId::Agb(referral.requester)
+            && !may_see(Party::Recipient, Field::StaffId, situation)
+        {
+            let own = org.to_string();
+            for step in &mut steps {
+                if step.by.as_ref().is_some_and(|(_, by_org)| *by_org != own) {
+                    step.by = None;
+                }
+            }
+        }
         Ok(ReferralOverview {
             record: ReferralRecord {
                 consent_holds: holds,

@@ -265,11 +265,12 @@ impl TeamStore {
         let referral = party_referral(&self.conn, id, org).await?;
         let holds = consent_holds_now(&self.conn, &referral, now).await?;
         let team = seen_team(&self.conn, &referral, org, holds).await?;
+        let free_text = sees_free_text(&referral, org, holds);
         Ok(trajectory_meetings(&self.conn, referral.trajectory_id)
             .await?
             .into_iter()
             .filter(|m| m.referral_id == id)
-            .map(|m| naming_only(m, &team))
+            .map(|m| as_seen(m, &team, free_text))
             .collect())
     }
 
@@ -427,13 +428,28 @@ pub(crate) async fn seen_team(
     ))
 }
 
-/// `meeting` with only the participants in `team` named: a party never learns the id of
-/// someone it may not see.
-pub(crate) fn naming_only(mut meeting: Meeting, team: &[SeenParticipant]) -> Meeting {
+/// `meeting` as a party sees it: only the participants in `team` named (a party never
+/// learns the id of someone it may not see), and its reason (text written by hand) only
+/// where `free_text` (the disclosure table's `free_text` row for that party).
+pub(crate) fn as_seen(mut meeting: Meeting, team: &[SeenParticipant], free_text: bool) -> Meeting {
     meeting
         .participants
         .retain(|id| team.iter().any(|p| p.participant.id == *id));
+    if !free_text {
+        meeting.reason = None;
+    }
     meeting
+}
+
+/// Whether `org`, a party of `referral`, sees text written by hand on it.
+pub(crate) fn sees_free_text(referral: &Referral, org: OrgId, consent_holds: bool) -> bool {
+    use herstelbrug_domain::disclosure::{Field, Party, may_see};
+    org == OrgId::Agb(referral.requester)
+        || may_see(
+            Party::Recipient,
+            Field::FreeText,
+            Situation::referral(referral.status, consent_holds),
+        )
 }
 
 /// What a participant's steps say of them (the provider's own timeline).

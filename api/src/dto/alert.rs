@@ -4,12 +4,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::disclosure::{Field, Party, Situation, may_see};
-use herstelbrug_domain::{Alert, AlertStatus, AlertSubject, OrgId, Resolution, Rule, Severity};
+use herstelbrug_domain::{
+    Alert, AlertStatus, AlertSubject, ClientContact, OrgId, Resolution, Rule, Severity,
+};
 use herstelbrug_persistence::Suggestion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::dto::contact::ClientContactDto;
 use crate::dto::routing::SuggestionView;
 use crate::dto::schema;
 use crate::dto::trajectory::ActorView;
@@ -62,6 +65,11 @@ pub struct AlertView {
     /// `owner` as `recipient` and its `id` as `service`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestions: Option<Vec<SuggestionView>>,
+    /// Only for the client's municipality reading its resident's gap alert, while the
+    /// client's consent to it holds: who it is about (the name, and the contact last
+    /// given on a referral), so its wijkteam can reach out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resident: Option<ClientContactDto>,
     pub version: u32,
 }
 
@@ -103,6 +111,19 @@ impl AlertView {
             if !may_see(party, Field::StaffId, s) {
                 resolution.by = None;
             }
+        }
+        self
+    }
+
+    /// Adds whom the alert is about, as the disclosure table lets the municipality see
+    /// it (`contact` comes from `AlertStore::residents`, only for an informed one).
+    pub fn with_resident(mut self, contact: Option<&ClientContact>) -> Self {
+        if let Some(contact) = contact {
+            let s = Situation::trajectory(self.informs_municipality);
+            let name = may_see(Party::Municipality, Field::ClientName, s);
+            let reach = may_see(Party::Municipality, Field::ClientContact, s);
+            self.resident =
+                (name || reach).then(|| ClientContactDto::disclosed(contact, name, reach));
         }
         self
     }
@@ -152,6 +173,7 @@ impl From<&Alert> for AlertView {
             resolution,
             informs_municipality: a.informs_municipality,
             suggestions: None,
+            resident: None,
             version: a.version,
         }
     }

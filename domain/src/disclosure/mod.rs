@@ -30,7 +30,8 @@ string_enum! {
         StaffId => "staff_id",
         /// Why treatment ended (a dropout, a planned end).
         TreatmentEndReason => "treatment_end_reason",
-        /// That the client's path broke (a gap alert: when and where).
+        /// That the client's path broke (a gap alert about the trajectory: when and where).
+        /// A recipient hears of its own referral's alerts, not of these.
         GapAlert => "gap_alert",
     }
 }
@@ -148,7 +149,7 @@ pub const fn row(field: Field) -> [Condition; 4] {
         Field::FreeText => [Always, ConsentWhileOpen, Never, Never],
         Field::StaffId => [Always, ConsentWhileOpen, Never, Never],
         Field::TreatmentEndReason => [Always, Never, Never, Never],
-        Field::GapAlert => [Always, ConsentWhileOpen, Consent, Never],
+        Field::GapAlert => [Always, Never, Consent, Never],
     }
 }
 

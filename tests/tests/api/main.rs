@@ -10,6 +10,7 @@ mod conditional;
 mod contract;
 mod dashboard;
 mod disclosure;
+mod disclosure_table;
 mod durability;
 mod errors;
 mod feeds;

@@ -44,6 +44,8 @@ pub async fn alert_feed(
     let org = policy::alert_feed_reader(&principal)?;
     let (query, wait) = params.query(org, Stream::Alerts)?;
     let page = state.alerts.feed(&query, wait).await?;
+    let alerts: Vec<_> = page.items.iter().map(|item| item.alert.clone()).collect();
+    let residents = state.alerts.residents(principal.org, &alerts).await?;
     let next_cursor = cursor::encode_feed(page.next);
     access_log::disclosed(
         &req,
@@ -59,7 +61,9 @@ pub async fn alert_feed(
                 id: cursor::encode_feed(item.position),
                 change: item.change.clone(),
                 recorded_at: item.recorded_at,
-                alert: AlertView::from(&item.alert).seen_by(Some(principal.org)),
+                alert: AlertView::from(&item.alert)
+                    .seen_by(Some(principal.org))
+                    .with_resident(residents.get(&item.alert.trajectory_id)),
             })
             .collect(),
         next_cursor: next_cursor.clone(),

@@ -49,11 +49,16 @@ pub async fn get(
         return Ok(etag::unchanged(&etag::etag(alert.version)));
     }
     let suggestions = state.routing.for_alert(&alert, now).await?;
+    let residents = state
+        .alerts
+        .residents(principal.org, std::slice::from_ref(&alert))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((ETAG, etag::etag(alert.version)))
         .json(
             AlertView::from(&alert)
                 .seen_by(Some(principal.org))
+                .with_resident(residents.get(&alert.trajectory_id))
                 .with_suggestions(&suggestions),
         ))
 }

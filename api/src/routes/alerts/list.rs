@@ -72,11 +72,16 @@ pub async fn list(
         limit: u64::from(limit),
     };
     let (alerts, next) = state.alerts.list(reader, &filter).await?;
+    let residents = state.alerts.residents(principal.org, &alerts).await?;
     access_log::disclosed(&req, alerts.iter().map(|a| a.trajectory_id.as_uuid()));
     Ok(HttpResponse::Ok().json(AlertList {
         items: alerts
             .iter()
-            .map(|a| AlertView::from(a).seen_by(Some(principal.org)))
+            .map(|a| {
+                AlertView::from(a)
+                    .seen_by(Some(principal.org))
+                    .with_resident(residents.get(&a.trajectory_id))
+            })
             .collect(),
         next_cursor: next.map(cursor::encode_alert),
     }))

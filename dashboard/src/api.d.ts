@@ -1858,7 +1858,11 @@ export interface components {
             client?: components["schemas"]["ClientContactDto"];
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
-            /** @description What support the client needs. No diagnoses or substances. */
+            life_domains?: components["schemas"]["LifeDomain"][];
+            /**
+             * @description What support the client needs. No diagnoses or substances: a BSN or a diagnosis
+             *     code (ICD-10, DSM-5) is refused (422).
+             */
             needs: string;
             referrer?: components["schemas"]["ReferrerContactDto"];
             /** Format: date */
@@ -1917,12 +1921,14 @@ export interface components {
             identifiers?: components["schemas"]["IdentifierDto"][];
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
+            life_domains?: components["schemas"]["LifeDomain"][];
             /**
-             * @description What support the client needs, in a few sentences. No diagnoses or substances: a
-             *     BSN or a diagnosis code (ICD-10, DSM-5) is refused (422).
+             * @description What support the client needs, in a few sentences, where the codes do not say it.
+             *     No diagnoses or substances: a BSN or a diagnosis code (ICD-10, DSM-5) is refused
+             *     (422).
              * @example Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken.
              */
-            needs: string;
+            needs?: string | null;
             /**
              * @description An organisation: `agb:` and 8 digits (a care provider), `gemeente:` and 4 digits (a municipality), or `informeel:` and 6 digits (a registered informal organisation).
              * @example agb:12345678
@@ -2196,6 +2202,11 @@ export interface components {
              */
             left_on?: string | null;
         };
+        /**
+         * @description A life domain a client needs help in: housing (wonen), income_and_debts, work_and_daytime_activity, social_network, physical_health, mental_health, substance_use.
+         * @enum {string}
+         */
+        LifeDomain: "housing" | "income_and_debts" | "work_and_daytime_activity" | "social_network" | "physical_health" | "mental_health" | "substance_use";
         /**
          * @description A share (0 to 1) or a number of days: `null` with `suppressed: true` when fewer than
          *     10 (rounded) stand behind it; `null` with `suppressed: false` when there was nothing
@@ -2635,7 +2646,8 @@ export interface components {
             id: string;
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
-            needs: string;
+            life_domains: components["schemas"]["LifeDomain"][];
+            needs?: string | null;
             /**
              * Format: uuid
              * @description The offer it is one candidate of, when it was sent to several at once.
@@ -2710,6 +2722,7 @@ export interface components {
             id: string;
             /** @description The kind of follow-up support. */
             kind: components["schemas"]["ReferralKind"];
+            life_domains?: components["schemas"]["LifeDomain"][];
             needs?: string | null;
             /**
              * Format: uuid

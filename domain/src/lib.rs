@@ -56,9 +56,9 @@ pub use precondition::VersionMatch;
 pub use reason::{AfterTreatment, ClosureOutcome, EndReason, ReadmissionReason};
 pub use referral::{CONSENT_WITHDRAWN_REASON, ReferralTerms, takes_referrals};
 pub use referral::{
-    ClientContact, Disclosure, Party, Referral, ReferralAction, ReferralChange, ReferralCommand,
-    ReferralEvent, ReferralKind, ReferralRequest, ReferralStatus, ReferrerContact, RejectionReason,
-    WmoClocks,
+    ClientContact, Disclosure, LifeDomain, Party, Referral, ReferralAction, ReferralChange,
+    ReferralCommand, ReferralEvent, ReferralKind, ReferralRequest, ReferralStatus, ReferrerContact,
+    RejectionReason, WmoClocks,
 };
 pub use text::BoundedText;
 pub use trajectory::{Registration, Trajectory, TrajectoryId};

@@ -55,7 +55,10 @@ pub(crate) fn referral_from_row(row: referral::Model) -> Result<Referral, StoreE
         recipient: parse("recipient", &row.recipient)?,
         kind: parse("kind", &row.kind)?,
         status: parse("status", &row.status)?,
-        needs: text("needs", &row.needs)?,
+        // No words were given: stored as the empty text (the column predates codes).
+        needs: opt_text("needs", Some(row.needs.as_str()).filter(|n| !n.is_empty()))?,
+        life_domains: herstelbrug_domain::LifeDomain::split(&row.life_domains)
+            .map_err(|e| StoreError::Corrupt(format!("life_domains: {e}")))?,
         requested_start_on: row.requested_start_on,
         client: ClientContact {
             name: opt_text("client_name", row.client_name.as_deref())?,
@@ -98,7 +101,11 @@ pub(crate) fn referral_to_row(r: &Referral) -> referral::ActiveModel {
         recipient: Set(r.recipient.to_string()),
         kind: Set(r.kind.as_str().to_owned()),
         status: Set(r.status.as_str().to_owned()),
-        needs: Set(r.needs.as_str().to_owned()),
+        needs: Set(r
+            .needs
+            .as_ref()
+            .map_or_else(String::new, |n| n.as_str().to_owned())),
+        life_domains: Set(herstelbrug_domain::LifeDomain::join(&r.life_domains)),
         requested_start_on: Set(r.requested_start_on),
         client_name: Set(owned(&r.client.name)),
         client_phone: Set(owned(&r.client.phone)),

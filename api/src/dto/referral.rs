@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::referral::table::allowed_actions;
 use herstelbrug_domain::{
-    BoundedText, Disclosure, OrgId, Party, Referral, ReferralAction, ReferralCommand, ReferralKind,
-    ReferralRequest, ReferralStatus, RejectionReason,
+    BoundedText, Disclosure, LifeDomain, OrgId, Party, Referral, ReferralAction, ReferralCommand,
+    ReferralKind, ReferralRequest, ReferralStatus, RejectionReason,
 };
 use herstelbrug_persistence::ReferralRecord;
 use serde::{Deserialize, Serialize};
@@ -30,13 +30,19 @@ pub struct CreateReferralRequest {
     /// The organisation asked to provide it.
     #[schema(schema_with = schema::org_id)]
     pub recipient: String,
-    /// What support the client needs, in a few sentences. No diagnoses or substances: a
-    /// BSN or a diagnosis code (ICD-10, DSM-5) is refused (422).
+    /// What help is asked, as codes: the usual way, so free text is the exception. Give
+    /// these, `needs`, or both.
+    #[serde(default)]
+    #[schema(schema_with = schema::life_domains)]
+    pub life_domains: Vec<String>,
+    /// What support the client needs, in a few sentences, where the codes do not say it.
+    /// No diagnoses or substances: a BSN or a diagnosis code (ICD-10, DSM-5) is refused
+    /// (422).
     #[schema(
         max_length = 1000,
         example = "Zoekt zelfstandige woonruimte; heeft begeleiding nodig bij geldzaken."
     )]
-    pub needs: String,
+    pub needs: Option<String>,
     #[serde(default, deserialize_with = "date::optional")]
     pub requested_start_on: Option<NaiveDate>,
     /// Shown to the recipient only while the client's consent holds.
@@ -63,8 +69,14 @@ impl CreateReferralRequest {
                 .recipient
                 .parse::<OrgId>()
                 .map_err(|e| ApiError::Validation(format!("recipient: {e}")))?,
-            needs: BoundedText::parse_shared("needs", &self.needs, NEEDS_MAX)
+            needs: self
+                .needs
+                .as_deref()
+                .map(|n| BoundedText::parse_shared("needs", n, NEEDS_MAX))
+                .transpose()
                 .map_err(|e| ApiError::Validation(e.to_string()))?,
+            life_domains: LifeDomain::parse_list(&self.life_domains)
+                .map_err(|e| ApiError::Validation(format!("life_domains: {e}")))?,
             requested_start_on: self.requested_start_on,
             client: self.client.parse()?,
             referrer: self.referrer.parse()?,
@@ -219,7 +231,9 @@ pub struct ProviderReferralView {
     pub service_id: Option<Uuid>,
     /// The offer it is one candidate of, when it was sent to several at once.
     pub offer_id: Option<Uuid>,
-    pub needs: String,
+    #[schema(schema_with = schema::life_domains)]
+    pub life_domains: Vec<LifeDomain>,
+    pub needs: Option<String>,
     pub requested_start_on: Option<NaiveDate>,
     pub client: ClientContactDto,
     pub referrer: ReferrerContactDto,
@@ -248,7 +262,8 @@ impl From<&ReferralRecord> for ProviderReferralView {
             rejection_reason: r.rejection,
             service_id: r.service.map(|s| s.as_uuid()),
             offer_id: r.offer.map(|o| o.as_uuid()),
-            needs: r.needs.as_str().to_owned(),
+            life_domains: r.life_domains.clone(),
+            needs: r.needs.as_ref().map(|n| n.as_str().to_owned()),
             requested_start_on: r.requested_start_on,
             client: ClientContactDto::disclosed(&r.client, true, true),
             referrer: ReferrerContactDto::from(&r.referrer),
@@ -293,6 +308,10 @@ pub struct RecipientReferralView {
     /// The client's name and, once accepted, contact details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientContactDto>,
+    /// What help is asked, as codes (while the request is shown).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(schema_with = schema::life_domains)]
+    pub life_domains: Vec<LifeDomain>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -318,7 +337,13 @@ impl From<&ReferralRecord> for RecipientReferralView {
             id: r.id.as_uuid(),
             kind: r.kind,
             requester: r.requester.to_string(),
-            referrer: ReferrerContactDto::from(&r.referrer),
+            // The referring professional, as the disclosure table lets the recipient see
+            // a provider's contact: while consent holds and the referral is open.
+            referrer: if shown.professional {
+                ReferrerContactDto::from(&r.referrer)
+            } else {
+                ReferrerContactDto::default()
+            },
             status: r.status,
             rejection_reason: r.rejection,
             cancelled_because: system_cancellation(r),
@@ -326,7 +351,15 @@ impl From<&ReferralRecord> for RecipientReferralView {
             dates: ReferralDates::from(r),
             consent_withdrawn: !record.consent_holds,
             client,
-            needs: shown.request.then(|| r.needs.as_str().to_owned()),
+            life_domains: if shown.request {
+                r.life_domains.clone()
+            } else {
+                Vec::new()
+            },
+            needs: shown
+                .request
+                .then(|| r.needs.as_ref().map(|n| n.as_str().to_owned()))
+                .flatten(),
             requested_start_on: if shown.request {
                 r.requested_start_on
             } else {

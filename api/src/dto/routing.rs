@@ -47,9 +47,14 @@ pub struct CreateOfferRequest {
     /// 2 to 5 different organisations; the client's consent is needed for each.
     #[schema(min_items = 2, max_items = 5)]
     pub candidates: Vec<CandidateRequest>,
-    /// What support the client needs. No diagnoses or substances.
+    /// What support the client needs. No diagnoses or substances: a BSN or a diagnosis
+    /// code (ICD-10, DSM-5) is refused (422).
     #[schema(max_length = 1000)]
     pub needs: String,
+    /// What help is asked, as codes, besides the words.
+    #[serde(default)]
+    #[schema(schema_with = schema::life_domains)]
+    pub life_domains: Vec<String>,
     #[serde(default, deserialize_with = "date::optional")]
     pub requested_start_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "json_body::object")]
@@ -85,8 +90,12 @@ impl CreateOfferRequest {
             policy,
             kind: self.kind,
             candidates,
-            needs: BoundedText::parse("needs", &self.needs, NEEDS_MAX)
-                .map_err(|e| ApiError::Validation(e.to_string()))?,
+            needs: Some(
+                BoundedText::parse_shared("needs", &self.needs, NEEDS_MAX)
+                    .map_err(|e| ApiError::Validation(e.to_string()))?,
+            ),
+            life_domains: herstelbrug_domain::LifeDomain::parse_list(&self.life_domains)
+                .map_err(|e| ApiError::Validation(format!("life_domains: {e}")))?,
             requested_start_on: self.requested_start_on,
             client: self.client.parse()?,
             referrer: self.referrer.parse()?,

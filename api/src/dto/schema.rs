@@ -233,6 +233,23 @@ pub fn referral_action() -> Object {
     )
 }
 
+fn life_domain() -> Object {
+    string_enum(
+        "A life domain a client needs help in: housing (wonen), income_and_debts, \
+         work_and_daytime_activity, social_network, physical_health, mental_health, \
+         substance_use.",
+        herstelbrug_domain::LifeDomain::NAMES.iter().copied(),
+    )
+}
+
+/// Life domains a referral asks help in: each at most once.
+pub fn life_domains() -> Array {
+    ArrayBuilder::new()
+        .items(life_domain())
+        .max_items(Some(herstelbrug_domain::LifeDomain::ALL.len()))
+        .build()
+}
+
 pub fn referral_actions() -> Array {
     ArrayBuilder::new().items(referral_action()).build()
 }
@@ -357,6 +374,7 @@ pub fn named_enums() -> Vec<(&'static str, Object)> {
         ),
         ("TransitionReason", any_reason()),
         ("ReferralKind", referral_kind()),
+        ("LifeDomain", life_domain()),
         ("ReferralStatus", referral_status()),
         (
             "RejectionReason",

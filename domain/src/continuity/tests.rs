@@ -76,7 +76,8 @@ fn referral(t: &Trajectory, kind: ReferralKind, recipient: OrgId, when: DateTime
     let request = ReferralRequest {
         kind,
         recipient,
-        needs: BoundedText::parse("n", "needs", 10).expect("text"),
+        needs: Some(BoundedText::parse("n", "needs", 10).expect("text")),
+        life_domains: Vec::new(),
         requested_start_on: None,
         client: ClientContact::default(),
         referrer: ReferrerContact::default(),

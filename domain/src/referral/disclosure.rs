@@ -15,6 +15,8 @@ pub struct Disclosure {
     pub request: bool,
     /// The client's phone, e-mail and address.
     pub contact: bool,
+    /// The referring professional's name and contact.
+    pub professional: bool,
 }
 
 impl Disclosure {
@@ -22,6 +24,7 @@ impl Disclosure {
         identity: false,
         request: false,
         contact: false,
+        professional: false,
     };
 
     /// What the recipient sees of a referral in `status`, with or without valid consent:
@@ -32,6 +35,7 @@ impl Disclosure {
             identity: may_see(Party::Recipient, Field::ClientName, s),
             request: may_see(Party::Recipient, Field::ClientRequest, s),
             contact: may_see(Party::Recipient, Field::ClientContact, s),
+            professional: may_see(Party::Recipient, Field::ProfessionalContact, s),
         }
     }
 }

@@ -15,10 +15,12 @@ use crate::trajectory::Trajectory;
 
 pub mod disclosure;
 mod kind;
+pub mod life_domain;
 pub mod table;
 
 pub use disclosure::Disclosure;
 pub use kind::{Party, ReferralAction, ReferralKind, ReferralStatus, RejectionReason};
+pub use life_domain::LifeDomain;
 
 /// How a recipient can reach the client. Shown to the recipient only as consent and the
 /// referral's status allow ([`Disclosure`]).
@@ -95,7 +97,10 @@ pub fn takes_referrals(trajectory: &Trajectory, today: NaiveDate, terms: Referra
 pub struct ReferralRequest {
     pub kind: ReferralKind,
     pub recipient: OrgId,
-    pub needs: BoundedText,
+    /// What help is asked, in words: the exception, next to `life_domains`.
+    pub needs: Option<BoundedText>,
+    /// What help is asked, as codes. At least one of the two.
+    pub life_domains: Vec<LifeDomain>,
     pub requested_start_on: Option<NaiveDate>,
     pub client: ClientContact,
     pub referrer: ReferrerContact,
@@ -206,7 +211,8 @@ pub struct Referral {
     pub recipient: OrgId,
     pub kind: ReferralKind,
     pub status: ReferralStatus,
-    pub needs: BoundedText,
+    pub needs: Option<BoundedText>,
+    pub life_domains: Vec<LifeDomain>,
     pub requested_start_on: Option<NaiveDate>,
     pub client: ClientContact,
     pub referrer: ReferrerContact,
@@ -279,6 +285,12 @@ impl Referral {
                 later_date: start,
             });
         }
+        if request.needs.is_none() && request.life_domains.is_empty() {
+            return Err(DomainError::FieldRule {
+                field: "life_domains",
+                rule: "say what help is asked: one or more life_domains, or needs in words",
+            });
+        }
         let referral = Referral {
             id,
             trajectory_id: trajectory.id,
@@ -287,6 +299,7 @@ impl Referral {
             kind: request.kind,
             status: ReferralStatus::Requested,
             needs: request.needs,
+            life_domains: request.life_domains,
             requested_start_on: request.requested_start_on,
             client: request.client,
             referrer: request.referrer,

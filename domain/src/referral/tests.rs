@@ -54,7 +54,8 @@ fn request(recipient: OrgId) -> ReferralRequest {
     ReferralRequest {
         kind: ReferralKind::Housing,
         recipient,
-        needs: BoundedText::parse("needs", "Zoekt woonruimte na opname", 1000).expect("text"),
+        needs: Some(BoundedText::parse("needs", "Zoekt woonruimte na opname", 1000).expect("text")),
+        life_domains: Vec::new(),
         requested_start_on: Some(date(2026, 12, 1)),
         client: ClientContact::default(),
         referrer: ReferrerContact::default(),
@@ -426,4 +427,35 @@ fn withdrawn_consent_cancels_any_open_referral_and_leaves_closed_ones() {
             .is_none(),
         "a closed referral stays as it is"
     );
+}
+
+#[test]
+fn a_request_says_what_help_is_asked_in_codes_or_in_words() {
+    let t = trajectory();
+    let consent = consent_for(&t, nijmegen());
+    let ask = |needs: Option<BoundedText>, life_domains: Vec<LifeDomain>| {
+        let mut r = request(nijmegen());
+        r.needs = needs;
+        r.life_domains = life_domains;
+        Referral::request(
+            ReferralId::new_at(now()),
+            &t,
+            r,
+            Some(&consent),
+            actor(OrgId::Agb(provider())),
+            now(),
+            ReferralTerms::default(),
+        )
+        .map(|(referral, _)| referral)
+    };
+    assert!(matches!(
+        ask(None, Vec::new()),
+        Err(DomainError::FieldRule {
+            field: "life_domains",
+            ..
+        })
+    ));
+    let coded = ask(None, vec![LifeDomain::Housing, LifeDomain::IncomeAndDebts]).expect("codes");
+    assert_eq!(coded.needs, None);
+    assert_eq!(coded.life_domains.len(), 2);
 }

@@ -13,6 +13,7 @@ pub struct Model {
     pub kind: String,
     pub status: String,
     pub needs: String,
+    pub life_domains: String,
     pub requested_start_on: Option<Date>,
     pub client_name: Option<String>,
     pub client_phone: Option<String>,

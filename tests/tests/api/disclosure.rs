@@ -299,3 +299,64 @@ async fn needs_holding_a_bsn_or_a_diagnosis_code_are_refused() {
         201
     );
 }
+
+/// The help asked, as codes: free text is the exception. A referral with codes only is
+/// taken and shown to the recipient (and in FHIR's Task.description in plain Dutch); one
+/// with neither codes nor words is refused naming `life_domains`; an unknown code too.
+#[tokio::test]
+async fn a_referral_asks_help_in_life_domains() {
+    let app = TestApp::spawn().await;
+    let provider = token(PROVIDER_A, "provider");
+    let nijmegen = token(NIJMEGEN, "municipality");
+    let trajectory = app.register_id(PROVIDER_A, "domains-client").await;
+    app.consent(PROVIDER_A, &trajectory, NIJMEGEN).await;
+    let path = format!("/v1/trajectories/{trajectory}/referrals");
+    for (body, named) in [
+        (
+            json!({"kind": "housing", "recipient": NIJMEGEN}),
+            "life_domains",
+        ),
+        (
+            json!({"kind": "housing", "recipient": NIJMEGEN, "life_domains": ["diagnose"]}),
+            "life_domains",
+        ),
+    ] {
+        let response = app.post(&path, &provider, &body).await;
+        let status = response.status();
+        let problem: Value = response.json().await.expect("problem");
+        assert_eq!(status, 422, "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(named),
+            "{problem}"
+        );
+    }
+    let referred = app
+        .post(
+            &path,
+            &provider,
+            &json!({"kind": "housing", "recipient": NIJMEGEN,
+                    "life_domains": ["housing", "income_and_debts", "housing"],
+                    "client": {"name": "J. Jansen"}}),
+        )
+        .await;
+    assert_eq!(referred.status(), 201);
+    let referral: Value = referred.json().await.expect("json");
+    assert_eq!(
+        referral["life_domains"],
+        json!(["housing", "income_and_debts"])
+    );
+    assert_eq!(referral["needs"], Value::Null);
+    let rid = id(&referral);
+    let seen = read(&app, &format!("/v1/referrals/{rid}"), &nijmegen).await;
+    assert_eq!(seen["life_domains"], json!(["housing", "income_and_debts"]));
+    let task = app
+        .get(&format!("/fhir/Task/{rid}"), &nijmegen)
+        .await
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert_eq!(task["description"], "Hulp bij: wonen, inkomen en schulden");
+}

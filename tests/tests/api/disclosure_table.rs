@@ -124,7 +124,7 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
                     "needs": format!("{} woonruimte", canary(Field::ClientRequest)),
                     "client": {"name": canary(Field::ClientName),
                                "phone": canary(Field::ClientContact)},
-                    "referrer": {"name": "M. de Vries"}}),
+                    "referrer": {"name": format!("{} (verwijzer)", canary(Field::ProfessionalContact))}}),
         )
         .await;
     assert_eq!(referred.status(), 201);

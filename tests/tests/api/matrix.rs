@@ -316,10 +316,10 @@ fn rows() -> Vec<Row> {
         row(Method::GET, "/v1/alerts", "OOOOOOO"),
         row(Method::GET, "/v1/alerts/feed", "OOOOFOO"),
         // Nijmegen is the client's municipality and named in its consent: it reads the
-        // gap alert (minimised), and does not act on it.
+        // gap alert (minimised), and may not act on it (403, since it may read it).
         row(Method::GET, "/v1/alerts/{id}", "NNNNOOO"),
-        row(Method::POST, "/v1/alerts/{id}/acknowledge", "NNNFFON"),
-        row(Method::POST, "/v1/alerts/{id}/resolve", "NNNFFON"),
+        row(Method::POST, "/v1/alerts/{id}/acknowledge", "NNNFFOF"),
+        row(Method::POST, "/v1/alerts/{id}/resolve", "NNNFFOF"),
         row(Method::POST, "/v1/webhook-subscriptions", "OOOFFOO"),
         row(Method::GET, "/v1/webhook-subscriptions", "OOOFFOO"),
         row(

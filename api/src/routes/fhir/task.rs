@@ -188,6 +188,7 @@ fn task(
             identity: true,
             request: true,
             contact: true,
+            professional: true,
         }
     } else {
         Disclosure::for_recipient(r.status, record.consent_holds)
@@ -218,7 +219,20 @@ fn task(
         task["for"] = beneficiary;
     }
     if shown.request {
-        task["description"] = Value::String(r.needs.as_str().to_owned());
+        // The codes in plain Dutch, then the words, where given.
+        let parts: Vec<String> = [
+            (!r.life_domains.is_empty()).then(|| {
+                format!(
+                    "Hulp bij: {}",
+                    herstelbrug_domain::LifeDomain::describe(&r.life_domains)
+                )
+            }),
+            r.needs.as_ref().map(|n| n.as_str().to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        task["description"] = Value::String(parts.join(". "));
     }
     let mut period = serde_json::Map::new();
     if let Some(start) = r.started_on {

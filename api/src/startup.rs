@@ -117,7 +117,8 @@ impl Application {
                 policy,
                 config.scheduler_batch.max(1),
                 chrono::Duration::seconds(i64::from(config.scheduler_lease_seconds.max(1))),
-            );
+            )
+            .with_rounding_key(rounding_key);
             spawn_scheduler(
                 scheduler,
                 clock.clone(),
@@ -161,6 +162,12 @@ impl Application {
             Duration::from_millis(config.access_log_seal_interval_ms.max(10)),
         );
         let catalog = CatalogStore::new(db.conn.clone(), config.waiting_policy(), signal.clone());
+        // Figures from before the per-grouping rollups of rounded cells: built once.
+        herstelbrug_persistence::FiguresStore::new(db.conn.clone())
+            .with_rounding_key(rounding_key)
+            .regroup_if_needed()
+            .await
+            .map_err(|e| StartupError::Config(format!("regrouping the figures: {e}")))?;
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(&db, signal.clone(), policy),
             referrals: ReferralStore::new(&db, signal.clone(), terms, policy),

@@ -6,10 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use herstelbrug_domain::figures::{
-    self, Aggregate, Fact, FineCell, Histogram, Metric, Month, Report, ReportQuery,
+    self, Fact, FineCell, GroupAggregate, Grouping, Histogram, Metric, Month, Report, ReportQuery,
+    rounding,
 };
 use herstelbrug_domain::{AgbCode, GemeenteCode, Referral, Rule, Trajectory};
 use sea_orm::ActiveValue::Set;
+use sea_orm::TransactionTrait as _;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryTrait as _, Statement, Value,
@@ -228,14 +230,14 @@ fn scope_key(scope: FigureScope) -> String {
     }
 }
 
-/// What a read nets by: month, group, metric, detail.
-type ReadKey = (i32, String, String, String);
+/// A read's sum: whether of the total (else of a group), month, group, metric, detail.
+type GroupKey = (bool, i32, String, String, String);
 
 /// A rollup row's key: scope, grouping, month, group, metric, detail.
 type RollupKey = (String, &'static str, i32, String, String, String);
 
 /// A rollup row's value: the count, and for durations the days histogram.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Tally {
     count: i64,
     days: BTreeMap<i32, i64>,
@@ -304,89 +306,138 @@ impl FiguresStore {
         Self { reader, ..self }
     }
 
-    /// The report `query` asks for, over what `scope` may see.
+    /// The report `query` asks for, over what `scope` may see: the grouping's rollups of
+    /// rounded cells and the total's, corrected for the cells that unfolded deltas
+    /// touch (their rounded value before and after), all read in one snapshot.
     pub async fn continuity(
         &self,
         scope: FigureScope,
         query: &ReportQuery,
     ) -> Result<Report, StoreError> {
         let backend = self.reader.get_database_backend();
-        let (from, to) = query.range.months();
-        let mut values: Vec<Value> = vec![
-            scope_key(scope).into(),
-            CELL.into(),
-            from.yyyymm().into(),
-            to.yyyymm().into(),
-            from.yyyymm().into(),
-            to.yyyymm().into(),
-        ];
-        let scoped = match scope {
-            FigureScope::Provider(p) => {
-                values.push(p.to_string().into());
-                format!(" AND provider = {}", marks(backend, 6, 1))
+        // One snapshot for the three reads, so a fold meanwhile can neither double nor
+        // drop a count.
+        let txn = match backend {
+            DbBackend::Postgres => {
+                self.reader
+                    .begin_with_config(
+                        Some(sea_orm::IsolationLevel::RepeatableRead),
+                        Some(sea_orm::AccessMode::ReadOnly),
+                    )
+                    .await?
             }
-            FigureScope::Municipality(m) => {
-                values.push(m.to_string().into());
-                format!(" AND municipality = {}", marks(backend, 6, 1))
-            }
-            FigureScope::All => String::new(),
+            _ => self.reader.begin().await?,
         };
+        let (from, to) = query.range.months();
+        let (from, to) = (from.yyyymm(), to.yyyymm());
+        let scope_name = scope_key(scope);
+        let grouping = query.grouping.as_str();
         let m = |i: usize| marks(backend, i, 1);
-        // One statement, so one snapshot: a fold moving deltas into rollups meanwhile
-        // can neither double nor drop a count.
         let sql = format!(
-            "SELECT month, grp, metric, detail, count, histogram, 0 AS days FROM figure_rollups \
-             WHERE scope = {} AND grouping = {} AND month BETWEEN {} AND {} AND count <> 0 \
-             UNION ALL SELECT month, \
-             municipality || '|' || provider || '|' || kind || '|' || service AS grp, \
-             metric, detail, count, NULL AS histogram, days \
-             FROM figure_deltas WHERE month BETWEEN {} AND {}{scoped}",
+            "SELECT grouping, month, grp, metric, detail, count, histogram FROM figure_rollups \
+             WHERE scope = {} AND grouping IN ({}, '{TOTAL}') AND month BETWEEN {} AND {} \
+             AND (count <> 0 OR (histogram IS NOT NULL AND histogram <> ''))",
             m(0),
             m(1),
             m(2),
             m(3),
-            m(4),
-            m(5),
         );
-        let rows = self
-            .reader
+        let values: Vec<Value> = vec![
+            scope_name.clone().into(),
+            grouping.into(),
+            from.into(),
+            to.into(),
+        ];
+        let mut sums: HashMap<GroupKey, (i64, Vec<i64>)> = HashMap::new();
+        let add_days = |days: &mut Vec<i64>, d: i32, n: i64| {
+            let d = usize::try_from(d.max(0)).unwrap_or(0);
+            if days.len() <= d {
+                days.resize(d + 1, 0);
+            }
+            days[d] += n;
+        };
+        for row in txn
             .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
-        // Rollup rows are one per key; deltas may add to or take back from them, so they
-        // are netted in signed day counts before the report is built.
-        let mut keys: HashMap<ReadKey, usize> = HashMap::new();
-        let mut tallies: Vec<(ReadKey, Vec<i64>)> = Vec::with_capacity(rows.len());
-        for row in rows {
+            .await?
+        {
+            let total = row.try_get::<String>("", "grouping")? == TOTAL;
             let key = (
+                total,
                 row.try_get::<i32>("", "month")?,
                 row.try_get::<String>("", "grp")?,
                 row.try_get::<String>("", "metric")?,
                 row.try_get::<String>("", "detail")?,
             );
-            let histogram = row.try_get::<Option<String>>("", "histogram")?;
-            let at = match keys.get(&key) {
-                Some(at) => *at,
-                None => {
-                    keys.insert(key.clone(), tallies.len());
-                    tallies.push((key, Vec::new()));
-                    tallies.len() - 1
-                }
-            };
-            let days = &mut tallies[at].1;
-            let mut add = |d: i32, n: i64| {
-                let d = usize::try_from(d.max(0)).unwrap_or(0);
-                if days.len() <= d {
-                    days.resize(d + 1, 0);
-                }
-                days[d] += n;
-            };
-            match histogram {
-                Some(text) => decode_into(&text, &mut add)?,
-                None => add(row.try_get("", "days")?, row.try_get::<i64>("", "count")?),
+            let sum = sums.entry(key).or_default();
+            sum.0 += row.try_get::<i64>("", "count")?;
+            if let Some(encoded) = row.try_get::<Option<String>>("", "histogram")? {
+                decode_into(&encoded, &mut |d, n| add_days(&mut sum.1, d, n))?;
             }
         }
-        let mut aggregates = Vec::with_capacity(tallies.len());
-        for ((month, group, metric, detail), days) in tallies {
+        // Unfolded deltas, netted per cell, then each touched cell's rounding corrected.
+        let mut values: Vec<Value> = vec![from.into(), to.into()];
+        let scoped = match scope {
+            FigureScope::Provider(p) => {
+                values.push(p.to_string().into());
+                format!(" AND provider = {}", m(2))
+            }
+            FigureScope::Municipality(g) => {
+                values.push(g.to_string().into());
+                format!(" AND municipality = {}", m(2))
+            }
+            FigureScope::All => String::new(),
+        };
+        let sql = format!(
+            "SELECT month, municipality, provider, kind, service, metric, detail, days, count \
+             FROM figure_deltas WHERE month BETWEEN {} AND {}{scoped}",
+            m(0),
+            m(1),
+        );
+        let mut touched: BTreeMap<RollupKey, Tally> = BTreeMap::new();
+        for row in txn
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?
+        {
+            let delta = Delta::from_row(&row)?;
+            let tally = touched
+                .entry((
+                    scope_name.clone(),
+                    CELL,
+                    delta.month,
+                    delta.cell(),
+                    delta.metric.clone(),
+                    delta.detail.clone(),
+                ))
+                .or_default();
+            tally.count += delta.count;
+            if measures_days(&delta.metric) {
+                *tally.days.entry(delta.days).or_default() += delta.count;
+            }
+        }
+        if !touched.is_empty() {
+            let batch = touched.clone();
+            let before = Self::merge_stored(&txn, &mut touched).await?;
+            let changes = self.group_changes(&touched, &before, &batch)?;
+            for ((_, g, month, group, metric, detail), change) in changes {
+                if g != grouping && g != TOTAL {
+                    continue;
+                }
+                let sum = sums
+                    .entry((g == TOTAL, month, group, metric, detail))
+                    .or_default();
+                sum.0 += change.count;
+                for (d, n) in change.days {
+                    add_days(&mut sum.1, d, n);
+                }
+            }
+        }
+        txn.commit().await?;
+        let mut totals = Vec::new();
+        let mut groups = Vec::new();
+        for ((total, month, group, metric, detail), (count, days)) in sums {
+            let Ok(parsed) = metric.parse::<Metric>() else {
+                return Err(StoreError::Corrupt(format!("figure metric `{metric}`")));
+            };
             let mut histogram = Histogram::default();
             for (d, n) in days.iter().enumerate() {
                 histogram.add(
@@ -394,28 +445,102 @@ impl FiguresStore {
                     u64::try_from(*n).unwrap_or(0),
                 );
             }
-            if histogram.count() == 0 {
-                continue;
-            }
-            let Ok(parsed) = metric.parse::<Metric>() else {
-                return Err(StoreError::Corrupt(format!("figure metric `{metric}`")));
-            };
-            aggregates.push(Aggregate {
+            let aggregate = GroupAggregate {
                 month: Month::from_yyyymm(month)
                     .ok_or_else(|| StoreError::Corrupt(format!("figure month {month}")))?,
-                cell: parse_cell(&group)?,
+                group,
                 metric: parsed,
                 detail,
                 days: histogram,
-            });
+                rounded: u64::try_from(count).unwrap_or(0),
+            };
+            if total {
+                totals.push(aggregate);
+            } else {
+                groups.push(aggregate);
+            }
         }
         let open_gaps = self.open_gaps(scope).await?;
-        Ok(figures::build(
+        Ok(figures::build_grouped(
             query,
-            &aggregates,
+            &totals,
+            &groups,
             &open_gaps,
             &|identity| self.draw(identity),
         ))
+    }
+
+    /// Rollups of finest cells without the per-grouping rollups of their rounded values
+    /// (a database migrated to cells, whose draws need the key the database does not
+    /// hold): builds those in one transaction, once. Returns how many cells it read.
+    pub async fn regroup_if_needed(&self) -> Result<usize, StoreError> {
+        let backend = self.conn.get_database_backend();
+        let any = |grouping: &str| {
+            Statement::from_string(
+                backend,
+                format!(
+                    "SELECT 1 AS one FROM figure_rollups WHERE grouping = '{grouping}' LIMIT 1"
+                ),
+            )
+        };
+        if self.conn.query_one_raw(any(CELL)).await?.is_none()
+            || self.conn.query_one_raw(any(TOTAL)).await?.is_some()
+        {
+            return Ok(0);
+        }
+        let txn = begin_write(&self.conn).await?;
+        let rows = txn
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!(
+                    "SELECT scope, month, grp, metric, detail, count, histogram \
+                     FROM figure_rollups WHERE grouping = '{CELL}'"
+                ),
+            ))
+            .await?;
+        let mut cells: BTreeMap<RollupKey, Tally> = BTreeMap::new();
+        for row in &rows {
+            let tally = cells
+                .entry((
+                    row.try_get("", "scope")?,
+                    CELL,
+                    row.try_get("", "month")?,
+                    row.try_get("", "grp")?,
+                    row.try_get("", "metric")?,
+                    row.try_get("", "detail")?,
+                ))
+                .or_default();
+            tally.count += row.try_get::<i64>("", "count")?;
+            if let Some(encoded) = row.try_get::<Option<String>>("", "histogram")? {
+                decode_into(&encoded, &mut |days, n| {
+                    *tally.days.entry(days).or_default() += n;
+                })?;
+            }
+        }
+        let groups = self.group_changes(&cells, &HashMap::new(), &cells)?;
+        let rows: Vec<figure_rollup::ActiveModel> = groups
+            .into_iter()
+            .map(|((scope, grouping, month, grp, metric, detail), tally)| {
+                let histogram = measures_days(&metric).then(|| encode(&tally.days));
+                figure_rollup::ActiveModel {
+                    scope: Set(scope),
+                    grouping: Set(grouping.to_owned()),
+                    month: Set(month),
+                    grp: Set(grp),
+                    metric: Set(metric),
+                    detail: Set(detail),
+                    count: Set(tally.count),
+                    histogram: Set(histogram),
+                }
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            figure_rollup::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(cells.len())
     }
 
     /// Gap alerts unresolved now, per municipality and provider in scope.
@@ -527,9 +652,13 @@ impl FiguresStore {
                 }
             }
         }
-        self.merge_stored(&txn, &mut tallies).await?;
+        let batch = tallies.clone();
+        let before = Self::merge_stored(&txn, &mut tallies).await?;
+        let mut groups = self.group_changes(&tallies, &before, &batch)?;
+        Self::merge_stored(&txn, &mut groups).await?;
         let rows: Vec<figure_rollup::ActiveModel> = tallies
             .into_iter()
+            .chain(groups)
             .map(|((scope, grouping, month, grp, metric, detail), tally)| {
                 let histogram = measures_days(&metric).then(|| encode(&tally.days));
                 figure_rollup::ActiveModel {
@@ -566,23 +695,25 @@ impl FiguresStore {
         Ok(folded)
     }
 
-    /// Adds what the rollups already hold to `tallies`, for the keys it has: one query
-    /// over the scopes, cells and months involved (per 400 cells).
-    async fn merge_stored(
-        &self,
-        txn: &WriteTxn,
+    /// Adds what the rollups already hold to `tallies`, for the keys it has: per grouping,
+    /// one query over the scopes, groups and months involved (per 400 groups). Returns
+    /// the counts held before.
+    async fn merge_stored<C: ConnectionTrait>(
+        conn: &C,
         tallies: &mut BTreeMap<RollupKey, Tally>,
-    ) -> Result<(), StoreError> {
-        let backend = txn.get_database_backend();
-        {
-            let keys: Vec<&RollupKey> = tallies.keys().collect();
+    ) -> Result<HashMap<RollupKey, i64>, StoreError> {
+        let backend = conn.get_database_backend();
+        let mut before = HashMap::new();
+        let groupings: BTreeSet<&'static str> = tallies.keys().map(|k| k.1).collect();
+        for grouping in groupings {
+            let keys: Vec<&RollupKey> = tallies.keys().filter(|k| k.1 == grouping).collect();
             let scopes: BTreeSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
             let groups: BTreeSet<&str> = keys.iter().map(|k| k.3.as_str()).collect();
             let months: BTreeSet<i32> = keys.iter().map(|k| k.2).collect();
             let mut stored = Vec::new();
             let groups: Vec<&str> = groups.into_iter().collect();
             for group_chunk in groups.chunks(400) {
-                let mut values: Vec<Value> = vec![CELL.into()];
+                let mut values: Vec<Value> = vec![grouping.into()];
                 values.extend(scopes.iter().map(|s| Value::from(*s)));
                 values.extend(group_chunk.iter().map(|g| Value::from(*g)));
                 values.extend(months.iter().map(|m| Value::from(*m)));
@@ -595,32 +726,89 @@ impl FiguresStore {
                     marks(backend, 1 + scopes.len() + group_chunk.len(), months.len()),
                 );
                 stored.extend(
-                    txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+                    conn.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
                         .await?,
                 );
             }
             for row in stored {
                 let key: RollupKey = (
                     row.try_get("", "scope")?,
-                    CELL,
+                    grouping,
                     row.try_get("", "month")?,
                     row.try_get("", "grp")?,
                     row.try_get("", "metric")?,
                     row.try_get("", "detail")?,
                 );
                 if let Some(tally) = tallies.get_mut(&key) {
-                    tally.count += row.try_get::<i64>("", "count")?;
+                    let count = row.try_get::<i64>("", "count")?;
+                    tally.count += count;
                     if let Some(histogram) = row.try_get::<Option<String>>("", "histogram")? {
                         decode_into(&histogram, &mut |days, n| {
                             *tally.days.entry(days).or_default() += n;
                         })?;
                     }
+                    before.insert(key, count);
                 }
             }
         }
-        Ok(())
+        Ok(before)
+    }
+
+    /// What each grouping's rollups gain from cells going from `before` to `after`
+    /// counts (`batch` holding this fold's own durations): the difference of each cell's
+    /// rounded value, and the durations as they are.
+    fn group_changes(
+        &self,
+        after: &BTreeMap<RollupKey, Tally>,
+        before: &HashMap<RollupKey, i64>,
+        batch: &BTreeMap<RollupKey, Tally>,
+    ) -> Result<BTreeMap<RollupKey, Tally>, StoreError> {
+        let mut groups: BTreeMap<RollupKey, Tally> = BTreeMap::new();
+        for (key, tally) in after {
+            let (scope, _, month, grp, metric, detail) = key;
+            let cell = parse_cell(grp)?;
+            let draw = self.draw(&cell.identity(*month, metric, detail));
+            let round = |n: i64| {
+                i64::try_from(rounding::round(u64::try_from(n).unwrap_or(0), draw))
+                    .unwrap_or(i64::MAX)
+            };
+            let change = round(tally.count) - round(before.get(key).copied().unwrap_or(0));
+            let days = batch.get(key).map(|t| &t.days);
+            for (grouping, group) in grouped(&cell) {
+                let target = groups
+                    .entry((
+                        scope.clone(),
+                        grouping,
+                        *month,
+                        group,
+                        metric.clone(),
+                        detail.clone(),
+                    ))
+                    .or_default();
+                target.count += change;
+                for (day, n) in days.into_iter().flatten() {
+                    *target.days.entry(*day).or_default() += n;
+                }
+            }
+        }
+        Ok(groups)
     }
 }
+
+/// The groups a finest cell counts in: its value in each grouping, and the total.
+fn grouped(cell: &FineCell) -> [(&'static str, String); 5] {
+    let of = |g: Grouping| (g.as_str(), figures::group_value(g, cell));
+    [
+        of(Grouping::Municipality),
+        of(Grouping::Provider),
+        of(Grouping::Kind),
+        of(Grouping::Service),
+        (TOTAL, String::new()),
+    ]
+}
+
+/// The grouping of the rollups that hold everything in a scope.
+const TOTAL: &str = "total";
 
 #[cfg(test)]
 mod tests {
@@ -686,5 +874,158 @@ mod tests {
             counted, 1,
             "the second evaluation saw the first one's facts"
         );
+    }
+
+    /// The report read from the rollups the fold keeps (rounded per grouping) and the
+    /// unfolded deltas equals the report built from every finest cell rounded anew, for
+    /// every grouping, after folds that change cells already folded.
+    #[tokio::test]
+    async fn folded_group_rollups_give_the_report_of_the_finest_cells() {
+        use herstelbrug_domain::catalog::WaitingPolicy;
+        use herstelbrug_domain::figures::{Aggregate, Interval, PeriodRange};
+        let conn = sea_orm::Database::connect("sqlite::memory:")
+            .await
+            .expect("opened");
+        crate::migration::Migrator::up(&conn, None)
+            .await
+            .expect("migrated");
+        let store = FiguresStore::new(conn.clone()).with_rounding_key([9; 32]);
+        let range = PeriodRange::parse(Interval::Month, None, None, Utc::now().date_naive())
+            .expect("range");
+        let months: Vec<i32> = range
+            .periods()
+            .iter()
+            .take(3)
+            .map(|p| p.months().0.yyyymm())
+            .collect();
+        let cells = [
+            ("gemeente:0268", "agb:12345678", "", "", "ending", ""),
+            (
+                "gemeente:0268",
+                "agb:12345678",
+                "",
+                "",
+                "ending_with_follow_up",
+                "",
+            ),
+            ("gemeente:0363", "agb:12345678", "", "", "ending", ""),
+            ("gemeente:0268", "agb:87654321", "", "", "ending", ""),
+            (
+                "gemeente:0268",
+                "agb:12345678",
+                "housing",
+                "",
+                "referral_accepted",
+                "",
+            ),
+            (
+                "gemeente:0363",
+                "agb:87654321",
+                "peer_support",
+                "",
+                "wait_to_acceptance",
+                "",
+            ),
+        ];
+        let mut truth: BTreeMap<(i32, usize), i64> = BTreeMap::new();
+        let mut next = 7u64;
+        let mut add = async |rounds: usize, truth: &mut BTreeMap<(i32, usize), i64>| {
+            let mut rows = Vec::new();
+            for _ in 0..rounds {
+                next = next.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let month = months[(next >> 33) as usize % months.len()];
+                let at = (next >> 40) as usize % cells.len();
+                let (municipality, provider, kind, service, metric, detail) = cells[at];
+                let count = 1 + (next >> 50) as i64 % 3;
+                *truth.entry((month, at)).or_default() += count;
+                rows.push(figure_delta::ActiveModel {
+                    id: sea_orm::ActiveValue::NotSet,
+                    month: Set(month),
+                    provider: Set(provider.to_owned()),
+                    municipality: Set(municipality.to_owned()),
+                    kind: Set(kind.to_owned()),
+                    service: Set(service.to_owned()),
+                    metric: Set(metric.to_owned()),
+                    detail: Set(detail.to_owned()),
+                    days: Set(i32::try_from(next >> 58).unwrap_or(0)),
+                    count: Set(count),
+                });
+            }
+            figure_delta::Entity::insert_many(rows)
+                .exec_without_returning(&conn)
+                .await
+                .expect("inserted");
+        };
+        add(40, &mut truth).await;
+        store.fold(25).await.expect("folds");
+        add(40, &mut truth).await;
+        store.fold(30).await.expect("folds");
+        add(10, &mut truth).await;
+        // Every finest cell with its true count, as the report from cells wants them.
+        let fine: Vec<Aggregate> = {
+            let mut all: BTreeMap<(i32, usize), Histogram> = BTreeMap::new();
+            let deltas = conn
+                .query_all_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "SELECT 1 AS one FROM figure_deltas",
+                ))
+                .await
+                .expect("read");
+            assert!(!deltas.is_empty(), "some deltas stay unfolded");
+            for ((month, at), count) in &truth {
+                all.entry((*month, *at))
+                    .or_default()
+                    .add(0, u64::try_from(*count).unwrap_or(0));
+            }
+            all.into_iter()
+                .map(|((month, at), days)| {
+                    let (municipality, provider, kind, service, metric, detail) = cells[at];
+                    Aggregate {
+                        month: Month::from_yyyymm(month).expect("month"),
+                        cell: FineCell {
+                            municipality: municipality.to_owned(),
+                            provider: provider.to_owned(),
+                            kind: kind.to_owned(),
+                            service: service.to_owned(),
+                        },
+                        metric: metric.parse().expect("metric"),
+                        detail: detail.to_owned(),
+                        days,
+                    }
+                })
+                .collect()
+        };
+        for grouping in Grouping::ALL {
+            let query = ReportQuery {
+                range: range.clone(),
+                grouping: *grouping,
+                norms: WaitingPolicy::default(),
+            };
+            let read = store
+                .continuity(FigureScope::All, &query)
+                .await
+                .expect("read");
+            let built = figures::build(&query, &fine, &[], &|identity| store.draw(identity));
+            let counts = |r: &Report| {
+                (
+                    r.total.whole_range.referrals.accepted,
+                    r.total
+                        .whole_range
+                        .trajectories
+                        .as_ref()
+                        .map(|t| (t.endings, t.endings_with_follow_up)),
+                    r.groups
+                        .iter()
+                        .map(|g| (g.group.clone(), g.whole_range.referrals.accepted))
+                        .collect::<Vec<_>>(),
+                    r.total
+                        .periods
+                        .iter()
+                        .map(|p| p.trajectories.as_ref().map(|t| t.endings))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            assert_eq!(counts(&read), counts(&built), "{grouping}");
+        }
     }
 }

@@ -35,6 +35,7 @@ pub struct Scheduler {
     policy: ContinuityPolicy,
     batch: u32,
     lease: Duration,
+    rounding_key: [u8; 32],
 }
 
 // PostgreSQL: SKIP LOCKED lets replicas claim disjoint batches without waiting on each
@@ -73,6 +74,16 @@ impl Scheduler {
             policy,
             batch,
             lease,
+            rounding_key: [0; 32],
+        }
+    }
+
+    /// The figures' rounding key (`FiguresStore::with_rounding_key`): the fold keeps
+    /// rollups of rounded cells, so it must round as the reads do.
+    pub fn with_rounding_key(self, rounding_key: [u8; 32]) -> Self {
+        Self {
+            rounding_key,
+            ..self
         }
     }
 
@@ -108,6 +119,7 @@ impl Scheduler {
         }
         // The figures' deltas are folded here too: a tick is the background work there is.
         report.folded = crate::FiguresStore::new(self.conn.clone())
+            .with_rounding_key(self.rounding_key)
             .fold(self.batch.saturating_mul(10))
             .await?;
         Ok(report)

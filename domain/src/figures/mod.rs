@@ -13,8 +13,8 @@ pub use fact::{Fact, Metric, alert_facts, diff, trajectory_facts};
 pub use histogram::Histogram;
 pub use period::{Interval, Month, Period, PeriodError, PeriodRange};
 pub use report::{
-    Aggregate, Cell, Distribution, Figures, Grouping, OpenGaps, ReferralFigures, Report,
-    ReportQuery, Series, TrajectoryFigures, build,
+    Aggregate, Cell, Distribution, Figures, GroupAggregate, Grouping, OpenGaps, ReferralFigures,
+    Report, ReportQuery, Series, TrajectoryFigures, build, build_grouped, group_value,
 };
 pub use rounding::{BASE, FineCell, STATISTIC_MIN};
 

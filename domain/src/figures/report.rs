@@ -221,21 +221,94 @@ fn group_key(grouping: Grouping, cell: &FineCell) -> String {
     }
 }
 
+/// The rounded count and true durations of one month, group, figure and detail: the sum
+/// of the rounded finest cells in that group, as `build` adds them or as the store keeps
+/// them ready (`group` is empty for the total).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupAggregate {
+    pub month: Month,
+    pub group: String,
+    pub metric: Metric,
+    pub detail: String,
+    /// The true durations, for the statistics.
+    pub days: Histogram,
+    /// The sum of the rounded cells.
+    pub rounded: u64,
+}
+
+/// Every grouping's value of a finest cell: what the store keeps rollups by.
+pub fn group_value(grouping: Grouping, cell: &FineCell) -> String {
+    group_key(grouping, cell)
+}
+
 /// Builds the report from the store's finest cells and the open gap alerts per
 /// municipality and provider; `draw` is the keyed draw of a cell's identity (see
-/// `rounding`).
+/// `rounding`). Rounds every cell, adds them up per group and for the total, and builds
+/// from those sums (as [`build_grouped`] does from sums the store keeps).
 pub fn build(
     query: &ReportQuery,
     rows: &[Aggregate],
     open_gaps: &[(FineCell, u64)],
     draw: &dyn Fn(&str) -> u32,
 ) -> Report {
+    let mut sums: BTreeMap<(bool, i32, String, Metric, String), GroupAggregate> = BTreeMap::new();
+    for row in rows {
+        let identity = row
+            .cell
+            .identity(row.month.yyyymm(), row.metric.as_str(), &row.detail);
+        let rounded = rounding::round(row.days.count(), draw(&identity));
+        let mut targets = vec![(true, String::new())];
+        if query.grouping.splits(row.metric) {
+            targets.push((false, group_key(query.grouping, &row.cell)));
+        }
+        for (total, group) in targets {
+            let key = (
+                total,
+                row.month.yyyymm(),
+                group.clone(),
+                row.metric,
+                row.detail.clone(),
+            );
+            let sum = sums.entry(key).or_insert_with(|| GroupAggregate {
+                month: row.month,
+                group,
+                metric: row.metric,
+                detail: row.detail.clone(),
+                days: Histogram::default(),
+                rounded: 0,
+            });
+            sum.days.merge(&row.days);
+            sum.rounded += rounded;
+        }
+    }
+    let (totals, groups): (Vec<_>, Vec<_>) = sums.into_iter().partition(|((t, ..), _)| *t);
+    build_grouped(
+        query,
+        &totals.into_iter().map(|(_, g)| g).collect::<Vec<_>>(),
+        &groups.into_iter().map(|(_, g)| g).collect::<Vec<_>>(),
+        open_gaps,
+        draw,
+    )
+}
+
+/// Builds the report from sums of rounded cells: `totals` over everything in scope,
+/// `groups` per value of the query's grouping (figures the grouping does not split
+/// count in the total only).
+pub fn build_grouped(
+    query: &ReportQuery,
+    totals: &[GroupAggregate],
+    groups_rows: &[GroupAggregate],
+    open_gaps: &[(FineCell, u64)],
+    draw: &dyn Fn(&str) -> u32,
+) -> Report {
     let periods = query.range.periods();
     let whole = periods.len();
-    let groups: Vec<String> = rows
+    // A group is listed when a count in it is: its presence must say no more than the
+    // rounded cells (listing a group of zeros would tell that someone is in it).
+    let groups: Vec<String> = groups_rows
         .iter()
-        .filter(|r| query.grouping.splits(r.metric))
-        .map(|r| group_key(query.grouping, &r.cell))
+        .filter(|r| query.grouping.splits(r.metric) && r.rounded > 0)
+        .map(|r| r.group.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -247,32 +320,26 @@ pub fn build(
     let mut collected = Collected {
         slots: vec![vec![Slot::new(); whole + 1]; groups.len() + 1],
     };
-    for row in rows {
+    let rows = totals.iter().map(|r| (0, r)).chain(
+        groups_rows
+            .iter()
+            .filter(|r| query.grouping.splits(r.metric))
+            .filter_map(|r| index.get(r.group.as_str()).map(|i| (*i, r))),
+    );
+    for (series, row) in rows {
         let period = Period::of_month(query.range.interval, row.month);
         let Some(slot) = periods.iter().position(|p| *p == period) else {
             continue;
         };
-        let identity = row
-            .cell
-            .identity(row.month.yyyymm(), row.metric.as_str(), &row.detail);
-        let rounded = rounding::round(row.days.count(), draw(&identity));
-        let mut series = vec![0];
-        if query.grouping.splits(row.metric)
-            && let Some(i) = index.get(group_key(query.grouping, &row.cell).as_str())
-        {
-            series.push(*i);
-        }
-        for s in series {
-            for at in [slot, whole] {
-                let details = collected.slots[s][at].entry(row.metric).or_default();
-                match details.get_mut(row.detail.as_str()) {
-                    Some((histogram, sum)) => {
-                        histogram.merge(&row.days);
-                        *sum += rounded;
-                    }
-                    None => {
-                        details.insert(row.detail.clone(), (row.days.clone(), rounded));
-                    }
+        for at in [slot, whole] {
+            let details = collected.slots[series][at].entry(row.metric).or_default();
+            match details.get_mut(row.detail.as_str()) {
+                Some((histogram, sum)) => {
+                    histogram.merge(&row.days);
+                    *sum += row.rounded;
+                }
+                None => {
+                    details.insert(row.detail.clone(), (row.days.clone(), row.rounded));
                 }
             }
         }

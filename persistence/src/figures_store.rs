@@ -518,27 +518,7 @@ impl FiguresStore {
             }
         }
         let groups = self.group_changes(&cells, &HashMap::new(), &cells)?;
-        let rows: Vec<figure_rollup::ActiveModel> = groups
-            .into_iter()
-            .map(|((scope, grouping, month, grp, metric, detail), tally)| {
-                let histogram = measures_days(&metric).then(|| encode(&tally.days));
-                figure_rollup::ActiveModel {
-                    scope: Set(scope),
-                    grouping: Set(grouping.to_owned()),
-                    month: Set(month),
-                    grp: Set(grp),
-                    metric: Set(metric),
-                    detail: Set(detail),
-                    count: Set(tally.count),
-                    histogram: Set(histogram),
-                }
-            })
-            .collect();
-        for chunk in rows.chunks(500) {
-            figure_rollup::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        upsert_rollups(&txn, groups).await?;
         txn.commit().await?;
         Ok(cells.len())
     }
@@ -656,41 +636,7 @@ impl FiguresStore {
         let before = Self::merge_stored(&txn, &mut tallies).await?;
         let mut groups = self.group_changes(&tallies, &before, &batch)?;
         Self::merge_stored(&txn, &mut groups).await?;
-        let rows: Vec<figure_rollup::ActiveModel> = tallies
-            .into_iter()
-            .chain(groups)
-            .map(|((scope, grouping, month, grp, metric, detail), tally)| {
-                let histogram = measures_days(&metric).then(|| encode(&tally.days));
-                figure_rollup::ActiveModel {
-                    scope: Set(scope),
-                    grouping: Set(grouping.to_owned()),
-                    month: Set(month),
-                    grp: Set(grp),
-                    metric: Set(metric),
-                    detail: Set(detail),
-                    count: Set(tally.count),
-                    histogram: Set(histogram),
-                }
-            })
-            .collect();
-        for chunk in rows.chunks(500) {
-            use figure_rollup::Column as C;
-            figure_rollup::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::columns([
-                        C::Scope,
-                        C::Grouping,
-                        C::Month,
-                        C::Grp,
-                        C::Metric,
-                        C::Detail,
-                    ])
-                    .update_columns([C::Count, C::Histogram])
-                    .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        upsert_rollups(&txn, tallies.into_iter().chain(groups)).await?;
         txn.commit().await?;
         Ok(folded)
     }
@@ -793,6 +739,49 @@ impl FiguresStore {
         }
         Ok(groups)
     }
+}
+
+/// Writes rollup rows, replacing the count and histogram of rows that exist (the
+/// tallies hold the stored values already, merged).
+async fn upsert_rollups(
+    txn: &WriteTxn,
+    tallies: impl IntoIterator<Item = (RollupKey, Tally)>,
+) -> Result<(), StoreError> {
+    use figure_rollup::Column as C;
+    let rows: Vec<figure_rollup::ActiveModel> = tallies
+        .into_iter()
+        .map(|((scope, grouping, month, grp, metric, detail), tally)| {
+            let histogram = measures_days(&metric).then(|| encode(&tally.days));
+            figure_rollup::ActiveModel {
+                scope: Set(scope),
+                grouping: Set(grouping.to_owned()),
+                month: Set(month),
+                grp: Set(grp),
+                metric: Set(metric),
+                detail: Set(detail),
+                count: Set(tally.count),
+                histogram: Set(histogram),
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        figure_rollup::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    C::Scope,
+                    C::Grouping,
+                    C::Month,
+                    C::Grp,
+                    C::Metric,
+                    C::Detail,
+                ])
+                .update_columns([C::Count, C::Histogram])
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The groups a finest cell counts in: its value in each grouping, and the total.
@@ -1027,5 +1016,26 @@ mod tests {
             };
             assert_eq!(counts(&read), counts(&built), "{grouping}");
         }
+        // A database with cells but no group rollups (migrated to cells) is regrouped once
+        // at start, to the same report.
+        let query = ReportQuery {
+            range: range.clone(),
+            grouping: Grouping::Municipality,
+            norms: WaitingPolicy::default(),
+        };
+        let before = store
+            .continuity(FigureScope::All, &query)
+            .await
+            .expect("read");
+        conn.execute_unprepared("DELETE FROM figure_rollups WHERE grouping <> 'cell'")
+            .await
+            .expect("dropped");
+        assert!(store.regroup_if_needed().await.expect("regrouped") > 0);
+        assert_eq!(store.regroup_if_needed().await.expect("once"), 0);
+        let after = store
+            .continuity(FigureScope::All, &query)
+            .await
+            .expect("read");
+        assert_eq!(after, before);
     }
 }

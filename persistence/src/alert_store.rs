@@ -336,14 +336,14 @@ impl AlertStore {
     /// trajectory (the municipality must be able to reach its resident; the disclosure
     /// table allows it while the client's consent to it holds, which `informs` says).
     /// One query for the whole page.
-    pub async fn residents(
+    pub async fn residents<'a>(
         &self,
         reader: OrgId,
-        alerts: &[Alert],
+        alerts: impl IntoIterator<Item = &'a Alert>,
     ) -> Result<HashMap<TrajectoryId, ClientContact>, StoreError> {
         use herstelbrug_domain::disclosure::{Field, Party, Situation, may_see};
         let informed: Vec<uuid::Uuid> = alerts
-            .iter()
+            .into_iter()
             .filter(|a| {
                 OrgId::Gemeente(a.municipality) == reader
                     && !acts_on(a, reader)

@@ -137,15 +137,7 @@ async fn a_naaste_is_shown_to_the_recipient_only_as_the_table_allows() {
     assert!(zus.get("consent").is_none_or(Value::is_null), "{zus}");
 
     // Consent withdrawn: gone at once, from every view through the referral.
-    let withdrawn = app
-        .post_at(
-            &format!("/v1/trajectories/{trajectory}/consents/{consent}/withdraw"),
-            &provider,
-            1,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(withdrawn.status(), 200);
+    app.withdraw(&provider, &trajectory, &consent).await;
     let seen = read(&app, &team, &nijmegen).await;
     assert!(relative(&seen, "zus").is_none(), "{seen}");
     for path in [
@@ -229,15 +221,7 @@ async fn the_municipality_hears_nothing_after_withdrawal_and_never_why_what_was_
 
     // Consent withdrawn: nothing of this client reaches Nijmegen any more, not the alerts,
     // not their feed, not what happens to them later.
-    let withdrawn = app
-        .post_at(
-            &format!("/v1/trajectories/{trajectory}/consents/{consent}/withdraw"),
-            &provider,
-            1,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(withdrawn.status(), 200);
+    app.withdraw(&provider, &trajectory, &consent).await;
     assert_eq!(
         app.refer(PROVIDER_A, &trajectory, "aftercare", PROVIDER_A)
             .await

@@ -244,15 +244,7 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
         200
     );
     wrong.extend(check("accepted", ReferralStatus::Accepted, true).await);
-    let withdrawn = app
-        .post_at(
-            &format!("/v1/trajectories/{trajectory}/consents/{to_nijmegen}/withdraw"),
-            &provider,
-            1,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(withdrawn.status(), 200);
+    app.withdraw(&provider, &trajectory, &to_nijmegen).await;
     wrong.extend(check("consent withdrawn", ReferralStatus::Cancelled, false).await);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -383,6 +383,19 @@ impl TestApp {
         response.json().await.expect("json")
     }
 
+    /// Withdraws consent `consent` (at its first version) on `trajectory`, as `token`.
+    pub async fn withdraw(&self, token: &str, trajectory: &str, consent: &str) {
+        let response = self
+            .post_at(
+                &format!("/v1/trajectories/{trajectory}/consents/{consent}/withdraw"),
+                token,
+                1,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "consent withdrawn");
+    }
+
     /// Refers the client of `trajectory` to `recipient` for `kind`; returns the response.
     pub async fn refer(
         &self,

@@ -44,8 +44,10 @@ pub async fn alert_feed(
     let org = policy::alert_feed_reader(&principal)?;
     let (query, wait) = params.query(org, Stream::Alerts)?;
     let page = state.alerts.feed(&query, wait).await?;
-    let alerts: Vec<_> = page.items.iter().map(|item| item.alert.clone()).collect();
-    let residents = state.alerts.residents(principal.org, &alerts).await?;
+    let residents = state
+        .alerts
+        .residents(principal.org, page.items.iter().map(|item| &item.alert))
+        .await?;
     let next_cursor = cursor::encode_feed(page.next);
     access_log::disclosed(
         &req,

@@ -49,10 +49,7 @@ pub async fn get(
         return Ok(etag::unchanged(&etag::etag(alert.version)));
     }
     let suggestions = state.routing.for_alert(&alert, now).await?;
-    let residents = state
-        .alerts
-        .residents(principal.org, std::slice::from_ref(&alert))
-        .await?;
+    let residents = state.alerts.residents(principal.org, [&alert]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((ETAG, etag::etag(alert.version)))
         .json(

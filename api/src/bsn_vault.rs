@@ -6,7 +6,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use herstelbrug_domain::bsn::Bsn;
-use herstelbrug_persistence::trajectory_store::SealedBsn;
+use herstelbrug_persistence::trajectory::store::SealedBsn;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

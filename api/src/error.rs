@@ -377,27 +377,38 @@ impl ApiError {
 }
 
 impl From<DomainError> for ApiError {
+    /// The one place a capability's refusal becomes a problem type; every refusal not
+    /// named here is a validation problem about the field its message names.
     fn from(err: DomainError) -> Self {
+        use herstelbrug_domain::{
+            AlertError, CatalogError, ConsentError, OfferError, ReferralError, TrajectoryError,
+        };
+        let detail = err.to_string();
         match err {
-            DomainError::IllegalTransition { ref allowed, .. } => ApiError::IllegalTransition {
-                allowed: allowed.clone(),
-                detail: err.to_string(),
-            },
-            DomainError::IllegalReferralAction { ref allowed, .. } => {
-                ApiError::IllegalReferralAction {
-                    allowed: allowed.clone(),
-                    detail: err.to_string(),
-                }
+            DomainError::Trajectory(TrajectoryError::IllegalTransition { allowed, .. }) => {
+                ApiError::IllegalTransition { allowed, detail }
             }
-            DomainError::ConsentRequired { .. } => ApiError::ConsentRequired(err.to_string()),
-            DomainError::ConsentAlreadyWithdrawn => ApiError::ConsentAlreadyWithdrawn,
-            DomainError::AlertAlready(_) => ApiError::AlertAlreadyHandled(err.to_string()),
-            DomainError::TrajectoryClosed => ApiError::TrajectoryClosed(err.to_string()),
-            DomainError::OfferClosed { .. } => ApiError::OfferClosed(err.to_string()),
-            DomainError::NotYourAction { .. } | DomainError::UnregisteredOwner { .. } => {
-                ApiError::Forbidden(err.to_string())
+            DomainError::Referral(ReferralError::IllegalReferralAction { allowed, .. }) => {
+                ApiError::IllegalReferralAction { allowed, detail }
             }
-            other => ApiError::Validation(other.to_string()),
+            DomainError::Referral(ReferralError::ConsentRequired { .. }) => {
+                ApiError::ConsentRequired(detail)
+            }
+            DomainError::Consent(ConsentError::ConsentAlreadyWithdrawn) => {
+                ApiError::ConsentAlreadyWithdrawn
+            }
+            DomainError::Alert(AlertError::AlertAlready(_)) => {
+                ApiError::AlertAlreadyHandled(detail)
+            }
+            DomainError::Referral(ReferralError::TrajectoryClosed) => {
+                ApiError::TrajectoryClosed(detail)
+            }
+            DomainError::Offer(OfferError::OfferClosed { .. }) => ApiError::OfferClosed(detail),
+            DomainError::Referral(ReferralError::NotYourAction { .. })
+            | DomainError::Catalog(CatalogError::UnregisteredOwner { .. }) => {
+                ApiError::Forbidden(detail)
+            }
+            _ => ApiError::Validation(detail),
         }
     }
 }

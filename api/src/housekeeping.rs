@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herstelbrug_persistence::{DatabaseConnection, WebhookStore, feed_retention};
+use herstelbrug_persistence::feed::retention as feed_retention;
+use herstelbrug_persistence::{DatabaseConnection, WebhookStore};
 
 use crate::clock::Clock;
 

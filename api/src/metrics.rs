@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
-use herstelbrug_persistence::ops_stats;
+use herstelbrug_persistence::db::ops_stats;
 use prometheus::{Encoder, Gauge, IntCounter, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use crate::error::ApiError;

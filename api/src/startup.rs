@@ -10,11 +10,11 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, ErrorHandlers};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use herstelbrug_domain::{ReferralTerms, WmoClocks};
-use herstelbrug_persistence::feed_signal::spawn_pg_listener;
+use herstelbrug_persistence::feed::signal::spawn_pg_listener;
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, Database, FeedSignal,
-    OrganisationStore, OverviewStore, ReferralStore, RoutingStore, Scheduler, TeamStore,
-    TrajectoryStore, WebhookStore, connect_with,
+    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, ConsentStore, Database,
+    FeedSignal, OfferStore, OrganisationStore, OverviewStore, ReferralStore, RoutingStore,
+    Scheduler, TeamStore, TrajectoryStore, WebhookStore, connect_with,
 };
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -171,6 +171,8 @@ impl Application {
         let state = web::Data::new(AppState {
             trajectories: TrajectoryStore::new(&db, signal.clone(), policy),
             referrals: ReferralStore::new(&db, signal.clone(), terms, policy),
+            consents: ConsentStore::new(&db, signal.clone(), terms, policy),
+            offers: OfferStore::new(&db, signal.clone(), terms, policy),
             alerts: AlertStore::new(db.conn.clone(), signal.clone()),
             webhooks,
             catalog: catalog.clone(),

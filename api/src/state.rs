@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use herstelbrug_persistence::{
-    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, Database, FiguresStore,
-    OrganisationStore, OverviewStore, ReferralStore, RoutingStore, TeamStore, TrajectoryStore,
-    WebhookStore,
+    AccessLog, AccessWriter, AftercareStore, AlertStore, CatalogStore, ConsentStore, Database,
+    FiguresStore, OfferStore, OrganisationStore, OverviewStore, ReferralStore, RoutingStore,
+    TeamStore, TrajectoryStore, WebhookStore,
 };
 
 use crate::auth::Authenticator;
@@ -18,6 +18,8 @@ pub struct AppState {
     pub db: Database,
     pub trajectories: TrajectoryStore,
     pub referrals: ReferralStore,
+    pub consents: ConsentStore,
+    pub offers: OfferStore,
     pub alerts: AlertStore,
     pub webhooks: WebhookStore,
     pub catalog: CatalogStore,

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use herstelbrug_domain::ContinuityPolicy;
-use herstelbrug_persistence::{FeedSignal, Scheduler, admin, connect};
+use herstelbrug_persistence::db::admin;
+use herstelbrug_persistence::{FeedSignal, Scheduler, connect};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 mod api;

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use crate::actor::{Actor, Subject};
-use crate::org_id::{AgbCode, OrgId};
+use crate::kernel::actor::{Actor, Subject};
+use crate::kernel::org_id::{AgbCode, OrgId};
 
 /// Noon UTC on a day.
 pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {

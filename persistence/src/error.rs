@@ -73,3 +73,25 @@ pub fn unreachable(err: &sea_orm::DbErr) -> bool {
         _ => false,
     }
 }
+
+/// Each capability's refusal passes through a store as it is, under [`StoreError::Domain`].
+macro_rules! from_capability_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for StoreError {
+            fn from(err: $error) -> Self {
+                StoreError::Domain(err.into())
+            }
+        }
+    )*};
+}
+
+from_capability_error!(
+    herstelbrug_domain::FieldError,
+    herstelbrug_domain::TrajectoryError,
+    herstelbrug_domain::ReferralError,
+    herstelbrug_domain::ConsentError,
+    herstelbrug_domain::AlertError,
+    herstelbrug_domain::OfferError,
+    herstelbrug_domain::TeamError,
+    herstelbrug_domain::CatalogError,
+);

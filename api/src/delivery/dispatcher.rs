@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use herstelbrug_domain::webhook::retry_delay;
+use herstelbrug_domain::notification::webhook::retry_delay;
 use herstelbrug_persistence::{Claimed, Outcome, WebhookStore};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};

@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
-use crate::actor::Actor;
-use crate::error::DomainError;
-use crate::ids::TrajectoryId;
-use crate::phase::Phase;
-use crate::reason::EndReason;
+use crate::kernel::actor::Actor;
+use crate::kernel::ids::TrajectoryId;
+use crate::kernel::value::FieldError;
 use crate::referral::{Referral, ReferralStatus};
 use crate::trajectory::Trajectory;
+use crate::trajectory::phase::Phase;
+use crate::trajectory::reason::EndReason;
 
 string_enum! {
     /// How the client is doing at an outcome check.
@@ -94,21 +94,21 @@ impl OutcomeCheck {
         checked_on: NaiveDate,
         actor: Actor,
         now: DateTime<Utc>,
-    ) -> Result<OutcomeCheck, DomainError> {
+    ) -> Result<OutcomeCheck, FieldError> {
         if !owes.iter().any(|(days, _)| *days == after_days) {
-            return Err(DomainError::FieldRule {
+            return Err(FieldError::FieldRule {
                 field: "after_days",
                 rule: "no such check is owed: checks follow a closure with follow-up in place, after the configured days",
             });
         };
         if checked_on > now.date_naive() {
-            return Err(DomainError::DateInFuture {
+            return Err(FieldError::DateInFuture {
                 field: "checked_on",
                 date: checked_on,
             });
         }
         if checked_on < trajectory.phase_since {
-            return Err(DomainError::DatesOutOfOrder {
+            return Err(FieldError::DatesOutOfOrder {
                 earlier: "closed on",
                 earlier_date: trajectory.phase_since,
                 later: "checked_on",

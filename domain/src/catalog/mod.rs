@@ -1,6 +1,7 @@
 //! The building-block catalog: the services a region's recovery infrastructure is made
 //! of, what room they have, and how long people there really waited.
 
+pub mod error;
 pub mod service;
 pub mod waiting;
 

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::InvalidValue;
-use crate::org_id::{GemeenteCode, OrgId};
+use crate::kernel::org_id::{GemeenteCode, OrgId};
+use crate::kernel::text::BoundedText;
+use crate::kernel::value::InvalidValue;
 use crate::referral::ReferralKind;
-use crate::text::BoundedText;
 
 string_enum! {
     /// HSDS 3 `service.status`.
@@ -229,7 +229,7 @@ impl ServiceDetails {
 /// A service in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
-    pub id: crate::ids::ServiceId,
+    pub id: crate::kernel::ids::ServiceId,
     pub owner: OrgId,
     pub details: ServiceDetails,
     pub capacity: Option<Capacity>,

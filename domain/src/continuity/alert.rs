@@ -2,20 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::actor::Actor;
+use crate::continuity::error::AlertError;
+use crate::continuity::status::AlertStatus;
 use crate::continuity::{Rule, Severity, Subject};
-use crate::error::DomainError;
-use crate::ids::{AlertId, TrajectoryId};
-use crate::org_id::{AgbCode, GemeenteCode, OrgId};
-use crate::text::BoundedText;
-
-string_enum! {
-    pub enum AlertStatus ("alert status") {
-        Open => "open",
-        Acknowledged => "acknowledged",
-        Resolved => "resolved",
-    }
-}
+use crate::kernel::actor::Actor;
+use crate::kernel::ids::{AlertId, TrajectoryId};
+use crate::kernel::org_id::{AgbCode, GemeenteCode, OrgId};
+use crate::kernel::text::BoundedText;
 
 /// How an alert was resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,9 +67,9 @@ impl Alert {
         self.status != AlertStatus::Resolved
     }
 
-    pub fn acknowledge(&mut self, actor: Actor, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn acknowledge(&mut self, actor: Actor, now: DateTime<Utc>) -> Result<(), AlertError> {
         if self.status != AlertStatus::Open {
-            return Err(DomainError::AlertAlready(self.status));
+            return Err(AlertError::AlertAlready(self.status));
         }
         self.status = AlertStatus::Acknowledged;
         self.acknowledged_at = Some(now);
@@ -89,9 +82,9 @@ impl Alert {
         &mut self,
         resolution: Resolution,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), AlertError> {
         if self.status == AlertStatus::Resolved {
-            return Err(DomainError::AlertAlready(self.status));
+            return Err(AlertError::AlertAlready(self.status));
         }
         self.status = AlertStatus::Resolved;
         self.resolved_at = Some(now);

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::continuity::{Alert, AlertStatus, ContinuityPolicy, Resolution, Situation};
-use crate::ids::AlertId;
+use crate::kernel::ids::AlertId;
 
 /// One change to the alerts.
 #[derive(Debug, Clone, PartialEq, Eq)]

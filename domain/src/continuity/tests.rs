@@ -3,17 +3,25 @@
 use chrono::Duration;
 
 use super::*;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
 use crate::consent::{Consent, ConsentGrant};
-use crate::ids::{AlertId, ConsentId};
-use crate::org_id::GemeenteCode;
+use crate::kernel::calendar::start_of;
+use crate::kernel::ids::{AlertId, ConsentId};
+use crate::kernel::ids::{ReferralId, TrajectoryId};
+use crate::kernel::org_id::GemeenteCode;
+use crate::kernel::org_id::OrgId;
+use crate::kernel::text::BoundedText;
 use crate::referral::{
     ClientContact, ReferralAction, ReferralCommand, ReferralRequest, ReferralTerms,
     ReferrerContact, WmoClocks,
 };
+use crate::referral::{Referral, ReferralKind};
 use crate::test_support::{actor, at, date, nijmegen, provider};
-use crate::text::BoundedText;
 use crate::trajectory::Registration;
-use crate::transition::TransitionCommand;
+use crate::trajectory::Trajectory;
+use crate::trajectory::phase::Phase;
+use crate::trajectory::transition::TransitionCommand;
 
 fn policy() -> ContinuityPolicy {
     ContinuityPolicy::default()
@@ -518,7 +526,7 @@ fn a_gap_alert_informs_the_municipality_only_with_consent_and_stops_when_it_goes
 
 #[test]
 fn an_accepted_referral_needs_a_warm_handoff_in_the_last_week_of_treatment() {
-    use crate::ids::{MeetingId, ReferralId};
+    use crate::kernel::ids::{MeetingId, ReferralId};
     use crate::team::{HandoffOutcome, Meeting};
     let t = trajectory(Some(date(2026, 6, 30)));
     let r = accepted(&t, at(2026, 6, 1));

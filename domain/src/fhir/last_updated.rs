@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 
-use crate::error::InvalidValue;
+use crate::kernel::value::InvalidValue;
 
 /// The update times a search keeps: `from` inclusive, `before` exclusive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

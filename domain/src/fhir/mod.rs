@@ -6,8 +6,8 @@ mod last_updated;
 pub use last_updated::{LastUpdated, UpdatedWindow};
 
 use crate::catalog::ServiceStatus;
-use crate::phase::Phase;
 use crate::referral::ReferralStatus;
+use crate::trajectory::phase::Phase;
 
 string_enum! {
     /// FHIR R4 `Task.status` (value set task-status, required binding).

@@ -10,11 +10,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::continuity::{Alert, AlertChange, Rule};
 use crate::figures::period::Month;
-use crate::ids::ServiceId;
-use crate::org_id::{AgbCode, GemeenteCode};
-use crate::reason::EndReason;
+use crate::kernel::ids::ServiceId;
+use crate::kernel::org_id::{AgbCode, GemeenteCode};
 use crate::referral::{Referral, ReferralKind, ReferralStatus};
 use crate::trajectory::Trajectory;
+use crate::trajectory::reason::EndReason;
 
 string_enum! {
     /// What a fact counts.

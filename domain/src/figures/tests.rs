@@ -6,12 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::*;
 use crate::catalog::WaitingPolicy;
 use crate::figures::rounding::{self, FineCell};
-use crate::ids::ReferralId;
-use crate::org_id::GemeenteCode;
-use crate::reason::EndReason;
+use crate::kernel::ids::ReferralId;
+use crate::kernel::org_id::GemeenteCode;
+use crate::kernel::text::BoundedText;
 use crate::referral::{ClientContact, Referral, ReferralKind, ReferralStatus, ReferrerContact};
 use crate::test_support::{at, date, provider};
-use crate::text::BoundedText;
+use crate::trajectory::reason::EndReason;
 use crate::trajectory::{Trajectory, TrajectoryId};
 
 fn trajectory(municipality: &str, ended: Option<NaiveDate>) -> Trajectory {

@@ -37,7 +37,9 @@ impl LifeDomain {
     }
 
     /// Parses a list, in order, without repeats.
-    pub fn parse_list(names: &[String]) -> Result<Vec<LifeDomain>, crate::error::UnknownValue> {
+    pub fn parse_list(
+        names: &[String],
+    ) -> Result<Vec<LifeDomain>, crate::kernel::value::UnknownValue> {
         let mut domains = Vec::new();
         for name in names {
             let domain = name.parse::<LifeDomain>()?;
@@ -58,7 +60,7 @@ impl LifeDomain {
     }
 
     /// What [`join`](Self::join) wrote.
-    pub fn split(stored: &str) -> Result<Vec<LifeDomain>, crate::error::UnknownValue> {
+    pub fn split(stored: &str) -> Result<Vec<LifeDomain>, crate::kernel::value::UnknownValue> {
         stored
             .split(',')
             .filter(|s| !s.is_empty())

@@ -1,19 +1,21 @@
 //! Follow-up referrals (vervolgverwijzingen): a treating provider asks one organisation for
 //! one kind of support, and the loop closes when the recipient answers and reports.
 
+use crate::kernel::value::FieldError;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
-use crate::actor::Actor;
 use crate::calendar;
 use crate::consent::Consent;
-use crate::error::DomainError;
-use crate::ids::{ReferralId, ServiceId, TrajectoryId};
-use crate::org_id::{AgbCode, OrgId};
-use crate::phase::Phase;
-use crate::text::BoundedText;
+use crate::kernel::actor::Actor;
+use crate::kernel::ids::{ReferralId, ServiceId, TrajectoryId};
+use crate::kernel::org_id::{AgbCode, OrgId};
+use crate::kernel::text::BoundedText;
+use crate::referral::error::ReferralError;
 use crate::trajectory::Trajectory;
+use crate::trajectory::phase::Phase;
 
 pub mod disclosure;
+pub mod error;
 mod kind;
 pub mod life_domain;
 pub mod table;
@@ -88,7 +90,7 @@ pub fn takes_referrals(trajectory: &Trajectory, today: NaiveDate, terms: Referra
     let until = trajectory
         .phase_since
         .checked_add_days(Days::new(terms.followup_after_closure_days.into()));
-    trajectory.end_reason != Some(crate::reason::EndReason::Deceased)
+    trajectory.end_reason != Some(crate::trajectory::reason::EndReason::Deceased)
         && until.is_some_and(|until| today <= until)
 }
 
@@ -228,7 +230,7 @@ pub struct Referral {
     /// Why it was rejected, as a code.
     pub rejection: Option<RejectionReason>,
     /// The offer it is one candidate of, when it was sent to several at once.
-    pub offer: Option<crate::ids::OfferId>,
+    pub offer: Option<crate::kernel::ids::OfferId>,
     /// For referrals to a municipality: when the Wmo assessment is due.
     pub assessment_due_on: Option<NaiveDate>,
     /// For referrals to a municipality with a recorded application: when the decision is due.
@@ -259,11 +261,11 @@ impl Referral {
         actor: Actor,
         now: DateTime<Utc>,
         terms: ReferralTerms,
-    ) -> Result<(Referral, ReferralEvent), DomainError> {
+    ) -> Result<(Referral, ReferralEvent), ReferralError> {
         let today = now.date_naive();
         let clocks = terms.clocks;
         if !takes_referrals(trajectory, today, terms) {
-            return Err(DomainError::TrajectoryClosed);
+            return Err(ReferralError::TrajectoryClosed);
         }
         let requester = trajectory.treating_provider;
         if needs_consent(requester, request.recipient)
@@ -271,25 +273,27 @@ impl Referral {
                 c.trajectory_id == trajectory.id && c.covers(request.recipient, today)
             })
         {
-            return Err(DomainError::ConsentRequired {
+            return Err(ReferralError::ConsentRequired {
                 organisation: request.recipient,
             });
         }
         if let Some(start) = request.requested_start_on
             && start < trajectory.started_on
         {
-            return Err(DomainError::DatesOutOfOrder {
+            return Err(FieldError::DatesOutOfOrder {
                 earlier: "trajectory started_on",
                 earlier_date: trajectory.started_on,
                 later: "requested_start_on",
                 later_date: start,
-            });
+            }
+            .into());
         }
         if request.needs.is_none() && request.life_domains.is_empty() {
-            return Err(DomainError::FieldRule {
+            return Err(FieldError::FieldRule {
                 field: "life_domains",
                 rule: "say what help is asked: one or more life_domains, or needs in words",
-            });
+            }
+            .into());
         }
         let referral = Referral {
             id,
@@ -366,15 +370,15 @@ impl Referral {
         party: Party,
         actor: Actor,
         now: DateTime<Utc>,
-    ) -> Result<ReferralEvent, DomainError> {
+    ) -> Result<ReferralEvent, ReferralError> {
         let rule = table::rule(command.action);
         if rule.party != party {
-            return Err(DomainError::NotYourAction {
+            return Err(ReferralError::NotYourAction {
                 action: command.action,
             });
         }
         if !rule.from.contains(&self.status) {
-            return Err(DomainError::IllegalReferralAction {
+            return Err(ReferralError::IllegalReferralAction {
                 action: command.action,
                 status: self.status,
                 allowed: table::allowed_actions(self.status, party),
@@ -383,22 +387,24 @@ impl Referral {
         let today = now.date_naive();
         let effective_on = command.effective_on;
         if effective_on > today {
-            return Err(DomainError::DateInFuture {
+            return Err(FieldError::DateInFuture {
                 field: "effective_on",
                 date: effective_on,
-            });
+            }
+            .into());
         }
         let requested_on = self.requested_at.date_naive();
         if effective_on < requested_on {
-            return Err(DomainError::DatesOutOfOrder {
+            return Err(FieldError::DatesOutOfOrder {
                 earlier: "requested_at",
                 earlier_date: requested_on,
                 later: "effective_on",
                 later_date: effective_on,
-            });
+            }
+            .into());
         }
         let reason = || {
-            command.reason.clone().ok_or(DomainError::FieldRequired {
+            command.reason.clone().ok_or(ReferralError::FieldRequired {
                 field: "reason",
                 action: command.action,
             })
@@ -409,24 +415,27 @@ impl Referral {
                 application_on: command.application_on,
             },
             ReferralAction::Accept => {
-                let planned = command.planned_start_on.ok_or(DomainError::FieldRequired {
-                    field: "planned_start_on",
-                    action: command.action,
-                })?;
+                let planned = command
+                    .planned_start_on
+                    .ok_or(ReferralError::FieldRequired {
+                        field: "planned_start_on",
+                        action: command.action,
+                    })?;
                 if planned < effective_on {
-                    return Err(DomainError::DatesOutOfOrder {
+                    return Err(FieldError::DatesOutOfOrder {
                         earlier: "effective_on",
                         earlier_date: effective_on,
                         later: "planned_start_on",
                         later_date: planned,
-                    });
+                    }
+                    .into());
                 }
                 ReferralChange::Accepted {
                     planned_start_on: planned,
                 }
             }
             ReferralAction::Reject => {
-                let code = command.reason_code.ok_or(DomainError::FieldRequired {
+                let code = command.reason_code.ok_or(ReferralError::FieldRequired {
                     field: "reason_code",
                     action: command.action,
                 })?;

@@ -1,12 +1,13 @@
 //! Unit and property tests of the referral aggregate.
 
+use crate::kernel::value::FieldError;
 use chrono::Days;
 use proptest::prelude::*;
 
 use super::*;
 use crate::consent::ConsentGrant;
-use crate::ids::ConsentId;
-use crate::org_id::GemeenteCode;
+use crate::kernel::ids::ConsentId;
+use crate::kernel::org_id::GemeenteCode;
 use crate::test_support::{actor, at, date, nijmegen, provider};
 use crate::trajectory::Registration;
 
@@ -94,7 +95,7 @@ fn act(
     referral: &mut Referral,
     command: &ReferralCommand,
     party: Party,
-) -> Result<ReferralEvent, DomainError> {
+) -> Result<ReferralEvent, ReferralError> {
     let org = match party {
         Party::Requester => OrgId::Agb(provider()),
         Party::Recipient => nijmegen(),
@@ -122,7 +123,7 @@ fn a_referral_outside_the_provider_needs_consent_for_that_organisation() {
         .expect_err("refused");
         assert_eq!(
             err,
-            DomainError::ConsentRequired {
+            ReferralError::ConsentRequired {
                 organisation: nijmegen()
             }
         );
@@ -183,7 +184,7 @@ fn assessment_is_allowed_once_and_the_requester_cannot_answer() {
             &command(ReferralAction::Acknowledge),
             Party::Requester
         ),
-        Err(DomainError::NotYourAction {
+        Err(ReferralError::NotYourAction {
             action: ReferralAction::Acknowledge
         })
     );
@@ -196,7 +197,7 @@ fn assessment_is_allowed_once_and_the_requester_cannot_answer() {
     act(&mut r, &command(ReferralAction::Assess), Party::Recipient).expect("assess");
     let err = act(&mut r, &command(ReferralAction::Assess), Party::Recipient).expect_err("twice");
     assert!(
-        matches!(err, DomainError::IllegalReferralAction { ref allowed, .. } if allowed == &[ReferralAction::Accept, ReferralAction::Reject])
+        matches!(err, ReferralError::IllegalReferralAction { ref allowed, .. } if allowed == &[ReferralAction::Accept, ReferralAction::Reject])
     );
 }
 
@@ -212,7 +213,7 @@ fn reject_and_fail_need_a_reason_and_accept_a_start_date() {
     for action in [ReferralAction::Reject, ReferralAction::Accept] {
         assert!(matches!(
             act(&mut r, &command(action), Party::Recipient),
-            Err(DomainError::FieldRequired { .. })
+            Err(ReferralError::FieldRequired { .. })
         ));
     }
 }
@@ -232,7 +233,7 @@ fn a_rejection_carries_a_code_and_other_needs_words() {
     };
     assert!(matches!(
         act(&mut r.clone(), &other, Party::Recipient),
-        Err(DomainError::FieldRequired {
+        Err(ReferralError::FieldRequired {
             field: "reason",
             ..
         })
@@ -274,13 +275,13 @@ fn cancel_only_before_work_starts() {
     act(&mut r, &command(ReferralAction::Start), Party::Recipient).expect("start");
     assert!(matches!(
         act(&mut r, &command(ReferralAction::Cancel), Party::Requester),
-        Err(DomainError::IllegalReferralAction { .. })
+        Err(ReferralError::IllegalReferralAction { .. })
     ));
 }
 
 fn closed(reason: &str, on: NaiveDate) -> Trajectory {
     let mut t = trajectory();
-    let cmd = crate::transition::TransitionCommand {
+    let cmd = crate::trajectory::transition::TransitionCommand {
         to: Phase::Closed,
         reason: Some(reason.into()),
         effective_on: on,
@@ -294,7 +295,7 @@ fn closed(reason: &str, on: NaiveDate) -> Trajectory {
     t
 }
 
-fn refer_to(t: &Trajectory) -> Result<(Referral, ReferralEvent), DomainError> {
+fn refer_to(t: &Trajectory) -> Result<(Referral, ReferralEvent), ReferralError> {
     let consent = consent_for(t, nijmegen());
     Referral::request(
         ReferralId::new_at(now()),
@@ -315,12 +316,12 @@ fn a_closed_trajectory_takes_follow_up_only_for_a_while_and_never_after_death() 
     assert!(refer_to(&closed("moved", date(2026, 8, 27))).is_ok());
     assert_eq!(
         refer_to(&closed("moved", date(2026, 8, 26))).err(),
-        Some(DomainError::TrajectoryClosed),
+        Some(ReferralError::TrajectoryClosed),
         "91 days after closure"
     );
     assert_eq!(
         refer_to(&closed("deceased", date(2026, 11, 20))).err(),
-        Some(DomainError::TrajectoryClosed)
+        Some(ReferralError::TrajectoryClosed)
     );
 }
 
@@ -450,10 +451,10 @@ fn a_request_says_what_help_is_asked_in_codes_or_in_words() {
     };
     assert!(matches!(
         ask(None, Vec::new()),
-        Err(DomainError::FieldRule {
+        Err(ReferralError::Field(FieldError::FieldRule {
             field: "life_domains",
             ..
-        })
+        }))
     ));
     let coded = ask(None, vec![LifeDomain::Housing, LifeDomain::IncomeAndDebts]).expect("codes");
     assert_eq!(coded.needs, None);

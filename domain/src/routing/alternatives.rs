@@ -5,8 +5,8 @@
 use std::cmp::Ordering;
 
 use crate::catalog::{Availability, Measured, Service, WaitingTimes};
-use crate::ids::ServiceId;
-use crate::org_id::{GemeenteCode, OrgId};
+use crate::kernel::ids::ServiceId;
+use crate::kernel::org_id::{GemeenteCode, OrgId};
 use crate::referral::{Referral, ReferralKind, ReferralStatus};
 
 /// What was tried for this client already, read from its referrals of one kind.

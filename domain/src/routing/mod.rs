@@ -3,13 +3,16 @@
 //! expired offer.
 
 pub mod alternatives;
+pub mod error;
 pub mod offer;
+pub mod status;
 
 pub use alternatives::{Tried, rank_alternatives, suggested_kinds};
 pub use offer::{
     Candidate, EXPIRED_REASON, MAX_CANDIDATES, MIN_CANDIDATES, NOT_SELECTED_REASON, Offer,
-    OfferPolicy, OfferStatus,
+    OfferPolicy,
 };
+pub use status::OfferStatus;
 
 #[cfg(test)]
 mod tests;

@@ -6,13 +6,14 @@
 
 use chrono::{DateTime, Days, Utc};
 
-use crate::actor::Actor;
-use crate::calendar::add_working_days;
-use crate::continuity::start_of;
-use crate::error::DomainError;
-use crate::ids::{OfferId, ReferralId, ServiceId, TrajectoryId};
-use crate::org_id::{AgbCode, OrgId};
+use crate::kernel::actor::Actor;
+use crate::kernel::calendar::add_working_days;
+use crate::kernel::calendar::start_of;
+use crate::kernel::ids::{OfferId, ReferralId, ServiceId, TrajectoryId};
+use crate::kernel::org_id::{AgbCode, OrgId};
 use crate::referral::{Referral, ReferralEvent, ReferralKind, ReferralStatus};
+use crate::routing::error::OfferError;
+use crate::routing::status::OfferStatus;
 
 pub const MIN_CANDIDATES: usize = 2;
 pub const MAX_CANDIDATES: usize = 5;
@@ -20,20 +21,6 @@ pub const MAX_CANDIDATES: usize = 5;
 pub const NOT_SELECTED_REASON: &str = "not_selected";
 /// The cancellation reason of the candidates still open when the offer expired.
 pub const EXPIRED_REASON: &str = "offer_expired";
-
-string_enum! {
-    /// Where an offer stands.
-    pub enum OfferStatus ("offer status") {
-        /// Waiting for a candidate to accept.
-        Open => "open",
-        /// A candidate accepted; the others were cancelled.
-        Selected => "selected",
-        /// Nobody accepted in time; the open candidates were cancelled.
-        Expired => "expired",
-        /// Every candidate rejected it (or was cancelled) before anyone accepted.
-        Exhausted => "exhausted",
-    }
-}
 
 /// How long an offer waits (a configurable default: 10 working days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,15 +69,15 @@ impl Offer {
         candidates: &[Candidate],
         now: DateTime<Utc>,
         policy: OfferPolicy,
-    ) -> Result<Offer, DomainError> {
+    ) -> Result<Offer, OfferError> {
         if !(MIN_CANDIDATES..=MAX_CANDIDATES).contains(&candidates.len()) {
-            return Err(DomainError::CandidateCount {
+            return Err(OfferError::CandidateCount {
                 got: candidates.len(),
             });
         }
         for (i, c) in candidates.iter().enumerate() {
             if candidates[..i].iter().any(|d| d.recipient == c.recipient) {
-                return Err(DomainError::CandidateTwice {
+                return Err(OfferError::CandidateTwice {
                     organisation: c.recipient,
                 });
             }
@@ -126,9 +113,9 @@ impl Offer {
         candidates: &[Referral],
         actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<Vec<ReferralEvent>, DomainError> {
+    ) -> Result<Vec<ReferralEvent>, OfferError> {
         if self.status != OfferStatus::Open {
-            return Err(DomainError::OfferClosed {
+            return Err(OfferError::OfferClosed {
                 status: self.status,
             });
         }

@@ -6,11 +6,11 @@ use crate::catalog::{
     Availability, Capacity, Eligibility, Figure, Measured, Service, ServiceDetails, ServiceStatus,
     WaitingTimes,
 };
-use crate::ids::{OfferId, ReferralId, ServiceId, TrajectoryId};
-use crate::org_id::{GemeenteCode, OrgId};
+use crate::kernel::ids::{OfferId, ReferralId, ServiceId, TrajectoryId};
+use crate::kernel::org_id::{GemeenteCode, OrgId};
+use crate::kernel::text::BoundedText;
 use crate::referral::{ClientContact, Referral, ReferralKind, ReferralStatus, ReferrerContact};
 use crate::test_support::{actor, at, provider};
-use crate::text::BoundedText;
 
 fn org(text: &str) -> OrgId {
     text.parse().expect("org")
@@ -89,7 +89,7 @@ fn an_offer_goes_to_two_to_five_different_candidates() {
     let twice = vec![candidates(1)[0], candidates(1)[0]];
     assert!(matches!(
         make(&twice),
-        Err(crate::DomainError::CandidateTwice { .. })
+        Err(crate::OfferError::CandidateTwice { .. })
     ));
 }
 
@@ -125,7 +125,7 @@ fn the_first_acceptance_selects_and_cancels_the_other_open_candidates() {
     // A second acceptance finds the offer closed.
     assert!(matches!(
         o.select(b.id, &[a, b.clone()], &actor(b.recipient), at(2026, 12, 3)),
-        Err(crate::DomainError::OfferClosed { .. })
+        Err(crate::OfferError::OfferClosed { .. })
     ));
 }
 

@@ -2,23 +2,14 @@
 //! professional (and a naaste if the client wants) before treatment ends, planned for one
 //! referral, and its outcome.
 
+use crate::kernel::value::FieldError;
 use chrono::{DateTime, Utc};
 
-use crate::actor::Actor;
-use crate::error::DomainError;
-use crate::ids::{MeetingId, ParticipantId, ReferralId, TrajectoryId};
-use crate::text::BoundedText;
-
-string_enum! {
-    /// Where a handoff meeting stands.
-    pub enum MeetingStatus ("meeting status") {
-        Planned => "planned",
-        Held => "held",
-        /// Moved to a new date (and planned again).
-        Postponed => "postponed",
-        NotHeld => "not_held",
-    }
-}
+use crate::kernel::actor::Actor;
+use crate::kernel::ids::{MeetingId, ParticipantId, ReferralId, TrajectoryId};
+use crate::kernel::text::BoundedText;
+use crate::team::error::TeamError;
+use crate::team::status::MeetingStatus;
 
 /// What happened to a planned meeting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,19 +64,20 @@ impl Meeting {
         outcome: HandoffOutcome,
         actor: Actor,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), TeamError> {
         if self.status != MeetingStatus::Planned {
-            return Err(DomainError::MeetingClosed {
+            return Err(TeamError::MeetingClosed {
                 status: self.status,
             });
         }
         match outcome {
             HandoffOutcome::Held => {
                 if self.planned_at > now {
-                    return Err(DomainError::FieldRule {
+                    return Err(FieldError::FieldRule {
                         field: "outcome",
                         rule: "a meeting is held at or after its planned time",
-                    });
+                    }
+                    .into());
                 }
                 self.status = MeetingStatus::Held;
             }

@@ -2,14 +2,15 @@
 //! naaste (no organisation) whom the client agreed to involve. Participants join and
 //! leave with dates, so the current team and its history are both kept.
 
+use crate::kernel::value::FieldError;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::actor::Actor;
 use crate::disclosure::{Field, Party, Situation, may_see};
-use crate::error::DomainError;
-use crate::ids::{ParticipantId, TrajectoryId};
-use crate::org_id::OrgId;
-use crate::text::BoundedText;
+use crate::kernel::actor::Actor;
+use crate::kernel::ids::{ParticipantId, TrajectoryId};
+use crate::kernel::org_id::OrgId;
+use crate::kernel::text::BoundedText;
+use crate::team::error::TeamError;
 
 string_enum! {
     /// A participant's role in the trajectory.
@@ -91,11 +92,12 @@ impl Participant {
         new: NewParticipant,
         actor: Actor,
         now: DateTime<Utc>,
-    ) -> Result<Participant, DomainError> {
+    ) -> Result<Participant, TeamError> {
         let today = now.date_naive();
         let naaste = new.role == ParticipantRole::Relative;
-        let rule =
-            |field: &'static str, rule: &'static str| Err(DomainError::FieldRule { field, rule });
+        let rule = |field: &'static str, rule: &'static str| -> Result<Participant, TeamError> {
+            Err(FieldError::FieldRule { field, rule }.into())
+        };
         match (naaste, new.organisation.is_some()) {
             (true, true) => return rule("organisation", "a naaste belongs to no organisation"),
             (false, false) => {
@@ -121,10 +123,11 @@ impl Participant {
             }
             (true, Some((given_on, share_with))) => {
                 if given_on > today {
-                    return Err(DomainError::DateInFuture {
+                    return Err(FieldError::DateInFuture {
                         field: "consent.given_on",
                         date: given_on,
-                    });
+                    }
+                    .into());
                 }
                 Some(Involvement {
                     given_on,
@@ -135,10 +138,11 @@ impl Participant {
             (false, None) => None,
         };
         if new.joined_on > today {
-            return Err(DomainError::DateInFuture {
+            return Err(FieldError::DateInFuture {
                 field: "joined_on",
                 date: new.joined_on,
-            });
+            }
+            .into());
         }
         Ok(Participant {
             id,
@@ -158,26 +162,29 @@ impl Participant {
     }
 
     /// The participant leaves on `left_on` (not before joining, not in the future, once).
-    pub fn leave(&mut self, left_on: NaiveDate, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn leave(&mut self, left_on: NaiveDate, now: DateTime<Utc>) -> Result<(), TeamError> {
         if self.left_on.is_some() {
-            return Err(DomainError::FieldRule {
+            return Err(FieldError::FieldRule {
                 field: "left_on",
                 rule: "the participant already left",
-            });
+            }
+            .into());
         }
         if left_on > now.date_naive() {
-            return Err(DomainError::DateInFuture {
+            return Err(FieldError::DateInFuture {
                 field: "left_on",
                 date: left_on,
-            });
+            }
+            .into());
         }
         if left_on < self.joined_on {
-            return Err(DomainError::DatesOutOfOrder {
+            return Err(FieldError::DatesOutOfOrder {
                 earlier: "joined_on",
                 earlier_date: self.joined_on,
                 later: "left_on",
                 later_date: left_on,
-            });
+            }
+            .into());
         }
         self.left_on = Some(left_on);
         self.version += 1;

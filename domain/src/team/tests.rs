@@ -1,13 +1,14 @@
 use chrono::Duration;
 
 use super::*;
-use crate::DomainError;
 use crate::disclosure::Situation;
-use crate::ids::{MeetingId, ParticipantId, ReferralId, TrajectoryId};
-use crate::org_id::OrgId;
+use crate::kernel::ids::{MeetingId, ParticipantId, ReferralId, TrajectoryId};
+use crate::kernel::org_id::OrgId;
+use crate::kernel::text::BoundedText;
+use crate::kernel::value::FieldError;
 use crate::referral::ReferralStatus;
+use crate::team::error::TeamError;
 use crate::test_support::{actor, at, date, nijmegen, provider};
-use crate::text::BoundedText;
 
 fn text(t: &str) -> BoundedText {
     BoundedText::parse("text", t, 200).expect("text")
@@ -39,7 +40,7 @@ fn naaste(share_with: Vec<OrgId>) -> NewParticipant {
     }
 }
 
-fn join(new: NewParticipant) -> Result<Participant, DomainError> {
+fn join(new: NewParticipant) -> Result<Participant, TeamError> {
     Participant::join(
         ParticipantId::new_at(at(2026, 12, 1)),
         TrajectoryId::new_at(at(2026, 12, 1)),
@@ -56,10 +57,10 @@ fn a_naaste_comes_with_consent_and_a_relation_and_no_organisation() {
     without_consent.involvement = None;
     assert!(matches!(
         join(without_consent),
-        Err(DomainError::FieldRule {
+        Err(TeamError::Field(FieldError::FieldRule {
             field: "consent",
             ..
-        })
+        }))
     ));
     let mut with_org = naaste(Vec::new());
     with_org.organisation = Some(nijmegen());
@@ -181,6 +182,6 @@ fn a_postponed_meeting_stays_planned_and_a_held_one_is_final() {
     assert_eq!(m.status, MeetingStatus::Held);
     assert!(matches!(
         m.record(HandoffOutcome::Held, actor(nijmegen()), at(2026, 12, 12)),
-        Err(DomainError::MeetingClosed { .. })
+        Err(TeamError::MeetingClosed { .. })
     ));
 }

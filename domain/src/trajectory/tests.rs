@@ -1,10 +1,11 @@
 //! Unit and property tests of the trajectory aggregate.
 
+use crate::kernel::value::FieldError;
 use chrono::Days;
 use proptest::prelude::*;
 
 use super::*;
-use crate::org_id::OrgId;
+use crate::kernel::org_id::OrgId;
 use crate::test_support::{actor as support_actor, at, date, provider};
 
 fn now() -> DateTime<Utc> {
@@ -75,7 +76,10 @@ fn registration_refuses_a_planned_end_before_the_start() {
         now(),
     )
     .expect_err("refused");
-    assert!(matches!(err, DomainError::DatesOutOfOrder { .. }));
+    assert!(matches!(
+        err,
+        TrajectoryError::Field(FieldError::DatesOutOfOrder { .. })
+    ));
 }
 
 #[test]
@@ -106,7 +110,7 @@ fn illegal_move_names_the_allowed_moves() {
         .expect_err("treatment to treatment is illegal");
     assert_eq!(
         err,
-        DomainError::IllegalTransition {
+        TrajectoryError::IllegalTransition {
             from: Phase::Treatment,
             to: Phase::Treatment,
             allowed: vec![Phase::Transition, Phase::SocialSupport, Phase::Closed],
@@ -125,7 +129,7 @@ fn closed_is_terminal() {
     for to in Phase::ALL {
         assert!(matches!(
             t.decide(&cmd(*to, Some("relapse"), None), actor(), now()),
-            Err(DomainError::IllegalTransition { .. })
+            Err(TrajectoryError::IllegalTransition { .. })
         ));
     }
 }
@@ -135,7 +139,7 @@ fn transition_requires_a_planned_end_not_before_the_effective_date() {
     let t = registered();
     assert_eq!(
         t.decide(&cmd(Phase::Transition, None, None), actor(), now()),
-        Err(DomainError::PlannedEndRequired)
+        Err(TrajectoryError::PlannedEndRequired)
     );
     assert!(matches!(
         t.decide(
@@ -143,7 +147,7 @@ fn transition_requires_a_planned_end_not_before_the_effective_date() {
             actor(),
             now()
         ),
-        Err(DomainError::DatesOutOfOrder { .. })
+        Err(TrajectoryError::Field(FieldError::DatesOutOfOrder { .. }))
     ));
 }
 
@@ -152,7 +156,7 @@ fn ending_treatment_requires_an_end_reason_from_its_own_set() {
     let t = registered();
     assert!(matches!(
         t.decide(&cmd(Phase::SocialSupport, None, None), actor(), now()),
-        Err(DomainError::ReasonRequired { .. })
+        Err(TrajectoryError::ReasonRequired { .. })
     ));
     let err = t
         .decide(
@@ -176,7 +180,7 @@ fn deceased_must_close() {
             actor(),
             now()
         ),
-        Err(DomainError::DeceasedMustClose)
+        Err(TrajectoryError::DeceasedMustClose)
     );
     assert!(
         t.decide(&cmd(Phase::Closed, Some("deceased"), None), actor(), now())
@@ -201,13 +205,13 @@ fn dates_cannot_be_in_the_future_or_before_the_current_phase() {
     future.effective_on = date(2026, 11, 26);
     assert!(matches!(
         t.decide(&future, actor(), now()),
-        Err(DomainError::DateInFuture { .. })
+        Err(TrajectoryError::Field(FieldError::DateInFuture { .. }))
     ));
     let mut early = cmd(Phase::Closed, Some("moved"), None);
     early.effective_on = date(2025, 12, 31);
     assert!(matches!(
         t.decide(&early, actor(), now()),
-        Err(DomainError::DatesOutOfOrder { .. })
+        Err(TrajectoryError::Field(FieldError::DatesOutOfOrder { .. }))
     ));
 }
 
@@ -220,7 +224,7 @@ fn reasons_are_refused_where_none_applies() {
             actor(),
             now()
         ),
-        Err(DomainError::ReasonNotApplicable { .. })
+        Err(TrajectoryError::ReasonNotApplicable { .. })
     ));
 }
 

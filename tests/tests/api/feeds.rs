@@ -215,7 +215,7 @@ async fn a_long_poll_on_one_server_is_woken_by_a_referral_made_through_another()
             .await
             .expect("listens");
         listener
-            .listen(herstelbrug_persistence::feed_signal::CHANNEL)
+            .listen(herstelbrug_persistence::feed::signal::CHANNEL)
             .await
             .expect("listens");
         Some(listener)

@@ -128,7 +128,7 @@ fn rounded(n: u64, month: i32, municipality: &str, kind: &str, figure: &str, det
         service: String::new(),
     };
     let draw =
-        herstelbrug_persistence::figures_store::draw(&key, &cell.identity(month, figure, detail));
+        herstelbrug_persistence::figures::store::draw(&key, &cell.identity(month, figure, detail));
     herstelbrug_domain::figures::rounding::round(n, draw)
 }
 

@@ -38,10 +38,10 @@ impl TestDatabase {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("hb_test_{}", uuid::Uuid::new_v4().simple());
-                herstelbrug_persistence::admin::create_database(&admin_url, &name)
+                herstelbrug_persistence::db::admin::create_database(&admin_url, &name)
                     .await
                     .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unusable: {e}"));
-                let url = herstelbrug_persistence::admin::database_url(&admin_url, &name);
+                let url = herstelbrug_persistence::db::admin::database_url(&admin_url, &name);
                 TestDatabase::Postgres {
                     admin_url,
                     name,
@@ -86,7 +86,7 @@ impl Drop for TestDatabase {
                     .enable_all()
                     .build()
                     .expect("runtime");
-                runtime.block_on(herstelbrug_persistence::admin::drop_database(
+                runtime.block_on(herstelbrug_persistence::db::admin::drop_database(
                     &admin_url, &name,
                 ))
             })

@@ -53,7 +53,7 @@ pub async fn create(
     let parts = audit.prepare(actor, StatusCode::CREATED, key);
     let write = parts.context(now);
     let outcome = state
-        .referrals
+        .consents
         .record_consent(id, provider, grant, write, &|consent| {
             replay::stored(
                 StatusCode::CREATED,

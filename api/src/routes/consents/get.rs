@@ -43,7 +43,7 @@ pub async fn get(
     let (id, cid) = path.into_inner();
     let id = trajectory_id(&id)?;
     let cid: ConsentId = cid.parse().map_err(|_| ApiError::NotFound)?;
-    let consent = state.referrals.consent(id, cid, provider).await?;
+    let consent = state.consents.consent(id, cid, provider).await?;
     let today = state.clock.now().date_naive();
     Ok(etag::read_response(&req, consent.version(), || {
         ConsentView::new(&consent, today)

@@ -32,7 +32,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let (provider, _) = policy::trajectory_writer(&principal)?;
     let consents = state
-        .referrals
+        .consents
         .consents(trajectory_id(&id)?, provider)
         .await?;
     let today = state.clock.now().date_naive();

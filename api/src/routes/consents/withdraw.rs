@@ -79,7 +79,7 @@ pub async fn withdraw(
         reason,
     };
     let outcome = state
-        .referrals
+        .consents
         .withdraw_consent(withdrawal, write, &|consent| {
             replay::stored(
                 StatusCode::OK,

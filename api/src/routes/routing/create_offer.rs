@@ -67,7 +67,7 @@ pub async fn create_offer(
         },
     );
     let outcome = state
-        .referrals
+        .offers
         .create_offer(offer, actor, now, &entry, key.as_ref(), &|record| {
             replay::stored(
                 StatusCode::CREATED,

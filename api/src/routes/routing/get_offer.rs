@@ -36,7 +36,7 @@ pub async fn get_offer(
 ) -> Result<HttpResponse, ApiError> {
     let (provider, _) = policy::trajectory_writer(&principal)?;
     let record = state
-        .referrals
+        .offers
         .offer(offer_id(&oid)?, provider, state.clock.now())
         .await?;
     access_log::disclosed(&req, [record.offer.trajectory_id.as_uuid()]);

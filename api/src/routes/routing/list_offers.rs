@@ -32,7 +32,7 @@ pub async fn list_offers(
 ) -> Result<HttpResponse, ApiError> {
     let (provider, _) = policy::trajectory_writer(&principal)?;
     let records = state
-        .referrals
+        .offers
         .offers_for_trajectory(trajectory_id(&id)?, provider, state.clock.now())
         .await?;
     Ok(HttpResponse::Ok().json(OfferList {

@@ -1,0 +1,3 @@
+//! Consents: what a client agreed to share with which organisation, and withdrawing it.
+
+pub mod store;

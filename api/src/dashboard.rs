@@ -9,7 +9,7 @@ use herstelbrug_domain::OrgId;
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::demo::DEMO_ORGANISATIONS;
+use crate::demo::organisations::DEMO_ORGANISATIONS;
 use crate::error::ApiError;
 
 const INDEX: &str = include_str!("../static/dashboard/index.html");
@@ -103,7 +103,7 @@ async fn dev_login(
             ));
         }
     }
-    let token = crate::cli::mint(config, &body.org, "dashboard", "dashboard-dev", 3600)
+    let token = crate::auth::token::mint(config, &body.org, "dashboard", "dashboard-dev", 3600)
         .map_err(ApiError::Validation)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"token": token})))
 }

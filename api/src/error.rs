@@ -489,7 +489,8 @@ impl ResponseError for ApiError {
                 );
             }
             ApiError::PreconditionFailed { current } => {
-                if let Ok(value) = HeaderValue::from_str(&crate::http::etag::etag(*current)) {
+                if let Ok(value) = HeaderValue::from_str(&crate::http::version_tag::etag(*current))
+                {
                     headers.insert(header::ETAG, value);
                 }
             }

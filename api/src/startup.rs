@@ -222,6 +222,8 @@ impl Application {
                 }
             });
         }
+        let gate: web::Data<dyn crate::auth::Gatekeeper> =
+            web::Data::from(state.clone().into_inner() as Arc<dyn crate::auth::Gatekeeper>);
         let state_for_metrics = (state.clone(), web::Data::new(metrics.clone()));
         let timeout = crate::http::timeout::RequestTimeout(Duration::from_secs(
             config.request_timeout_seconds.max(1),
@@ -242,6 +244,7 @@ impl Application {
                 app
             };
             app.app_data(state.clone())
+                .app_data(gate.clone())
                 .app_data(metrics_data.clone())
                 .app_data(routes)
                 .app_data(web::Data::new(timeout))

@@ -57,3 +57,21 @@ pub struct WebhookSettings {
     /// How long events stay readable for catch-up.
     pub event_retention: chrono::Duration,
 }
+
+impl crate::auth::Gatekeeper for AppState {
+    fn authenticate(&self, token: &str) -> Result<crate::auth::Principal, String> {
+        self.auth.authenticate(token).map_err(|err| err.to_string())
+    }
+
+    fn admit(&self, org: &herstelbrug_domain::OrgId) -> Result<(), u64> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        limiter.check_key(&org.to_string()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            wait.as_secs().max(1)
+        })
+    }
+}

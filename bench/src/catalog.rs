@@ -257,7 +257,16 @@ pub async fn run(
         };
         let t = Instant::now();
         store
-            .set_capacity(id, owner, capacity, Some((k % 60) as u32), write, &plain)
+            .set_capacity(
+                id,
+                owner,
+                capacity,
+                Some((k % 60) as u32),
+                herstelbrug_persistence::Write {
+                    context: write,
+                    respond: &plain,
+                },
+            )
             .await?;
         posts.push(t.elapsed());
     }

@@ -29,7 +29,9 @@ pub use catalog::store::{
 pub use consent::store::{ConsentStore, Withdrawal as ConsentWithdrawal};
 pub use continuity::alert_store::{AlertFeedItem, AlertFilter, AlertReader, AlertStore};
 pub use db::connect::{DEFAULT_ACQUIRE_TIMEOUT, Database, connect, connect_with};
-pub use db::idempotency::{IdempotencyKey, Replayable, Respond, StoredResponse, WriteContext};
+pub use db::idempotency::{
+    IdempotencyKey, Replayable, Respond, StoredResponse, Write, WriteContext,
+};
 pub use error::StoreError;
 pub use feed::signal::FeedSignal;
 pub use feed::{FeedCursor, FeedItem, FeedPage, FeedQuery, Page, Stream};
@@ -37,10 +39,10 @@ pub use figures::store::{FigureScope, FiguresStore};
 pub use identifier::store::{IdentifiedObject, IdentifierStore};
 pub use notification::store::{EventPage, NumberedEvent, SubscriptionStatus};
 pub use notification::webhook_store::{
-    Attempt, Claimed, NewSubscription, Outcome, Rotation, Subscription, WebhookStore,
+    Attempt, AttemptResult, Claimed, NewSubscription, Outcome, Rotation, Subscription, WebhookStore,
 };
 pub use referral::row::ReferralRecord;
-pub use referral::store::ReferralStore;
+pub use referral::store::{NewReferral, PartyAction, ReferralStore};
 pub use referral::store::{ReferralPage, ReferralSearch};
 pub use routing::offer_store::{NewOffer, OfferRecord, OfferStore};
 pub use routing::store::{RoutingStore, Suggestion};
@@ -48,7 +50,8 @@ pub use scheduler::{Scheduler, TickReport};
 pub use team::store::{Leave, PlanMeeting, RecordMeeting, TeamStore};
 pub use trajectory::overview::{Earlier, Overview, OverviewStore, ReferralOverview, Step};
 pub use trajectory::store::{
-    TrajectoryFilter, TrajectoryHistory, TrajectoryPage, TrajectoryStore, Visibility,
+    NewTrajectory, TrajectoryFilter, TrajectoryHistory, TrajectoryMove, TrajectoryPage,
+    TrajectoryStore, Visibility,
 };
 
 /// Re-exported so callers can hold a connection without naming sea-orm themselves.

@@ -4,6 +4,7 @@ mod authenticator;
 pub mod dev_secret;
 pub mod policy;
 mod principal;
+pub mod token;
 
 pub use authenticator::{AccessClaims, AuthError, Authenticator};
-pub use principal::{Principal, Scope};
+pub use principal::{Gatekeeper, Principal, Scope};

@@ -8,7 +8,6 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use herstelbrug_domain::{Actor, OrgId, Subject};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// An OAuth scope this API knows. Unknown scopes in a token are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,19 +76,29 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// What the extractor needs of the application: checking a token, and the per-organisation
+/// rate. A trait, so that who is calling does not depend on the whole application state
+/// (which holds the authenticator, which makes principals).
+pub trait Gatekeeper: Send + Sync {
+    /// The caller a bearer token names; the error says why it was refused, for the log.
+    fn authenticate(&self, token: &str) -> Result<Principal, String>;
+    /// `Err(seconds)` when `org` is over its rate and must wait that long.
+    fn admit(&self, org: &OrgId) -> Result<(), u64>;
+}
+
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = (|| {
-            let state = req
-                .app_data::<web::Data<AppState>>()
+            let gate = req
+                .app_data::<web::Data<dyn Gatekeeper>>()
                 .ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
             // Only the Authorization header is read: a token in the query string would end
             // up in logs and browser histories.
             let token = bearer(req).ok_or(ApiError::Unauthorized)?;
-            let principal = state.auth.authenticate(token).map_err(|err| {
+            let principal = gate.authenticate(token).map_err(|err| {
                 tracing::info!(reason = %err, "token refused");
                 ApiError::Unauthorized
             })?;
@@ -99,15 +108,8 @@ impl FromRequest for Principal {
             // is checked here, once, for all of them.
             let pattern = req.match_pattern().unwrap_or_default();
             crate::auth::policy::check_route(&principal, req.method().as_str(), &pattern)?;
-            if let Some(limiter) = &state.limiter
-                && let Err(not_until) = limiter.check_key(&principal.org.to_string())
-            {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ));
-                return Err(ApiError::TooManyRequests {
-                    retry_after: wait.as_secs().max(1),
-                });
+            if let Err(retry_after) = gate.admit(&principal.org) {
+                return Err(ApiError::TooManyRequests { retry_after });
             }
             Ok(principal)
         })();

@@ -3,6 +3,7 @@
 //! delivered, retried with backoff and jitter (honouring `Retry-After` on 429 and 503),
 //! dead-lettered after the last attempt, or the subscription disabled on 410.
 
+use herstelbrug_persistence::AttemptResult;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -132,7 +133,17 @@ impl Dispatcher {
         }
         let recorded = self
             .store
-            .record(message, token, &outcome, status, error, duration, now)
+            .record(
+                message,
+                AttemptResult {
+                    token,
+                    outcome: &outcome,
+                    status_code: status,
+                    error,
+                    duration_ms: duration,
+                },
+                now,
+            )
             .await?;
         if !recorded {
             tracing::warn!(message = %message.id, "late delivery result ignored: the lease was taken over");

@@ -3,7 +3,10 @@
 //! server on a loopback port, its clock moved through the year), so every figure, alert
 //! and waiting time comes from the same code as real traffic would.
 
+pub mod organisations;
 mod plan;
+
+pub use organisations::DEMO_ORGANISATIONS;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,18 +19,6 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::startup::{Application, open_database};
 use plan::{MUNICIPAL_KINDS, REGIONS, Recipient, Step, Story};
-
-/// The organisations of the demo year, as the development login offers them.
-pub const DEMO_ORGANISATIONS: [&str; 8] = [
-    "gemeente:0363",
-    "gemeente:0268",
-    "gemeente:0796",
-    "agb:06110001",
-    "agb:06110002",
-    "agb:06120001",
-    "agb:06120002",
-    "agb:06130001",
-];
 
 /// How many clients the demo year follows.
 const CLIENTS: usize = 420;
@@ -74,7 +65,7 @@ impl Driver {
             return Ok(t.clone());
         }
         let ttl = self.config.jwt_max_lifetime_seconds.min(3600);
-        let t = crate::cli::mint(&self.config, org, scope, "demo", ttl)?;
+        let t = crate::auth::token::mint(&self.config, org, scope, "demo", ttl)?;
         self.tokens.insert((org.to_owned(), scope), t.clone());
         Ok(t)
     }

@@ -10,10 +10,7 @@ use herstelbrug_domain::VersionMatch;
 
 use crate::error::ApiError;
 
-/// The strong ETag of a resource at `version`.
-pub fn etag(version: u32) -> String {
-    format!("\"{version}\"")
-}
+pub use crate::http::version_tag::etag;
 
 /// One member of an entity-tag list (RFC 9110 §8.8.3).
 #[derive(Debug, PartialEq, Eq)]

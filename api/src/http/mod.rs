@@ -14,3 +14,4 @@ pub mod query;
 pub mod replay;
 pub mod request_shape;
 pub mod timeout;
+pub mod version_tag;

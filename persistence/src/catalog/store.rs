@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::catalog::measured::measured_referrals;
 use crate::catalog::organisation::check_registered;
 use crate::catalog::row::{capacity_columns, details_columns, service_from_row, service_to_row};
+use crate::db::idempotency::Write;
 use crate::db::idempotency::{Replayable, Respond, WriteContext, keyed_write};
 use crate::db::write_txn::WriteTxn;
 use crate::entity::{referral, service, service_area, service_event};
@@ -441,9 +442,12 @@ impl CatalogStore {
         owner: OrgId,
         capacity: Capacity,
         stated_wait_days: Option<u32>,
-        write: WriteContext<'_>,
-        respond: Respond<'_, Service>,
+        write: Write<'_, Service>,
     ) -> Result<Replayable, StoreError> {
+        let Write {
+            context: write,
+            respond,
+        } = write;
         let now = write.now;
         let keyed = keyed_write(&self.conn, &write, respond, async |txn: &WriteTxn| {
             let mut row = service::ActiveModel {

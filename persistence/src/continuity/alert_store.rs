@@ -18,6 +18,7 @@ use sea_orm::{
 
 use crate::continuity::alert_row::{alert_from_row, alert_to_row};
 use crate::continuity::evaluate::append_alert;
+use crate::db::idempotency::Write;
 use crate::db::idempotency::{Replayable, Respond, WriteContext, keyed_write_about};
 use crate::db::paging;
 use crate::db::write_txn::WriteTxn;
@@ -190,9 +191,12 @@ impl AlertStore {
         org: OrgId,
         if_match: VersionMatch,
         reason: BoundedText,
-        write: WriteContext<'_>,
-        respond: Respond<'_, Alert>,
+        write: Write<'_, Alert>,
     ) -> Result<Replayable, StoreError> {
+        let Write {
+            context: write,
+            respond,
+        } = write;
         let (actor, now) = (write.actor.clone(), write.now);
         let change = AlertChange {
             id,

@@ -175,6 +175,14 @@ pub struct WriteContext<'a> {
     pub key: Option<&'a IdempotencyKey>,
 }
 
+/// A state-changing operation's shared concerns and how its first answer is rendered,
+/// so a retry gets that same answer: what every store write takes besides its command.
+#[derive(Clone, Copy)]
+pub struct Write<'a, T> {
+    pub context: WriteContext<'a>,
+    pub respond: Respond<'a, T>,
+}
+
 /// A keyed write done now (with what it wrote, for the work after commit) or replayed.
 pub(crate) struct Keyed<T> {
     pub outcome: Replayable,

@@ -463,13 +463,16 @@ impl WebhookStore {
     pub async fn record(
         &self,
         claimed: &Claimed,
-        token: Uuid,
-        outcome: &Outcome,
-        status_code: Option<u16>,
-        error: Option<String>,
-        duration_ms: u64,
+        result: AttemptResult<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let AttemptResult {
+            token,
+            outcome,
+            status_code,
+            error,
+            duration_ms,
+        } = result;
         let txn = begin_write(&self.conn).await?;
         let attempt = claimed.attempts + 1;
         let (status, next) = match outcome {
@@ -589,4 +592,14 @@ async fn set_status<C: ConnectionTrait>(
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+/// What one delivery attempt of a claimed message came to: the claim's `token`, the
+/// outcome, the receiver's status and error if any, and how long it took.
+pub struct AttemptResult<'a> {
+    pub token: Uuid,
+    pub outcome: &'a Outcome,
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+    pub duration_ms: u64,
 }

@@ -18,10 +18,10 @@ use herstelbrug_domain::{
 use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use crate::access_log::AccessRecord;
 use crate::continuity;
 use crate::db::connect::{Database, begin_write};
-use crate::db::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::db::idempotency::Write;
+use crate::db::idempotency::{self, Replayable, finish, replay};
 use crate::db::paging;
 use crate::db::write_txn::WriteTxn;
 use crate::entity::referral::Column;
@@ -37,6 +37,24 @@ use crate::referral::row::ReferralRecord;
 use crate::referral::row::{referral_event_to_row, referral_from_row, referral_to_row};
 use crate::trajectory::row::stored_version;
 use herstelbrug_domain::fhir::UpdatedWindow;
+
+/// A referral to request: for the client of `trajectory_id` (a trajectory of `provider`),
+/// under the caller's new `id`, with the identifiers the provider gives it.
+pub struct NewReferral<'a> {
+    pub trajectory_id: TrajectoryId,
+    pub provider: AgbCode,
+    pub id: ReferralId,
+    pub request: ReferralRequest,
+    pub identifiers: &'a [Identifier],
+}
+
+/// A party's action on referral `id`, taken if its version satisfies `if_match`.
+pub struct PartyAction<'a> {
+    pub id: ReferralId,
+    pub org: OrgId,
+    pub if_match: &'a VersionMatch,
+    pub command: &'a ReferralCommand,
+}
 
 #[derive(Clone, Debug)]
 pub struct ReferralStore {
@@ -67,20 +85,25 @@ impl ReferralStore {
     }
 
     /// Refers the client of `trajectory_id` (a trajectory of `provider`).
-    #[allow(clippy::too_many_arguments)]
     pub async fn create(
         &self,
-        trajectory_id: TrajectoryId,
-        provider: AgbCode,
-        id: ReferralId,
-        request: ReferralRequest,
-        identifiers: &[Identifier],
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-        key: Option<&IdempotencyKey>,
-        respond: Respond<'_, ReferralRecord>,
+        new: NewReferral<'_>,
+        write: Write<'_, ReferralRecord>,
     ) -> Result<Replayable, StoreError> {
+        let NewReferral {
+            trajectory_id,
+            provider,
+            id,
+            request,
+            identifiers,
+        } = new;
+        let Write { context, respond } = write;
+        let (actor, now, audit, key) = (
+            context.actor.clone(),
+            context.now,
+            context.audit,
+            context.key,
+        );
         let mut woken = Vec::new();
         let attempt = async {
             let txn = begin_write(&self.conn).await?;
@@ -127,19 +150,24 @@ impl ReferralStore {
     }
 
     /// Takes a party's action on a referral `org` takes part in, if its current version satisfies `if_match`.
-    #[allow(clippy::too_many_arguments)]
     pub async fn act(
         &self,
-        id: ReferralId,
-        org: OrgId,
-        if_match: &VersionMatch,
-        command: &ReferralCommand,
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-        key: Option<&IdempotencyKey>,
-        respond: Respond<'_, ReferralRecord>,
+        action: PartyAction<'_>,
+        write: Write<'_, ReferralRecord>,
     ) -> Result<Replayable, StoreError> {
+        let PartyAction {
+            id,
+            org,
+            if_match,
+            command,
+        } = action;
+        let Write { context, respond } = write;
+        let (actor, now, audit, key) = (
+            context.actor.clone(),
+            context.now,
+            context.audit,
+            context.key,
+        );
         let mut woken = Vec::new();
         let attempt = async {
             let txn = begin_write(&self.conn).await?;

@@ -6,17 +6,17 @@
 use chrono::{DateTime, Utc};
 use herstelbrug_domain::routing::{Candidate, Offer, OfferPolicy};
 use herstelbrug_domain::{
-    Actor, AgbCode, BoundedText, ClientContact, OfferId, Referral, ReferralId, ReferralKind,
+    AgbCode, BoundedText, ClientContact, OfferId, Referral, ReferralId, ReferralKind,
     ReferralRequest, ReferrerContact, TrajectoryId,
 };
 use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::access_log::AccessRecord;
 use crate::continuity;
 use crate::db::connect::Database;
 use crate::db::connect::begin_write;
-use crate::db::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::db::idempotency::Write;
+use crate::db::idempotency::{self, Replayable, finish, replay};
 use crate::entity::{offer, referral, referral_event};
 use crate::error::StoreError;
 use crate::feed::signal::FeedSignal;
@@ -113,12 +113,15 @@ impl OfferStore {
     pub async fn create_offer(
         &self,
         new: NewOffer,
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-        key: Option<&IdempotencyKey>,
-        respond: Respond<'_, OfferRecord>,
+        write: Write<'_, OfferRecord>,
     ) -> Result<Replayable, StoreError> {
+        let Write { context, respond } = write;
+        let (actor, now, audit, key) = (
+            context.actor.clone(),
+            context.now,
+            context.audit,
+            context.key,
+        );
         let mut woken = Vec::new();
         let attempt = async {
             let txn = begin_write(&self.conn).await?;

@@ -11,7 +11,7 @@ use herstelbrug_domain::{IdentifiedKind, Identifier, OrgId};
 use crate::identifier;
 use crate::identifier::store::IdentifiedObject;
 use herstelbrug_domain::{
-    Actor, AgbCode, ContinuityPolicy, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory,
+    AgbCode, ContinuityPolicy, GemeenteCode, Phase, ReferralEvent, Registration, Trajectory,
     TrajectoryEvent, TrajectoryId, TransitionCommand,
 };
 use sea_orm::QueryTrait as _;
@@ -19,11 +19,11 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use crate::access_log::AccessRecord;
 use crate::continuity;
 use crate::db::connect::{Database, begin_write};
 use crate::db::group_commit::GroupCommit;
-use crate::db::idempotency::{self, IdempotencyKey, Replayable, Respond, finish, replay};
+use crate::db::idempotency::Write;
+use crate::db::idempotency::{self, Replayable, finish, replay};
 use crate::db::paging;
 use crate::db::write_txn::WriteTxn;
 use crate::entity::{referral_event, trajectory, trajectory_event};
@@ -82,6 +82,24 @@ pub struct TrajectoryPage {
     pub items: Vec<Trajectory>,
     /// Set when more items follow; pass it back as `after`.
     pub next: Option<TrajectoryId>,
+}
+
+/// A trajectory to register: the caller's new id, what the provider sent, and the
+/// client's sealed BSN and identifiers if any.
+pub struct NewTrajectory<'a> {
+    pub id: TrajectoryId,
+    pub registration: Registration,
+    pub provider: AgbCode,
+    pub bsn: Option<&'a SealedBsn>,
+    pub identifiers: &'a [Identifier],
+}
+
+/// A transition of trajectory `id` of `provider`, taken if its version satisfies `if_match`.
+pub struct TrajectoryMove<'a> {
+    pub id: TrajectoryId,
+    pub provider: AgbCode,
+    pub if_match: &'a VersionMatch,
+    pub command: &'a TransitionCommand,
 }
 
 #[derive(Clone, Debug)]
@@ -148,20 +166,25 @@ impl TrajectoryStore {
     }
 
     /// Registers a trajectory for the actor's provider.
-    #[allow(clippy::too_many_arguments)]
     pub async fn register(
         &self,
-        id: TrajectoryId,
-        registration: Registration,
-        provider: AgbCode,
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-        idempotency: Option<&IdempotencyKey>,
-        bsn: Option<&SealedBsn>,
-        identifiers: &[Identifier],
-        respond: Respond<'_, Trajectory>,
+        new: NewTrajectory<'_>,
+        write: Write<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
+        let NewTrajectory {
+            id,
+            registration,
+            provider,
+            bsn,
+            identifiers,
+        } = new;
+        let Write { context, respond } = write;
+        let (actor, now, audit, idempotency) = (
+            context.actor.clone(),
+            context.now,
+            context.audit,
+            context.key,
+        );
         let mut woken = Vec::new();
         let client_ref = registration.client_ref.to_string();
         let attempt = async {
@@ -289,19 +312,24 @@ impl TrajectoryStore {
     }
 
     /// Applies a transition if the current version satisfies `if_match`; only the treating provider may.
-    #[allow(clippy::too_many_arguments)]
     pub async fn transition(
         &self,
-        id: TrajectoryId,
-        provider: AgbCode,
-        if_match: &VersionMatch,
-        command: &TransitionCommand,
-        actor: Actor,
-        now: DateTime<Utc>,
-        audit: &AccessRecord,
-        idempotency: Option<&IdempotencyKey>,
-        respond: Respond<'_, Trajectory>,
+        change: TrajectoryMove<'_>,
+        write: Write<'_, Trajectory>,
     ) -> Result<Replayable, StoreError> {
+        let TrajectoryMove {
+            id,
+            provider,
+            if_match,
+            command,
+        } = change;
+        let Write { context, respond } = write;
+        let (actor, now, audit, idempotency) = (
+            context.actor.clone(),
+            context.now,
+            context.audit,
+            context.key,
+        );
         let mut woken = Vec::new();
         let attempt = async {
             let txn = self.begin().await?;

@@ -415,7 +415,7 @@ async fn four_dispatchers_send_every_message_once() {
 
 #[tokio::test]
 async fn a_late_result_from_an_expired_lease_cannot_overwrite_the_new_claim() {
-    use herstelbrug_persistence::{Outcome, WebhookStore};
+    use herstelbrug_persistence::{AttemptResult, Outcome, WebhookStore};
 
     let app = TestApp::spawn_with(|c| c.dispatcher = "off".to_owned()).await;
     let receiver = Receiver::start(&[]);
@@ -458,11 +458,13 @@ async fn a_late_result_from_an_expired_lease_cannot_overwrite_the_new_claim() {
         store
             .record(
                 &second[0],
-                fast,
-                &Outcome::Delivered,
-                Some(204),
-                None,
-                5,
+                AttemptResult {
+                    token: fast,
+                    outcome: &Outcome::Delivered,
+                    status_code: Some(204),
+                    error: None,
+                    duration_ms: 5,
+                },
                 later
             )
             .await
@@ -472,11 +474,13 @@ async fn a_late_result_from_an_expired_lease_cannot_overwrite_the_new_claim() {
     let late = store
         .record(
             &first[0],
-            slow,
-            &Outcome::Retry { at: later },
-            Some(500),
-            Some("late".into()),
-            5,
+            AttemptResult {
+                token: slow,
+                outcome: &Outcome::Retry { at: later },
+                status_code: Some(500),
+                error: Some("late".into()),
+                duration_ms: 5,
+            },
             later,
         )
         .await

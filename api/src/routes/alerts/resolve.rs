@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::BoundedText;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::Write;
 
 use crate::auth::{Principal, policy};
 use crate::dto::alert::{AlertView, ResolveAlertRequest};
@@ -66,9 +67,18 @@ pub async fn resolve(
     let write = parts.context(state.clock.now());
     let outcome = state
         .alerts
-        .resolve(id, org, if_match, reason, write, &|alert| {
-            replay::stored(StatusCode::OK, &AlertView::from(alert), alert.version, None)
-        })
+        .resolve(
+            id,
+            org,
+            if_match,
+            reason,
+            Write {
+                context: write,
+                respond: &|alert| {
+                    replay::stored(StatusCode::OK, &AlertView::from(alert), alert.version, None)
+                },
+            },
+        )
         .await?;
     audit.settle(&outcome);
     Ok(replay::respond(outcome))

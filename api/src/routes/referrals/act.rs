@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::ReferralAction;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{PartyAction, Write, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::dto::referral::ReferralActionName;
@@ -70,21 +71,27 @@ pub async fn act(
     let outcome = state
         .referrals
         .act(
-            id,
-            org,
-            &if_match,
-            &command,
-            principal.actor(),
-            now,
-            &audit.entry(StatusCode::OK, CreatedSubject::default()),
-            key.as_ref(),
-            &|record| {
-                replay::stored(
-                    StatusCode::OK,
-                    &ReferralView::for_org(record, org),
-                    record.referral.version,
-                    None,
-                )
+            PartyAction {
+                id,
+                org,
+                if_match: &if_match,
+                command: &command,
+            },
+            Write {
+                context: WriteContext {
+                    actor: &principal.actor(),
+                    now,
+                    audit: &audit.entry(StatusCode::OK, CreatedSubject::default()),
+                    key: key.as_ref(),
+                },
+                respond: &|record| {
+                    replay::stored(
+                        StatusCode::OK,
+                        &ReferralView::for_org(record, org),
+                        record.referral.version,
+                        None,
+                    )
+                },
             },
         )
         .await?;

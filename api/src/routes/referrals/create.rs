@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::ReferralId;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{NewReferral, Write, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::dto::identifier::parse_set;
@@ -70,23 +71,29 @@ pub async fn create(
     let outcome = state
         .referrals
         .create(
-            trajectory,
-            provider,
-            referral,
-            request,
-            &identifiers,
-            actor,
-            now,
-            &entry,
-            key.as_ref(),
-            &|record| {
-                let location = format!("/v1/referrals/{}", record.referral.id);
-                replay::stored(
-                    StatusCode::CREATED,
-                    &ProviderReferralView::from(record),
-                    record.referral.version,
-                    Some(location),
-                )
+            NewReferral {
+                trajectory_id: trajectory,
+                provider,
+                id: referral,
+                request,
+                identifiers: &identifiers,
+            },
+            Write {
+                context: WriteContext {
+                    actor: &actor,
+                    now,
+                    audit: &entry,
+                    key: key.as_ref(),
+                },
+                respond: &|record| {
+                    let location = format!("/v1/referrals/{}", record.referral.id);
+                    replay::stored(
+                        StatusCode::CREATED,
+                        &ProviderReferralView::from(record),
+                        record.referral.version,
+                        Some(location),
+                    )
+                },
             },
         )
         .await?;

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{Write, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::dto::routing::{CreateOfferRequest, OfferView};
@@ -68,14 +69,25 @@ pub async fn create_offer(
     );
     let outcome = state
         .offers
-        .create_offer(offer, actor, now, &entry, key.as_ref(), &|record| {
-            replay::stored(
-                StatusCode::CREATED,
-                &OfferView::from(record),
-                record.offer.version,
-                Some(format!("/v1/offers/{}", record.offer.id)),
-            )
-        })
+        .create_offer(
+            offer,
+            Write {
+                context: WriteContext {
+                    actor: &actor,
+                    now,
+                    audit: &entry,
+                    key: key.as_ref(),
+                },
+                respond: &|record| {
+                    replay::stored(
+                        StatusCode::CREATED,
+                        &OfferView::from(record),
+                        record.offer.version,
+                        Some(format!("/v1/offers/{}", record.offer.id)),
+                    )
+                },
+            },
+        )
         .await?;
     audit.settle(&outcome);
     Ok(replay::respond(outcome))

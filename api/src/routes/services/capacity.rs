@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::Write;
 
 use super::service_id;
 use crate::auth::{Principal, policy};
@@ -67,14 +68,16 @@ pub async fn capacity(
             owner,
             capacity,
             body.stated_wait_days,
-            write,
-            &|service| {
-                replay::stored(
-                    StatusCode::OK,
-                    &ServiceView::new(service, &waiting),
-                    service.version,
-                    None,
-                )
+            Write {
+                context: write,
+                respond: &|service| {
+                    replay::stored(
+                        StatusCode::OK,
+                        &ServiceView::new(service, &waiting),
+                        service.version,
+                        None,
+                    )
+                },
             },
         )
         .await?;

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_domain::TrajectoryId;
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{NewTrajectory, Write, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::dto::identifier::parse_set;
@@ -72,23 +73,29 @@ pub async fn create(
     let outcome = state
         .trajectories
         .register(
-            id,
-            registration,
-            provider,
-            actor,
-            now,
-            &entry,
-            key.as_ref(),
-            bsn.as_ref(),
-            &identifiers,
-            &|t| {
-                let location = format!("/v1/trajectories/{}", t.id);
-                replay::stored(
-                    StatusCode::CREATED,
-                    &TrajectoryView::from(t),
-                    t.version,
-                    Some(location),
-                )
+            NewTrajectory {
+                id,
+                registration,
+                provider,
+                bsn: bsn.as_ref(),
+                identifiers: &identifiers,
+            },
+            Write {
+                context: WriteContext {
+                    actor: &actor,
+                    now,
+                    audit: &entry,
+                    key: key.as_ref(),
+                },
+                respond: &|t| {
+                    let location = format!("/v1/trajectories/{}", t.id);
+                    replay::stored(
+                        StatusCode::CREATED,
+                        &TrajectoryView::from(t),
+                        t.version,
+                        Some(location),
+                    )
+                },
             },
         )
         .await?;

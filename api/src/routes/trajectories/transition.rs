@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use herstelbrug_openapi::Problem;
+use herstelbrug_persistence::{TrajectoryMove, Write, WriteContext};
 
 use crate::auth::{Principal, policy};
 use crate::dto::trajectory::{TrajectoryView, TransitionRequest};
@@ -64,15 +65,23 @@ pub async fn transition(
     let outcome = state
         .trajectories
         .transition(
-            id,
-            provider,
-            &if_match,
-            &command,
-            actor,
-            now,
-            &audit.entry(StatusCode::OK, CreatedSubject::default()),
-            key.as_ref(),
-            &|t| replay::stored(StatusCode::OK, &TrajectoryView::from(t), t.version, None),
+            TrajectoryMove {
+                id,
+                provider,
+                if_match: &if_match,
+                command: &command,
+            },
+            Write {
+                context: WriteContext {
+                    actor: &actor,
+                    now,
+                    audit: &audit.entry(StatusCode::OK, CreatedSubject::default()),
+                    key: key.as_ref(),
+                },
+                respond: &|t| {
+                    replay::stored(StatusCode::OK, &TrajectoryView::from(t), t.version, None)
+                },
+            },
         )
         .await?;
     audit.settle(&outcome);

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::catalog::{Capacity, Service};
 use serde::{Deserialize, Serialize};
 
-use crate::dto::service::{EligibilityDto, ServiceRequest};
+use crate::catalog::dto::{EligibilityDto, ServiceRequest};
 
 pub const KIND_TAXONOMY: &str = "herstelbrug:referral-kind";
 pub const WMO_TAXONOMY: &str = "herstelbrug:needs-wmo-decision";

@@ -258,7 +258,7 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .app_data(dev_login.clone())
                 .configure(crate::dashboard::register)
-                .configure(crate::routes::fhir::register)
+                .configure(crate::fhir::register)
                 .default_service(web::to(fallback::unmatched))
                 .wrap(actix_web::middleware::from_fn(crate::http::timeout::limit))
                 .wrap(ErrorHandlers::new().default_handler(fallback::ensure_problem))

@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn identifier_search_parameters_say_what_the_parser_reads() {
-        let pattern = regex::Regex::new(crate::dto::identifier::TOKEN_PATTERN).expect("pattern");
+        let pattern = regex::Regex::new(crate::identifier::dto::TOKEN_PATTERN).expect("pattern");
         for (token, valid) in [
             ("https://ehr.example.nl/episodes|EP-1", true),
             ("urn:oid:1.2.3|a b", true),
@@ -445,7 +445,7 @@ mod tests {
             ("episodes|1", false),
         ] {
             assert_eq!(pattern.is_match(token), valid, "pattern on {token:?}");
-            let parsed = crate::dto::identifier::parse_token(token).is_ok();
+            let parsed = crate::identifier::dto::parse_token(token).is_ok();
             assert_eq!(parsed, valid, "parser on {token:?}");
         }
         let mut doc = document();
@@ -455,7 +455,7 @@ mod tests {
                 if parameter["name"] == "identifier" {
                     assert_eq!(
                         parameter["schema"]["pattern"],
-                        crate::dto::identifier::TOKEN_PATTERN,
+                        crate::identifier::dto::TOKEN_PATTERN,
                         "{path}"
                     );
                     seen += 1;

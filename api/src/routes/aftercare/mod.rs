@@ -1,9 +1,0 @@
-//! After closure: the outcome checks a trajectory owes and their recorded outcomes.
-
-use utoipa_actix_web::service_config::ServiceConfig;
-
-mod checks;
-
-pub fn register(cfg: &mut ServiceConfig) {
-    cfg.service(checks::record).service(checks::list);
-}

@@ -72,11 +72,6 @@ impl ConsentStore {
         }
     }
 
-    fn wake(&self, orgs: &[String]) {
-        for org in orgs {
-            self.signal.notify(org);
-        }
-    }
     /// Records consent on a trajectory of `provider`.
     pub async fn record_consent(
         &self,
@@ -109,7 +104,7 @@ impl ConsentStore {
         })
         .await?;
         if let Some((_, woken)) = &keyed.written {
-            self.wake(woken);
+            self.signal.notify_all(woken);
         }
         Ok(keyed.outcome)
     }
@@ -161,7 +156,7 @@ impl ConsentStore {
         })
         .await?;
         if let Some((_, woken)) = &keyed.written {
-            self.wake(woken);
+            self.signal.notify_all(woken);
         }
         Ok(keyed.outcome)
     }

@@ -56,6 +56,13 @@ impl FeedSignal {
         }
     }
 
+    /// [`notify`](Self::notify) for each organisation a committed write concerned.
+    pub fn notify_all(&self, orgs: &[String]) {
+        for org in orgs {
+            self.notify(org);
+        }
+    }
+
     /// Wakes this process's readers of `org`'s feed only.
     fn wake(&self, org: &str) {
         let waiters = self

@@ -144,7 +144,7 @@ impl ReferralStore {
         }
         .await;
         if attempt.is_ok() {
-            self.wake(&woken);
+            self.signal.notify_all(&woken);
         }
         idempotency::settle(&self.conn, attempt, key).await
     }
@@ -256,7 +256,7 @@ impl ReferralStore {
         }
         .await;
         if attempt.is_ok() {
-            self.wake(&woken);
+            self.signal.notify_all(&woken);
         }
         idempotency::settle(&self.conn, attempt, key).await
     }
@@ -337,12 +337,6 @@ impl ReferralStore {
         }
         crate::continuity::evaluate::save_offer(txn, offer).await?;
         Ok(woken)
-    }
-
-    pub(crate) fn wake(&self, orgs: &[String]) {
-        for org in orgs {
-            self.signal.notify(org);
-        }
     }
 }
 

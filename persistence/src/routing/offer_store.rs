@@ -103,11 +103,6 @@ impl OfferStore {
         }
     }
 
-    fn wake(&self, orgs: &[String]) {
-        for org in orgs {
-            self.signal.notify(org);
-        }
-    }
     /// Offers the client of `new.trajectory_id` (a trajectory of `new.provider`) to every
     /// candidate of `new` at once.
     pub async fn create_offer(
@@ -200,7 +195,7 @@ impl OfferStore {
         if attempt.is_ok() {
             woken.sort();
             woken.dedup();
-            self.wake(&woken);
+            self.signal.notify_all(&woken);
         }
         idempotency::settle(&self.conn, attempt, key).await
     }

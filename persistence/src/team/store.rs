@@ -138,12 +138,6 @@ impl TeamStore {
         }
     }
 
-    fn wake(&self, orgs: &[String]) {
-        for org in orgs {
-            self.signal.notify(org);
-        }
-    }
-
     /// Adds a participant to a trajectory of `provider`.
     pub async fn join(
         &self,
@@ -308,7 +302,7 @@ impl TeamStore {
         )
         .await?;
         if let Some((_, woken)) = &keyed.written {
-            self.wake(woken);
+            self.signal.notify_all(woken);
         }
         Ok(keyed.outcome)
     }

@@ -159,12 +159,6 @@ impl TrajectoryStore {
         }
     }
 
-    fn wake(&self, orgs: &[String]) {
-        for org in orgs {
-            self.signal.notify(org);
-        }
-    }
-
     /// Registers a trajectory for the actor's provider.
     pub async fn register(
         &self,
@@ -262,7 +256,7 @@ impl TrajectoryStore {
             other => other,
         };
         if attempt.is_ok() {
-            self.wake(&woken);
+            self.signal.notify_all(&woken);
         }
         idempotency::settle(&self.conn, attempt, idempotency).await
     }
@@ -366,7 +360,7 @@ impl TrajectoryStore {
         }
         .await;
         if attempt.is_ok() {
-            self.wake(&woken);
+            self.signal.notify_all(&woken);
         }
         idempotency::settle(&self.conn, attempt, idempotency).await
     }

@@ -102,7 +102,7 @@ pub type Respond<'a, T> = &'a (dyn Fn(&T) -> StoredResponse + Sync);
 /// first to commit and then reads its stored response. Call it first in the transaction,
 /// before any row lock, so the key lock is never taken while holding one. SQLite runs one
 /// writer at a time, so the twin already sees the first's row.
-pub(crate) async fn replay(
+async fn replay(
     txn: &WriteTxn,
     key: Option<&IdempotencyKey>,
 ) -> Result<Option<StoredResponse>, StoreError> {
@@ -134,7 +134,7 @@ fn lock_id(key: &IdempotencyKey) -> i64 {
 }
 
 /// Stores the response with the key (if any) and commits the write with it.
-pub(crate) async fn finish(
+async fn finish(
     txn: WriteTxn,
     key: Option<&IdempotencyKey>,
     response: StoredResponse,
@@ -147,22 +147,6 @@ pub(crate) async fn finish(
     access_log::defer(&txn, audit, response.status, now);
     txn.commit().await?;
     Ok(Replayable::Fresh(response))
-}
-
-/// A keyed write that failed in the database may have lost a race with its own retry,
-/// which committed: then the stored response is the answer.
-pub(crate) async fn settle(
-    conn: &DatabaseConnection,
-    attempt: Result<Replayable, StoreError>,
-    key: Option<&IdempotencyKey>,
-) -> Result<Replayable, StoreError> {
-    match (attempt, key) {
-        (Err(StoreError::Database(err)), Some(key)) => match lookup(conn, key).await? {
-            Some(stored) => Ok(Replayable::Replayed(stored)),
-            None => Err(StoreError::Database(err)),
-        },
-        (outcome, _) => outcome,
-    }
 }
 
 /// What every state-changing operation carries besides its own arguments: who, when,
@@ -211,9 +195,25 @@ pub(crate) async fn keyed_write_about<T>(
     about: impl Fn(&T) -> Option<uuid::Uuid>,
     work: impl AsyncFnOnce(&WriteTxn) -> Result<T, StoreError>,
 ) -> Result<Keyed<T>, StoreError> {
+    let begin = async || Ok(crate::db::connect::begin_write(conn).await?);
+    run(conn, write, respond, about, begin, work).await
+}
+
+/// The pipeline itself, for a write that starts its transaction its own way (a member of
+/// SQLite's group commit): `begin`, then the stored answer if the key was seen, else
+/// `work`, the answer stored with the key, the access-log entry and the commit; a database
+/// error after a twin committed is answered with the twin's stored answer.
+pub(crate) async fn run<T>(
+    conn: &DatabaseConnection,
+    write: &WriteContext<'_>,
+    respond: Respond<'_, T>,
+    about: impl Fn(&T) -> Option<uuid::Uuid>,
+    begin: impl AsyncFnOnce() -> Result<WriteTxn, StoreError>,
+    work: impl AsyncFnOnce(&WriteTxn) -> Result<T, StoreError>,
+) -> Result<Keyed<T>, StoreError> {
     let (key, now, audit) = (write.key, write.now, write.audit);
     let attempt = async {
-        let txn = crate::db::connect::begin_write(conn).await?;
+        let txn = begin().await?;
         if let Some(stored) = replay(&txn, key).await? {
             return Ok(Keyed {
                 outcome: Replayable::Replayed(stored),

@@ -19,9 +19,9 @@ use sea_orm::QueryTrait as _;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::continuity;
-use crate::db::connect::{Database, begin_write};
+use crate::db::connect::Database;
 use crate::db::idempotency::Write;
-use crate::db::idempotency::{self, Replayable, finish, replay};
+use crate::db::idempotency::{Replayable, keyed_write};
 use crate::db::paging;
 use crate::db::write_txn::WriteTxn;
 use crate::entity::referral::Column;
@@ -98,20 +98,11 @@ impl ReferralStore {
             identifiers,
         } = new;
         let Write { context, respond } = write;
-        let (actor, now, audit, key) = (
-            context.actor.clone(),
-            context.now,
-            context.audit,
-            context.key,
-        );
-        let mut woken = Vec::new();
-        let attempt = async {
-            let txn = begin_write(&self.conn).await?;
-            if let Some(stored) = replay(&txn, key).await? {
-                return Ok(Replayable::Replayed(stored));
-            }
-            let trajectory = own_trajectory(&txn, trajectory_id, provider).await?;
-            let consent = check_request(&txn, &trajectory, &request, now).await?;
+        let (actor, now) = (context.actor.clone(), context.now);
+        let respond = |(written, _): &(ReferralRecord, Vec<String>)| respond(written);
+        let keyed = keyed_write(&self.conn, &context, &respond, async |txn: &WriteTxn| {
+            let trajectory = own_trajectory(txn, trajectory_id, provider).await?;
+            let consent = check_request(txn, &trajectory, &request, now).await?;
             let (referral, event) = Referral::request(
                 id,
                 &trajectory,
@@ -122,31 +113,31 @@ impl ReferralStore {
                 self.terms,
             )?;
             referral::Entity::insert(referral_to_row(&referral))
-                .exec_without_returning(&txn)
+                .exec_without_returning(txn)
                 .await?;
             let object = IdentifiedObject {
                 owner: OrgId::Agb(provider),
                 kind: IdentifiedKind::Referral,
                 resource: id.as_uuid(),
             };
-            identifier::store::attach(&txn, object, identifiers, now).await?;
+            identifier::store::attach(txn, object, identifiers, now).await?;
             txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
-            woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
+            let mut woken = feed::append_referral(txn, &referral, event.change.kind(), now).await?;
             woken.extend(
-                continuity::evaluate(&txn, trajectory_id, now, &self.policy, event.change.kind())
+                continuity::evaluate(txn, trajectory_id, now, &self.policy, event.change.kind())
                     .await?,
             );
             let record = ReferralRecord {
                 referral,
                 consent_holds: true,
             };
-            finish(txn, key, respond(&record), now, audit).await
+            Ok((record, woken))
+        })
+        .await?;
+        if let Some((_, woken)) = &keyed.written {
+            self.signal.notify_all(woken);
         }
-        .await;
-        if attempt.is_ok() {
-            self.signal.notify_all(&woken);
-        }
-        idempotency::settle(&self.conn, attempt, key).await
+        Ok(keyed.outcome)
     }
 
     /// Takes a party's action on a referral `org` takes part in, if its current version satisfies `if_match`.
@@ -162,21 +153,12 @@ impl ReferralStore {
             command,
         } = action;
         let Write { context, respond } = write;
-        let (actor, now, audit, key) = (
-            context.actor.clone(),
-            context.now,
-            context.audit,
-            context.key,
-        );
-        let mut woken = Vec::new();
-        let attempt = async {
-            let txn = begin_write(&self.conn).await?;
-            if let Some(stored) = replay(&txn, key).await? {
-                return Ok(Replayable::Replayed(stored));
-            }
+        let (actor, now) = (context.actor.clone(), context.now);
+        let respond = |(written, _): &(ReferralRecord, Vec<String>)| respond(written);
+        let keyed = keyed_write(&self.conn, &context, &respond, async |txn: &WriteTxn| {
             let row = referral::Entity::find_by_id(id.as_uuid())
                 .filter(involving(org))
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let mut referral = referral_from_row(row)?;
@@ -185,9 +167,9 @@ impl ReferralStore {
             // referral again (the first may have cancelled it).
             let mut offer = match referral.offer {
                 Some(offer_id) => {
-                    let offer = lock_offer(&txn, offer_id).await?;
+                    let offer = lock_offer(txn, offer_id).await?;
                     referral = referral::Entity::find_by_id(id.as_uuid())
-                        .one(&txn)
+                        .one(txn)
                         .await?
                         .ok_or(StoreError::NotFound)
                         .and_then(referral_from_row)?;
@@ -222,7 +204,7 @@ impl ReferralStore {
                 .set(referral_to_row(&referral))
                 .filter(referral::Column::Id.eq(id.as_uuid()))
                 .filter(referral::Column::Version.eq(stored_version(before)))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if updated.rows_affected == 0 {
                 return Err(StoreError::VersionMismatch {
@@ -230,16 +212,16 @@ impl ReferralStore {
                 });
             }
             txn.defer(referral_event::Entity::insert(referral_event_to_row(&event)?).into_query());
-            woken = feed::append_referral(&txn, &referral, event.change.kind(), now).await?;
+            let mut woken = feed::append_referral(txn, &referral, event.change.kind(), now).await?;
             if let Some(offer) = offer.as_mut() {
                 woken.extend(
-                    self.follow_offer(&txn, offer, &referral, &event.actor, now)
+                    self.follow_offer(txn, offer, &referral, &event.actor, now)
                         .await?,
                 );
             }
             woken.extend(
                 continuity::evaluate(
-                    &txn,
+                    txn,
                     referral.trajectory_id,
                     now,
                     &self.policy,
@@ -247,18 +229,18 @@ impl ReferralStore {
                 )
                 .await?,
             );
-            let holds = feed::consent_holds(&txn, std::slice::from_ref(&referral), now).await?;
+            let holds = feed::consent_holds(txn, std::slice::from_ref(&referral), now).await?;
             let record = ReferralRecord {
                 consent_holds: holds.get(&referral.id).copied().unwrap_or(false),
                 referral,
             };
-            finish(txn, key, respond(&record), now, audit).await
+            Ok((record, woken))
+        })
+        .await?;
+        if let Some((_, woken)) = &keyed.written {
+            self.signal.notify_all(woken);
         }
-        .await;
-        if attempt.is_ok() {
-            self.signal.notify_all(&woken);
-        }
-        idempotency::settle(&self.conn, attempt, key).await
+        Ok(keyed.outcome)
     }
 
     /// A referral `org` takes part in.

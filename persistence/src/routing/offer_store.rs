@@ -14,9 +14,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::continuity;
 use crate::db::connect::Database;
-use crate::db::connect::begin_write;
 use crate::db::idempotency::Write;
-use crate::db::idempotency::{self, Replayable, finish, replay};
+use crate::db::idempotency::{Replayable, keyed_write};
+use crate::db::write_txn::WriteTxn;
 use crate::entity::{offer, referral, referral_event};
 use crate::error::StoreError;
 use crate::feed::signal::FeedSignal;
@@ -111,19 +111,11 @@ impl OfferStore {
         write: Write<'_, OfferRecord>,
     ) -> Result<Replayable, StoreError> {
         let Write { context, respond } = write;
-        let (actor, now, audit, key) = (
-            context.actor.clone(),
-            context.now,
-            context.audit,
-            context.key,
-        );
-        let mut woken = Vec::new();
-        let attempt = async {
-            let txn = begin_write(&self.conn).await?;
-            if let Some(stored) = replay(&txn, key).await? {
-                return Ok(Replayable::Replayed(stored));
-            }
-            let trajectory = own_trajectory(&txn, new.trajectory_id, new.provider).await?;
+        let (actor, now) = (context.actor.clone(), context.now);
+        let respond = |(written, _): &(OfferRecord, Vec<String>)| respond(written);
+        let keyed = keyed_write(&self.conn, &context, &respond, async |txn: &WriteTxn| {
+            let mut woken = Vec::new();
+            let trajectory = own_trajectory(txn, new.trajectory_id, new.provider).await?;
             let offer = Offer::new(
                 OfferId::new_at(now),
                 new.trajectory_id,
@@ -134,7 +126,7 @@ impl OfferStore {
                 new.policy,
             )?;
             offer::Entity::insert(offer_to_row(&offer))
-                .exec_without_returning(&txn)
+                .exec_without_returning(txn)
                 .await?;
             // Every step names who took it.
             crate::entity::trajectory_step::Entity::insert(crate::team::row::step_row(
@@ -145,7 +137,7 @@ impl OfferStore {
                 &actor,
                 now,
             ))
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
             let mut candidates = Vec::new();
             for candidate in &new.candidates {
@@ -159,7 +151,7 @@ impl OfferStore {
                     referrer: new.referrer.clone(),
                     service: candidate.service,
                 };
-                let consent = check_request(&txn, &trajectory, &request, now).await?;
+                let consent = check_request(txn, &trajectory, &request, now).await?;
                 let (mut referral, event) = Referral::request(
                     ReferralId::new_at(now),
                     &trajectory,
@@ -171,33 +163,32 @@ impl OfferStore {
                 )?;
                 referral.offer = Some(offer.id);
                 referral::Entity::insert(referral_to_row(&referral))
-                    .exec_without_returning(&txn)
+                    .exec_without_returning(txn)
                     .await?;
                 txn.defer(
                     referral_event::Entity::insert(referral_event_to_row(&event)?).into_query(),
                 );
-                woken.extend(
-                    feed::append_referral(&txn, &referral, event.change.kind(), now).await?,
-                );
+                woken
+                    .extend(feed::append_referral(txn, &referral, event.change.kind(), now).await?);
                 candidates.push(ReferralRecord {
                     referral,
                     consent_holds: true,
                 });
             }
             woken.extend(
-                continuity::evaluate(&txn, new.trajectory_id, now, &self.policy, "offer_created")
+                continuity::evaluate(txn, new.trajectory_id, now, &self.policy, "offer_created")
                     .await?,
             );
             let record = OfferRecord { offer, candidates };
-            finish(txn, key, respond(&record), now, audit).await
-        }
-        .await;
-        if attempt.is_ok() {
             woken.sort();
             woken.dedup();
-            self.signal.notify_all(&woken);
+            Ok((record, woken))
+        })
+        .await?;
+        if let Some((_, woken)) = &keyed.written {
+            self.signal.notify_all(woken);
         }
-        idempotency::settle(&self.conn, attempt, key).await
+        Ok(keyed.outcome)
     }
 
     /// An offer of `provider` with its candidates.

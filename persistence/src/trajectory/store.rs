@@ -20,10 +20,11 @@ use sea_orm::{
 };
 
 use crate::continuity;
-use crate::db::connect::{Database, begin_write};
+use crate::db::connect::Database;
+use crate::db::connect::begin_write;
 use crate::db::group_commit::GroupCommit;
 use crate::db::idempotency::Write;
-use crate::db::idempotency::{self, Replayable, finish, replay};
+use crate::db::idempotency::{self, Replayable};
 use crate::db::paging;
 use crate::db::write_txn::WriteTxn;
 use crate::entity::{referral_event, trajectory, trajectory_event};
@@ -173,92 +174,95 @@ impl TrajectoryStore {
             identifiers,
         } = new;
         let Write { context, respond } = write;
-        let (actor, now, audit, idempotency) = (
-            context.actor.clone(),
-            context.now,
-            context.audit,
-            context.key,
-        );
-        let mut woken = Vec::new();
+        let (actor, now) = (context.actor.clone(), context.now);
         let client_ref = registration.client_ref.to_string();
-        let attempt = async {
-            let txn = self.begin().await?;
-            if let Some(stored) = replay(&txn, idempotency).await? {
-                return Ok(Replayable::Replayed(stored));
-            }
-            // An open trajectory under the same reference is not looked for here: the
-            // unique index ux_trajectories_open_client refuses the deferred insert, and
-            // `open_client_conflict` names the one that holds it.
-            // The same person under another reference is still the same client.
-            if let Some(bsn) = bsn {
-                let same_person = trajectory::Entity::find()
-                    .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-                    .filter(trajectory::Column::BsnMatcher.eq(bsn.matcher.clone()))
-                    .filter(trajectory::Column::Phase.ne(Phase::Closed.as_str()))
-                    .one(&txn)
-                    .await?;
-                if let Some(existing) = same_person {
-                    return Err(StoreError::OpenTrajectoryExists {
-                        existing: TrajectoryId::from_uuid(existing.id),
-                    });
-                }
-            }
-            // A re-entry follows a closed trajectory of the same provider; within 90 days
-            // of that closure it is a re-admission.
-            let previous_closed_on = match registration.previous {
-                Some(previous) => {
-                    let row = trajectory::Entity::find_by_id(previous.as_uuid())
+        let respond = |(written, _): &(Trajectory, Vec<String>)| respond(written);
+        let keyed = idempotency::run(
+            &self.conn,
+            &context,
+            &respond,
+            |_| None,
+            async || Ok(self.begin().await?),
+            async |txn: &WriteTxn| {
+                // An open trajectory under the same reference is not looked for here: the
+                // unique index ux_trajectories_open_client refuses the deferred insert, and
+                // `open_client_conflict` names the one that holds it.
+                // The same person under another reference is still the same client.
+                if let Some(bsn) = bsn {
+                    let same_person = trajectory::Entity::find()
                         .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
-                        .one(&txn)
-                        .await?
-                        .ok_or(herstelbrug_domain::FieldError::FieldRule {
-                            field: "previous_trajectory",
-                            rule: "no trajectory of this provider has that id",
-                        })?;
-                    if row.phase != Phase::Closed.as_str() {
-                        return Err(herstelbrug_domain::FieldError::FieldRule {
-                            field: "previous_trajectory",
-                            rule: "a re-entry follows a closed trajectory",
-                        }
-                        .into());
+                        .filter(trajectory::Column::BsnMatcher.eq(bsn.matcher.clone()))
+                        .filter(trajectory::Column::Phase.ne(Phase::Closed.as_str()))
+                        .one(txn)
+                        .await?;
+                    if let Some(existing) = same_person {
+                        return Err(StoreError::OpenTrajectoryExists {
+                            existing: TrajectoryId::from_uuid(existing.id),
+                        });
                     }
-                    Some(row.phase_since)
                 }
-                None => None,
-            };
-            let (mut trajectory, event) =
-                Trajectory::register(id, registration, provider, actor, now)?;
-            trajectory.readmission = previous_closed_on.is_some_and(|closed| {
-                herstelbrug_domain::aftercare::is_readmission(closed, trajectory.started_on)
-            });
-            let mut row = trajectory_to_row(&trajectory);
-            row.bsn_matcher = sea_orm::ActiveValue::Set(bsn.map(|b| b.matcher.clone()));
-            row.bsn_sealed = sea_orm::ActiveValue::Set(bsn.map(|b| b.sealed.clone()));
-            // Deferred with everything after it: a new trajectory has nothing to read back.
-            txn.defer(trajectory::Entity::insert(row).into_query());
-            let object = IdentifiedObject {
-                owner: OrgId::Agb(provider),
-                kind: IdentifiedKind::Trajectory,
-                resource: id.as_uuid(),
-            };
-            identifier::store::attach(&txn, object, identifiers, now).await?;
-            txn.defer(trajectory_event::Entity::insert(event_to_row(&event)?).into_query());
-            woken =
-                continuity::evaluate_new(&txn, &trajectory, now, &self.policy, event.change.kind())
-                    .await?;
-            finish(txn, idempotency, respond(&trajectory), now, audit).await
-        }
+                // A re-entry follows a closed trajectory of the same provider; within 90 days
+                // of that closure it is a re-admission.
+                let previous_closed_on = match registration.previous {
+                    Some(previous) => {
+                        let row = trajectory::Entity::find_by_id(previous.as_uuid())
+                            .filter(trajectory::Column::TreatingProvider.eq(provider.to_string()))
+                            .one(txn)
+                            .await?
+                            .ok_or(herstelbrug_domain::FieldError::FieldRule {
+                                field: "previous_trajectory",
+                                rule: "no trajectory of this provider has that id",
+                            })?;
+                        if row.phase != Phase::Closed.as_str() {
+                            return Err(herstelbrug_domain::FieldError::FieldRule {
+                                field: "previous_trajectory",
+                                rule: "a re-entry follows a closed trajectory",
+                            }
+                            .into());
+                        }
+                        Some(row.phase_since)
+                    }
+                    None => None,
+                };
+                let (mut trajectory, event) =
+                    Trajectory::register(id, registration, provider, actor, now)?;
+                trajectory.readmission = previous_closed_on.is_some_and(|closed| {
+                    herstelbrug_domain::aftercare::is_readmission(closed, trajectory.started_on)
+                });
+                let mut row = trajectory_to_row(&trajectory);
+                row.bsn_matcher = sea_orm::ActiveValue::Set(bsn.map(|b| b.matcher.clone()));
+                row.bsn_sealed = sea_orm::ActiveValue::Set(bsn.map(|b| b.sealed.clone()));
+                // Deferred with everything after it: a new trajectory has nothing to read back.
+                txn.defer(trajectory::Entity::insert(row).into_query());
+                let object = IdentifiedObject {
+                    owner: OrgId::Agb(provider),
+                    kind: IdentifiedKind::Trajectory,
+                    resource: id.as_uuid(),
+                };
+                identifier::store::attach(txn, object, identifiers, now).await?;
+                txn.defer(trajectory_event::Entity::insert(event_to_row(&event)?).into_query());
+                let woken = continuity::evaluate_new(
+                    txn,
+                    &trajectory,
+                    now,
+                    &self.policy,
+                    event.change.kind(),
+                )
+                .await?;
+                Ok((trajectory, woken))
+            },
+        )
         .await;
-        let attempt = match attempt {
+        let keyed = match keyed {
             Err(StoreError::Database(err)) => {
-                Err(self.open_client_conflict(provider, &client_ref, err).await)
+                return Err(self.open_client_conflict(provider, &client_ref, err).await);
             }
-            other => other,
+            other => other?,
         };
-        if attempt.is_ok() {
-            self.signal.notify_all(&woken);
+        if let Some((_, woken)) = &keyed.written {
+            self.signal.notify_all(woken);
         }
-        idempotency::settle(&self.conn, attempt, idempotency).await
+        Ok(keyed.outcome)
     }
 
     /// A registration the database refused on a unique index: if the client has an open
@@ -318,51 +322,49 @@ impl TrajectoryStore {
             command,
         } = change;
         let Write { context, respond } = write;
-        let (actor, now, audit, idempotency) = (
-            context.actor.clone(),
-            context.now,
-            context.audit,
-            context.key,
-        );
-        let mut woken = Vec::new();
-        let attempt = async {
-            let txn = self.begin().await?;
-            if let Some(stored) = replay(&txn, idempotency).await? {
-                return Ok(Replayable::Replayed(stored));
-            }
-            // Locked as it is read (PostgreSQL; SQLite's writer already holds the write
-            // lock): no concurrent writer can change the version checked here before this
-            // transaction commits, so the update need not come back to confirm it.
-            let row = visible(
-                trajectory::Entity::find_by_id(id.as_uuid()),
-                Visibility::Provider(provider),
-            )
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-            let mut trajectory = trajectory_from_row(row)?;
-            let before = trajectory.version;
-            if !if_match.admits(before) {
-                return Err(StoreError::VersionMismatch { current: before });
-            }
-            let event = trajectory.decide(command, actor, now)?;
-            trajectory.apply(&event);
-            txn.defer(
-                trajectory::Entity::update_many()
-                    .set(trajectory_to_row(&trajectory))
-                    .filter(trajectory::Column::Id.eq(id.as_uuid()))
-                    .filter(trajectory::Column::Version.eq(stored_version(before)))
-                    .into_query(),
-            );
-            woken = self.append(&txn, &trajectory, &event, now).await?;
-            finish(txn, idempotency, respond(&trajectory), now, audit).await
+        let (actor, now) = (context.actor.clone(), context.now);
+        let respond = |(written, _): &(Trajectory, Vec<String>)| respond(written);
+        let keyed = idempotency::run(
+            &self.conn,
+            &context,
+            &respond,
+            |_| None,
+            async || Ok(self.begin().await?),
+            async |txn: &WriteTxn| {
+                // Locked as it is read (PostgreSQL; SQLite's writer already holds the write
+                // lock): no concurrent writer can change the version checked here before this
+                // transaction commits, so the update need not come back to confirm it.
+                let row = visible(
+                    trajectory::Entity::find_by_id(id.as_uuid()),
+                    Visibility::Provider(provider),
+                )
+                .lock_exclusive()
+                .one(txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                let mut trajectory = trajectory_from_row(row)?;
+                let before = trajectory.version;
+                if !if_match.admits(before) {
+                    return Err(StoreError::VersionMismatch { current: before });
+                }
+                let event = trajectory.decide(command, actor, now)?;
+                trajectory.apply(&event);
+                txn.defer(
+                    trajectory::Entity::update_many()
+                        .set(trajectory_to_row(&trajectory))
+                        .filter(trajectory::Column::Id.eq(id.as_uuid()))
+                        .filter(trajectory::Column::Version.eq(stored_version(before)))
+                        .into_query(),
+                );
+                let woken = self.append(txn, &trajectory, &event, now).await?;
+                Ok((trajectory, woken))
+            },
+        )
+        .await?;
+        if let Some((_, woken)) = &keyed.written {
+            self.signal.notify_all(woken);
         }
-        .await;
-        if attempt.is_ok() {
-            self.signal.notify_all(&woken);
-        }
-        idempotency::settle(&self.conn, attempt, idempotency).await
+        Ok(keyed.outcome)
     }
 
     /// The reader's trajectories of the client with this BSN hash.

@@ -32,6 +32,11 @@ pub fn figures_rounding_key(secret: &[u8]) -> Result<[u8; 32], VaultError> {
     derive(secret, "herstelbrug figures rounding v1")
 }
 
+/// The key the local development person issuer signs with, from the same secret.
+pub fn person_issuer_key(secret: &[u8]) -> Result<[u8; 32], VaultError> {
+    derive(secret, "herstelbrug person development issuer v1")
+}
+
 /// The key that seals page cursors to their query, from the same secret.
 pub fn cursor_key(secret: &[u8]) -> Result<[u8; 32], VaultError> {
     derive(secret, "herstelbrug cursors v1")

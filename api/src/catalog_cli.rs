@@ -47,7 +47,7 @@ pub async fn import(config: &Config, file: &std::path::Path, owner: &str) -> Res
     let actor = Actor {
         subject: herstelbrug_domain::Subject::parse("herstelbrug-catalog-import")
             .map_err(|e| format!("actor: {e}"))?,
-        org: owner,
+        org: owner.into(),
     };
     let ids = store(config)
         .await?

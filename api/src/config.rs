@@ -333,6 +333,51 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// The OpenID Connect issuer people sign in at (in the Netherlands a DigiD broker):
+    /// the expected `iss` of person tokens. Unset on the embedded default: the local
+    /// development issuer (loopback only) stands in.
+    #[arg(long, env = "HERSTELBRUG_PERSON_ISSUER")]
+    pub person_issuer: Option<String>,
+
+    /// The expected `aud` of person tokens: never the organisations' audience, so neither
+    /// kind of token opens the other's routes.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_PERSON_AUDIENCE",
+        default_value = "herstelbrug-mijn"
+    )]
+    pub person_audience: String,
+
+    /// HS256 secret the person issuer signs with (at least 32 bytes), for an issuer that
+    /// signs with a shared secret; otherwise give its JWKS file.
+    #[arg(long, env = "HERSTELBRUG_PERSON_JWT_SECRET", hide_env_values = true)]
+    pub person_jwt_secret: Option<String>,
+
+    /// JWKS file with the person issuer's public keys (selected by `kid`).
+    #[arg(long, env = "HERSTELBRUG_PERSON_JWKS_FILE")]
+    pub person_jwks_file: Option<PathBuf>,
+
+    /// The issuer's authorization endpoint, for the `/mijn/` page (code flow with PKCE).
+    #[arg(long, env = "HERSTELBRUG_PERSON_AUTHORIZE_URL")]
+    pub person_authorize_url: Option<String>,
+
+    /// The issuer's token endpoint, for the `/mijn/` page.
+    #[arg(long, env = "HERSTELBRUG_PERSON_TOKEN_URL")]
+    pub person_token_url: Option<String>,
+
+    /// The `client_id` the `/mijn/` page is registered with at the issuer.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_PERSON_CLIENT_ID",
+        default_value = "herstelbrug-mijn"
+    )]
+    pub person_client_id: String,
+
+    /// The lowest level of assurance (`acr`) a person's sign-in must have: `low`,
+    /// `substantial` or `high`. Health data asks at least `substantial`.
+    #[arg(long, env = "HERSTELBRUG_PERSON_MIN_ACR", default_value = "substantial", value_parser = ["low", "substantial", "high"])]
+    pub person_min_acr: String,
+
     /// Log format: `text` or `json`. Levels come from RUST_LOG (default `info`).
     #[arg(long, env = "HERSTELBRUG_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,

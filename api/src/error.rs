@@ -30,6 +30,7 @@ pub enum ProblemKind {
     TrajectoryClosed,
     OfferClosed,
     IdentifierTaken,
+    InvitationClosed,
     Expired,
     PreconditionFailed,
     PreconditionRequired,
@@ -60,6 +61,7 @@ impl ProblemKind {
         ProblemKind::TrajectoryClosed,
         ProblemKind::OfferClosed,
         ProblemKind::IdentifierTaken,
+        ProblemKind::InvitationClosed,
         ProblemKind::Expired,
         ProblemKind::PreconditionFailed,
         ProblemKind::PreconditionRequired,
@@ -125,6 +127,10 @@ impl ProblemKind {
                 "The caller's organisation already gave another object of this kind that \
                  identifier (system and value); `detail` names it."
             }
+            ProblemKind::InvitationClosed => {
+                "The invitation code was used, revoked or has expired, or the person is \
+                 linked to that trajectory already: ask for a new code."
+            }
             ProblemKind::Expired => {
                 "What was asked for is older than the retention (30 days by default) and was \
                  pruned: an event range's `since` or a feed's `after` cursor. `detail` says \
@@ -173,7 +179,8 @@ impl ProblemKind {
             | ProblemKind::AlertAlreadyHandled
             | ProblemKind::TrajectoryClosed
             | ProblemKind::OfferClosed
-            | ProblemKind::IdentifierTaken => StatusCode::CONFLICT,
+            | ProblemKind::IdentifierTaken
+            | ProblemKind::InvitationClosed => StatusCode::CONFLICT,
             ProblemKind::Expired => StatusCode::GONE,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -205,6 +212,7 @@ impl ProblemKind {
             ProblemKind::TrajectoryClosed => "trajectory-closed",
             ProblemKind::OfferClosed => "offer-closed",
             ProblemKind::IdentifierTaken => "identifier-taken",
+            ProblemKind::InvitationClosed => "invitation-closed",
             ProblemKind::Expired => "expired",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
@@ -236,6 +244,7 @@ impl ProblemKind {
             ProblemKind::TrajectoryClosed => "Trajectory closed",
             ProblemKind::OfferClosed => "Offer no longer open",
             ProblemKind::IdentifierTaken => "Identifier already in use",
+            ProblemKind::InvitationClosed => "Invitation closed",
             ProblemKind::Expired => "Older than the retention",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
@@ -306,6 +315,11 @@ pub enum ApiError {
     IdentifierTaken(String),
     #[error("{0}")]
     Expired(String),
+    #[error("{0}")]
+    InvitationClosed(String),
+    /// Too many wrong invitation codes: this person waits.
+    #[error("{detail}")]
+    LockedOut { retry_after: u64, detail: String },
     #[error("the client already has an open trajectory at this provider: {0}")]
     OpenTrajectoryExists(TrajectoryId),
     #[error("If-Match does not match the current version; the current ETag is \"{current}\"")]
@@ -348,6 +362,8 @@ impl ApiError {
             ApiError::OfferClosed(_) => ProblemKind::OfferClosed,
             ApiError::IdentifierTaken(_) => ProblemKind::IdentifierTaken,
             ApiError::Expired(_) => ProblemKind::Expired,
+            ApiError::InvitationClosed(_) => ProblemKind::InvitationClosed,
+            ApiError::LockedOut { .. } => ProblemKind::TooManyRequests,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
             ApiError::PreconditionRequired => ProblemKind::PreconditionRequired,
@@ -380,6 +396,7 @@ impl From<DomainError> for ApiError {
     /// The one place a capability's refusal becomes a problem type; every refusal not
     /// named here is a validation problem about the field its message names.
     fn from(err: DomainError) -> Self {
+        use herstelbrug_domain::person::error::PersonError;
         use herstelbrug_domain::{
             AlertError, CatalogError, ConsentError, OfferError, ReferralError, TrajectoryError,
         };
@@ -404,6 +421,15 @@ impl From<DomainError> for ApiError {
                 ApiError::TrajectoryClosed(detail)
             }
             DomainError::Offer(OfferError::OfferClosed { .. }) => ApiError::OfferClosed(detail),
+            DomainError::Person(
+                PersonError::InvitationClosed { .. } | PersonError::AlreadyLinked,
+            ) => ApiError::InvitationClosed(detail),
+            DomainError::Person(PersonError::LockedOut { until }) => ApiError::LockedOut {
+                retry_after: u64::try_from((until - chrono::Utc::now()).num_seconds())
+                    .unwrap_or(0)
+                    .max(1),
+                detail,
+            },
             DomainError::Referral(ReferralError::NotYourAction { .. })
             | DomainError::Catalog(CatalogError::UnregisteredOwner { .. }) => {
                 ApiError::Forbidden(detail)
@@ -479,7 +505,7 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, value);
                 }
             }
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after } | ApiError::LockedOut { retry_after, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             ApiError::Unavailable(_) => {
@@ -532,6 +558,7 @@ mod tests {
             TrajectoryClosed,
             OfferClosed,
             IdentifierTaken,
+            InvitationClosed,
             Expired,
             PreconditionFailed,
             PreconditionRequired,

@@ -26,6 +26,7 @@ pub mod identifier;
 pub mod metrics;
 pub mod notification;
 pub mod openapi_doc;
+pub mod person;
 pub mod referral;
 pub mod routes;
 pub mod routing;

@@ -88,6 +88,7 @@ impl Application {
             None => dev_secret::read_or_create(&config.bsn_secret_file())?,
         };
         let bsn = BsnVault::new(&bsn_secret).map_err(|e| StartupError::Http(e.to_string()))?;
+        let bsn_secret_for_people = bsn_secret.clone();
         let rounding_key = crate::bsn_vault::figures_rounding_key(&bsn_secret)
             .map_err(|e| StartupError::Config(e.to_string()))?;
         let cursor_key = crate::bsn_vault::cursor_key(&bsn_secret)
@@ -99,6 +100,12 @@ impl Application {
         let listener = TcpListener::bind(&config.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
         let public_base = config.public_base(port).map_err(StartupError::Config)?;
+        let people =
+            crate::person::setup::person_sign_in(&config, &public_base, &bsn_secret_for_people)
+                .map_err(StartupError::Config)?;
+        let person_auth = people.auth.map(web::Data::new);
+        let dev_issuer = web::Data::new(people.dev);
+        let sign_in = web::Data::new(people.page);
         let terms = ReferralTerms {
             clocks: WmoClocks {
                 assessment_days: config.wmo_assessment_days,
@@ -184,6 +191,7 @@ impl Application {
                 .reading_from(db.reader.clone())
                 .with_rounding_key(rounding_key),
             identifiers: herstelbrug_persistence::IdentifierStore::new(db.conn.clone()),
+            persons: herstelbrug_persistence::PersonStore::new(db.conn.clone()),
             waiting_policy: config.waiting_policy(),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),
@@ -243,6 +251,10 @@ impl Application {
             } else {
                 app
             };
+            let app = match &person_auth {
+                Some(people) => app.app_data(people.clone()),
+                None => app,
+            };
             app.app_data(state.clone())
                 .app_data(gate.clone())
                 .app_data(metrics_data.clone())
@@ -257,7 +269,11 @@ impl Application {
                 )
                 .service(web::redirect("/docs", "/docs/"))
                 .app_data(dev_login.clone())
+                .app_data(dev_issuer.clone())
+                .app_data(sign_in.clone())
                 .configure(crate::dashboard::register)
+                .configure(crate::person::page::register)
+                .configure(crate::person::dev_issuer::register)
                 .configure(crate::fhir::register)
                 .default_service(web::to(fallback::unmatched))
                 .wrap(actix_web::middleware::from_fn(crate::http::timeout::limit))

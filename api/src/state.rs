@@ -30,6 +30,8 @@ pub struct AppState {
     pub aftercare: AftercareStore,
     pub figures: FiguresStore,
     pub identifiers: herstelbrug_persistence::IdentifierStore,
+    /// People and their links to trajectories (the person's own door).
+    pub persons: herstelbrug_persistence::PersonStore,
     /// The Treeknorm waiting times figures are held to.
     pub waiting_policy: herstelbrug_domain::catalog::WaitingPolicy,
     /// How long offers wait for an acceptance.

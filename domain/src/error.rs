@@ -5,6 +5,7 @@ use crate::catalog::error::CatalogError;
 use crate::consent::error::ConsentError;
 use crate::continuity::error::AlertError;
 use crate::kernel::value::FieldError;
+use crate::person::error::PersonError;
 use crate::referral::error::ReferralError;
 use crate::routing::error::OfferError;
 use crate::team::error::TeamError;
@@ -29,4 +30,6 @@ pub enum DomainError {
     Team(#[from] TeamError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Person(#[from] PersonError),
 }

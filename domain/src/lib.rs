@@ -16,6 +16,7 @@ pub mod fhir;
 pub mod figures;
 pub mod identifier;
 pub mod notification;
+pub mod person;
 pub mod referral;
 pub mod routing;
 pub mod team;
@@ -33,7 +34,7 @@ pub use continuity::{
 };
 pub use error::DomainError;
 pub use identifier::{IdentifiedKind, Identifier};
-pub use kernel::actor::{Actor, Subject};
+pub use kernel::actor::{Actor, Affiliation, PersonRole, Subject};
 pub use kernel::client_ref::ClientRef;
 pub use kernel::ids::{
     AlertId, ConsentId, MeetingId, MessageId, OfferId, ParticipantId, ReferralId, ServiceId,

@@ -28,6 +28,6 @@ pub fn nijmegen() -> OrgId {
 pub fn actor(org: OrgId) -> Actor {
     Actor {
         subject: Subject::parse("someone").expect("valid subject"),
-        org,
+        org: org.into(),
     }
 }

@@ -12,6 +12,9 @@ pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 /// The name of the bearer-token security scheme that secured operations reference.
 pub const BEARER: &str = "bearer";
 
+/// The name of the person-token scheme that `/v1/me` operations reference.
+pub const PERSON: &str = "person";
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -35,6 +38,7 @@ pub const BEARER: &str = "bearer";
         (name = "team", description = "Who is involved: the professionals and naasten around the client, and the warm handoff (warme overdracht) before treatment ends."),
         (name = "catalog", description = "The building blocks (bouwstenen): services, their capacity, and waiting times measured from real handoffs. Shaped after Open Referral HSDS 3; holds no client data."),
         (name = "organisations", description = "Organisations as recipients: the registry of informal organisations, and the waiting times measured over all the referrals an organisation received."),
+        (name = "me", description = "The person's own door: the client, someone representing them, or a naaste, signed in at the configured OpenID Connect issuer (a DigiD broker), sees and steers their own path: trajectories, who is involved, waiting times, consents, who accessed their data (Wabvpz 15e) and a copy of it (15d)."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     servers((url = "/", description = "The server this document was read from")),
@@ -56,6 +60,18 @@ impl Modify for BearerScheme {
                     .bearer_format("JWT")
                     .description(Some(
                         "RFC 9068 access token; `herstelbrug token` prints a development token.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            PERSON,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A person's access token from the configured OpenID Connect issuer (authorization code with PKCE): `sub`, `acr` (at least the configured level), `bsn`, and `represents` (`bsn`, `kind`) when acting for someone; its own audience, so it opens `/v1/me` only.",
                     ))
                     .build(),
             ),

@@ -13,6 +13,7 @@ pub mod feed;
 pub mod figures;
 pub mod identifier;
 pub mod notification;
+pub mod person;
 pub mod referral;
 pub mod routing;
 pub mod scheduler;
@@ -41,6 +42,9 @@ pub use notification::store::{EventPage, NumberedEvent, SubscriptionStatus};
 pub use notification::webhook_store::{
     Attempt, AttemptResult, Claimed, NewSubscription, Outcome, Rotation, Subscription, WebhookStore,
 };
+pub use person::file::PersonFile;
+pub use person::row::{InvitationFor, InvitationRecord, LinkRecord};
+pub use person::store::{NewInvitation, PersonKey, PersonStore, Stand};
 pub use referral::row::ReferralRecord;
 pub use referral::store::{NewReferral, PartyAction, ReferralStore};
 pub use referral::store::{ReferralPage, ReferralSearch};

@@ -110,7 +110,12 @@ pub async fn client_access_log(
     }
     let entries = state
         .access
-        .about(&trajectories, &referrals, client_ref.as_str(), LIMIT)
+        .about(
+            &trajectories,
+            &referrals,
+            &[client_ref.as_str().to_owned()],
+            (LIMIT, None),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(AccessLogView {
         items: entries.iter().map(AccessEntryView::from).collect(),

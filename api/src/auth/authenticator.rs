@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use herstelbrug_domain::{OrgId, Subject};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Principal, Scope};
@@ -41,8 +42,6 @@ struct IdentityClaims {
     org: String,
     #[serde(default)]
     scope: String,
-    iat: u64,
-    exp: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +137,26 @@ impl Authenticator {
     }
 
     pub fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
+        let claims: IdentityClaims = self.verify(token)?;
+        Ok(Principal {
+            subject: Subject::parse(&claims.sub).map_err(|_| AuthError::BadClaim("sub"))?,
+            org: claims
+                .org
+                .parse::<OrgId>()
+                .map_err(|_| AuthError::BadClaim("org"))?,
+            scopes: claims
+                .scope
+                .split_whitespace()
+                .filter_map(Scope::parse)
+                .collect(),
+        })
+    }
+
+    /// The claims of a token that passed every check: type, key and its pinned algorithm,
+    /// signature, `iss`, `aud`, `exp`, `nbf`, `iat` not in the future, and the maximum
+    /// lifetime. Organisation and person tokens are checked the same way, each by its
+    /// own authenticator (own issuer, audience and keys).
+    pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<C, AuthError> {
         let header = decode_header(token).map_err(AuthError::Malformed)?;
         let typ_ok = header.typ.as_deref().is_some_and(|t| {
             t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
@@ -169,29 +188,27 @@ impl Authenticator {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "iat"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
-        let claims = decode::<IdentityClaims>(token, key, &validation)
+        let data = decode::<Timed<C>>(token, key, &validation)
             .map_err(AuthError::Rejected)?
             .claims;
         let now = jsonwebtoken::get_current_timestamp();
-        if claims.iat > now + LEEWAY_SECONDS {
+        if data.iat > now + LEEWAY_SECONDS {
             return Err(AuthError::IssuedInFuture);
         }
-        if claims.exp.saturating_sub(claims.iat) > self.max_lifetime {
+        if data.exp.saturating_sub(data.iat) > self.max_lifetime {
             return Err(AuthError::TooLong);
         }
-        Ok(Principal {
-            subject: Subject::parse(&claims.sub).map_err(|_| AuthError::BadClaim("sub"))?,
-            org: claims
-                .org
-                .parse::<OrgId>()
-                .map_err(|_| AuthError::BadClaim("org"))?,
-            scopes: claims
-                .scope
-                .split_whitespace()
-                .filter_map(Scope::parse)
-                .collect(),
-        })
+        Ok(data.claims)
     }
+}
+
+/// A token's times beside the claims its kind needs.
+#[derive(Debug, Deserialize)]
+struct Timed<C> {
+    iat: u64,
+    exp: u64,
+    #[serde(flatten)]
+    claims: C,
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {

@@ -2,6 +2,7 @@
 
 mod authenticator;
 pub mod dev_secret;
+pub mod person;
 pub mod policy;
 mod principal;
 pub mod token;

@@ -44,6 +44,13 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
         "/v1/trajectories/{id}/consents/{cid}/withdraw",
         PROVIDER,
     ),
+    ("POST", "/v1/trajectories/{id}/invitations", PROVIDER),
+    ("GET", "/v1/trajectories/{id}/invitations", PROVIDER),
+    (
+        "POST",
+        "/v1/trajectories/{id}/invitations/{iid}/revoke",
+        PROVIDER,
+    ),
     ("POST", "/v1/trajectories/{id}/referrals", PROVIDER),
     ("GET", "/v1/trajectories/{id}/referrals", PROVIDER),
     ("POST", "/v1/trajectories/{id}/offers", PROVIDER),
@@ -114,6 +121,12 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/fhir/HealthcareService", EVERYONE),
     ("GET", "/fhir/HealthcareService/{id}", EVERYONE),
 ];
+
+/// Whether a route is one of the person's own (`/v1/me/...`): opened by a person token,
+/// never by an organisation's scopes (the person extractor checks it).
+pub fn is_person_route(pattern: &str) -> bool {
+    pattern == "/v1/me" || pattern.starts_with("/v1/me/")
+}
 
 /// The scopes allowed on a route pattern and method; `None` when the table has no entry.
 pub fn allowed_scopes(method: &str, pattern: &str) -> Option<&'static [Scope]> {
@@ -226,7 +239,7 @@ mod tests {
         let mut documented = Vec::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for method in item.as_object().expect("item").keys() {
-                if path.starts_with("/v1/") {
+                if path.starts_with("/v1/") && !is_person_route(path) {
                     documented.push((method.to_uppercase(), path.clone()));
                 }
             }

@@ -65,7 +65,7 @@ impl Principal {
     pub fn actor(&self) -> Actor {
         Actor {
             subject: self.subject.clone(),
-            org: self.org,
+            org: self.org.into(),
         }
     }
 }

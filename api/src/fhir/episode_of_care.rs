@@ -98,7 +98,7 @@ pub async fn search(
 
 /// One trajectory as an EpisodeOfCare; the patient is the provider's own pseudonymous
 /// client reference, never the BSN.
-fn episode(t: &Trajectory, identifiers: &[Identifier]) -> Value {
+pub(crate) fn episode(t: &Trajectory, identifiers: &[Identifier]) -> Value {
     let provider = OrgId::Agb(t.treating_provider);
     let mut period = json!({"start": t.started_on.to_string()});
     if t.phase == Phase::Closed {

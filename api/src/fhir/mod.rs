@@ -9,14 +9,15 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
+pub mod audit_event;
 mod bundle;
 mod capability;
-mod episode_of_care;
+pub(crate) mod episode_of_care;
 mod healthcare_service;
 mod outcome;
 mod reference;
 mod search;
-mod task;
+pub(crate) mod task;
 
 pub use outcome::FhirError;
 

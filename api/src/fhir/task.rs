@@ -174,7 +174,7 @@ async fn client_refs(
 }
 
 /// One referral as a Task, as `viewer` (its requester or its recipient) may see it.
-fn task(
+pub(crate) fn task(
     record: &ReferralRecord,
     viewer: OrgId,
     identifiers: &[Identifier],

@@ -22,6 +22,7 @@ use herstelbrug_persistence::{AccessRecord, IdempotencyKey, Replayable, WriteCon
 use tracing_actix_web::RequestId;
 
 use crate::auth::Principal;
+use crate::auth::person::PersonCaller;
 use crate::error::{ApiError, UNREACHABLE};
 use crate::state::AppState;
 
@@ -45,6 +46,7 @@ fn action(method: &str, pattern: &str) -> char {
         || pattern.ends_with("/participants")
         || pattern.ends_with("/meetings")
         || pattern.ends_with("/outcome-checks")
+        || pattern.ends_with("/invitations")
         || pattern == "/v1/webhook-subscriptions";
     match method {
         "GET" | "HEAD" => 'R',
@@ -88,6 +90,7 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
     };
     let extensions = request.extensions();
     let principal = extensions.get::<Principal>();
+    let person = extensions.get::<PersonCaller>();
     let purpose = request
         .headers()
         .get("Purpose")
@@ -108,17 +111,25 @@ fn draft(request: &HttpRequest, status: u16) -> AccessRecord {
         status,
         client_ref: param("/v1/clients/{client_ref}", "client_ref"),
         trajectory_id: uuid(
-            param("/v1/trajectories/{id}", "id").or(param("/fhir/EpisodeOfCare/{id}", "id")),
+            param("/v1/trajectories/{id}", "id")
+                .or(param("/fhir/EpisodeOfCare/{id}", "id"))
+                .or(param("/v1/me/trajectories/{id}", "id")),
         ),
         referral_id: uuid(param("/v1/referrals/{rid}", "rid").or(param("/fhir/Task/{rid}", "rid"))),
-        subject: principal.map(|p| p.subject.to_string()),
-        role: principal.map(|p| {
-            p.scopes
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        }),
+        // A person signed in for their own path is logged as themselves, in the role
+        // they signed in with; they act for no organisation.
+        subject: principal
+            .map(|p| p.subject.to_string())
+            .or_else(|| person.map(|p| p.subject.clone())),
+        role: principal
+            .map(|p| {
+                p.scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .or_else(|| person.map(|p| p.role.to_string())),
         org: principal.map(|p| p.org.to_string()),
         address: request.peer_addr().map(|a| a.ip().to_string()),
         request_id: extensions.get::<RequestId>().map(ToString::to_string),

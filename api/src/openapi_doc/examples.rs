@@ -24,18 +24,17 @@ pub fn apply(doc: &mut Value) {
         }
         let responses = op.get_mut("responses").and_then(Value::as_object_mut);
         for (status, response) in responses.into_iter().flatten() {
-            let Some(media) = response
-                .get_mut("content")
-                .and_then(|c| c.get_mut("application/json"))
-            else {
-                continue;
-            };
-            if let Some(example) = sources
-                .iter()
-                .map(|s| &s["responses"][status.as_str()])
-                .find(|e| !e.is_null())
-            {
-                media["example"] = example.clone();
+            for kind in ["application/json", "application/fhir+json"] {
+                let Some(media) = response.get_mut("content").and_then(|c| c.get_mut(kind)) else {
+                    continue;
+                };
+                if let Some(example) = sources
+                    .iter()
+                    .map(|s| &s["responses"][status.as_str()])
+                    .find(|e| !e.is_null())
+                {
+                    media["example"] = example.clone();
+                }
             }
         }
     }

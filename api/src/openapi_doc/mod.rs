@@ -155,6 +155,15 @@ mod tests {
             if !path.starts_with("/v1/") {
                 continue;
             }
+            if crate::auth::policy::is_person_route(&path) {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{ herstelbrug_openapi::PERSON: [] }]),
+                    "{method} {path}: person routes take the person scheme only"
+                );
+                assert!(op["responses"]["429"]["headers"]["Retry-After"].is_object());
+                continue;
+            }
             let listed: Vec<&str> = op["security"]
                 .as_array()
                 .into_iter()

@@ -22,4 +22,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     crate::catalog::register(cfg);
     crate::catalog::organisations::register(cfg);
     crate::figures::register(cfg);
+    crate::person::register(cfg);
 }

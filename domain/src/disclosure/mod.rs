@@ -47,6 +47,12 @@ string_enum! {
         Municipality => "municipality",
         /// Any organisation not on the referral.
         Outsider => "outsider",
+        /// The client, signed in as themselves, or someone representing them.
+        Client => "client",
+        /// A naaste the client invited at level `contact`: who to call, her meetings.
+        NaasteContact => "naaste_contact",
+        /// A naaste the client invited at level `follow`: also the steps and referrals.
+        NaasteFollow => "naaste_follow",
     }
 }
 
@@ -136,22 +142,76 @@ impl Situation {
 }
 
 /// The table: one row per field, one condition per party (in [`Party::ALL`] order).
-pub const fn row(field: Field) -> [Condition; 4] {
+pub const fn row(field: Field) -> [Condition; PARTIES] {
     use Condition::*;
-    //   treating provider, recipient, municipality, outsider
+    // Organisations: treating provider, recipient, municipality, outsider; then the
+    // people: the client (or representative), a naaste at `contact`, at `follow`.
+    // The client sees their own path but not what professionals wrote to each other
+    // or who among the staff acted; a naaste never sees medical content or free text.
     match field {
-        Field::ClientName => [Always, ConsentWhileOpen, Consent, Never],
-        Field::ClientRequest => [Always, ConsentWhileOpen, Never, Never],
-        Field::ClientContact => [Always, ConsentOnceAccepted, Consent, Never],
-        Field::NaastePresence => [Always, NaasteConsentWhileOpen, Never, Never],
-        Field::NaasteContact => [Always, NaasteConsentOnceAccepted, Never, Never],
-        Field::ProfessionalContact => [Always, ConsentWhileOpen, Never, Never],
-        Field::FreeText => [Always, ConsentWhileOpen, Never, Never],
-        Field::StaffId => [Always, ConsentWhileOpen, Never, Never],
-        Field::TreatmentEndReason => [Always, Never, Never, Never],
-        Field::GapAlert => [Always, Never, Consent, Never],
+        Field::ClientName => [
+            Always,
+            ConsentWhileOpen,
+            Consent,
+            Never,
+            Always,
+            Always,
+            Always,
+        ],
+        Field::ClientRequest => [
+            Always,
+            ConsentWhileOpen,
+            Never,
+            Never,
+            Always,
+            Never,
+            Always,
+        ],
+        Field::ClientContact => [
+            Always,
+            ConsentOnceAccepted,
+            Consent,
+            Never,
+            Always,
+            Never,
+            Never,
+        ],
+        Field::NaastePresence => [
+            Always,
+            NaasteConsentWhileOpen,
+            Never,
+            Never,
+            Always,
+            Never,
+            Never,
+        ],
+        Field::NaasteContact => [
+            Always,
+            NaasteConsentOnceAccepted,
+            Never,
+            Never,
+            Always,
+            Never,
+            Never,
+        ],
+        Field::ProfessionalContact => [
+            Always,
+            ConsentWhileOpen,
+            Never,
+            Never,
+            Always,
+            Always,
+            Always,
+        ],
+        Field::FreeText => [Always, ConsentWhileOpen, Never, Never, Never, Never, Never],
+        Field::StaffId => [Always, ConsentWhileOpen, Never, Never, Never, Never, Never],
+        Field::TreatmentEndReason => [Always, Never, Never, Never, Always, Never, Never],
+        Field::GapAlert => [Always, Never, Consent, Never, Always, Never, Always],
     }
 }
+
+/// The number of parties, the table's width.
+pub const PARTIES: usize = Party::ALL.len();
 
 /// The condition under which `party` sees `field`.
 pub const fn condition(party: Party, field: Field) -> Condition {
@@ -161,6 +221,9 @@ pub const fn condition(party: Party, field: Field) -> Condition {
         Party::Recipient => row[1],
         Party::Municipality => row[2],
         Party::Outsider => row[3],
+        Party::Client => row[4],
+        Party::NaasteContact => row[5],
+        Party::NaasteFollow => row[6],
     }
 }
 
@@ -186,7 +249,7 @@ pub const fn may_see(party: Party, field: Field, s: Situation) -> bool {
 }
 
 /// Every row of the table, for rendering it and for the tests generated from it.
-pub fn rows() -> impl Iterator<Item = (Field, [Condition; 4])> {
+pub fn rows() -> impl Iterator<Item = (Field, [Condition; PARTIES])> {
     Field::ALL.iter().map(|f| (*f, row(*f)))
 }
 

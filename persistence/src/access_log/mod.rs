@@ -442,15 +442,24 @@ impl AccessLog {
         }
     }
 
-    /// Entries about the given trajectories, their referrals, or a client reference.
+    /// Entries about the given trajectories, their referrals, or client references,
+    /// newest first, `limit` at a time from before entry `before` (a page's cursor).
     pub async fn about(
         &self,
         trajectories: &[Uuid],
         referrals: &[Uuid],
-        client_ref: &str,
-        limit: u64,
+        client_refs: &[String],
+        page: (u64, Option<i64>),
     ) -> Result<Vec<AccessEntry>, StoreError> {
-        let mut condition = Condition::any().add(access_log::Column::ClientRef.eq(client_ref));
+        let (limit, before) = page;
+        if trajectories.is_empty() && referrals.is_empty() && client_refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut condition = Condition::any();
+        if !client_refs.is_empty() {
+            condition =
+                condition.add(access_log::Column::ClientRef.is_in(client_refs.iter().cloned()));
+        }
         if !trajectories.is_empty() {
             condition =
                 condition.add(access_log::Column::TrajectoryId.is_in(trajectories.iter().copied()));
@@ -470,8 +479,11 @@ impl AccessLog {
                 .to_owned();
             condition = condition.add(access_log::Column::Id.in_subquery(disclosed));
         }
-        Ok(access_log::Entity::find()
-            .filter(condition)
+        let mut select = access_log::Entity::find().filter(condition);
+        if let Some(before) = before {
+            select = select.filter(access_log::Column::Id.lt(before));
+        }
+        Ok(select
             .order_by_desc(access_log::Column::Id)
             .limit(limit)
             .all(&self.conn)

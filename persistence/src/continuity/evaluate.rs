@@ -210,7 +210,7 @@ async fn expire_offers(
     let mut woken = Vec::new();
     let system = Actor {
         subject: Subject::parse(SYSTEM_SUBJECT).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        org: OrgId::Agb(trajectory.treating_provider),
+        org: OrgId::Agb(trajectory.treating_provider).into(),
     };
     for offer in offers.iter_mut() {
         let Some(events) = offer.expire(referrals, &system, now) else {

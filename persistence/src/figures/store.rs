@@ -831,7 +831,7 @@ mod tests {
             provider,
             Actor {
                 subject: Subject::parse("someone").expect("subject"),
-                org: OrgId::Agb(provider),
+                org: OrgId::Agb(provider).into(),
             },
             now,
         )

@@ -158,6 +158,14 @@ pub fn test_config(database_url: &str) -> Config {
         workers: Some(1),
         log_format: "text".to_owned(),
         public_url: None,
+        person_issuer: Some(PERSON_ISSUER.to_owned()),
+        person_audience: PERSON_AUDIENCE.to_owned(),
+        person_jwt_secret: Some(PERSON_SECRET.to_owned()),
+        person_jwks_file: None,
+        person_authorize_url: None,
+        person_token_url: None,
+        person_client_id: "herstelbrug-mijn".to_owned(),
+        person_min_acr: "substantial".to_owned(),
     }
 }
 

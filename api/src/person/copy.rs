@@ -1,7 +1,8 @@
-//! An electronic copy of everything Herstelbrug holds about the client (Wabvpz art. 15d):
+//! An electronic copy of what Herstelbrug holds about the client (Wabvpz art. 15d):
 //! `GET /v1/me/copy` as JSON, and `GET /v1/me/copy/fhir` as a FHIR Bundle of what the FHIR
-//! views cover (EpisodeOfCare and Task). It holds what professionals wrote about the
-//! client too (the right of access covers it), but never a staff member's own identity.
+//! views cover (EpisodeOfCare and Task). It is a surface like any other and follows the
+//! disclosure table's client column: no text professionals wrote to each other and no
+//! staff member's identity (those the treating provider answers from its own record).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -38,7 +39,6 @@ fn trajectory_copy(stand: &Stand, file: &PersonFile) -> Value {
             "treatment_ended_on": t.treatment_ended_on,
             "end_reason": t.end_reason.map(|r| r.as_str()),
             "closure_outcome": t.closure_outcome.map(|o| o.as_str()),
-            "no_follow_up_reason": text(t.no_follow_up_reason.as_ref()),
             "readmission": t.readmission,
         },
         "as_shown": view::trajectory(stand, file),
@@ -63,7 +63,6 @@ fn trajectory_copy(stand: &Stand, file: &PersonFile) -> Value {
                 "planned_start_on": r.planned_start_on,
                 "started_on": r.started_on,
                 "ended_on": r.ended_on,
-                "status_reason": text(r.status_reason.as_ref()),
                 "rejection": r.rejection.map(|x| x.as_str()),
                 "shared_with_consent": record.consent_holds,
             })
@@ -78,13 +77,14 @@ fn trajectory_copy(stand: &Stand, file: &PersonFile) -> Value {
             "joined_on": p.joined_on,
         })).collect::<Vec<_>>(),
         "consents": file.consents.iter().map(|c| view::consent(c, today)).collect::<Vec<_>>(),
-        // Every step, with the organisation (or person role) that took it, not the
-        // staff member.
+        // Every step: when, what, and the organisation (or person role) that took it; not
+        // the staff member, nor the words written with it.
+        // Alert steps keep the rule they are about (a code, never words).
         "history": file.overview.timeline.iter().map(|s| json!({
             "at": s.at,
             "kind": s.kind,
             "referral_id": s.referral_id.map(|r| r.as_uuid()),
-            "detail": s.detail,
+            "rule": s.detail.get("rule"),
             "by": s.by.as_ref().map(|(_, org)| org),
         })).collect::<Vec<_>>(),
     })

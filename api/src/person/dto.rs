@@ -59,6 +59,8 @@ pub struct MyTrajectoryView {
     pub standing: String,
     pub level: Option<String>,
     pub phase: Coded,
+    /// The client's name as the referrals record it.
+    pub client_name: Option<String>,
     pub started_on: NaiveDate,
     pub planned_end_on: Option<NaiveDate>,
     pub treatment_ended_on: Option<NaiveDate>,
@@ -73,8 +75,23 @@ pub struct MyTrajectoryView {
     pub referrals: Vec<MyReferralView>,
     /// Warm-handoff meetings (for a naaste: those she is invited to).
     pub meetings: Vec<MyMeetingView>,
-    /// Whether the help after treatment is arranged; present when it is not.
-    pub follow_up_gap: Option<GapView>,
+    /// Where the help after treatment is not arranged, and who has been told.
+    pub follow_up_gaps: Vec<GapView>,
+    /// Every step of the path, oldest first (the client and a naaste at `follow`).
+    pub steps: Vec<StepView>,
+}
+
+/// One step of the path: when, what, and where it led.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    pub at: DateTime<Utc>,
+    /// What happened, in words.
+    pub what: String,
+    /// The phase or status it led to, for phase and referral steps.
+    pub to: Option<Coded>,
+    pub referral_id: Option<Uuid>,
+    /// The rule of an alert step about a gap in the path.
+    pub rule: Option<Coded>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -100,6 +117,8 @@ pub struct MyReferralView {
     pub id: Uuid,
     pub to: OrganisationView,
     pub kind: Coded,
+    /// What help is asked, in the referrer's words.
+    pub needs: Option<String>,
     pub status: Coded,
     /// What happens next, in words.
     pub next_step: String,
@@ -141,6 +160,7 @@ pub struct MyMeetingView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GapView {
     pub since: DateTime<Utc>,
+    pub rule: Coded,
     pub message: String,
     pub told: Vec<OrganisationView>,
 }

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use herstelbrug_domain::catalog::Measured;
+use herstelbrug_domain::continuity::Rule;
 use herstelbrug_domain::disclosure::{Field, Situation, may_see};
 use herstelbrug_domain::person::{NaasteLevel, Standing};
 use herstelbrug_domain::team::{Participant, ParticipantRole};
@@ -12,7 +13,7 @@ use herstelbrug_persistence::{CatalogEntry, PersonFile, Stand};
 
 use crate::person::dto::{
     Coded, GapView, InvolvedView, MyConsentView, MyMeetingView, MyReferralView, MyServiceView,
-    MyTrajectorySummary, MyTrajectoryView, NaasteView, OrganisationView,
+    MyTrajectorySummary, MyTrajectoryView, NaasteView, OrganisationView, StepView,
 };
 use crate::person::words;
 
@@ -156,6 +157,7 @@ pub fn trajectory(stand: &Stand, file: &PersonFile) -> MyTrajectoryView {
                     id: r.id.as_uuid(),
                     to: organisation(r.recipient),
                     kind: coded(r.kind.as_str(), words::kind(r.kind)),
+                    needs: text(r.needs.as_ref()),
                     status: coded(r.status.as_str(), status),
                     next_step: next.to_owned(),
                     requested_on: r.requested_at.date_naive(),
@@ -202,17 +204,44 @@ pub fn trajectory(stand: &Stand, file: &PersonFile) -> MyTrajectoryView {
             })
         })
         .collect();
-    let follow_up_gap = if sees(standing, Field::GapAlert) {
-        file.overview.open_alerts.iter().find_map(|a| {
-            words::gap(a.rule).map(|message| GapView {
-                since: a.opened_at,
-                message: message.to_owned(),
-                told: a.concerns().into_iter().map(organisation).collect(),
+    let follow_up_gaps = if sees(standing, Field::GapAlert) {
+        file.overview
+            .open_alerts
+            .iter()
+            // That nobody reached out after a dropout says why treatment ended: only
+            // for those who may see that.
+            .filter(|a| {
+                a.rule != Rule::DropoutWithoutOutreach || sees(standing, Field::TreatmentEndReason)
             })
-        })
+            .filter_map(|a| {
+                words::gap(a.rule).map(|message| GapView {
+                    since: a.opened_at,
+                    rule: coded(a.rule.as_str(), message),
+                    message: message.to_owned(),
+                    told: a.concerns().into_iter().map(organisation).collect(),
+                })
+            })
+            .collect()
     } else {
-        None
+        Vec::new()
     };
+    let steps = if sees(standing, Field::ClientRequest) {
+        file.overview
+            .timeline
+            .iter()
+            .map(|s| step(standing, s))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let client_name = file
+        .overview
+        .referrals
+        .iter()
+        .rev()
+        .find_map(|r| r.referral.client.name.as_ref())
+        .filter(|_| sees(standing, Field::ClientName))
+        .map(|n| n.as_str().to_owned());
     let end_reason = t
         .end_reason
         .filter(|_| sees(standing, Field::TreatmentEndReason))
@@ -222,6 +251,7 @@ pub fn trajectory(stand: &Stand, file: &PersonFile) -> MyTrajectoryView {
         standing: code,
         level,
         phase: phase(t),
+        client_name,
         started_on: t.started_on,
         planned_end_on: t.planned_end_on,
         treatment_ended_on: t.treatment_ended_on,
@@ -231,7 +261,39 @@ pub fn trajectory(stand: &Stand, file: &PersonFile) -> MyTrajectoryView {
         naasten,
         referrals,
         meetings,
-        follow_up_gap,
+        follow_up_gaps,
+        steps,
+    }
+}
+
+/// A step in words: its kind, where it led, and (for an alert about a gap the person may
+/// see) its rule; never the words written with it or who among the staff took it.
+fn step(standing: Standing, s: &herstelbrug_persistence::Step) -> StepView {
+    let to_text = s.detail["to"].as_str();
+    let to = to_text.and_then(|code| {
+        if s.referral_id.is_some() {
+            code.parse::<herstelbrug_domain::ReferralStatus>()
+                .ok()
+                .map(|st| coded(code, words::status(st).0))
+        } else {
+            code.parse::<herstelbrug_domain::Phase>()
+                .ok()
+                .map(|p| coded(code, words::phase(p)))
+        }
+    });
+    let rule = s.detail["rule"]
+        .as_str()
+        .and_then(|code| code.parse::<Rule>().ok())
+        .filter(|r| r.is_gap() || *r == Rule::EndApproachingWithoutFollowup)
+        .filter(|_| sees(standing, Field::GapAlert))
+        .filter(|r| *r != Rule::DropoutWithoutOutreach || sees(standing, Field::TreatmentEndReason))
+        .and_then(|r| words::gap(r).map(|w| coded(r.as_str(), w)));
+    StepView {
+        at: s.at,
+        what: words::step(&s.kind).to_owned(),
+        to,
+        referral_id: s.referral_id.map(|r| r.as_uuid()),
+        rule,
     }
 }
 

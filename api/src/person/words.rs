@@ -113,3 +113,36 @@ pub fn organisation(org: OrgId) -> String {
         OrgId::Informal(id) => format!("Vrijwilligersorganisatie ({id})"),
     }
 }
+
+/// A step of the path by its kind; kinds added later read as a plain "step".
+pub fn step(kind: &str) -> &'static str {
+    match kind {
+        "registered" => "Uw traject is begonnen",
+        "transition_started" => "De overgang naar hulp na de behandeling is begonnen",
+        "treatment_extended" => "De behandeling is verlengd",
+        "treatment_ended" => "De behandeling is gestopt",
+        "readmitted" => "U bent opnieuw in behandeling",
+        "closed" => "Het traject is afgesloten",
+        "referral_requested" => "Hulp aangevraagd",
+        "referral_acknowledged" => "De aanvraag is ontvangen",
+        "referral_assessment_started" => "De organisatie bekijkt wat u nodig hebt",
+        "referral_accepted" => "De hulp is toegezegd",
+        "referral_rejected" => "De aanvraag is afgewezen",
+        "referral_started" => "De hulp is begonnen",
+        "referral_completed" => "De hulp is afgerond",
+        "referral_failed" => "De hulp is niet doorgegaan",
+        "referral_cancelled" => "De aanvraag is gestopt",
+        "consent_given" => "Toestemming gegeven",
+        "consent_withdrawn" => "Toestemming ingetrokken",
+        "participant_joined" => "Iemand doet mee",
+        "participant_left" => "Iemand doet niet meer mee",
+        "alert_opened" => "Er is een signaal gegeven",
+        "alert_acknowledged" => "Het signaal is opgepakt",
+        "alert_escalated" => "Het signaal is doorgezet",
+        "alert_resolved" => "Het signaal is afgehandeld",
+        "offer_created" => "Hulp aangevraagd bij meerdere organisaties",
+        "outcome_checked" => "Er is nagevraagd hoe het met u gaat",
+        "meeting_planned" => "Een overdrachtsgesprek is gepland",
+        _ => "Een stap in uw traject",
+    }
+}

@@ -10,7 +10,10 @@ use herstelbrug_domain::disclosure::{Field, Party, Situation, may_see};
 use herstelbrug_domain::referral::ReferralStatus;
 use serde_json::{Value, json};
 
-use crate::helpers::{AMSTERDAM, NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp, token, token_with};
+use crate::helpers::{
+    AMSTERDAM, BSN_ANNA, BSN_JAN, BSN_SANNE, NIJMEGEN, PROVIDER_A, PROVIDER_B, TestApp,
+    person_token, token, token_with,
+};
 
 /// The canary of each field; a field whose canary appears in a body was disclosed.
 fn canary(field: Field) -> &'static str {
@@ -49,6 +52,15 @@ async fn surfaces(app: &TestApp, token: &str, trajectory: &str, referral: &str) 
         format!("/v1/trajectories/{trajectory}"),
         format!("/v1/trajectories/{trajectory}/overview"),
         format!("/v1/trajectories/{trajectory}/participants"),
+        // The person's own door.
+        "/v1/me".to_owned(),
+        format!("/v1/me/trajectories/{trajectory}"),
+        format!("/v1/me/trajectories/{trajectory}/consents"),
+        format!("/v1/me/trajectories/{trajectory}/naasten"),
+        "/v1/me/access-log".to_owned(),
+        "/v1/me/access-log/audit-events".to_owned(),
+        "/v1/me/copy".to_owned(),
+        "/v1/me/copy/fhir".to_owned(),
     ] {
         let response = app.get(&path, token).await;
         text.push_str(&path);
@@ -77,7 +89,8 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
         .post(
             "/v1/trajectories",
             &provider,
-            &json!({"client_ref": "canary-client", "municipality": AMSTERDAM, "started_on": "2026-01-05"}),
+            &json!({"client_ref": "canary-client", "municipality": AMSTERDAM, "started_on": "2026-01-05",
+                    "bsn": BSN_SANNE}),
         )
         .await;
     assert_eq!(registered.status(), 201);
@@ -99,6 +112,7 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
         }
     };
     let to_nijmegen = consent(NIJMEGEN).await;
+    let mut naaste = String::new();
     consent(AMSTERDAM).await;
     for participant in [
         json!({"role": "treating_clinician", "name": canary(Field::ProfessionalContact),
@@ -115,6 +129,30 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
             )
             .await;
         assert_eq!(joined.status(), 201);
+        if participant["role"] == "relative" {
+            naaste = id(&joined.json().await.expect("json"));
+        }
+    }
+    // The client lets one person follow at level contact and another at level follow.
+    let client = person_token(BSN_SANNE);
+    for (level, bsn) in [("contact", BSN_ANNA), ("follow", BSN_JAN)] {
+        let invited = app
+            .post(
+                &format!("/v1/me/trajectories/{trajectory}/naasten/invitations"),
+                &client,
+                &json!({"participant_id": naaste, "level": level}),
+            )
+            .await;
+        assert_eq!(invited.status(), 201);
+        let code = invited.json::<Value>().await.expect("json")["code"].clone();
+        let redeemed = app
+            .post(
+                "/v1/me/invitations/redeem",
+                &person_token(bsn),
+                &json!({"code": code}),
+            )
+            .await;
+        assert_eq!(redeemed.status(), 201);
     }
     let referred = app
         .post(
@@ -182,6 +220,21 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
             name: "outsider",
             token: token(PROVIDER_B, "provider"),
         },
+        Reader {
+            party: Party::Client,
+            name: "client",
+            token: person_token(BSN_SANNE),
+        },
+        Reader {
+            party: Party::NaasteContact,
+            name: "naaste at level contact",
+            token: person_token(BSN_ANNA),
+        },
+        Reader {
+            party: Party::NaasteFollow,
+            name: "naaste at level follow",
+            token: person_token(BSN_JAN),
+        },
     ];
     let check = |stage: &'static str, status: ReferralStatus, consent_holds: bool| {
         let app = &app;
@@ -195,9 +248,12 @@ async fn every_surface_discloses_exactly_what_the_table_allows() {
                 let situation = match reader.party {
                     Party::Recipient => Situation::referral(status, consent_holds).naaste(true),
                     Party::Municipality => Situation::trajectory(true),
-                    Party::TreatingProvider | Party::Outsider => {
-                        Situation::referral(status, consent_holds)
-                    }
+                    // The people's columns hold `always` or `never`.
+                    Party::TreatingProvider
+                    | Party::Outsider
+                    | Party::Client
+                    | Party::NaasteContact
+                    | Party::NaasteFollow => Situation::referral(status, consent_holds),
                 };
                 for field in Field::ALL {
                     let shown = text.contains(canary(*field));

@@ -17,6 +17,15 @@ pub const PROVIDER_A: &str = "agb:12345678";
 pub const PROVIDER_B: &str = "agb:87654321";
 pub const NIJMEGEN: &str = "gemeente:0268";
 pub const AMSTERDAM: &str = "gemeente:0363";
+/// The person issuer of test servers: its own issuer, audience and key.
+pub const PERSON_ISSUER: &str = "https://digid-broker.test";
+pub const PERSON_AUDIENCE: &str = "herstelbrug-mijn";
+pub const PERSON_SECRET: &str = "integration-test-person-issuer-secret-32+";
+/// Fictional test BSNs (999 99 ...) that pass the 11-proef.
+pub const BSN_SANNE: &str = "999990019";
+pub const BSN_KEES: &str = "999990032";
+pub const BSN_ANNA: &str = "999990044";
+pub const BSN_JAN: &str = "999990056";
 
 /// A database that exists for one test and is removed when it ends.
 pub enum TestDatabase {
@@ -346,6 +355,27 @@ pub fn token_with(org: &str, scope: &str, adjust: impl FnOnce(&mut Value)) -> St
         &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .expect("signs")
+}
+
+/// A person token for the holder of `bsn` from the test person issuer, at level
+/// substantial; `adjust` may change its claims.
+pub fn person_token_with(bsn: &str, adjust: impl FnOnce(&mut Value)) -> String {
+    let now = Utc::now().timestamp();
+    let mut claims = json!({
+        "iss": PERSON_ISSUER, "aud": PERSON_AUDIENCE, "sub": format!("person-{bsn}"),
+        "exp": now + 600, "iat": now, "acr": "http://eidas.europa.eu/LoA/substantial", "bsn": bsn,
+    });
+    adjust(&mut claims);
+    encode(
+        &at_jwt(Header::default()),
+        &claims,
+        &EncodingKey::from_secret(PERSON_SECRET.as_bytes()),
+    )
+    .expect("signs")
+}
+
+pub fn person_token(bsn: &str) -> String {
+    person_token_with(bsn, |_| {})
 }
 
 /// RFC 9068 types access tokens `at+jwt`; the API refuses other types.

@@ -27,6 +27,7 @@ mod metrics;
 mod notifications;
 mod organisations;
 mod outage;
+mod person;
 mod policy;
 mod receiver;
 mod referrals;

@@ -81,6 +81,23 @@ impl MigrationTrait for Migration {
             ),
         )
         .await?;
+        // A person acting records their role where an organisation id went (16 characters
+        // held `informeel:000042`; `vertegenwoordiger` is 17). SQLite does not enforce
+        // lengths.
+        if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
+            for (table, column) in [
+                ("consents", "recorded_by_org"),
+                ("consents", "withdrawn_by_org"),
+                ("referral_events", "actor_org"),
+                ("trajectory_events", "actor_org"),
+            ] {
+                sql(
+                    manager,
+                    &format!("ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(32)"),
+                )
+                .await?;
+            }
+        }
         // Signing in finds the client's trajectories by the keyed hash of the BSN.
         sql(
             manager,

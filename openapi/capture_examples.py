@@ -191,31 +191,8 @@ call("delete_webhook_subscription", "DELETE", f"/v1/webhook-subscriptions/{wid}"
 
 # The client's own door: Sanne (a fictional client, test BSN) signs in at the local
 # development issuer with PKCE, as the /mijn/ page does.
-def person_token(person):
-    import base64, hashlib, secrets, urllib.parse
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    redirect = BASE + "/mijn/"
-    form = urllib.parse.urlencode({"person": person, "response_type": "code", "client_id": "herstelbrug-mijn",
-                                   "redirect_uri": redirect, "state": "s1", "code_challenge": challenge,
-                                   "code_challenge_method": "S256"}).encode()
-
-    class Keep(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(Keep)
-    try:
-        opener.open(urllib.request.Request(BASE + "/dev-issuer/authorize", data=form, method="POST"))
-        sys.exit("the development issuer did not redirect")
-    except urllib.error.HTTPError as answer:
-        location = answer.headers["Location"]
-    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
-    token_form = urllib.parse.urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
-                                         "client_id": "herstelbrug-mijn", "code_verifier": verifier}).encode()
-    with urllib.request.urlopen(urllib.request.Request(BASE + "/dev-issuer/token", data=token_form)) as r:
-        return json.load(r)["access_token"]
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
+from dev_sign_in import person_token  # noqa: E402
 
 sanne, stag4 = call("register_trajectory", "POST", "/v1/trajectories", P, {
     "client_ref": "ehr-2026-00420", "municipality": NIJMEGEN, "started_on": "2026-10-05",
@@ -238,7 +215,7 @@ call("list_client_invitations", "GET", f"/v1/trajectories/{t2}/invitations", P, 
 spare, _ = call("invite_client", "POST", f"/v1/trajectories/{third['id']}/invitations", P, expect=201)
 call("revoke_client_invitation", "POST", f"/v1/trajectories/{third['id']}/invitations/{spare['id']}/revoke",
      P, expect=200)
-S = person_token("sanne")
+S = person_token(BASE, "sanne")
 call("read_me", "GET", "/v1/me", S, expect=200)
 call("read_my_trajectory", "GET", f"/v1/me/trajectories/{s4}", S, expect=200)
 call("list_my_consents", "GET", f"/v1/me/trajectories/{s4}/consents", S, expect=200)
@@ -248,7 +225,7 @@ call("withdraw_my_consent", "POST", f"/v1/me/trajectories/{s4}/consents/{mine['i
      if_match='"1"', expect=200)
 naaste, _ = call("invite_my_naaste", "POST", f"/v1/me/trajectories/{s4}/naasten/invitations", S, {
     "participant_id": anna["id"], "level": "contact"}, expect=201)
-A = person_token("anna")
+A = person_token(BASE, "anna")
 link, _ = call("redeem_invitation", "POST", "/v1/me/invitations/redeem", A, {"code": naaste["code"]}, expect=201)
 call("list_my_naasten", "GET", f"/v1/me/trajectories/{s4}/naasten", S, expect=200)
 call("revoke_my_naaste", "DELETE", f"/v1/me/trajectories/{s4}/naasten/{link['id']}", S, expect=200)

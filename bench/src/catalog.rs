@@ -207,7 +207,7 @@ pub async fn run(
             .collect::<Result<_, _>>()?;
         let actor = Actor {
             subject: Subject::parse("bench")?,
-            org: *owner,
+            org: (*owner).into(),
         };
         for id in store.import(*owner, mine, &actor, Utc::now()).await? {
             ids.push((id, *owner));
@@ -238,14 +238,14 @@ pub async fn run(
     // Capacity posts, one after another.
     let actor = Actor {
         subject: Subject::parse("bench")?,
-        org: ids[0].1,
+        org: ids[0].1.into(),
     };
     let record = audit();
     let mut posts = Vec::new();
     for k in 0..updates {
         let (id, owner) = ids[(k as usize * 37) % ids.len()];
         let actor = Actor {
-            org: owner,
+            org: owner.into(),
             ..actor.clone()
         };
         let capacity = Capacity::counted(CapacityUnit::Places, (k % 12) as u32, 12, Utc::now())?;

@@ -225,6 +225,273 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read who I am and my trajectories.
+         * @description For a person signed in at the configured issuer: their own trajectories (matched by
+         *     the BSN in their token, or linked by an invitation code), those of the client they
+         *     represent, or those they follow as a naaste.
+         */
+        get: operations["read_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read who accessed my data.
+         * @description Every access to the client's trajectories and referrals, by organisations and by
+         *     people, also refused attempts and the reading of this report itself, newest first.
+         */
+        get: operations["read_my_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/access-log/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read who accessed my data, as FHIR AuditEvents.
+         * @description The same page as `read_my_access_log`, as a FHIR R4 `collection` Bundle of
+         *     `AuditEvent` resources; the next page is in the `Link` header.
+         */
+        get: operations["read_my_audit_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a copy of my data.
+         * @description Everything Herstelbrug holds about the client's trajectories (as client or
+         *     representative): the trajectory, referrals with what was asked and decided, the
+         *     people involved, consents and every step. The access overview is `read_my_access_log`.
+         */
+        get: operations["download_my_copy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/copy/fhir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a copy of my data as FHIR.
+         * @description What the FHIR views cover: each trajectory as an `EpisodeOfCare` and each referral as
+         *     a `Task`, in a FHIR R4 `collection` Bundle.
+         */
+        get: operations["download_my_fhir_copy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/invitations/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem an invitation code.
+         * @description Links the signed-in person to the trajectory the code was made for. The code is sent
+         *     in the body, never in a URL. Five wrong codes within 15 minutes lock redemption for
+         *     15 minutes.
+         */
+        post: operations["redeem_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/trajectories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read my trajectory.
+         * @description The phase and dates, who is involved, each referral with where it stands and what
+         *     comes next, the measured waiting times of the services proposed, planned meetings,
+         *     and whether the help after treatment is arranged. A naaste sees what the client chose.
+         */
+        get: operations["read_my_trajectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/trajectories/{id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my consents.
+         * @description Every consent recorded on the trajectory, by the treating provider or by the client,
+         *     with its status today; withdrawn ones stay listed.
+         */
+        get: operations["list_my_consents"];
+        put?: never;
+        /**
+         * Give consent to a referral's organisation.
+         * @description The organisation the referral is addressed to may then see the client's details
+         *     (as the disclosure table says). The history records the client (or representative).
+         */
+        post: operations["give_my_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/trajectories/{id}/consents/{cid}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw my consent.
+         * @description Takes effect at once, as when the treating provider records it: the organisation
+         *     stops seeing the client's details and open referrals to it are cancelled.
+         */
+        post: operations["withdraw_my_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/trajectories/{id}/naasten": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read my naasten.
+         * @description Every naaste linked to the trajectory (also revoked links) and the naaste invitations
+         *     with their status; codes are never shown again.
+         */
+        get: operations["list_my_naasten"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke every naaste's access at once.
+         * @description Every link and every open naaste invitation of the trajectory, in one step.
+         */
+        delete: operations["revoke_all_my_naasten"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/trajectories/{id}/naasten/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite a naaste.
+         * @description For a naaste who takes part in the trajectory with the client's involvement consent: a
+         *     one-time code she redeems after signing in as herself. `contact`: who to call and the
+         *     meetings she is invited to; `follow`: also the steps and the referrals. Never medical
+         *     content, never free text.
+         */
+        post: operations["invite_my_naaste"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/trajectories/{id}/naasten/{lid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one naaste's access.
+         * @description She no longer sees the trajectory from the next request on; her participation in the
+         *     team is not changed.
+         */
+        delete: operations["revoke_my_naaste"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers/{oid}": {
         parameters: {
             query?: never;
@@ -920,6 +1187,59 @@ export interface paths {
          */
         put: operations["replace_trajectory_identifiers"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trajectories/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the client's invitations.
+         * @description Every client invitation of the trajectory with its status (open, redeemed, revoked,
+         *     expired), newest first; codes are never shown again.
+         *
+         *     Scopes (any of): `provider`.
+         */
+        get: operations["list_client_invitations"];
+        put?: never;
+        /**
+         * Invite the client.
+         * @description A one-time code that links the client to this trajectory when they redeem it after
+         *     signing in (for a trajectory registered without a BSN; with a BSN the client is found
+         *     by it). Shown only in this answer; valid six weeks; one use; revocable.
+         *
+         *     Scopes (any of): `provider`.
+         */
+        post: operations["invite_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trajectories/{id}/invitations/{iid}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a client invitation.
+         * @description An open invitation stops working at once; a used, revoked or expired one answers 409.
+         *
+         *     Scopes (any of): `provider`.
+         */
+        post: operations["revoke_client_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1717,6 +2037,16 @@ export interface components {
          * @enum {string}
          */
         ClosureOutcome: "goals_achieved" | "support_no_longer_needed" | "client_withdrew" | "lost_to_contact" | "referred_elsewhere" | "moved" | "deceased";
+        /** @description A code and its words. */
+        Coded: {
+            /** @example transition */
+            code: string;
+            /**
+             * @description In plain Dutch.
+             * @example Uw behandeling loopt af; de hulp daarna wordt geregeld
+             */
+            label: string;
+        };
         /** @description A trajectory's consents. */
         ConsentList: {
             items: components["schemas"]["ConsentView"][];
@@ -2118,6 +2448,24 @@ export interface components {
          * @enum {string}
          */
         FullForm: "full";
+        /** @description A follow-up not (yet) arranged, and who has been told. */
+        GapView: {
+            message: string;
+            rule: components["schemas"]["Coded"];
+            /** Format: date-time */
+            since: string;
+            told: components["schemas"]["OrganisationView"][];
+        };
+        /** @description The client gives consent to share with the organisation a referral is addressed to. */
+        GiveConsentRequest: {
+            /** @description What for, in the client's words [default: "Verwijzing"]. */
+            purpose?: string | null;
+            /**
+             * Format: uuid
+             * @description The referral whose recipient may see the client's details.
+             */
+            referral_id: string;
+        };
         /** @description A group's count of open gaps. */
         GroupCount: {
             count: components["schemas"]["CountCell"];
@@ -2166,6 +2514,56 @@ export interface components {
             /** @description Pass as `after` next time; also the `ETag` of this page. */
             next_cursor: string;
         };
+        InvitationList: {
+            items: components["schemas"]["InvitationView"][];
+        };
+        /** @description An invitation; `code` only in the answer that made it, never again. */
+        InvitationView: {
+            /**
+             * @description The one-time code: hand it to the person on paper or read it out; it is not
+             *     stored and cannot be shown again.
+             */
+            code?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            level?: string | null;
+            /** Format: uuid */
+            participant_id?: string | null;
+            /** @description `client` or `naaste`. */
+            purpose: string;
+            /**
+             * @description `open`, `redeemed`, `revoked` or `expired`.
+             * @example open
+             */
+            status: string;
+            /** Format: uuid */
+            trajectory_id: string;
+        };
+        /** @description The client invites a naaste taking part in the trajectory. */
+        InviteNaasteRequest: {
+            /**
+             * @description `contact` (who to call, her meetings) or `follow` (also the referrals).
+             * @example contact
+             */
+            level: string;
+            /** Format: uuid */
+            participant_id: string;
+        };
+        InvolvedView: {
+            email?: string | null;
+            name: string;
+            organisation?: components["schemas"]["OrganisationView"] | null;
+            phone?: string | null;
+            /**
+             * @description What they do, in words.
+             * @example Behandelaar
+             */
+            role: string;
+        };
         /** @description The client's consent to involve a naaste. */
         InvolvementRequest: {
             /**
@@ -2207,6 +2605,37 @@ export interface components {
          * @enum {string}
          */
         LifeDomain: "housing" | "income_and_debts" | "work_and_daytime_activity" | "social_network" | "physical_health" | "mental_health" | "substance_use";
+        /** @description What a redeemed code linked. */
+        LinkView: {
+            /** Format: uuid */
+            id: string;
+            level?: string | null;
+            /** Format: date-time */
+            linked_at: string;
+            name?: string | null;
+            /**
+             * Format: uuid
+             * @description For a naaste link: the participant it is.
+             */
+            participant_id?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description `client` or `naaste`. */
+            standing: string;
+            /** Format: uuid */
+            trajectory_id: string;
+        };
+        /** @description Who is signed in, and the trajectories they stand in. */
+        MeView: {
+            /** @description For a representative: `wettelijk_vertegenwoordiger` or `gemachtigde`. */
+            representation?: string | null;
+            /**
+             * @description `client` for the person themselves, `vertegenwoordiger` when acting for someone.
+             * @example client
+             */
+            signed_in_as: string;
+            trajectories: components["schemas"]["MyTrajectorySummary"][];
+        };
         /**
          * @description A share (0 to 1) or a number of days: `null` with `suppressed: true` when fewer than
          *     10 (rounded) stand behind it; `null` with `suppressed: false` when there was nothing
@@ -2323,6 +2752,173 @@ export interface components {
             /** @description Pass as `after` for the next page; `null` on the last page. */
             next_cursor: string | null;
         };
+        MyAccessEntry: {
+            /** @description Looked (`R`), created (`C`), changed (`U`), removed (`D`). */
+            action: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            id: number;
+            outcome: string;
+            /** @description Why, as they said. */
+            purpose: string;
+            /** @description The role they acted in (`provider`, `municipality`, ...). */
+            role?: string | null;
+            /** @description What kind of data, in words. */
+            what: string;
+            /** @description The organisation, or `client`, `vertegenwoordiger` or `naaste` for people. */
+            who: string;
+            who_label: string;
+        };
+        /** @description Who read the person's data (Wabvpz art. 15e), newest first. */
+        MyAccessReport: {
+            items: components["schemas"]["MyAccessEntry"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next (older) page; absent on the last page.
+             */
+            next_before?: number | null;
+        };
+        MyConsentList: {
+            items: components["schemas"]["MyConsentView"][];
+        };
+        /** @description A consent as the client reads it. */
+        MyConsentView: {
+            /** Format: date */
+            expires_on?: string | null;
+            /** Format: date */
+            given_on: string;
+            /** Format: uuid */
+            id: string;
+            organisation: components["schemas"]["OrganisationView"];
+            purpose: string;
+            /** @description Who recorded it: `client`, `vertegenwoordiger` or `zorgverlener`. */
+            recorded_by: string;
+            /**
+             * @description `active`, `expired` or `withdrawn`.
+             * @example active
+             */
+            status: string;
+            /**
+             * Format: int32
+             * @description Send as `If-Match: "1"` to withdraw.
+             */
+            version: number;
+            /** Format: date-time */
+            withdrawn_at?: string | null;
+            withdrawn_by?: string | null;
+        };
+        MyMeetingView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            planned_at: string;
+            /** Format: uuid */
+            referral_id: string;
+            status: components["schemas"]["Coded"];
+            with: components["schemas"]["OrganisationView"];
+        };
+        MyReferralView: {
+            /** Format: date */
+            ended_on?: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["Coded"];
+            /** @description What help is asked, in the referrer's words. */
+            needs?: string | null;
+            /** @description What happens next, in words. */
+            next_step: string;
+            /** Format: date */
+            planned_start_on?: string | null;
+            /** Format: date */
+            requested_on: string;
+            /** Format: date */
+            requested_start_on?: string | null;
+            service?: components["schemas"]["MyServiceView"] | null;
+            /** Format: date */
+            started_on?: string | null;
+            status: components["schemas"]["Coded"];
+            to: components["schemas"]["OrganisationView"];
+        };
+        /** @description A proposed service and its measured waiting times (Treeknorm: 4 weeks to intake). */
+        MyServiceView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: double
+             * @description Median days from request to acceptance over the last two months; absent when too
+             *     few people were measured to say.
+             */
+            median_days_to_acceptance?: number | null;
+            /**
+             * Format: double
+             * @description Median days from acceptance to start.
+             */
+            median_days_to_start?: number | null;
+            name: string;
+            /** @description In words. */
+            waiting: string;
+            /** @description Whether the median wait to acceptance is within the Treeknorm. */
+            within_norm?: boolean | null;
+        };
+        /** @description One trajectory in the list. */
+        MyTrajectorySummary: {
+            /** Format: uuid */
+            id: string;
+            /** @description For a naaste: `contact` or `follow`. */
+            level?: string | null;
+            phase: components["schemas"]["Coded"];
+            /**
+             * @description How the person stands in it: `client`, `vertegenwoordiger` or `naaste`.
+             * @example client
+             */
+            standing: string;
+            /** Format: date */
+            started_on: string;
+            /** @description The treating provider. */
+            treated_by: components["schemas"]["OrganisationView"];
+        };
+        /** @description One trajectory as the person may see it. */
+        MyTrajectoryView: {
+            /** @description The client's name as the referrals record it. */
+            client_name?: string | null;
+            end_reason?: components["schemas"]["Coded"] | null;
+            /** @description Where the help after treatment is not arranged, and who has been told. */
+            follow_up_gaps: components["schemas"]["GapView"][];
+            /** Format: uuid */
+            id: string;
+            /** @description The professionals involved, as their organisations chose to show them. */
+            involved: components["schemas"]["InvolvedView"][];
+            level?: string | null;
+            /** @description Warm-handoff meetings (for a naaste: those she is invited to). */
+            meetings: components["schemas"]["MyMeetingView"][];
+            /** @description The naasten taking part (the client only). */
+            naasten: components["schemas"]["NaasteView"][];
+            phase: components["schemas"]["Coded"];
+            /** Format: date */
+            planned_end_on?: string | null;
+            /** @description Each referral: to whom, what for, where it stands and what comes next. */
+            referrals: components["schemas"]["MyReferralView"][];
+            /** @example client */
+            standing: string;
+            /** Format: date */
+            started_on: string;
+            /** @description Every step of the path, oldest first (the client and a naaste at `follow`). */
+            steps: components["schemas"]["StepView"][];
+            treated_by: components["schemas"]["OrganisationView"];
+            /** Format: date */
+            treatment_ended_on?: string | null;
+        };
+        NaasteView: {
+            name: string;
+            /** Format: uuid */
+            participant_id: string;
+            relation?: string | null;
+        };
+        NaastenView: {
+            invitations: components["schemas"]["InvitationView"][];
+            links: components["schemas"]["LinkView"][];
+        };
         /** @description The events of a range, oldest first. */
         NumberedEventList: {
             items: components["schemas"]["NumberedEventView"][];
@@ -2399,63 +2995,11 @@ export interface components {
          * @enum {string}
          */
         OrganisationKind: "care_provider" | "municipality" | "informal";
-        /**
-         * @description An organisation as a recipient of referrals.
-         * @example {
-         *       "id": "gemeente:0796",
-         *       "kind": "municipality",
-         *       "name": null,
-         *       "registered_at": null,
-         *       "waiting_times": {
-         *         "to_acceptance": {
-         *           "insufficient_data": false,
-         *           "measured": 7,
-         *           "median_breaks_norm": false,
-         *           "median_days": 9,
-         *           "p80_days": 12.2,
-         *           "within_norm": 1
-         *         },
-         *         "to_start": {
-         *           "insufficient_data": true,
-         *           "measured": null,
-         *           "median_breaks_norm": null,
-         *           "median_days": null,
-         *           "p80_days": null,
-         *           "within_norm": null
-         *         },
-         *         "total": {
-         *           "insufficient_data": true,
-         *           "measured": null,
-         *           "median_breaks_norm": null,
-         *           "median_days": null,
-         *           "p80_days": null,
-         *           "within_norm": null
-         *         }
-         *       },
-         *       "waiting_times_by_kind": []
-         *     }
-         */
         OrganisationView: {
-            /**
-             * @description An organisation: `agb:` and 8 digits (a care provider), `gemeente:` and 4 digits (a municipality), or `informeel:` and 6 digits (a registered informal organisation).
-             * @example agb:12345678
-             */
+            /** @example gemeente:0268 */
             id: string;
-            kind: components["schemas"]["OrganisationKind"];
-            /**
-             * @description The registered name of an informal organisation; `null` for the others, which are
-             *     known by their AGB or CBS code.
-             */
-            name?: string | null;
-            /**
-             * Format: date-time
-             * @description When an informal organisation was registered; `null` for the others.
-             */
-            registered_at?: string | null;
-            /** @description Over every referral it received in the window, whichever service or kind. */
-            waiting_times: components["schemas"]["WaitingView"];
-            /** @description Per kind of support it received referrals for (each suppressed below 5). */
-            waiting_times_by_kind: components["schemas"]["KindWaitingView"][];
+            /** @example Gemeente (code 0268) */
+            label: string;
         };
         /** @description One change in the requester's outbox feed. */
         OutboxItem: {
@@ -2621,6 +3165,7 @@ export interface components {
              *     | `trajectory-closed` | 409 | The trajectory is closed; it takes no changes. |
              *     | `offer-closed` | 409 | The offer was taken by another candidate, expired or was withdrawn. |
              *     | `identifier-taken` | 409 | The caller's organisation already gave another object of this kind that identifier (system and value); `detail` names it. |
+             *     | `invitation-closed` | 409 | The invitation code was used, revoked or has expired, or the person is linked to that trajectory already: ask for a new code. |
              *     | `expired` | 410 | What was asked for is older than the retention (30 days by default) and was pruned: an event range's `since` or a feed's `after` cursor. `detail` says where to start again. |
              *     | `precondition-failed` | 412 | `If-Match` names no current version: read again (the response's `ETag` is the current one), decide again, retry with the new tag. |
              *     | `precondition-required` | 428 | This change needs `If-Match` with the resource's `ETag`. |
@@ -2633,7 +3178,7 @@ export interface components {
              *     | `unavailable` | 503 | The database is out of reach or the request ran out of time; retry after `Retry-After` seconds (writes with an `Idempotency-Key` are safe to retry). |
              * @enum {string}
              */
-            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/expired" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
+            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/invitation-closed" | "https://herstelbrug.nl/problems/expired" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
         };
         /** @description The referral as its requester (the treating provider) sees it: everything. */
         ProviderReferralView: {
@@ -2784,6 +3329,14 @@ export interface components {
             checked_on?: string | null;
             /** @description How the client is doing at an outcome check after closure. */
             outcome: components["schemas"]["CheckOutcome"];
+        };
+        /** @description Redeems an invitation code. */
+        RedeemRequest: {
+            /**
+             * @description The code as given, in any case, with or without dashes.
+             * @example ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ
+             */
+            code: string;
         };
         /**
          * @description An action on a referral.
@@ -3270,24 +3823,16 @@ export interface components {
          * @enum {string}
          */
         Severity: "warning" | "critical" | "escalated";
-        /** @description One step of the path. */
+        /** @description One step of the path: when, what, and where it led. */
         StepView: {
             /** Format: date-time */
             at: string;
-            /** @description Who took it (`sub`), when anyone did. */
-            by?: string | null;
-            /** @description On behalf of which organisation. */
-            by_org?: string | null;
-            /** @description What the step was about (ids, statuses, dates); never a diagnosis. */
-            detail: Record<string, never>;
-            /**
-             * @description `registered`, a phase change, `referral_*`, `consent_given`, `consent_withdrawn`,
-             *     `alert_opened|acknowledged|escalated|resolved`, `participant_joined|left`,
-             *     `offer_created`, `meeting_planned|postponed|held|not_held`.
-             */
-            kind: string;
             /** Format: uuid */
             referral_id?: string | null;
+            rule?: components["schemas"]["Coded"] | null;
+            to?: components["schemas"]["Coded"] | null;
+            /** @description What happened, in words. */
+            what: string;
         };
         /** @description A subscription list. */
         SubscriptionList: {
@@ -3680,12 +4225,12 @@ export interface operations {
                      *           "facts": {
                      *             "end_reason": "planned_completion",
                      *             "phase": "social_support",
-                     *             "treatment_ended_on": "2026-12-03"
+                     *             "treatment_ended_on": "2026-12-06"
                      *           },
-                     *           "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
+                     *           "id": "01a2496c-dcb2-7242-b657-791994731dc5",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-03T07:24:27.127506Z",
+                     *           "opened_at": "2026-12-06T03:36:40.882231Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -3693,7 +4238,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -3823,12 +4368,12 @@ export interface operations {
                      *             "facts": {
                      *               "end_reason": "planned_completion",
                      *               "phase": "social_support",
-                     *               "treatment_ended_on": "2026-12-03"
+                     *               "treatment_ended_on": "2026-12-06"
                      *             },
-                     *             "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
+                     *             "id": "01a2496c-dcb2-7242-b657-791994731dc5",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-03T07:24:27.127506Z",
+                     *             "opened_at": "2026-12-06T03:36:40.882231Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -3836,13 +4381,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *             "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-03T07:24:27.127506Z"
+                     *           "recorded_at": "2026-12-06T03:36:40.882231Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -3976,12 +4521,12 @@ export interface operations {
                      *       "facts": {
                      *         "end_reason": "planned_completion",
                      *         "phase": "social_support",
-                     *         "treatment_ended_on": "2026-12-03"
+                     *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
+                     *       "id": "01a2496c-dcb2-7242-b657-791994731dc5",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T07:24:27.127506Z",
+                     *       "opened_at": "2026-12-06T03:36:40.882231Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4000,15 +4545,15 @@ export interface operations {
                      *           "municipality": "gemeente:0268",
                      *           "services": [
                      *             {
-                     *               "assured_on": "2026-12-03",
+                     *               "assured_on": "2026-12-06",
                      *               "capacity": {
                      *                 "availability": "yes",
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-03T07:24:26.970731Z"
+                     *                 "updated_at": "2026-12-06T03:36:40.688587Z"
                      *               },
-                     *               "created_at": "2026-12-03T07:24:26.947764Z",
+                     *               "created_at": "2026-12-06T03:36:40.655618Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -4017,7 +4562,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *               "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -4031,7 +4576,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-03T07:24:26.970731Z",
+                     *               "updated_at": "2026-12-06T03:36:40.688587Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -4074,7 +4619,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -4194,7 +4739,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-03T07:24:27.151679Z",
+                     *       "acknowledged_at": "2026-12-06T03:36:40.925546Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4203,12 +4748,12 @@ export interface operations {
                      *       "facts": {
                      *         "end_reason": "planned_completion",
                      *         "phase": "social_support",
-                     *         "treatment_ended_on": "2026-12-03"
+                     *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
+                     *       "id": "01a2496c-dcb2-7242-b657-791994731dc5",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T07:24:27.127506Z",
+                     *       "opened_at": "2026-12-06T03:36:40.882231Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4216,7 +4761,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -4374,7 +4919,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-03T07:24:27.151679Z",
+                     *       "acknowledged_at": "2026-12-06T03:36:40.925546Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4383,12 +4928,12 @@ export interface operations {
                      *       "facts": {
                      *         "end_reason": "planned_completion",
                      *         "phase": "social_support",
-                     *         "treatment_ended_on": "2026-12-03"
+                     *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a23aca-5077-7329-b174-5fc5b40391a0",
+                     *       "id": "01a2496c-dcb2-7242-b657-791994731dc5",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-03T07:24:27.127506Z",
+                     *       "opened_at": "2026-12-06T03:36:40.882231Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -4400,11 +4945,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-03T07:24:27.156534Z",
+                     *       "resolved_at": "2026-12-06T03:36:40.932266Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -4574,9 +5119,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "42b0b1a7-ed56-4cfe-acbe-01c20f2b33cf",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "40729804-b847-4143-add9-ac4eabe93b96",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4591,13 +5136,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "32ad4e95-af99-42f4-a5be-82b09192c301",
+                     *           "request_id": "c3b39ed4-38a3-49db-b5a9-3680c484b49f",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4608,13 +5153,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "2aa3245c-3960-48c9-a90d-596f7e2a158b",
+                     *           "request_id": "f0c87951-c898-4a44-99d3-cf51e1661eaa",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4625,13 +5170,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "b8676980-ba2e-4de2-9d15-e9ca913be962",
+                     *           "request_id": "29a5ae4d-8d68-47bf-a4a4-fd746b79173b",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4642,13 +5187,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "54848e4f-ef2b-49b6-a60b-5886e1877d6c",
+                     *           "request_id": "d9cbb2a4-9ccf-4bc4-a809-e3dbd6277d15",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4659,28 +5204,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "c93c58bd-f815-4bf2-8dcc-a12b557e0d1c",
+                     *           "request_id": "8acb96cf-fca0-48e6-812d-9d8fd9a93014",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/overview",
                      *           "id": 34,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "8569c751-8383-4d2e-bc3d-53038613c538",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "4cc5af7c-bda4-4d7c-a7cb-896a38840a3d",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4695,13 +5240,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "b498a1ac-52e1-4125-9019-f8c303a8f71f",
+                     *           "request_id": "175f52a9-91ec-40af-b963-e370e372a1a4",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4712,13 +5257,13 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "c687adb9-4b61-40bf-bcf9-7a039fadf54b",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "d32f4e45-7bd5-49ce-be8a-fe48391790af",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
@@ -4729,9 +5274,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "d09922a9-4f50-4754-8a24-edb279640f15",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "b3305576-8d1e-46b7-957b-c7849dbfcdd6",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4746,28 +5291,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "0a1414b7-4f37-457a-8d8a-dea735ffe02a",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "a00299bd-87fa-44b2-9e6a-42d9af42a742",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "GET /v1/referrals/{rid}/participants",
                      *           "id": 29,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "5582863b-4957-4efd-81dd-40bf3a09e05e",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "fbd1e515-dc3c-470c-b6f6-efefb3b77e47",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4782,13 +5327,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "5ebdc3db-5e2f-4340-afcd-5e973fead4cb",
+                     *           "request_id": "3aa1812d-990b-4e38-a0d7-378e2978db36",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4799,13 +5344,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "8cecbc7f-0423-422b-a24a-ac1ff9ab814a",
+                     *           "request_id": "9e92b0db-1462-4957-a4ef-17c55241cea7",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4816,13 +5361,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "5e2e55ee-1cce-4825-ba61-8e0116627e36",
+                     *           "request_id": "d1af29b0-79ab-4036-929e-934fb2c29ed9",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "U",
@@ -4833,9 +5378,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "ea96dc81-2344-4631-90a3-05f27ed1afda",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "291ddaba-beb9-49a7-b993-d90a87b55a59",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4850,9 +5395,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "6be01aa9-ed52-4fc4-bfa0-9b0d6f2ac76d",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "7ad900a7-c6ff-4a10-840d-ba0dc1d6b1c2",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4862,16 +5407,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "GET /v1/referrals/outbox-feed",
                      *           "id": 23,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "de415c9e-14ac-46a8-9d11-828ae707807c",
+                     *           "request_id": "9379e733-82c3-42b1-be64-78be2a0ff1ce",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4881,16 +5426,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "GET /v1/referrals/inbox",
                      *           "id": 22,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "57082db3-bc2c-4ef1-a1b3-b1316d917f5f",
+                     *           "request_id": "48f739bb-5ef5-4745-9878-560a004eb397",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4900,16 +5445,16 @@ export interface operations {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "GET /v1/referrals",
                      *           "id": 21,
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "2f119010-b116-4fc7-a579-1478bb200a66",
+                     *           "request_id": "bb9ec656-d1b9-46c9-a23d-d2e756dcce07",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4924,9 +5469,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "47d159e2-776d-4be2-adeb-eabb60b0a88d",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "436b2a40-7fd1-4494-81cd-3e7a8def9895",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4941,9 +5486,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "3f4b777c-af70-4357-81ae-200a76e0091b",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "07bfd297-d482-410f-88cd-018a06937fbb",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4958,9 +5503,9 @@ export interface operations {
                      *           "org": "gemeente:0268",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:27Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "e7632e82-60b2-4218-b7d3-2feeee924c55",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "4c31d6cc-117d-4c00-9643-c8df2933c36f",
                      *           "role": "municipality",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4975,13 +5520,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "7b8fa51f-8d04-4630-bf49-c76ca41fe48e",
+                     *           "request_id": "810868f3-4c12-46f0-975f-587517b95132",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "C",
@@ -4992,13 +5537,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
-                     *           "request_id": "e98d4b81-1586-4868-8c47-2284d7a10271",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "request_id": "f4d178a1-81af-42cb-8570-67b71a0bcb72",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
@@ -5009,13 +5554,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "5e311a1d-a8c7-4ee3-8303-0a3ff5c6000b",
+                     *           "request_id": "2a4ef21d-90de-4acc-8eb5-be0e2b36ebbb",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
@@ -5026,13 +5571,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "6dcb04c8-3060-42b5-8af2-55b04f4b4fe5",
+                     *           "request_id": "8f88f772-9708-4b8e-9d20-fda0b2dd69f3",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "C",
@@ -5043,28 +5588,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "1ddc579a-62f8-48b7-b2ac-0c27d3c262b5",
+                     *           "request_id": "186b1ce8-8381-4916-990e-e699081b1705",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "POST /v1/trajectories/search",
                      *           "id": 7,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "9881e9af-fbec-41d3-81b8-ec0829b4543a",
+                     *           "request_id": "0de3a97f-4c01-4d4a-be15-26d9060f8772",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5079,13 +5624,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "0d7d1039-e6c8-438f-8013-2a74d4ca15ed",
+                     *           "request_id": "39cf99b2-d8f4-4de9-8be9-bcae361c3c5b",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "U",
@@ -5096,13 +5641,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "4bc879d9-bb59-4c21-9398-5e75dddbde2f",
+                     *           "request_id": "a3aa73c2-e222-47c5-b653-273e50890b21",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
@@ -5113,28 +5658,28 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "ec248114-8ca9-40f4-8388-c54a49ada6fc",
+                     *           "request_id": "663b390f-8948-4427-bf4a-b11ef2f9c1bb",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         },
                      *         {
                      *           "action": "R",
                      *           "address": "127.0.0.1",
                      *           "disclosed": [
-                     *             "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *           ],
                      *           "event": "GET /v1/trajectories",
                      *           "id": 3,
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "4b1df0e6-6bc0-4d16-8621-20bb8b7bcb80",
+                     *           "request_id": "d25e3460-eee6-4d2c-9dd5-5c8dedbc8464",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5149,13 +5694,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-03T07:24:26Z",
+                     *           "recorded_at": "2026-12-06T03:36:40Z",
                      *           "referral_id": null,
-                     *           "request_id": "047474c1-a21d-4a8c-99d4-ffa1c89bcb08",
+                     *           "request_id": "0da29808-d451-4524-9a11-cc0bcfcb1c63",
                      *           "role": "provider",
                      *           "status": 201,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83"
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
                      *         }
                      *       ]
                      *     }
@@ -5273,7 +5818,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-03T07:24:27.818337Z",
+                     *       "generated_at": "2026-12-06T03:36:41.725667Z",
                      *       "group_by": "municipality",
                      *       "groups": [
                      *         {
@@ -5580,7 +6125,7 @@ export interface operations {
                      *                     "value": 0
                      *                   },
                      *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": false,
+                     *                     "suppressed": true,
                      *                     "value": null
                      *                   },
                      *                   "readmissions": {
@@ -5896,7 +6441,7 @@ export interface operations {
                      *                     "value": 0
                      *                   },
                      *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": false,
+                     *                     "suppressed": true,
                      *                     "value": null
                      *                   },
                      *                   "readmissions": {
@@ -6212,7 +6757,7 @@ export interface operations {
                      *                     "value": 0
                      *                   },
                      *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": false,
+                     *                     "suppressed": true,
                      *                     "value": null
                      *                   },
                      *                   "readmissions": {
@@ -6231,12 +6776,12 @@ export interface operations {
                      *               "figures": {
                      *                 "referrals": {
                      *                   "accepted": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 5
                      *                   },
                      *                   "cancelled": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 5
                      *                   },
                      *                   "days_to_follow_up": {
                      *                     "measured": {
@@ -6302,8 +6847,8 @@ export interface operations {
                      *                   ],
                      *                   "to_acceptance": {
                      *                     "measured": {
-                     *                       "suppressed": true,
-                     *                       "value": null
+                     *                       "suppressed": false,
+                     *                       "value": 0
                      *                     },
                      *                     "median_days": {
                      *                       "suppressed": true,
@@ -6362,8 +6907,8 @@ export interface operations {
                      *                   "alerts_opened": [
                      *                     {
                      *                       "count": {
-                     *                         "suppressed": true,
-                     *                         "value": null
+                     *                         "suppressed": false,
+                     *                         "value": 0
                      *                       },
                      *                       "rule": "treatment_ended_without_followup"
                      *                     },
@@ -6436,16 +6981,16 @@ export interface operations {
                      *                     "value": 0
                      *                   },
                      *                   "endings": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 5
                      *                   },
                      *                   "endings_no_follow_up_needed": {
                      *                     "suppressed": false,
                      *                     "value": 0
                      *                   },
                      *                   "endings_with_follow_up": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 0
                      *                   },
                      *                   "escalations": [
                      *                     {
@@ -6520,12 +7065,12 @@ export interface operations {
                      *                     }
                      *                   ],
                      *                   "gap_alerts": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 0
                      *                   },
                      *                   "gaps_closed": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 0
                      *                   },
                      *                   "mean_days_to_close_gap": {
                      *                     "suppressed": true,
@@ -6547,12 +7092,12 @@ export interface operations {
                      *           "whole_range": {
                      *             "referrals": {
                      *               "accepted": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 5
                      *               },
                      *               "cancelled": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 5
                      *               },
                      *               "days_to_follow_up": {
                      *                 "measured": {
@@ -6618,8 +7163,8 @@ export interface operations {
                      *               ],
                      *               "to_acceptance": {
                      *                 "measured": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 0
                      *                 },
                      *                 "median_days": {
                      *                   "suppressed": true,
@@ -6678,8 +7223,8 @@ export interface operations {
                      *               "alerts_opened": [
                      *                 {
                      *                   "count": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 0
                      *                   },
                      *                   "rule": "treatment_ended_without_followup"
                      *                 },
@@ -6752,16 +7297,16 @@ export interface operations {
                      *                 "value": 0
                      *               },
                      *               "endings": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 5
                      *               },
                      *               "endings_no_follow_up_needed": {
                      *                 "suppressed": false,
                      *                 "value": 0
                      *               },
                      *               "endings_with_follow_up": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 0
                      *               },
                      *               "escalations": [
                      *                 {
@@ -6836,12 +7381,12 @@ export interface operations {
                      *                 }
                      *               ],
                      *               "gap_alerts": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 0
                      *               },
                      *               "gaps_closed": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 0
                      *               },
                      *               "mean_days_to_close_gap": {
                      *                 "suppressed": true,
@@ -6864,15 +7409,15 @@ export interface operations {
                      *         "groups": [
                      *           {
                      *             "count": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 0
                      *             },
                      *             "group": "gemeente:0268"
                      *           }
                      *         ],
                      *         "total": {
-                     *           "suppressed": true,
-                     *           "value": null
+                     *           "suppressed": false,
+                     *           "value": 0
                      *         }
                      *       },
                      *       "periods": [
@@ -7189,7 +7734,7 @@ export interface operations {
                      *                   "value": 0
                      *                 },
                      *                 "mean_days_to_close_gap": {
-                     *                   "suppressed": false,
+                     *                   "suppressed": true,
                      *                   "value": null
                      *                 },
                      *                 "readmissions": {
@@ -7505,7 +8050,7 @@ export interface operations {
                      *                   "value": 0
                      *                 },
                      *                 "mean_days_to_close_gap": {
-                     *                   "suppressed": false,
+                     *                   "suppressed": true,
                      *                   "value": null
                      *                 },
                      *                 "readmissions": {
@@ -7821,7 +8366,7 @@ export interface operations {
                      *                   "value": 0
                      *                 },
                      *                 "mean_days_to_close_gap": {
-                     *                   "suppressed": false,
+                     *                   "suppressed": true,
                      *                   "value": null
                      *                 },
                      *                 "readmissions": {
@@ -7840,12 +8385,12 @@ export interface operations {
                      *             "figures": {
                      *               "referrals": {
                      *                 "accepted": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 5
                      *                 },
                      *                 "cancelled": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 5
                      *                 },
                      *                 "days_to_follow_up": {
                      *                   "measured": {
@@ -7911,8 +8456,8 @@ export interface operations {
                      *                 ],
                      *                 "to_acceptance": {
                      *                   "measured": {
-                     *                     "suppressed": true,
-                     *                     "value": null
+                     *                     "suppressed": false,
+                     *                     "value": 0
                      *                   },
                      *                   "median_days": {
                      *                     "suppressed": true,
@@ -7971,8 +8516,8 @@ export interface operations {
                      *                 "alerts_opened": [
                      *                   {
                      *                     "count": {
-                     *                       "suppressed": true,
-                     *                       "value": null
+                     *                       "suppressed": false,
+                     *                       "value": 0
                      *                     },
                      *                     "rule": "treatment_ended_without_followup"
                      *                   },
@@ -8045,16 +8590,16 @@ export interface operations {
                      *                   "value": 0
                      *                 },
                      *                 "endings": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 5
                      *                 },
                      *                 "endings_no_follow_up_needed": {
                      *                   "suppressed": false,
                      *                   "value": 0
                      *                 },
                      *                 "endings_with_follow_up": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 0
                      *                 },
                      *                 "escalations": [
                      *                   {
@@ -8129,12 +8674,12 @@ export interface operations {
                      *                   }
                      *                 ],
                      *                 "gap_alerts": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 0
                      *                 },
                      *                 "gaps_closed": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 0
                      *                 },
                      *                 "mean_days_to_close_gap": {
                      *                   "suppressed": true,
@@ -8156,12 +8701,12 @@ export interface operations {
                      *         "whole_range": {
                      *           "referrals": {
                      *             "accepted": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 5
                      *             },
                      *             "cancelled": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 5
                      *             },
                      *             "days_to_follow_up": {
                      *               "measured": {
@@ -8227,8 +8772,8 @@ export interface operations {
                      *             ],
                      *             "to_acceptance": {
                      *               "measured": {
-                     *                 "suppressed": true,
-                     *                 "value": null
+                     *                 "suppressed": false,
+                     *                 "value": 0
                      *               },
                      *               "median_days": {
                      *                 "suppressed": true,
@@ -8287,8 +8832,8 @@ export interface operations {
                      *             "alerts_opened": [
                      *               {
                      *                 "count": {
-                     *                   "suppressed": true,
-                     *                   "value": null
+                     *                   "suppressed": false,
+                     *                   "value": 0
                      *                 },
                      *                 "rule": "treatment_ended_without_followup"
                      *               },
@@ -8361,16 +8906,16 @@ export interface operations {
                      *               "value": 0
                      *             },
                      *             "endings": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 5
                      *             },
                      *             "endings_no_follow_up_needed": {
                      *               "suppressed": false,
                      *               "value": 0
                      *             },
                      *             "endings_with_follow_up": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 0
                      *             },
                      *             "escalations": [
                      *               {
@@ -8445,12 +8990,12 @@ export interface operations {
                      *               }
                      *             ],
                      *             "gap_alerts": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 0
                      *             },
                      *             "gaps_closed": {
-                     *               "suppressed": true,
-                     *               "value": null
+                     *               "suppressed": false,
+                     *               "value": 0
                      *             },
                      *             "mean_days_to_close_gap": {
                      *               "suppressed": true,
@@ -8550,6 +9095,2333 @@ export interface operations {
             };
         };
     };
+    read_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who is signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "representation": null,
+                     *       "signed_in_as": "client",
+                     *       "trajectories": [
+                     *         {
+                     *           "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *           "level": null,
+                     *           "phase": {
+                     *             "code": "treatment",
+                     *             "label": "U krijgt behandeling"
+                     *           },
+                     *           "standing": "client",
+                     *           "started_on": "2026-10-05",
+                     *           "treated_by": {
+                     *             "id": "agb:12345678",
+                     *             "label": "Zorgverlener (AGB 12345678)"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_my_access_log: {
+        parameters: {
+            query?: {
+                /** @description The `next_before` of the previous page; absent for the newest entries. */
+                before?: number;
+                /** @description Page size, 1 to 500 [default: 100]. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "D",
+                     *           "at": "2026-12-06T03:36:41Z",
+                     *           "id": 88,
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "role": "client",
+                     *           "what": "Uw naasten",
+                     *           "who": "client",
+                     *           "who_label": "U zelf"
+                     *         },
+                     *         {
+                     *           "action": "D",
+                     *           "at": "2026-12-06T03:36:41Z",
+                     *           "id": 87,
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "role": "client",
+                     *           "what": "Uw naasten",
+                     *           "who": "client",
+                     *           "who_label": "U zelf"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "at": "2026-12-06T03:36:41Z",
+                     *           "id": 86,
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "role": "client",
+                     *           "what": "Uw naasten",
+                     *           "who": "client",
+                     *           "who_label": "U zelf"
+                     *         }
+                     *       ],
+                     *       "next_before": 86
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyAccessReport"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `limit` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_my_audit_events: {
+        parameters: {
+            query?: {
+                /** @description The `next_before` of the previous page; absent for the newest entries. */
+                before?: number;
+                /** @description Page size, 1 to 500 [default: 100]. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Bundle of AuditEvent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entry": [
+                     *         {
+                     *           "resource": {
+                     *             "action": "D",
+                     *             "agent": [
+                     *               {
+                     *                 "requestor": true,
+                     *                 "role": [
+                     *                   {
+                     *                     "text": "client"
+                     *                   }
+                     *                 ],
+                     *                 "who": {
+                     *                   "display": "client"
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "entity": [
+                     *               {
+                     *                 "what": {
+                     *                   "reference": "EpisodeOfCare/01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "id": "access-88",
+                     *             "outcome": "0",
+                     *             "purposeOfEvent": [
+                     *               {
+                     *                 "text": "care-coordination"
+                     *               }
+                     *             ],
+                     *             "recorded": "2026-12-06T03:36:41.000Z",
+                     *             "resourceType": "AuditEvent",
+                     *             "source": {
+                     *               "observer": {
+                     *                 "display": "Herstelbrug"
+                     *               }
+                     *             },
+                     *             "subtype": [
+                     *               {
+                     *                 "code": "DELETE /v1/me/trajectories/{id}/naasten",
+                     *                 "system": "https://herstelbrug.nl/fhir/CodeSystem/operation"
+                     *               }
+                     *             ],
+                     *             "type": {
+                     *               "code": "110110",
+                     *               "display": "Patient Record",
+                     *               "system": "http://dicom.nema.org/resources/ontology/DCM"
+                     *             }
+                     *           }
+                     *         },
+                     *         {
+                     *           "resource": {
+                     *             "action": "D",
+                     *             "agent": [
+                     *               {
+                     *                 "requestor": true,
+                     *                 "role": [
+                     *                   {
+                     *                     "text": "client"
+                     *                   }
+                     *                 ],
+                     *                 "who": {
+                     *                   "display": "client"
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "entity": [
+                     *               {
+                     *                 "what": {
+                     *                   "reference": "EpisodeOfCare/01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "id": "access-87",
+                     *             "outcome": "0",
+                     *             "purposeOfEvent": [
+                     *               {
+                     *                 "text": "care-coordination"
+                     *               }
+                     *             ],
+                     *             "recorded": "2026-12-06T03:36:41.000Z",
+                     *             "resourceType": "AuditEvent",
+                     *             "source": {
+                     *               "observer": {
+                     *                 "display": "Herstelbrug"
+                     *               }
+                     *             },
+                     *             "subtype": [
+                     *               {
+                     *                 "code": "DELETE /v1/me/trajectories/{id}/naasten/{lid}",
+                     *                 "system": "https://herstelbrug.nl/fhir/CodeSystem/operation"
+                     *               }
+                     *             ],
+                     *             "type": {
+                     *               "code": "110110",
+                     *               "display": "Patient Record",
+                     *               "system": "http://dicom.nema.org/resources/ontology/DCM"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "resourceType": "Bundle",
+                     *       "type": "collection"
+                     *     }
+                     */
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `limit` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_my_copy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy, as a download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "about": "Een kopie van alle gegevens die Herstelbrug over u bewaart (Wabvpz art. 15d).",
+                     *       "made_at": "2026-12-06T03:36:41.696581Z",
+                     *       "trajectories": [
+                     *         {
+                     *           "as_shown": {
+                     *             "client_name": null,
+                     *             "end_reason": null,
+                     *             "follow_up_gaps": [],
+                     *             "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *             "involved": [
+                     *               {
+                     *                 "email": null,
+                     *                 "name": "Dr. L. Peters",
+                     *                 "organisation": {
+                     *                   "id": "agb:12345678",
+                     *                   "label": "Zorgverlener (AGB 12345678)"
+                     *                 },
+                     *                 "phone": "024-7654321",
+                     *                 "role": "Behandelaar"
+                     *               }
+                     *             ],
+                     *             "level": null,
+                     *             "meetings": [],
+                     *             "naasten": [
+                     *               {
+                     *                 "name": "Anna de Vries",
+                     *                 "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *                 "relation": "zus"
+                     *               }
+                     *             ],
+                     *             "phase": {
+                     *               "code": "treatment",
+                     *               "label": "U krijgt behandeling"
+                     *             },
+                     *             "planned_end_on": null,
+                     *             "referrals": [
+                     *               {
+                     *                 "ended_on": "2026-12-06",
+                     *                 "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *                 "kind": {
+                     *                   "code": "housing",
+                     *                   "label": "Wonen"
+                     *                 },
+                     *                 "needs": "Zoekt een woning met begeleiding na de behandeling",
+                     *                 "next_step": "Deze aanvraag is gestopt.",
+                     *                 "planned_start_on": null,
+                     *                 "requested_on": "2026-12-06",
+                     *                 "requested_start_on": "2027-01-04",
+                     *                 "service": {
+                     *                   "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *                   "median_days_to_acceptance": null,
+                     *                   "median_days_to_start": null,
+                     *                   "name": "Begeleid wonen Nijmegen-Oost",
+                     *                   "waiting": "Hier zijn nog te weinig mensen geholpen om een wachttijd te noemen.",
+                     *                   "within_norm": null
+                     *                 },
+                     *                 "started_on": null,
+                     *                 "status": {
+                     *                   "code": "cancelled",
+                     *                   "label": "Gestopt"
+                     *                 },
+                     *                 "to": {
+                     *                   "id": "gemeente:0268",
+                     *                   "label": "Gemeente (code 0268)"
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "standing": "client",
+                     *             "started_on": "2026-10-05",
+                     *             "steps": [
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.481376Z",
+                     *                 "referral_id": null,
+                     *                 "rule": null,
+                     *                 "to": {
+                     *                   "code": "treatment",
+                     *                   "label": "U krijgt behandeling"
+                     *                 },
+                     *                 "what": "Uw traject is begonnen"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.488518Z",
+                     *                 "referral_id": null,
+                     *                 "rule": null,
+                     *                 "to": null,
+                     *                 "what": "Toestemming gegeven"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.494748Z",
+                     *                 "referral_id": null,
+                     *                 "rule": null,
+                     *                 "to": null,
+                     *                 "what": "Iemand doet mee"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.500263Z",
+                     *                 "referral_id": null,
+                     *                 "rule": null,
+                     *                 "to": null,
+                     *                 "what": "Iemand doet mee"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.505953Z",
+                     *                 "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *                 "rule": null,
+                     *                 "to": {
+                     *                   "code": "requested",
+                     *                   "label": "Aangevraagd"
+                     *                 },
+                     *                 "what": "Hulp aangevraagd"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.586083Z",
+                     *                 "referral_id": null,
+                     *                 "rule": null,
+                     *                 "to": null,
+                     *                 "what": "Toestemming gegeven"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.605857Z",
+                     *                 "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *                 "rule": null,
+                     *                 "to": {
+                     *                   "code": "cancelled",
+                     *                   "label": "Gestopt"
+                     *                 },
+                     *                 "what": "De aanvraag is gestopt"
+                     *               },
+                     *               {
+                     *                 "at": "2026-12-06T03:36:41.605857Z",
+                     *                 "referral_id": null,
+                     *                 "rule": null,
+                     *                 "to": null,
+                     *                 "what": "Toestemming ingetrokken"
+                     *               }
+                     *             ],
+                     *             "treated_by": {
+                     *               "id": "agb:12345678",
+                     *               "label": "Zorgverlener (AGB 12345678)"
+                     *             },
+                     *             "treatment_ended_on": null
+                     *           },
+                     *           "consents": [
+                     *             {
+                     *               "expires_on": null,
+                     *               "given_on": "2026-12-06",
+                     *               "id": "01a2496c-df10-7670-9679-a59048e563e5",
+                     *               "organisation": {
+                     *                 "id": "gemeente:0268",
+                     *                 "label": "Gemeente (code 0268)"
+                     *               },
+                     *               "purpose": "Aanmelding Wmo-ondersteuning wonen",
+                     *               "recorded_by": "zorgverlener",
+                     *               "status": "active",
+                     *               "version": 1,
+                     *               "withdrawn_at": null,
+                     *               "withdrawn_by": null
+                     *             },
+                     *             {
+                     *               "expires_on": null,
+                     *               "given_on": "2026-12-06",
+                     *               "id": "01a2496c-df72-71d7-8d36-ac5b7dd6d9ae",
+                     *               "organisation": {
+                     *                 "id": "gemeente:0268",
+                     *                 "label": "Gemeente (code 0268)"
+                     *               },
+                     *               "purpose": "Hulp bij wonen",
+                     *               "recorded_by": "client",
+                     *               "status": "withdrawn",
+                     *               "version": 2,
+                     *               "withdrawn_at": "2026-12-06T03:36:41.605857Z",
+                     *               "withdrawn_by": "client"
+                     *             }
+                     *           ],
+                     *           "history": [
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.481376Z",
+                     *               "by": "agb:12345678",
+                     *               "kind": "registered",
+                     *               "referral_id": null,
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.488518Z",
+                     *               "by": "agb:12345678",
+                     *               "kind": "consent_given",
+                     *               "referral_id": null,
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.494748Z",
+                     *               "by": "agb:12345678",
+                     *               "kind": "participant_joined",
+                     *               "referral_id": null,
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.500263Z",
+                     *               "by": "agb:12345678",
+                     *               "kind": "participant_joined",
+                     *               "referral_id": null,
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.505953Z",
+                     *               "by": "agb:12345678",
+                     *               "kind": "referral_requested",
+                     *               "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.586083Z",
+                     *               "by": "client",
+                     *               "kind": "consent_given",
+                     *               "referral_id": null,
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.605857Z",
+                     *               "by": "client",
+                     *               "kind": "referral_cancelled",
+                     *               "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *               "rule": null
+                     *             },
+                     *             {
+                     *               "at": "2026-12-06T03:36:41.605857Z",
+                     *               "by": "client",
+                     *               "kind": "consent_withdrawn",
+                     *               "referral_id": null,
+                     *               "rule": null
+                     *             }
+                     *           ],
+                     *           "referrals": [
+                     *             {
+                     *               "client": {
+                     *                 "address": null,
+                     *                 "email": null,
+                     *                 "name": null,
+                     *                 "phone": null
+                     *               },
+                     *               "decided_at": null,
+                     *               "ended_on": "2026-12-06",
+                     *               "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *               "kind": "housing",
+                     *               "life_domains": [],
+                     *               "needs": "Zoekt een woning met begeleiding na de behandeling",
+                     *               "planned_start_on": null,
+                     *               "rejection": null,
+                     *               "requested_at": "2026-12-06T03:36:41.505953Z",
+                     *               "requested_start_on": "2027-01-04",
+                     *               "shared_with_consent": true,
+                     *               "started_on": null,
+                     *               "status": "cancelled",
+                     *               "to": "gemeente:0268"
+                     *             }
+                     *           ],
+                     *           "team": [
+                     *             {
+                     *               "email": null,
+                     *               "joined_on": "2026-12-06",
+                     *               "name": "Dr. L. Peters",
+                     *               "organisation": "agb:12345678",
+                     *               "phone": "024-7654321",
+                     *               "relation": null,
+                     *               "role": "treating_clinician"
+                     *             },
+                     *             {
+                     *               "email": null,
+                     *               "joined_on": "2026-12-06",
+                     *               "name": "Anna de Vries",
+                     *               "organisation": null,
+                     *               "phone": "06-11122233",
+                     *               "relation": "zus",
+                     *               "role": "relative"
+                     *             }
+                     *           ],
+                     *           "trajectory": {
+                     *             "client_ref": "ehr-2026-00420",
+                     *             "closure_outcome": null,
+                     *             "end_reason": null,
+                     *             "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *             "municipality": "gemeente:0268",
+                     *             "phase": "treatment",
+                     *             "phase_since": "2026-10-05",
+                     *             "planned_end_on": null,
+                     *             "readmission": false,
+                     *             "started_on": "2026-10-05",
+                     *             "treating_provider": "agb:12345678",
+                     *             "treatment_ended_on": null
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_my_fhir_copy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy as a FHIR Bundle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entry": [
+                     *         {
+                     *           "resource": {
+                     *             "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *             "managingOrganization": {
+                     *               "display": "agb:12345678",
+                     *               "identifier": {
+                     *                 "system": "http://fhir.nl/fhir/NamingSystem/agb-z",
+                     *                 "value": "12345678"
+                     *               },
+                     *               "type": "Organization"
+                     *             },
+                     *             "meta": {
+                     *               "lastUpdated": "2026-12-06T03:36:41.481Z",
+                     *               "versionId": "1"
+                     *             },
+                     *             "patient": {
+                     *               "identifier": {
+                     *                 "assigner": {
+                     *                   "display": "agb:12345678",
+                     *                   "identifier": {
+                     *                     "system": "http://fhir.nl/fhir/NamingSystem/agb-z",
+                     *                     "value": "12345678"
+                     *                   },
+                     *                   "type": "Organization"
+                     *                 },
+                     *                 "system": "https://herstelbrug.nl/fhir/NamingSystem/client-ref",
+                     *                 "value": "ehr-2026-00420"
+                     *               },
+                     *               "type": "Patient"
+                     *             },
+                     *             "period": {
+                     *               "start": "2026-10-05"
+                     *             },
+                     *             "resourceType": "EpisodeOfCare",
+                     *             "status": "active",
+                     *             "type": [
+                     *               {
+                     *                 "coding": [
+                     *                   {
+                     *                     "code": "treatment",
+                     *                     "system": "https://herstelbrug.nl/fhir/CodeSystem/trajectory-phase"
+                     *                   }
+                     *                 ]
+                     *               }
+                     *             ]
+                     *           }
+                     *         },
+                     *         {
+                     *           "resource": {
+                     *             "authoredOn": "2026-12-06T03:36:41.505Z",
+                     *             "businessStatus": {
+                     *               "coding": [
+                     *                 {
+                     *                   "code": "cancelled",
+                     *                   "system": "https://herstelbrug.nl/fhir/CodeSystem/referral-status"
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "code": {
+                     *               "coding": [
+                     *                 {
+                     *                   "code": "housing",
+                     *                   "system": "https://herstelbrug.nl/fhir/CodeSystem/referral-kind"
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "description": "Zoekt een woning met begeleiding na de behandeling",
+                     *             "executionPeriod": {
+                     *               "end": "2026-12-06"
+                     *             },
+                     *             "focus": {
+                     *               "reference": "HealthcareService/01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *               "type": "HealthcareService"
+                     *             },
+                     *             "for": {
+                     *               "identifier": {
+                     *                 "assigner": {
+                     *                   "display": "agb:12345678",
+                     *                   "identifier": {
+                     *                     "system": "http://fhir.nl/fhir/NamingSystem/agb-z",
+                     *                     "value": "12345678"
+                     *                   },
+                     *                   "type": "Organization"
+                     *                 },
+                     *                 "system": "https://herstelbrug.nl/fhir/NamingSystem/client-ref",
+                     *                 "value": "ehr-2026-00420"
+                     *               },
+                     *               "type": "Patient"
+                     *             },
+                     *             "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *             "intent": "order",
+                     *             "lastModified": "2026-12-06T03:36:41.605Z",
+                     *             "meta": {
+                     *               "lastUpdated": "2026-12-06T03:36:41.605Z",
+                     *               "versionId": "2"
+                     *             },
+                     *             "owner": {
+                     *               "display": "gemeente:0268",
+                     *               "identifier": {
+                     *                 "system": "https://herstelbrug.nl/fhir/NamingSystem/gemeentecode",
+                     *                 "value": "0268"
+                     *               },
+                     *               "type": "Organization"
+                     *             },
+                     *             "requester": {
+                     *               "display": "agb:12345678",
+                     *               "identifier": {
+                     *                 "system": "http://fhir.nl/fhir/NamingSystem/agb-z",
+                     *                 "value": "12345678"
+                     *               },
+                     *               "type": "Organization"
+                     *             },
+                     *             "resourceType": "Task",
+                     *             "status": "cancelled",
+                     *             "statusReason": {
+                     *               "text": "consent_withdrawn"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "resourceType": "Bundle",
+                     *       "type": "collection"
+                     *     }
+                     */
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeem_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "WJ2Y-L7WF-RT2V-GTEZ-NUAQ-OZRR-EI"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedeemRequest"];
+            };
+        };
+        responses: {
+            /** @description Linked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a2496c-dfa0-77ad-b145-a9cc25e02b62",
+                     *       "level": "contact",
+                     *       "linked_at": "2026-12-06T03:36:41.629242Z",
+                     *       "name": null,
+                     *       "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *       "revoked_at": null,
+                     *       "standing": "naaste",
+                     *       "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The invitation was used, revoked or has expired, or the person is linked already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a valid invitation code */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_my_trajectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trajectory */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client_name": null,
+                     *       "end_reason": null,
+                     *       "follow_up_gaps": [],
+                     *       "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *       "involved": [
+                     *         {
+                     *           "email": null,
+                     *           "name": "Dr. L. Peters",
+                     *           "organisation": {
+                     *             "id": "agb:12345678",
+                     *             "label": "Zorgverlener (AGB 12345678)"
+                     *           },
+                     *           "phone": "024-7654321",
+                     *           "role": "Behandelaar"
+                     *         }
+                     *       ],
+                     *       "level": null,
+                     *       "meetings": [],
+                     *       "naasten": [
+                     *         {
+                     *           "name": "Anna de Vries",
+                     *           "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *           "relation": "zus"
+                     *         }
+                     *       ],
+                     *       "phase": {
+                     *         "code": "treatment",
+                     *         "label": "U krijgt behandeling"
+                     *       },
+                     *       "planned_end_on": null,
+                     *       "referrals": [
+                     *         {
+                     *           "ended_on": null,
+                     *           "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *           "kind": {
+                     *             "code": "housing",
+                     *             "label": "Wonen"
+                     *           },
+                     *           "needs": "Zoekt een woning met begeleiding na de behandeling",
+                     *           "next_step": "De organisatie moet de aanvraag nog bevestigen.",
+                     *           "planned_start_on": null,
+                     *           "requested_on": "2026-12-06",
+                     *           "requested_start_on": "2027-01-04",
+                     *           "service": {
+                     *             "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "median_days_to_acceptance": null,
+                     *             "median_days_to_start": null,
+                     *             "name": "Begeleid wonen Nijmegen-Oost",
+                     *             "waiting": "Hier zijn nog te weinig mensen geholpen om een wachttijd te noemen.",
+                     *             "within_norm": null
+                     *           },
+                     *           "started_on": null,
+                     *           "status": {
+                     *             "code": "requested",
+                     *             "label": "Aangevraagd"
+                     *           },
+                     *           "to": {
+                     *             "id": "gemeente:0268",
+                     *             "label": "Gemeente (code 0268)"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "standing": "client",
+                     *       "started_on": "2026-10-05",
+                     *       "steps": [
+                     *         {
+                     *           "at": "2026-12-06T03:36:41.481376Z",
+                     *           "referral_id": null,
+                     *           "rule": null,
+                     *           "to": {
+                     *             "code": "treatment",
+                     *             "label": "U krijgt behandeling"
+                     *           },
+                     *           "what": "Uw traject is begonnen"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-06T03:36:41.488518Z",
+                     *           "referral_id": null,
+                     *           "rule": null,
+                     *           "to": null,
+                     *           "what": "Toestemming gegeven"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-06T03:36:41.494748Z",
+                     *           "referral_id": null,
+                     *           "rule": null,
+                     *           "to": null,
+                     *           "what": "Iemand doet mee"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-06T03:36:41.500263Z",
+                     *           "referral_id": null,
+                     *           "rule": null,
+                     *           "to": null,
+                     *           "what": "Iemand doet mee"
+                     *         },
+                     *         {
+                     *           "at": "2026-12-06T03:36:41.505953Z",
+                     *           "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *           "rule": null,
+                     *           "to": {
+                     *             "code": "requested",
+                     *             "label": "Aangevraagd"
+                     *           },
+                     *           "what": "Hulp aangevraagd"
+                     *         }
+                     *       ],
+                     *       "treated_by": {
+                     *         "id": "agb:12345678",
+                     *         "label": "Zorgverlener (AGB 12345678)"
+                     *       },
+                     *       "treatment_ended_on": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyTrajectoryView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_my_consents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every consent, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "expires_on": null,
+                     *           "given_on": "2026-12-06",
+                     *           "id": "01a2496c-df10-7670-9679-a59048e563e5",
+                     *           "organisation": {
+                     *             "id": "gemeente:0268",
+                     *             "label": "Gemeente (code 0268)"
+                     *           },
+                     *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
+                     *           "recorded_by": "zorgverlener",
+                     *           "status": "active",
+                     *           "version": 1,
+                     *           "withdrawn_at": null,
+                     *           "withdrawn_by": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyConsentList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A naaste does not see consents */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    give_my_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "purpose": "Hulp bij wonen",
+                 *       "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GiveConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expires_on": null,
+                     *       "given_on": "2026-12-06",
+                     *       "id": "01a2496c-df72-71d7-8d36-ac5b7dd6d9ae",
+                     *       "organisation": {
+                     *         "id": "gemeente:0268",
+                     *         "label": "Gemeente (code 0268)"
+                     *       },
+                     *       "purpose": "Hulp bij wonen",
+                     *       "recorded_by": "client",
+                     *       "status": "active",
+                     *       "version": 1,
+                     *       "withdrawn_at": null,
+                     *       "withdrawn_by": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyConsentView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A naaste cannot give consent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a trajectory or referral of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The purpose is too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_my_consent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The consent's current ETag: the `ETag` of the last read or write. `*` applies the change to whatever version is current; a list applies it if one member is current. Weak tags never match (RFC 9110 §13.1.1): a stale or foreign tag is 412, a malformed field 400. */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The trajectory id */
+                id: string;
+                /** @description The consent id */
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expires_on": null,
+                     *       "given_on": "2026-12-06",
+                     *       "id": "01a2496c-df72-71d7-8d36-ac5b7dd6d9ae",
+                     *       "organisation": {
+                     *         "id": "gemeente:0268",
+                     *         "label": "Gemeente (code 0268)"
+                     *       },
+                     *       "purpose": "Hulp bij wonen",
+                     *       "recorded_by": "client",
+                     *       "status": "withdrawn",
+                     *       "version": 2,
+                     *       "withdrawn_at": "2026-12-06T03:36:41.605857Z",
+                     *       "withdrawn_by": "client"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyConsentView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A naaste cannot withdraw consent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consent on a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already withdrawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is not the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_my_naasten: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The naasten's links (also revoked ones) and invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "invitations": [
+                     *         {
+                     *           "created_at": "2026-12-06T03:36:41.618852Z",
+                     *           "expires_at": "2027-01-17T03:36:41.618852Z",
+                     *           "id": "01a2496c-df93-7187-b30a-4590ac0d35be",
+                     *           "level": "contact",
+                     *           "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *           "purpose": "naaste",
+                     *           "status": "redeemed",
+                     *           "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *         }
+                     *       ],
+                     *       "links": [
+                     *         {
+                     *           "id": "01a2496c-dfa0-77ad-b145-a9cc25e02b62",
+                     *           "level": "contact",
+                     *           "linked_at": "2026-12-06T03:36:41.629242Z",
+                     *           "name": "Anna de Vries",
+                     *           "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *           "revoked_at": null,
+                     *           "standing": "naaste",
+                     *           "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NaastenView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only the client sees this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_all_my_naasten: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links revoked now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example [] */
+                    "application/json": components["schemas"]["LinkView"][];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only the client revokes naasten */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invite_my_naaste: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "level": "contact",
+                 *       "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InviteNaasteRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation, with its code (shown only now) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "WJ2Y-L7WF-RT2V-GTEZ-NUAQ-OZRR-EI",
+                     *       "created_at": "2026-12-06T03:36:41.618852Z",
+                     *       "expires_at": "2027-01-17T03:36:41.618852Z",
+                     *       "id": "01a2496c-df93-7187-b30a-4590ac0d35be",
+                     *       "level": "contact",
+                     *       "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *       "purpose": "naaste",
+                     *       "status": "open",
+                     *       "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only the client invites naasten */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a naaste taking part with consent, or an unknown level */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_my_naaste: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+                /** @description The naaste's link id */
+                lid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (also when it was already) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "01a2496c-dfa0-77ad-b145-a9cc25e02b62",
+                     *         "level": "contact",
+                     *         "linked_at": "2026-12-06T03:36:41.629242Z",
+                     *         "name": null,
+                     *         "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *         "revoked_at": "2026-12-06T03:36:41.659598Z",
+                     *         "standing": "naaste",
+                     *         "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["LinkView"][];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid person token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only the client revokes naasten */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such link on a trajectory of this person */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_offer: {
         parameters: {
             query?: never;
@@ -8581,19 +11453,20 @@ export interface operations {
                      *           "consent_holds": true,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-14",
+                     *             "assessment_due_on": "2027-01-18",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
+                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aca-509f-7371-8008-774a96887be7",
+                     *           "id": "01a2496c-dcf1-75c2-a21f-67b990b77225",
                      *           "kind": "work_and_daytime_activity",
+                     *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8602,7 +11475,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -8620,13 +11493,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
+                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aca-509f-7371-8008-774bd0304f0b",
+                     *           "id": "01a2496c-dcf1-75c2-a21f-67ba71666618",
                      *           "kind": "work_and_daytime_activity",
+                     *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -8635,19 +11509,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-03T07:24:27.167489Z",
-                     *       "expires_at": "2026-12-18T00:00:00Z",
-                     *       "id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *       "created_at": "2026-12-06T03:36:40.945651Z",
+                     *       "expires_at": "2026-12-19T00:00:00Z",
+                     *       "id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
-                     *       "updated_at": "2026-12-03T07:24:27.167489Z",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *       "updated_at": "2026-12-06T03:36:40.945651Z",
                      *       "version": 1
                      *     }
                      */
@@ -8934,16 +11808,16 @@ export interface operations {
                      *           "consent_withdrawn": false,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-14",
+                     *             "assessment_due_on": "2027-01-18",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *             "requested_at": "2026-12-06T03:36:40.709117Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -8954,7 +11828,7 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *           "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *           "status": "requested",
                      *           "version": 1,
                      *           "view": "recipient"
@@ -9079,7 +11953,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-03T07:24:26.985888Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.709117Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -9091,16 +11965,16 @@ export interface operations {
                      *             "consent_withdrawn": false,
                      *             "dates": {
                      *               "application_on": null,
-                     *               "assessment_due_on": "2027-01-14",
+                     *               "assessment_due_on": "2027-01-18",
                      *               "decided_at": null,
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *               "requested_at": "2026-12-06T03:36:40.709117Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *             "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -9111,7 +11985,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *             "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -9254,7 +12128,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-03T07:24:26.985888Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.709117Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -9268,17 +12142,18 @@ export interface operations {
                      *             "consent_holds": true,
                      *             "dates": {
                      *               "application_on": null,
-                     *               "assessment_due_on": "2027-01-14",
+                     *               "assessment_due_on": "2027-01-18",
                      *               "decided_at": null,
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *               "requested_at": "2026-12-06T03:36:40.709117Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *             "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *             "kind": "housing",
+                     *             "life_domains": [],
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
                      *             "recipient": "gemeente:0268",
@@ -9289,10 +12164,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *             "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *             "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -9433,16 +12308,16 @@ export interface operations {
                      *       "consent_withdrawn": false,
                      *       "dates": {
                      *         "application_on": null,
-                     *         "assessment_due_on": "2027-01-14",
+                     *         "assessment_due_on": "2027-01-18",
                      *         "decided_at": null,
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *         "requested_at": "2026-12-06T03:36:40.709117Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *       "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -9453,7 +12328,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -9567,7 +12442,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *       "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -9953,8 +12828,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
-                     *           "joined_on": "2026-12-03",
+                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -9966,15 +12841,13 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
-                     *           "participants": [
-                     *             "01a23aca-5025-778b-9b6a-8278667d0b4d"
-                     *           ],
+                     *           "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *           "participants": [],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-03T07:24:27.076584Z",
+                     *           "updated_at": "2026-12-06T03:36:40.820545Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -9993,16 +12866,16 @@ export interface operations {
                      *         "consent_withdrawn": false,
                      *         "dates": {
                      *           "application_on": null,
-                     *           "assessment_due_on": "2027-01-14",
-                     *           "decided_at": "2026-12-03T07:24:27.037134Z",
+                     *           "assessment_due_on": "2027-01-18",
+                     *           "decided_at": "2026-12-06T03:36:40.774312Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-03T07:24:27.028562Z",
-                     *           "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *           "received_at": "2026-12-06T03:36:40.765324Z",
+                     *           "requested_at": "2026-12-06T03:36:40.709117Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *         "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -10013,14 +12886,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *         "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-03T07:24:26.985888Z",
+                     *           "at": "2026-12-06T03:36:40.709117Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -10033,10 +12906,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.028562Z",
+                     *           "at": "2026-12-06T03:36:40.765324Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -10047,10 +12920,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.037134Z",
+                     *           "at": "2026-12-06T03:36:40.774312Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -10062,7 +12935,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         }
                      *       ]
                      *     }
@@ -10172,8 +13045,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
-                     *           "joined_on": "2026-12-03",
+                     *           "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
                      *           "organisation": "agb:12345678",
@@ -10185,8 +13058,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
-                     *           "joined_on": "2026-12-03",
+                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -10302,15 +13175,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
+                     *           "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
                      *           "participants": [
-                     *             "01a23aca-5025-778b-9b6a-8278667d0b4d"
+                     *             "01a2496c-dc50-746a-80ef-9eb9463c8a64"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-03T07:24:27.063626Z",
+                     *           "updated_at": "2026-12-06T03:36:40.805811Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -10415,7 +13288,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a23aca-5025-778b-9b6a-8278667d0b4d"
+                 *         "01a2496c-dc50-746a-80ef-9eb9463c8a64"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -10436,15 +13309,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
+                     *       "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
                      *       "participants": [
-                     *         "01a23aca-5025-778b-9b6a-8278667d0b4d"
+                     *         "01a2496c-dc50-746a-80ef-9eb9463c8a64"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *       "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-03T07:24:27.063626Z",
+                     *       "updated_at": "2026-12-06T03:36:40.805811Z",
                      *       "version": 1
                      *     }
                      */
@@ -10596,15 +13469,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
+                     *       "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
                      *       "participants": [
-                     *         "01a23aca-5025-778b-9b6a-8278667d0b4d"
+                     *         "01a2496c-dc50-746a-80ef-9eb9463c8a64"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *       "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-03T07:24:27.076584Z",
+                     *       "updated_at": "2026-12-06T03:36:40.820545Z",
                      *       "version": 2
                      *     }
                      */
@@ -10787,16 +13660,16 @@ export interface operations {
                      *       "consent_withdrawn": false,
                      *       "dates": {
                      *         "application_on": null,
-                     *         "assessment_due_on": "2027-01-14",
+                     *         "assessment_due_on": "2027-01-18",
                      *         "decided_at": null,
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-03T07:24:27.028562Z",
-                     *         "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *         "received_at": "2026-12-06T03:36:40.765324Z",
+                     *         "requested_at": "2026-12-06T03:36:40.709117Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *       "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -10807,7 +13680,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -10991,15 +13864,15 @@ export interface operations {
                      *       "form": "full",
                      *       "items": [
                      *         {
-                     *           "assured_on": "2026-12-03",
+                     *           "assured_on": "2026-12-06",
                      *           "capacity": {
                      *             "availability": "yes",
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-03T07:24:26.970731Z"
+                     *             "updated_at": "2026-12-06T03:36:40.688587Z"
                      *           },
-                     *           "created_at": "2026-12-03T07:24:26.947764Z",
+                     *           "created_at": "2026-12-06T03:36:40.655618Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -11008,7 +13881,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *           "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -11022,7 +13895,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-03T07:24:26.970731Z",
+                     *           "updated_at": "2026-12-06T03:36:40.688587Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -11186,9 +14059,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-03",
+                     *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T07:24:26.947764Z",
+                     *       "created_at": "2026-12-06T03:36:40.655618Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11197,7 +14070,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11211,7 +14084,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T07:24:26.947764Z",
+                     *       "updated_at": "2026-12-06T03:36:40.655618Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11377,17 +14250,17 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-03T07:24:26.947764Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.655618Z",
                      *           "service": {
-                     *             "assured_on": "2026-12-03",
+                     *             "assured_on": "2026-12-06",
                      *             "capacity": {
                      *               "availability": "yes",
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-03T07:24:26.970731Z"
+                     *               "updated_at": "2026-12-06T03:36:40.688587Z"
                      *             },
-                     *             "created_at": "2026-12-03T07:24:26.947764Z",
+                     *             "created_at": "2026-12-06T03:36:40.655618Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11396,7 +14269,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *             "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11410,7 +14283,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-03T07:24:26.970731Z",
+                     *             "updated_at": "2026-12-06T03:36:40.688587Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11444,17 +14317,17 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-03T07:24:26.964966Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.679323Z",
                      *           "service": {
-                     *             "assured_on": "2026-12-03",
+                     *             "assured_on": "2026-12-06",
                      *             "capacity": {
                      *               "availability": "yes",
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-03T07:24:26.970731Z"
+                     *               "updated_at": "2026-12-06T03:36:40.688587Z"
                      *             },
-                     *             "created_at": "2026-12-03T07:24:26.947764Z",
+                     *             "created_at": "2026-12-06T03:36:40.655618Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -11463,7 +14336,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *             "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -11477,7 +14350,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-03T07:24:26.970731Z",
+                     *             "updated_at": "2026-12-06T03:36:40.688587Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -11631,9 +14504,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-03",
+                     *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T07:24:26.947764Z",
+                     *       "created_at": "2026-12-06T03:36:40.655618Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11642,7 +14515,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11656,7 +14529,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T07:24:26.947764Z",
+                     *       "updated_at": "2026-12-06T03:36:40.655618Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -11822,9 +14695,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-03",
+                     *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-03T07:24:26.947764Z",
+                     *       "created_at": "2026-12-06T03:36:40.655618Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -11833,7 +14706,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -11847,7 +14720,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T07:24:26.964966Z",
+                     *       "updated_at": "2026-12-06T03:36:40.679323Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12041,15 +14914,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assured_on": "2026-12-03",
+                     *       "assured_on": "2026-12-06",
                      *       "capacity": {
                      *         "availability": "yes",
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-03T07:24:26.970731Z"
+                     *         "updated_at": "2026-12-06T03:36:40.688587Z"
                      *       },
-                     *       "created_at": "2026-12-03T07:24:26.947764Z",
+                     *       "created_at": "2026-12-06T03:36:40.655618Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -12058,7 +14931,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -12072,7 +14945,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T07:24:26.970731Z",
+                     *       "updated_at": "2026-12-06T03:36:40.688587Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12238,7 +15111,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T07:24:26.947764Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.655618Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -12249,7 +15122,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T07:24:26.964966Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.679323Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -12260,7 +15133,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-03T07:24:26.970731Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.688587Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -12662,9 +15535,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-03T07:24:26.905946Z",
+                     *           "created_at": "2026-12-06T03:36:40.590865Z",
                      *           "end_reason": null,
-                     *           "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *           "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12675,11 +15548,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-03T07:24:26.905946Z",
+                     *           "updated_at": "2026-12-06T03:36:40.590865Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjNhY2EtNGY5OS03NThlLTlmODEtZGNlZjgyMzEzZDgz"
+                     *       "next_cursor": "dDE6MDFhMjQ5NmMtZGI4ZS03MTNlLThkMzItOThmYmFhMWE0OWIw"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -12814,9 +15687,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T07:24:26.905946Z",
+                     *       "created_at": "2026-12-06T03:36:40.590865Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *       "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -12827,7 +15700,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T07:24:26.905946Z",
+                     *       "updated_at": "2026-12-06T03:36:40.590865Z",
                      *       "version": 1
                      *     }
                      */
@@ -12974,9 +15847,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-03T07:24:26.905946Z",
+                     *           "created_at": "2026-12-06T03:36:40.590865Z",
                      *           "end_reason": null,
-                     *           "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *           "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -12987,7 +15860,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-03T07:24:26.905946Z",
+                     *           "updated_at": "2026-12-06T03:36:40.590865Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -13125,9 +15998,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T07:24:26.905946Z",
+                     *       "created_at": "2026-12-06T03:36:40.590865Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *       "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -13138,7 +16011,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T07:24:26.905946Z",
+                     *       "updated_at": "2026-12-06T03:36:40.590865Z",
                      *       "version": 1
                      *     }
                      */
@@ -13253,17 +16126,17 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "expires_on": null,
-                     *           "given_on": "2026-12-03",
-                     *           "id": "01a23aca-4fb6-701d-9e01-413ceade2767",
+                     *           "given_on": "2026-12-06",
+                     *           "id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-03T07:24:26.934877Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.639462Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -13389,17 +16262,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_on": null,
-                     *       "given_on": "2026-12-03",
-                     *       "id": "01a23aca-4fb6-701d-9e01-413ceade2767",
+                     *       "given_on": "2026-12-06",
+                     *       "id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-03T07:24:26.934877Z",
+                     *       "recorded_at": "2026-12-06T03:36:40.639462Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *       "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13542,17 +16415,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_on": null,
-                     *       "given_on": "2026-12-03",
-                     *       "id": "01a23aca-4fb6-701d-9e01-413ceade2767",
+                     *       "given_on": "2026-12-06",
+                     *       "id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-03T07:24:26.934877Z",
+                     *       "recorded_at": "2026-12-06T03:36:40.639462Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *       "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -13687,20 +16560,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_on": null,
-                     *       "given_on": "2026-12-03",
-                     *       "id": "01a23aca-5098-7451-b66b-cafed307e20c",
+                     *       "given_on": "2026-12-06",
+                     *       "id": "01a2496c-dce9-722f-99a3-c2c81267fc54",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-03T07:24:27.160781Z",
+                     *       "recorded_at": "2026-12-06T03:36:40.937946Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-03T07:24:27.208161Z",
+                     *       "withdrawn_at": "2026-12-06T03:36:40.994581Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -13873,7 +16746,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T07:24:26.905946Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.590865Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -13888,8 +16761,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T07:24:26.985888Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "recorded_at": "2026-12-06T03:36:40.709117Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -13903,8 +16776,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T07:24:27.028562Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "recorded_at": "2026-12-06T03:36:40.765324Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -13918,8 +16791,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T07:24:27.037134Z",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "recorded_at": "2026-12-06T03:36:40.774312Z",
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -13928,12 +16801,12 @@ export interface operations {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
-                     *           "effective_on": "2026-12-03",
+                     *           "effective_on": "2026-12-06",
                      *           "from": "treatment",
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-03T07:24:27.094670Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.843183Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -13943,12 +16816,12 @@ export interface operations {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
-                     *           "effective_on": "2026-12-03",
+                     *           "effective_on": "2026-12-06",
                      *           "from": "transition",
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-03T07:24:27.111014Z",
+                     *           "recorded_at": "2026-12-06T03:36:40.863093Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -14322,6 +17195,355 @@ export interface operations {
             };
         };
     };
+    list_client_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first, without codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-12-06T03:36:41.517983Z",
+                     *           "expires_at": "2027-01-17T03:36:41.517983Z",
+                     *           "id": "01a2496c-df2e-7415-821d-1a80aff3d928",
+                     *           "level": null,
+                     *           "participant_id": null,
+                     *           "purpose": "client",
+                     *           "status": "open",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invite_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation, with its code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VMRI-6ESP-WD44-L5PL-MJSD-4UBR-NY",
+                     *       "created_at": "2026-12-06T03:36:41.517983Z",
+                     *       "expires_at": "2027-01-17T03:36:41.517983Z",
+                     *       "id": "01a2496c-df2e-7415-821d-1a80aff3d928",
+                     *       "level": null,
+                     *       "participant_id": null,
+                     *       "purpose": "client",
+                     *       "status": "open",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_client_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+                /** @description The invitation id */
+                iid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-06T03:36:41.531984Z",
+                     *       "expires_at": "2027-01-17T03:36:41.531984Z",
+                     *       "id": "01a2496c-df3d-77ac-b334-f541b0ea9eba",
+                     *       "level": null,
+                     *       "participant_id": null,
+                     *       "purpose": "client",
+                     *       "status": "revoked",
+                     *       "trajectory_id": "01a2496c-dd44-75af-8bea-b0d04cdd15ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such invitation on a trajectory of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already used, revoked or expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_offers: {
         parameters: {
             query?: never;
@@ -14353,19 +17575,20 @@ export interface operations {
                      *               "consent_holds": true,
                      *               "dates": {
                      *                 "application_on": null,
-                     *                 "assessment_due_on": "2027-01-14",
+                     *                 "assessment_due_on": "2027-01-18",
                      *                 "decided_at": null,
                      *                 "decision_due_on": null,
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-03T07:24:27.167489Z",
+                     *                 "requested_at": "2026-12-06T03:36:40.945651Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a23aca-509f-7371-8008-774a96887be7",
+                     *               "id": "01a2496c-dcf1-75c2-a21f-67b990b77225",
                      *               "kind": "work_and_daytime_activity",
+                     *               "life_domains": [],
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *               "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14374,7 +17597,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *               "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -14392,13 +17615,14 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-03T07:24:27.167489Z",
+                     *                 "requested_at": "2026-12-06T03:36:40.945651Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a23aca-509f-7371-8008-774bd0304f0b",
+                     *               "id": "01a2496c-dcf1-75c2-a21f-67ba71666618",
                      *               "kind": "work_and_daytime_activity",
+                     *               "life_domains": [],
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *               "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -14407,19 +17631,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *               "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-03T07:24:27.167489Z",
-                     *           "expires_at": "2026-12-18T00:00:00Z",
-                     *           "id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *           "created_at": "2026-12-06T03:36:40.945651Z",
+                     *           "expires_at": "2026-12-19T00:00:00Z",
+                     *           "id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
-                     *           "updated_at": "2026-12-03T07:24:27.167489Z",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *           "updated_at": "2026-12-06T03:36:40.945651Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -14562,19 +17786,20 @@ export interface operations {
                      *           "consent_holds": true,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-14",
+                     *             "assessment_due_on": "2027-01-18",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
+                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aca-509f-7371-8008-774a96887be7",
+                     *           "id": "01a2496c-dcf1-75c2-a21f-67b990b77225",
                      *           "kind": "work_and_daytime_activity",
+                     *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14583,7 +17808,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -14601,13 +17826,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T07:24:27.167489Z",
+                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aca-509f-7371-8008-774bd0304f0b",
+                     *           "id": "01a2496c-dcf1-75c2-a21f-67ba71666618",
                      *           "kind": "work_and_daytime_activity",
+                     *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -14616,19 +17842,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
+                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-03T07:24:27.167489Z",
-                     *       "expires_at": "2026-12-18T00:00:00Z",
-                     *       "id": "01a23aca-509f-7371-8008-7749c25658c1",
+                     *       "created_at": "2026-12-06T03:36:40.945651Z",
+                     *       "expires_at": "2026-12-19T00:00:00Z",
+                     *       "id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a23aca-4fa0-76fa-9554-51eee56978bd",
-                     *       "updated_at": "2026-12-03T07:24:27.167489Z",
+                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *       "updated_at": "2026-12-06T03:36:40.945651Z",
                      *       "version": 1
                      *     }
                      */
@@ -14773,13 +17999,13 @@ export interface operations {
                      *         {
                      *           "after_days": 30,
                      *           "checked_on": null,
-                     *           "due_on": "2027-01-02",
+                     *           "due_on": "2027-01-05",
                      *           "outcome": null
                      *         },
                      *         {
                      *           "after_days": 90,
                      *           "checked_on": null,
-                     *           "due_on": "2027-03-03",
+                     *           "due_on": "2027-03-06",
                      *           "outcome": null
                      *         }
                      *       ]
@@ -15055,17 +18281,18 @@ export interface operations {
                      *             "consent_holds": true,
                      *             "dates": {
                      *               "application_on": null,
-                     *               "assessment_due_on": "2027-01-14",
-                     *               "decided_at": "2026-12-03T07:24:27.037134Z",
+                     *               "assessment_due_on": "2027-01-18",
+                     *               "decided_at": "2026-12-06T03:36:40.774312Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-03T07:24:27.028562Z",
-                     *               "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *               "received_at": "2026-12-06T03:36:40.765324Z",
+                     *               "requested_at": "2026-12-06T03:36:40.709117Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *             "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *             "kind": "housing",
+                     *             "life_domains": [],
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
                      *             "recipient": "gemeente:0268",
@@ -15076,10 +18303,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *             "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *             "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -15089,8 +18316,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
-                     *           "joined_on": "2026-12-03",
+                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -15102,19 +18329,7 @@ export interface operations {
                      *       ],
                      *       "timeline": [
                      *         {
-                     *           "at": "2026-12-03T00:00:00Z",
-                     *           "by": null,
-                     *           "by_org": null,
-                     *           "detail": {
-                     *             "name": "M. de Vries",
-                     *             "participant_id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
-                     *             "role": "case_manager"
-                     *           },
-                     *           "kind": "participant_left",
-                     *           "referral_id": null
-                     *         },
-                     *         {
-                     *           "at": "2026-12-03T07:24:26.905946Z",
+                     *           "at": "2026-12-06T03:36:40.590865Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15126,20 +18341,20 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:26.934877Z",
+                     *           "at": "2026-12-06T03:36:40.639462Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a23aca-4fb6-701d-9e01-413ceade2767",
+                     *             "consent_id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
                      *             "expires_on": null,
-                     *             "given_on": "2026-12-03",
+                     *             "given_on": "2026-12-06",
                      *             "organisation": "gemeente:0268"
                      *           },
                      *           "kind": "consent_given",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:26.985888Z",
+                     *           "at": "2026-12-06T03:36:40.709117Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -15152,10 +18367,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.028562Z",
+                     *           "at": "2026-12-06T03:36:40.765324Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -15166,10 +18381,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.037134Z",
+                     *           "at": "2026-12-06T03:36:40.774312Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -15181,68 +18396,81 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.045160Z",
-                     *           "by": null,
-                     *           "by_org": null,
+                     *           "at": "2026-12-06T03:36:40.784796Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
+                     *             "participant_id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.050661Z",
-                     *           "by": null,
-                     *           "by_org": null,
+                     *           "at": "2026-12-06T03:36:40.789874Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a23aca-502a-71be-9ab5-d2117c209844",
+                     *             "participant_id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.063626Z",
+                     *           "at": "2026-12-06T03:36:40.805811Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
+                     *             "meeting_id": "01a2496c-dc65-7176-b060-8d75b907bf43",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *             "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.076584Z",
+                     *           "at": "2026-12-06T03:36:40.820545Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a23aca-5037-7018-a46a-3570c2bc62fc",
+                     *             "meeting_id": "01a2496c-dc65-7176-b060-8d75b907bf43",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *             "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796"
+                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
                      *         },
                      *         {
-                     *           "at": "2026-12-03T07:24:27.094670Z",
+                     *           "at": "2026-12-06T03:36:40.829725Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "effective_on": "2026-12-03",
+                     *             "left_on": "2026-12-06",
+                     *             "name": "M. de Vries",
+                     *             "participant_id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *             "role": "case_manager"
+                     *           },
+                     *           "kind": "participant_left",
+                     *           "referral_id": null
+                     *         },
+                     *         {
+                     *           "at": "2026-12-06T03:36:40.843183Z",
+                     *           "by": "dev-user",
+                     *           "by_org": "agb:12345678",
+                     *           "detail": {
+                     *             "effective_on": "2026-12-06",
                      *             "from": "treatment",
                      *             "to": "transition"
                      *           },
@@ -15258,20 +18486,20 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-03T07:24:26.905946Z",
+                     *         "created_at": "2026-12-06T03:36:40.590865Z",
                      *         "end_reason": null,
-                     *         "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *         "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
-                     *         "phase_since": "2026-12-03",
+                     *         "phase_since": "2026-12-06",
                      *         "planned_end_on": "2026-12-31",
                      *         "previous_trajectory_id": null,
                      *         "readmission": false,
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-03T07:24:27.094670Z",
+                     *         "updated_at": "2026-12-06T03:36:40.843183Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -15381,8 +18609,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
-                     *           "joined_on": "2026-12-03",
+                     *           "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
                      *           "organisation": "agb:12345678",
@@ -15394,8 +18622,8 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a23aca-502a-71be-9ab5-d2117c209844",
-                     *           "joined_on": "2026-12-03",
+                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
                      *           "organisation": "gemeente:0268",
@@ -15530,8 +18758,8 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
-                     *       "joined_on": "2026-12-03",
+                     *       "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *       "joined_on": "2026-12-06",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
                      *       "organisation": "agb:12345678",
@@ -15686,9 +18914,9 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a23aca-5025-778b-9b6a-8278667d0b4d",
-                     *       "joined_on": "2026-12-03",
-                     *       "left_on": "2026-12-03",
+                     *       "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *       "joined_on": "2026-12-06",
+                     *       "left_on": "2026-12-06",
                      *       "name": "M. de Vries",
                      *       "organisation": "agb:12345678",
                      *       "phone": "024-1234567",
@@ -15857,17 +19085,18 @@ export interface operations {
                      *           "consent_holds": true,
                      *           "dates": {
                      *             "application_on": null,
-                     *             "assessment_due_on": "2027-01-14",
+                     *             "assessment_due_on": "2027-01-18",
                      *             "decided_at": null,
                      *             "decision_due_on": null,
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *             "requested_at": "2026-12-06T03:36:40.709117Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *           "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *           "kind": "housing",
+                     *           "life_domains": [],
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
                      *           "recipient": "gemeente:0268",
@@ -15878,10 +19107,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *           "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -16006,7 +19235,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a23aca-4fc3-711d-ae67-8a9d45db548f"
+                 *       "service": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -16039,17 +19268,18 @@ export interface operations {
                      *       "consent_holds": true,
                      *       "dates": {
                      *         "application_on": null,
-                     *         "assessment_due_on": "2027-01-14",
+                     *         "assessment_due_on": "2027-01-18",
                      *         "decided_at": null,
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-03T07:24:26.985888Z",
+                     *         "requested_at": "2026-12-06T03:36:40.709117Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a23aca-4fe9-73d3-a08c-4f2fd5c63796",
+                     *       "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
                      *       "kind": "housing",
+                     *       "life_domains": [],
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
                      *       "recipient": "gemeente:0268",
@@ -16060,10 +19290,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a23aca-4fc3-711d-ae67-8a9d45db548f",
+                     *       "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *       "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -16231,20 +19461,20 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-03T07:24:26.905946Z",
+                     *       "created_at": "2026-12-06T03:36:40.590865Z",
                      *       "end_reason": null,
-                     *       "id": "01a23aca-4f99-758e-9f81-dcef82313d83",
+                     *       "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
-                     *       "phase_since": "2026-12-03",
+                     *       "phase_since": "2026-12-06",
                      *       "planned_end_on": "2026-12-31",
                      *       "previous_trajectory_id": null,
                      *       "readmission": false,
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-03T07:24:27.094670Z",
+                     *       "updated_at": "2026-12-06T03:36:40.843183Z",
                      *       "version": 2
                      *     }
                      */
@@ -16402,16 +19632,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-03T07:24:27.223375Z",
+                     *           "created_at": "2026-12-06T03:36:41.017792Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a23aca-50d7-7573-87b7-749517d7f970",
+                     *           "id": "01a2496c-dd39-7272-abba-e302de714c9d",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-03T07:24:27.223375Z",
+                     *           "updated_at": "2026-12-06T03:36:41.017792Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -16524,17 +19754,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-03T07:24:27.223375Z",
+                     *       "created_at": "2026-12-06T03:36:41.017792Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a23aca-50d7-7573-87b7-749517d7f970",
+                     *       "id": "01a2496c-dd39-7272-abba-e302de714c9d",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_et+zJyZMc6flqDfXapCCJU928IZq3mm/",
+                     *       "secret": "whsec_CSYz7bCIewXoKXIQKTM69ZNvTaQ/nJYI",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T07:24:27.223375Z",
+                     *       "updated_at": "2026-12-06T03:36:41.017792Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -16771,16 +20001,16 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "attempt": 1,
-                     *           "attempted_at": "2026-12-03T07:24:27.739768Z",
-                     *           "duration_ms": 0,
+                     *           "attempted_at": "2026-12-06T03:36:41.401907Z",
+                     *           "duration_ms": 1,
                      *           "error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
                      *           "event_type": "alert.opened",
-                     *           "id": "01a23aca-52db-77b0-a7a6-95c5f5a87430",
-                     *           "message_id": "01a23aca-50e3-726d-ba37-4e852894cc08",
+                     *           "id": "01a2496c-deb9-7724-b517-5cd3f89589d5",
+                     *           "message_id": "01a2496c-dd49-71ac-99a8-9023328a1a7f",
                      *           "message_status": "pending",
                      *           "outcome": "retry",
                      *           "status_code": null,
-                     *           "webhook_id": "msg_01a23aca50e3726dba374e852894cc08"
+                     *           "webhook_id": "msg_01a2496cdd4971ac99a89023328a1a7f"
                      *         }
                      *       ]
                      *     }
@@ -17008,7 +20238,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-03T07:24:27.235690Z",
+                     *           "created_at": "2026-12-06T03:36:41.033679Z",
                      *           "delivered_at": null,
                      *           "delivery_status": "pending",
                      *           "event_number": 1,
@@ -17016,15 +20246,15 @@ export interface operations {
                      *           "payload": {
                      *             "data": {
                      *               "change": "alert_opened",
-                     *               "id": "01a23aca-50e3-726d-ba37-4e849fce508d",
+                     *               "id": "01a2496c-dd49-71ac-99a8-9022f20f3d0b",
                      *               "subject": "alert",
-                     *               "url": "/v1/alerts/01a23aca-50e3-726d-ba37-4e849fce508d",
+                     *               "url": "/v1/alerts/01a2496c-dd49-71ac-99a8-9022f20f3d0b",
                      *               "version": 1
                      *             },
                      *             "event_number": 1,
                      *             "events_since_subscription_start": 1,
-                     *             "subscription_id": "01a23aca-50d7-7573-87b7-749517d7f970",
-                     *             "timestamp": "2026-12-03T07:24:27.235690+00:00",
+                     *             "subscription_id": "01a2496c-dd39-7272-abba-e302de714c9d",
+                     *             "timestamp": "2026-12-06T03:36:41.033679+00:00",
                      *             "type": "alert.opened"
                      *           }
                      *         }
@@ -17156,17 +20386,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-03T07:24:27.223375Z",
+                     *       "created_at": "2026-12-06T03:36:41.017792Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a23aca-50d7-7573-87b7-749517d7f970",
-                     *       "previous_secret_valid_until": "2026-12-04T07:24:27.811506Z",
-                     *       "secret": "whsec_laJsUQs/2+z7zt+H/8o4fsE4G9L4DQip",
+                     *       "id": "01a2496c-dd39-7272-abba-e302de714c9d",
+                     *       "previous_secret_valid_until": "2026-12-07T03:36:41.462019Z",
+                     *       "secret": "whsec_bHQpoxokUoisK5QfOIMtY+dWETWvMf2o",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-03T07:24:27.811506Z",
+                     *       "updated_at": "2026-12-06T03:36:41.462019Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -17286,12 +20516,12 @@ export interface operations {
                      *       "last_delivered_at": null,
                      *       "last_delivered_event_number": null,
                      *       "last_error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
-                     *       "last_error_at": "2026-12-03T07:24:27.739768Z",
-                     *       "last_event_at": "2026-12-03T07:24:27.727826Z",
+                     *       "last_error_at": "2026-12-06T03:36:41.401907Z",
+                     *       "last_event_at": "2026-12-06T03:36:41.387518Z",
                      *       "pending": 1,
                      *       "retrying": 1,
                      *       "status": "active",
-                     *       "subscription_id": "01a23aca-50d7-7573-87b7-749517d7f970"
+                     *       "subscription_id": "01a2496c-dd39-7272-abba-e302de714c9d"
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionStatusView"];
@@ -17400,8 +20630,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a23aca-5315-75b8-a8d1-925a7dfb8991",
-                     *       "webhook_id": "msg_01a23aca531575b8a8d1925a7dfb8991"
+                     *       "message_id": "01a2496c-ded7-74d8-9ff3-2e48cf71814b",
+                     *       "webhook_id": "msg_01a2496cded774d89ff32e48cf71814b"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

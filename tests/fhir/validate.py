@@ -211,6 +211,25 @@ for path, token, status in [
     if outcome["resourceType"] != "OperationOutcome":
         sys.exit(f"{path}: not an OperationOutcome")
 
+# The person's own door: the access overview as AuditEvents and the copy as a Bundle.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from dev_sign_in import person_token  # noqa: E402
+
+own, _ = call("POST", "/v1/trajectories", P, {"client_ref": "fhir-sanne", "municipality": NIJMEGEN,
+                                               "started_on": "2026-10-01", "bsn": "999990019"}, expect=201)
+call("POST", f"/v1/trajectories/{own['id']}/consents", P,
+     {"organisation": NIJMEGEN, "purpose": "Aanmelding"}, expect=201)
+own_referral, _ = call("POST", f"/v1/trajectories/{own['id']}/referrals", P,
+                       {"kind": "housing", "recipient": NIJMEGEN, "needs": "Woonruimte"}, expect=201)
+call("GET", f"/v1/referrals/{own_referral['id']}", M)
+S = person_token(BASE, "sanne")
+for path in ["/v1/me/access-log/audit-events?limit=500", "/v1/me/copy/fhir"]:
+    bundle = fhir(path, S)
+    if bundle["resourceType"] != "Bundle" or not bundle.get("entry"):
+        sys.exit(f"{path}: not a Bundle with entries")
+if validated.get("AuditEvent", 0) == 0:
+    sys.exit("no AuditEvent was validated")
+
 print(f"FHIR R4 schema-valid: {json.dumps(validated, sort_keys=True)}; "
       f"Task statuses {sorted(seen_task)} from {len(seen_referral)} referral statuses; "
       f"EpisodeOfCare statuses {sorted(seen_episode)} from {len(seen_phase)} phases")

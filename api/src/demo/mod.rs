@@ -4,6 +4,7 @@
 //! and waiting time comes from the same code as real traffic would.
 
 pub mod organisations;
+mod person;
 mod plan;
 
 pub use organisations::DEMO_ORGANISATIONS;
@@ -199,6 +200,10 @@ pub async fn run(mut config: Config, force: bool) -> Result<Summary, String> {
         .await?;
     }
     clock.set(today, 0);
+    if existing == 0 {
+        let housing = services.get(&("gemeente:0268".to_owned(), 2));
+        person::sanne(&mut driver, housing, today).await?;
+    }
     tick(&scheduler, Utc::now()).await?;
     server.abort();
     Ok(Summary {

@@ -235,7 +235,7 @@ async fn authorize_page(
     let page = format!(
         r#"<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Inloggen (testomgeving)</title><link rel="stylesheet" href="/mijn/style.css"></head>
+<title>Inloggen (testomgeving)</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/mijn/style.css"></head>
 <body><main id="inhoud"><h1>Inloggen in de testomgeving</h1>
 <p>Dit is geen echte DigiD. Kies een verzonnen persoon om mee in te loggen.</p>
 <form method="post" action="/dev-issuer/authorize"><fieldset><legend>Inloggen als</legend>{choices}</fieldset>{hidden}

@@ -55,6 +55,8 @@ struct World {
     b_referral: String,
     /// A catalog service of provider A.
     service: String,
+    /// An open client invitation on provider A's trajectory.
+    invitation: String,
     /// An offer of provider A (peer support, to Nijmegen and A itself).
     offer: String,
     /// A case manager in provider A's team.
@@ -175,6 +177,15 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
     let service = app.post("/v1/services", &a, &service_body()).await;
     assert_eq!(service.status(), 201);
     let service = id(&service.json().await.expect("json"));
+    let invitation = app
+        .post(
+            &format!("/v1/trajectories/{trajectory}/invitations"),
+            &a,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(invitation.status(), 201);
+    let invitation = id(&invitation.json().await.expect("json"));
     let b_trajectory = id(&app.register(PROVIDER_B, &format!("matrix-b-{n}")).await);
     app.consent(PROVIDER_B, &b_trajectory, AMSTERDAM).await;
     let b_referral = app
@@ -193,6 +204,7 @@ async fn world(app: &TestApp, db: &TestDatabase, n: usize) -> World {
         b_trajectory,
         b_referral,
         service,
+        invitation,
         offer,
         participant,
         meeting,
@@ -240,6 +252,14 @@ fn rows() -> Vec<Row> {
             "NFFFOOF",
         ),
         row(Method::POST, "/v1/trajectories/{id}/consents", "NFFFFOF"),
+        // The client's invitation codes: the treating provider's only.
+        row(Method::POST, "/v1/trajectories/{id}/invitations", "NFFFFOF"),
+        row(Method::GET, "/v1/trajectories/{id}/invitations", "NFFFFOF"),
+        row(
+            Method::POST,
+            "/v1/trajectories/{id}/invitations/{iid}/revoke",
+            "NFFFFOF",
+        ),
         row(Method::GET, "/v1/trajectories/{id}/consents", "NFFFFOF"),
         // External identifiers: each organisation's own, on what it may see.
         row(Method::GET, "/v1/trajectories/{id}/identifiers", "NFFFFOF"),
@@ -399,7 +419,8 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
         .replace("{org}", NIJMEGEN)
         .replace("{oid}", &w.offer)
         .replace("{pid}", &w.participant)
-        .replace("{mid}", &w.meeting);
+        .replace("{mid}", &w.meeting)
+        .replace("{iid}", &w.invitation);
     let (if_match, body) = match (row.method.as_str(), row.pattern) {
         ("POST", "/v1/trajectories") => (
             None,

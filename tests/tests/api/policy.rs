@@ -58,6 +58,24 @@ async fn every_operation_needs_a_token_and_a_granted_scope() {
             401,
             "{method} {path} without a token"
         );
+        if herstelbrug_api::auth::policy::is_person_route(&pattern) {
+            // A person's route: no organisation token opens it, whatever its scope.
+            for scope in Scope::ALL {
+                let response = app
+                    .request(method.clone(), &path, &token(PROVIDER_A, scope.as_str()))
+                    .json(&Value::Null)
+                    .send()
+                    .await
+                    .expect("sent");
+                assert_eq!(
+                    problem(response).await.0,
+                    401,
+                    "{method} {path} as {scope:?}"
+                );
+                refused += 1;
+            }
+            continue;
+        }
         let granted = allowed_scopes(method.as_str(), &pattern).expect("policy entry");
         for scope in [
             Scope::Provider,

@@ -156,6 +156,12 @@ struct AuthorizeQuery {
     scope: Option<String>,
 }
 
+/// A query string or form body, read only once the issuer is known to be on (so a server
+/// without it answers 404 to anything).
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::InvalidRequest(e.to_string()))
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -200,9 +206,9 @@ fn check(q: &AuthorizeQuery) -> Result<(), ApiError> {
 async fn authorize_page(
     req: HttpRequest,
     dev: web::Data<Option<DevIssuer>>,
-    query: web::Query<AuthorizeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     issuer(&req, &dev)?;
+    let query: AuthorizeQuery = parse(req.query_string().as_bytes())?;
     check(&query)?;
     let hidden: String = [
         ("response_type", &query.response_type),
@@ -259,10 +265,10 @@ struct AuthorizeForm {
 async fn authorize(
     req: HttpRequest,
     dev: web::Data<Option<DevIssuer>>,
-    form: web::Form<AuthorizeForm>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let issuer = issuer(&req, &dev)?;
-    let form = form.into_inner();
+    let form: AuthorizeForm = parse(&body)?;
     check(&form.request)?;
     let person = DEV_PEOPLE
         .iter()
@@ -310,9 +316,10 @@ struct TokenForm {
 async fn token(
     req: HttpRequest,
     dev: web::Data<Option<DevIssuer>>,
-    form: web::Form<TokenForm>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let issuer = issuer(&req, &dev)?;
+    let form: TokenForm = parse(&body)?;
     let refuse = |why: &str| {
         HttpResponse::BadRequest()
             .insert_header((header::CACHE_CONTROL, "no-store"))

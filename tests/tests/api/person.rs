@@ -848,3 +848,169 @@ async fn every_other_trajectory_is_not_found_for_every_person() {
     assert_eq!(consents["items"].as_array().expect("items").len(), 1);
     assert_eq!(consents["items"][0]["status"], "active");
 }
+
+/// The development issuer: a real code flow with PKCE on the embedded default when no
+/// person issuer is configured; off (404, and person routes 401) on PostgreSQL, and off
+/// wherever an issuer is configured.
+#[tokio::test]
+async fn the_development_issuer_runs_pkce_only_where_no_issuer_is_configured() {
+    use base64::Engine;
+    use sha2::Digest;
+    let configured = TestApp::spawn().await;
+    assert_eq!(
+        configured
+            .client
+            .get(configured.url("/dev-issuer/authorize"))
+            .send()
+            .await
+            .expect("sent")
+            .status(),
+        404,
+        "off with a configured issuer"
+    );
+    let app = TestApp::spawn_with(|c| {
+        c.person_issuer = None;
+        c.person_jwt_secret = None;
+    })
+    .await;
+    let embedded = app.database_url().starts_with("sqlite:");
+    let verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let redirect = app.url("/mijn/");
+    let form = [
+        ("person", "sanne"),
+        ("response_type", "code"),
+        ("client_id", "herstelbrug-mijn"),
+        ("redirect_uri", redirect.as_str()),
+        ("state", "xyz"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let authorized = app
+        .client
+        .post(app.url("/dev-issuer/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    if !embedded {
+        assert_eq!(
+            authorized.status(),
+            404,
+            "no development issuer on PostgreSQL"
+        );
+        assert_eq!(
+            app.get("/mijn/config", "").await.status(),
+            404,
+            "no sign-in configured"
+        );
+        let (status, _) = problem(app.get("/v1/me", &person_token(BSN_SANNE)).await).await;
+        assert_eq!(status, 401);
+        return;
+    }
+    assert_eq!(authorized.status(), 303);
+    let location = authorized.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let url = reqwest::Url::parse(&location).expect("url");
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["state"], "xyz");
+    let code = query["code"].clone();
+    let exchange = |verifier: &'static str, code: String| {
+        let app = &app;
+        let redirect = redirect.clone();
+        async move {
+            app.client
+                .post(app.url("/dev-issuer/token"))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", redirect.as_str()),
+                    ("client_id", "herstelbrug-mijn"),
+                    ("code_verifier", verifier),
+                ])
+                .send()
+                .await
+                .expect("sent")
+        }
+    };
+    // The wrong verifier spends the code: PKCE stops a stolen code.
+    assert_eq!(
+        exchange("not-the-verifier", code.clone()).await.status(),
+        400
+    );
+    assert_eq!(exchange(verifier, code).await.status(), 400, "one use");
+    let again = app
+        .client
+        .post(app.url("/dev-issuer/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    let location = again.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let code = reqwest::Url::parse(&location)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    let issued: Value = exchange(verifier, code).await.json().await.expect("json");
+    let person = issued["access_token"].as_str().expect("token");
+    let trajectory = register(&app, "dev-sanne", Some(BSN_SANNE)).await;
+    let me = json_of(app.get("/v1/me", person).await, 200).await;
+    assert_eq!(me["trajectories"][0]["id"], json!(trajectory));
+    // The person's reading is in the client's access log, as the client.
+    let log = json_of(
+        app.get(
+            "/v1/clients/dev-sanne/access-log",
+            &token(PROVIDER_A, "provider"),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(
+        log["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|e| e["event"] == "GET /v1/me"
+                && e["role"] == "client"
+                && e["subject"] == "dev-sanne"),
+        "{log}"
+    );
+    // Jan signs in at DigiD Midden: the development issuer issues it, the API refuses it.
+    let form_jan: Vec<(&str, &str)> = form
+        .iter()
+        .map(|(k, v)| (*k, if *k == "person" { "midden" } else { *v }))
+        .collect();
+    let jan = app
+        .client
+        .post(app.url("/dev-issuer/authorize"))
+        .form(&form_jan)
+        .send()
+        .await
+        .expect("sent");
+    let location = jan.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let code = reqwest::Url::parse(&location)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    let issued: Value = exchange(verifier, code).await.json().await.expect("json");
+    let (status, _) = problem(
+        app.get("/v1/me", issued["access_token"].as_str().expect("token"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401, "below substantial");
+}

@@ -3,7 +3,6 @@
 //! Node and the page no outside host. A local development login mints a dashboard token
 //! on the embedded default only, for requests from this machine.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use herstelbrug_domain::OrgId;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::demo::organisations::DEMO_ORGANISATIONS;
 use crate::error::ApiError;
+use crate::http::page::{asset, from_this_machine};
 
 const INDEX: &str = include_str!("../static/dashboard/index.html");
 const SCRIPT: &str = include_str!("../static/dashboard/app.js");
@@ -42,29 +42,16 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/dashboard/dev-login", web::post().to(dev_login));
 }
 
-fn asset(content_type: &str, body: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(body)
-}
-
 async fn index() -> HttpResponse {
-    asset("text/html; charset=utf-8", INDEX)
+    asset("text/html; charset=utf-8", INDEX, POLICY)
 }
 
 async fn script() -> HttpResponse {
-    asset("text/javascript; charset=utf-8", SCRIPT)
+    asset("text/javascript; charset=utf-8", SCRIPT, POLICY)
 }
 
 async fn style() -> HttpResponse {
-    asset("text/css; charset=utf-8", STYLE)
-}
-
-fn from_this_machine(req: &HttpRequest) -> bool {
-    req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+    asset("text/css; charset=utf-8", STYLE, POLICY)
 }
 
 /// The organisations the development login offers.

@@ -3,6 +3,7 @@
 // read through the client generated from openapi/openapi.json.
 
 import createClient from "openapi-fetch";
+import { byId, el } from "./dom";
 import type { components, paths } from "./api";
 import { KINDS, MUNICIPALITIES, RULES, SEVERITIES, label } from "./labels";
 
@@ -14,23 +15,6 @@ type Alert = components["schemas"]["AlertView"];
 const api = createClient<paths>({ baseUrl: window.location.origin });
 const TOKEN_KEY = "herstelbrug-dashboard-token";
 const SUPPRESSED = "afgeschermd";
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`#${id} ontbreekt`);
-  return node as T;
-}
 
 /// A table cell for a figure: the value, or "afgeschermd" when it is withheld.
 function cell(

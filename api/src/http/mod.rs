@@ -10,6 +10,7 @@ pub mod fallback;
 pub mod feed;
 pub mod idempotency;
 pub mod json_body;
+pub mod page;
 pub mod query;
 pub mod replay;
 pub mod request_shape;

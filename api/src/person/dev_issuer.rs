@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::http::page::from_this_machine;
 
 /// A fictional person the development issuer offers.
 pub struct DevPerson {
@@ -127,10 +128,6 @@ pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.route("/dev-issuer/authorize", web::get().to(authorize_page))
         .route("/dev-issuer/authorize", web::post().to(authorize))
         .route("/dev-issuer/token", web::post().to(token));
-}
-
-fn from_this_machine(req: &HttpRequest) -> bool {
-    req.peer_addr().is_some_and(|a| a.ip().is_loopback())
 }
 
 fn issuer<'a>(

@@ -4,68 +4,17 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use herstelbrug_domain::person::invitation::InvitationCode;
 use herstelbrug_openapi::Problem;
-use herstelbrug_persistence::{InvitationFor, InvitationRecord, LinkRecord, NewInvitation};
+use herstelbrug_persistence::{InvitationFor, NewInvitation};
 
 use crate::auth::{Principal, policy};
 use crate::error::ApiError;
 use crate::http::access_log::Audit;
-use crate::person::dto::{InvitationList, InvitationView, LinkView};
-use crate::person::redeem::code_hash;
+use crate::person::code::{code_hash, fresh_code};
+use crate::person::dto::{InvitationList, InvitationView};
+use crate::person::view::invitation_view;
 use crate::state::AppState;
 use crate::trajectory::trajectory_id;
-
-/// A fresh code from the operating system's randomness.
-pub fn fresh_code() -> Result<InvitationCode, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
-    Ok(InvitationCode::from_entropy(bytes))
-}
-
-fn parts(purpose: InvitationFor) -> (String, Option<uuid::Uuid>, Option<String>) {
-    match purpose {
-        InvitationFor::Client => ("client".to_owned(), None, None),
-        InvitationFor::Naaste { participant, level } => (
-            "naaste".to_owned(),
-            Some(participant.as_uuid()),
-            Some(level.as_str().to_owned()),
-        ),
-    }
-}
-
-pub fn invitation_view(
-    record: &InvitationRecord,
-    now: chrono::DateTime<chrono::Utc>,
-    code: Option<&InvitationCode>,
-) -> InvitationView {
-    let (purpose, participant_id, level) = parts(record.purpose);
-    InvitationView {
-        id: record.id,
-        trajectory_id: record.trajectory_id.as_uuid(),
-        purpose,
-        participant_id,
-        level,
-        status: record.state.status(now).as_str().to_owned(),
-        created_at: record.created_at,
-        expires_at: record.state.expires_at,
-        code: code.map(InvitationCode::grouped),
-    }
-}
-
-pub fn link_view(link: &LinkRecord, name: Option<String>) -> LinkView {
-    let (standing, participant_id, level) = parts(link.standing);
-    LinkView {
-        id: link.id,
-        trajectory_id: link.trajectory_id.as_uuid(),
-        standing,
-        level,
-        linked_at: link.linked_at,
-        revoked_at: link.revoked_at,
-        participant_id,
-        name,
-    }
-}
 
 /// Invite the client.
 ///

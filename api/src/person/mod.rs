@@ -3,6 +3,7 @@
 //! their own path. Organisations make the client's invitation (`/v1/trajectories/{id}/invitations`).
 
 mod access_report;
+mod code;
 mod consents;
 mod copy;
 pub mod dev_issuer;

@@ -13,9 +13,9 @@ use crate::auth::person::PersonPrincipal;
 use crate::error::ApiError;
 use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
+use crate::person::code::{code_hash, fresh_code};
 use crate::person::dto::{InvitationView, InviteNaasteRequest, LinkView, NaastenView};
-use crate::person::invitations::{fresh_code, invitation_view, link_view};
-use crate::person::redeem::code_hash;
+use crate::person::view::{invitation_view, link_view};
 use crate::person::{steering, view};
 use crate::state::AppState;
 

@@ -7,6 +7,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
+use crate::http::page::asset;
+
 const INDEX: &str = include_str!("../../static/mijn/index.html");
 const SCRIPT: &str = include_str!("../../static/mijn/app.js");
 const STYLE: &str = include_str!("../../static/mijn/style.css");
@@ -33,26 +35,16 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/mijn/config", web::get().to(config));
 }
 
-fn asset(content_type: &str, body: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(body)
-}
-
 async fn index() -> HttpResponse {
-    asset("text/html; charset=utf-8", INDEX)
+    asset("text/html; charset=utf-8", INDEX, POLICY)
 }
 
 async fn script() -> HttpResponse {
-    asset("text/javascript; charset=utf-8", SCRIPT)
+    asset("text/javascript; charset=utf-8", SCRIPT, POLICY)
 }
 
 async fn style() -> HttpResponse {
-    asset("text/css; charset=utf-8", STYLE)
+    asset("text/css; charset=utf-8", STYLE, POLICY)
 }
 
 async fn config(sign_in: web::Data<Option<SignIn>>) -> HttpResponse {

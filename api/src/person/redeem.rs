@@ -5,23 +5,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use herstelbrug_domain::person::invitation::InvitationCode;
 use herstelbrug_openapi::Problem;
-use sha2::{Digest, Sha256};
 
 use crate::auth::person::PersonPrincipal;
 use crate::error::ApiError;
 use crate::http::access_log::Audit;
 use crate::http::json_body::StrictJson;
+use crate::person::code::code_hash;
 use crate::person::dto::{LinkView, RedeemRequest};
-use crate::person::invitations::link_view;
+use crate::person::view::link_view;
 use crate::state::AppState;
-
-/// The stored form of a code: its SHA-256 (128 random bits need no key or salt).
-pub fn code_hash(code: &InvitationCode) -> String {
-    Sha256::digest(code.expose().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Redeem an invitation code.
 ///

@@ -6,14 +6,18 @@ use chrono::NaiveDate;
 use herstelbrug_domain::catalog::Measured;
 use herstelbrug_domain::continuity::Rule;
 use herstelbrug_domain::disclosure::{Field, Situation, may_see};
+use herstelbrug_domain::person::invitation::InvitationCode;
 use herstelbrug_domain::person::{NaasteLevel, Standing};
 use herstelbrug_domain::team::{Participant, ParticipantRole};
 use herstelbrug_domain::{Affiliation, Consent, OrgId, Trajectory};
-use herstelbrug_persistence::{CatalogEntry, PersonFile, Stand};
+use herstelbrug_persistence::{
+    CatalogEntry, InvitationFor, InvitationRecord, LinkRecord, PersonFile, Stand,
+};
 
 use crate::person::dto::{
-    Coded, GapView, InvolvedView, MyConsentView, MyMeetingView, MyReferralView, MyServiceView,
-    MyTrajectorySummary, MyTrajectoryView, NaasteView, OrganisationView, StepView,
+    Coded, GapView, InvitationView, InvolvedView, LinkView, MyConsentView, MyMeetingView,
+    MyReferralView, MyServiceView, MyTrajectorySummary, MyTrajectoryView, NaasteView,
+    OrganisationView, StepView,
 };
 use crate::person::words;
 
@@ -329,4 +333,48 @@ pub fn level(text: &str) -> Result<NaasteLevel, crate::error::ApiError> {
     text.parse().map_err(|e: herstelbrug_domain::UnknownValue| {
         crate::error::ApiError::Validation(format!("`level`: {e}"))
     })
+}
+
+fn parts(purpose: InvitationFor) -> (String, Option<uuid::Uuid>, Option<String>) {
+    match purpose {
+        InvitationFor::Client => ("client".to_owned(), None, None),
+        InvitationFor::Naaste { participant, level } => (
+            "naaste".to_owned(),
+            Some(participant.as_uuid()),
+            Some(level.as_str().to_owned()),
+        ),
+    }
+}
+
+pub fn invitation_view(
+    record: &InvitationRecord,
+    now: chrono::DateTime<chrono::Utc>,
+    code: Option<&InvitationCode>,
+) -> InvitationView {
+    let (purpose, participant_id, level) = parts(record.purpose);
+    InvitationView {
+        id: record.id,
+        trajectory_id: record.trajectory_id.as_uuid(),
+        purpose,
+        participant_id,
+        level,
+        status: record.state.status(now).as_str().to_owned(),
+        created_at: record.created_at,
+        expires_at: record.state.expires_at,
+        code: code.map(InvitationCode::grouped),
+    }
+}
+
+pub fn link_view(link: &LinkRecord, name: Option<String>) -> LinkView {
+    let (standing, participant_id, level) = parts(link.standing);
+    LinkView {
+        id: link.id,
+        trajectory_id: link.trajectory_id.as_uuid(),
+        standing,
+        level,
+        linked_at: link.linked_at,
+        revoked_at: link.revoked_at,
+        participant_id,
+        name,
+    }
 }

@@ -3,6 +3,7 @@
 // their data and the copy, all through the client generated from openapi/openapi.json.
 
 import createClient from "openapi-fetch";
+import { byId, el } from "../dom";
 import type { components, paths } from "../api";
 
 type Me = components["schemas"]["MeView"];
@@ -26,23 +27,6 @@ const REDIRECT = `${window.location.origin}/mijn/`;
 let me: Me | null = null;
 let current: string | null = null;
 let accessBefore: number | null = null;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`#${id} ontbreekt`);
-  return node as T;
-}
 
 function say(text: string): void {
   byId("status").textContent = text;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::person::invitation::InvitationStatus;
+use crate::person::status::InvitationStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {

@@ -6,6 +6,7 @@ use data_encoding::BASE32_NOPAD;
 
 use crate::kernel::value::InvalidValue;
 use crate::person::error::PersonError;
+pub use crate::person::status::InvitationStatus;
 
 /// How long an invitation can be redeemed: six weeks, long enough for an intake and a
 /// first meeting, short enough that a lost note stops working.
@@ -63,16 +64,6 @@ impl InvitationCode {
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
             .join("-")
-    }
-}
-
-string_enum! {
-    /// Where an invitation stands.
-    pub enum InvitationStatus ("invitation status") {
-        Open => "open",
-        Redeemed => "redeemed",
-        Revoked => "revoked",
-        Expired => "expired",
     }
 }
 

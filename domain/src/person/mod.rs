@@ -6,6 +6,7 @@ pub mod assurance;
 pub mod error;
 pub mod invitation;
 pub mod lockout;
+pub mod status;
 
 #[cfg(test)]
 mod tests;

@@ -849,6 +849,28 @@ async fn every_other_trajectory_is_not_found_for_every_person() {
     assert_eq!(consents["items"][0]["status"], "active");
 }
 
+/// Picks a person at the development issuer: the code its redirect carries (and the state).
+async fn authorize(app: &TestApp, form: &[(&str, &str)]) -> (String, String) {
+    let answer = app
+        .client
+        .post(app.url("/dev-issuer/authorize"))
+        .form(form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(answer.status(), 303);
+    let location = answer.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let query: std::collections::HashMap<_, _> = reqwest::Url::parse(&location)
+        .expect("url")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    (query["code"].clone(), query["state"].clone())
+}
+
 /// The development issuer: a real code flow with PKCE on the embedded default when no
 /// person issuer is configured; off (404, and person routes 401) on PostgreSQL, and off
 /// wherever an issuer is configured.
@@ -887,19 +909,15 @@ async fn the_development_issuer_runs_pkce_only_where_no_issuer_is_configured() {
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
     ];
-    let authorized = app
-        .client
-        .post(app.url("/dev-issuer/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .expect("sent");
     if !embedded {
-        assert_eq!(
-            authorized.status(),
-            404,
-            "no development issuer on PostgreSQL"
-        );
+        let refused = app
+            .client
+            .post(app.url("/dev-issuer/authorize"))
+            .form(&form)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(refused.status(), 404, "no development issuer on PostgreSQL");
         assert_eq!(
             app.get("/mijn/config", "").await.status(),
             404,
@@ -909,15 +927,8 @@ async fn the_development_issuer_runs_pkce_only_where_no_issuer_is_configured() {
         assert_eq!(status, 401);
         return;
     }
-    assert_eq!(authorized.status(), 303);
-    let location = authorized.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let url = reqwest::Url::parse(&location).expect("url");
-    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
-    assert_eq!(query["state"], "xyz");
-    let code = query["code"].clone();
+    let (code, state) = authorize(&app, &form).await;
+    assert_eq!(state, "xyz");
     let exchange = |verifier: &'static str, code: String| {
         let app = &app;
         let redirect = redirect.clone();
@@ -942,23 +953,7 @@ async fn the_development_issuer_runs_pkce_only_where_no_issuer_is_configured() {
         400
     );
     assert_eq!(exchange(verifier, code).await.status(), 400, "one use");
-    let again = app
-        .client
-        .post(app.url("/dev-issuer/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .expect("sent");
-    let location = again.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let code = reqwest::Url::parse(&location)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("code");
+    let (code, _) = authorize(&app, &form).await;
     let issued: Value = exchange(verifier, code).await.json().await.expect("json");
     let person = issued["access_token"].as_str().expect("token");
     let trajectory = register(&app, "dev-sanne", Some(BSN_SANNE)).await;
@@ -989,23 +984,7 @@ async fn the_development_issuer_runs_pkce_only_where_no_issuer_is_configured() {
         .iter()
         .map(|(k, v)| (*k, if *k == "person" { "midden" } else { *v }))
         .collect();
-    let jan = app
-        .client
-        .post(app.url("/dev-issuer/authorize"))
-        .form(&form_jan)
-        .send()
-        .await
-        .expect("sent");
-    let location = jan.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let code = reqwest::Url::parse(&location)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("code");
+    let (code, _) = authorize(&app, &form_jan).await;
     let issued: Value = exchange(verifier, code).await.json().await.expect("json");
     let (status, _) = problem(
         app.get("/v1/me", issued["access_token"].as_str().expect("token"))

@@ -19,5 +19,5 @@ server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -fsS "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 token=$("$bin" token --org gemeente:0268 --scope dashboard)
-"$python" "$repo/tests/browser/dashboard_test.py" "$base" "$token" "$artifacts/dashboard.png"
+"$python" "$repo/tests/browser/dashboard_test.py" "$base" "$token" "$artifacts/dashboard.png" "$repo/dashboard/node_modules/axe-core/axe.min.js"
 "$python" "$repo/tests/browser/mijn_test.py" "$base" "$repo/dashboard/node_modules/axe-core/axe.min.js" "$artifacts"

@@ -3,7 +3,8 @@
 # fuzzing, and stateful sequences over the document's links) against the live server
 # (debug build), seeded with one client's trajectory, consent, referral, alert and webhook
 # subscription; as the provider (every operation), as the municipality the referral went
-# to (the operations a Wmo system calls), and as a dashboard (the figures).
+# to (the operations a Wmo system calls), as a dashboard (the figures), and as a client
+# signed in at the development issuer (the person's own routes).
 # Usage: .ci/schemathesis.sh PATH_TO_ST
 set -euo pipefail
 st=$1
@@ -46,8 +47,18 @@ ST_PARTICIPANT=$(call POST "/v1/trajectories/$ST_TRAJECTORY/participants" \
   '{"role": "case_manager", "name": "M. de Vries", "organisation": "agb:12345678"}' | field "['id']")
 ST_MEETING=$(call POST "/v1/referrals/$ST_REFERRAL/warm-handoff/meetings" \
   '{"planned_at": "2026-12-20T10:00:00Z"}' | field "['id']")
+ST_INVITATION=$(call POST "/v1/trajectories/$ST_TRAJECTORY/invitations" | field "['id']")
+# The person's own door: the development issuer's fictional client Sanne (a test BSN), her
+# trajectory with a consent and a referral, and her token from the code flow with PKCE.
+ST_MY_TRAJECTORY=$(call POST /v1/trajectories \
+  '{"client_ref": "st-sanne", "municipality": "gemeente:0268", "started_on": "2026-01-05", "bsn": "999990019"}' | field "['id']")
+ST_MY_CONSENT=$(call POST "/v1/trajectories/$ST_MY_TRAJECTORY/consents" \
+  '{"organisation": "gemeente:0268", "purpose": "Aanmelding Wmo"}' | field "['id']")
+call POST "/v1/trajectories/$ST_MY_TRAJECTORY/referrals" \
+  '{"kind": "housing", "recipient": "gemeente:0268", "needs": "Woonruimte"}' >/dev/null
+person=$(python3 -c "import sys; sys.path.insert(0, '$repo/tests/support'); from dev_sign_in import person_token; print(person_token('$base', 'sanne'))")
 export ST_TRAJECTORY ST_CONSENT ST_REFERRAL ST_ALERT ST_SUBSCRIPTION ST_MESSAGE ST_OFFER \
-  ST_PARTICIPANT ST_MEETING
+  ST_PARTICIPANT ST_MEETING ST_INVITATION ST_MY_TRAJECTORY ST_MY_CONSENT
 
 run_as() { # LABEL TOKEN [st run options]
   local label=$1 bearer=$2
@@ -57,10 +68,10 @@ run_as() { # LABEL TOKEN [st run options]
     -H "Authorization: Bearer $bearer" "$@"
 }
 
-run_as provider "$token" --exclude-path-regex '^/v1/figures/'
+run_as provider "$token" --exclude-path-regex '^/v1/(figures|me)(/|$)'
 run_as municipality "$("$bin" token --org gemeente:0268 --scope municipality)" \
   --include-path-regex '^/v1/(referrals|alerts|services|organisations)' \
   --exclude-operation-id referral_alternatives --exclude-operation-id poll_referral_outbox_feed
 run_as dashboard "$("$bin" token --org gemeente:0268 --scope dashboard)" \
   --include-path-regex '^/v1/figures/' --phases examples,coverage,fuzzing
-
+run_as client "$person" --include-path-regex '^/v1/me(/|$)'

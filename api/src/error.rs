@@ -424,12 +424,12 @@ impl From<DomainError> for ApiError {
             DomainError::Person(
                 PersonError::InvitationClosed { .. } | PersonError::AlreadyLinked,
             ) => ApiError::InvitationClosed(detail),
-            DomainError::Person(PersonError::LockedOut { until }) => ApiError::LockedOut {
-                retry_after: u64::try_from((until - chrono::Utc::now()).num_seconds())
-                    .unwrap_or(0)
-                    .max(1),
-                detail,
-            },
+            DomainError::Person(PersonError::LockedOut { retry_after, .. }) => {
+                ApiError::LockedOut {
+                    retry_after,
+                    detail,
+                }
+            }
             DomainError::Referral(ReferralError::NotYourAction { .. })
             | DomainError::Catalog(CatalogError::UnregisteredOwner { .. }) => {
                 ApiError::Forbidden(detail)

@@ -2454,7 +2454,7 @@ export interface components {
             rule: components["schemas"]["Coded"];
             /** Format: date-time */
             since: string;
-            told: components["schemas"]["OrganisationView"][];
+            told: components["schemas"]["OrgLabel"][];
         };
         /** @description The client gives consent to share with the organisation a referral is addressed to. */
         GiveConsentRequest: {
@@ -2556,7 +2556,7 @@ export interface components {
         InvolvedView: {
             email?: string | null;
             name: string;
-            organisation?: components["schemas"]["OrganisationView"] | null;
+            organisation?: components["schemas"]["OrgLabel"] | null;
             phone?: string | null;
             /**
              * @description What they do, in words.
@@ -2790,7 +2790,7 @@ export interface components {
             given_on: string;
             /** Format: uuid */
             id: string;
-            organisation: components["schemas"]["OrganisationView"];
+            organisation: components["schemas"]["OrgLabel"];
             purpose: string;
             /** @description Who recorded it: `client`, `vertegenwoordiger` or `zorgverlener`. */
             recorded_by: string;
@@ -2816,7 +2816,7 @@ export interface components {
             /** Format: uuid */
             referral_id: string;
             status: components["schemas"]["Coded"];
-            with: components["schemas"]["OrganisationView"];
+            with: components["schemas"]["OrgLabel"];
         };
         MyReferralView: {
             /** Format: date */
@@ -2838,7 +2838,7 @@ export interface components {
             /** Format: date */
             started_on?: string | null;
             status: components["schemas"]["Coded"];
-            to: components["schemas"]["OrganisationView"];
+            to: components["schemas"]["OrgLabel"];
         };
         /** @description A proposed service and its measured waiting times (Treeknorm: 4 weeks to intake). */
         MyServiceView: {
@@ -2861,6 +2861,17 @@ export interface components {
             /** @description Whether the median wait to acceptance is within the Treeknorm. */
             within_norm?: boolean | null;
         };
+        /** @description One step of the path: when, what, and where it led. */
+        MyStepView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            referral_id?: string | null;
+            rule?: components["schemas"]["Coded"] | null;
+            to?: components["schemas"]["Coded"] | null;
+            /** @description What happened, in words. */
+            what: string;
+        };
         /** @description One trajectory in the list. */
         MyTrajectorySummary: {
             /** Format: uuid */
@@ -2876,7 +2887,7 @@ export interface components {
             /** Format: date */
             started_on: string;
             /** @description The treating provider. */
-            treated_by: components["schemas"]["OrganisationView"];
+            treated_by: components["schemas"]["OrgLabel"];
         };
         /** @description One trajectory as the person may see it. */
         MyTrajectoryView: {
@@ -2904,8 +2915,8 @@ export interface components {
             /** Format: date */
             started_on: string;
             /** @description Every step of the path, oldest first (the client and a naaste at `follow`). */
-            steps: components["schemas"]["StepView"][];
-            treated_by: components["schemas"]["OrganisationView"];
+            steps: components["schemas"]["MyStepView"][];
+            treated_by: components["schemas"]["OrgLabel"];
             /** Format: date */
             treatment_ended_on?: string | null;
         };
@@ -2990,16 +3001,74 @@ export interface components {
             groups: components["schemas"]["GroupCount"][];
             total: components["schemas"]["CountCell"];
         };
+        OrgLabel: {
+            /** @example gemeente:0268 */
+            id: string;
+            /** @example Gemeente (code 0268) */
+            label: string;
+        };
         /**
          * @description Which kind of organisation an id names.
          * @enum {string}
          */
         OrganisationKind: "care_provider" | "municipality" | "informal";
+        /**
+         * @description An organisation as a recipient of referrals.
+         * @example {
+         *       "id": "gemeente:0796",
+         *       "kind": "municipality",
+         *       "name": null,
+         *       "registered_at": null,
+         *       "waiting_times": {
+         *         "to_acceptance": {
+         *           "insufficient_data": false,
+         *           "measured": 7,
+         *           "median_breaks_norm": false,
+         *           "median_days": 9,
+         *           "p80_days": 12.2,
+         *           "within_norm": 1
+         *         },
+         *         "to_start": {
+         *           "insufficient_data": true,
+         *           "measured": null,
+         *           "median_breaks_norm": null,
+         *           "median_days": null,
+         *           "p80_days": null,
+         *           "within_norm": null
+         *         },
+         *         "total": {
+         *           "insufficient_data": true,
+         *           "measured": null,
+         *           "median_breaks_norm": null,
+         *           "median_days": null,
+         *           "p80_days": null,
+         *           "within_norm": null
+         *         }
+         *       },
+         *       "waiting_times_by_kind": []
+         *     }
+         */
         OrganisationView: {
-            /** @example gemeente:0268 */
+            /**
+             * @description An organisation: `agb:` and 8 digits (a care provider), `gemeente:` and 4 digits (a municipality), or `informeel:` and 6 digits (a registered informal organisation).
+             * @example agb:12345678
+             */
             id: string;
-            /** @example Gemeente (code 0268) */
-            label: string;
+            kind: components["schemas"]["OrganisationKind"];
+            /**
+             * @description The registered name of an informal organisation; `null` for the others, which are
+             *     known by their AGB or CBS code.
+             */
+            name?: string | null;
+            /**
+             * Format: date-time
+             * @description When an informal organisation was registered; `null` for the others.
+             */
+            registered_at?: string | null;
+            /** @description Over every referral it received in the window, whichever service or kind. */
+            waiting_times: components["schemas"]["WaitingView"];
+            /** @description Per kind of support it received referrals for (each suppressed below 5). */
+            waiting_times_by_kind: components["schemas"]["KindWaitingView"][];
         };
         /** @description One change in the requester's outbox feed. */
         OutboxItem: {
@@ -3823,16 +3892,24 @@ export interface components {
          * @enum {string}
          */
         Severity: "warning" | "critical" | "escalated";
-        /** @description One step of the path: when, what, and where it led. */
+        /** @description One step of the path. */
         StepView: {
             /** Format: date-time */
             at: string;
+            /** @description Who took it (`sub`), when anyone did. */
+            by?: string | null;
+            /** @description On behalf of which organisation. */
+            by_org?: string | null;
+            /** @description What the step was about (ids, statuses, dates); never a diagnosis. */
+            detail: Record<string, never>;
+            /**
+             * @description `registered`, a phase change, `referral_*`, `consent_given`, `consent_withdrawn`,
+             *     `alert_opened|acknowledged|escalated|resolved`, `participant_joined|left`,
+             *     `offer_created`, `meeting_planned|postponed|held|not_held`.
+             */
+            kind: string;
             /** Format: uuid */
             referral_id?: string | null;
-            rule?: components["schemas"]["Coded"] | null;
-            to?: components["schemas"]["Coded"] | null;
-            /** @description What happened, in words. */
-            what: string;
         };
         /** @description A subscription list. */
         SubscriptionList: {

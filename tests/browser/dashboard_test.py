@@ -3,11 +3,14 @@ live server filled by `herstelbrug demo`: it loads, signs in with the keyboard t
 local development login, shows exactly the figures the API returns, hides withheld cells,
 loads nothing from elsewhere, and leaves a screenshot.
 
-Usage: dashboard_test.py BASE_URL DASHBOARD_TOKEN SCREENSHOT.png
-(the token is for gemeente:0268, the organisation the test signs in as)."""
+Usage: dashboard_test.py BASE_URL DASHBOARD_TOKEN SCREENSHOT.png AXE_MIN_JS
+(the token is for gemeente:0268, the organisation the test signs in as). axe-core checks
+the signed-out and the signed-in page for WCAG 2.1 A/AA (no serious or critical
+violation), as for the client's page (mijn_test.py)."""
 
 import json
 import math
+import pathlib
 import sys
 import urllib.request
 
@@ -17,6 +20,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from mijn_test import axe
 
 ORG = "gemeente:0268"
 
@@ -96,22 +101,26 @@ def check(driver, base, token, interval):
 
 def main():
     base, token, screenshot = sys.argv[1], sys.argv[2], sys.argv[3]
+    axe_source = pathlib.Path(sys.argv[4]).read_text()
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2400"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_script_timeout(30)
     try:
         wait = WebDriverWait(driver, 20)
         driver.get(f"{base}/dashboard")
         assert driver.title.startswith("Herstelbrug")
         wait.until(ec.visibility_of_element_located((By.ID, "dev-form")))
+        axe(driver, axe_source, "dashboard signed out")
         # Sign in with the keyboard only: choose the organisation, press Enter on the button.
         Select(driver.find_element(By.ID, "dev-org")).select_by_value(ORG)
         driver.find_element(By.ID, "dev-login").send_keys(Keys.ENTER)
         wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "true")
         assert "Nijmegen" in driver.find_element(By.ID, "scope").text
         quarter = check(driver, base, token, "quarter")
+        axe(driver, axe_source, "dashboard signed in")
         driver.save_screenshot(screenshot)
         # Per month: more small cells, so withheld ones surely appear.
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)

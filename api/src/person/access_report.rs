@@ -97,6 +97,11 @@ async fn entries(
             "`limit`: expected 1 to 500".to_owned(),
         ));
     }
+    if params.before.is_some_and(|b| b < 1) {
+        return Err(ApiError::Validation(
+            "`before`: expected the `next_before` of a page, 1 or more".to_owned(),
+        ));
+    }
     let (trajectories, referrals) = state.persons.own_subjects(&person.key).await?;
     let mut found = state
         .access

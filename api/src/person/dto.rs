@@ -30,7 +30,7 @@ pub struct MyTrajectorySummary {
     pub phase: Coded,
     pub started_on: NaiveDate,
     /// The treating provider.
-    pub treated_by: OrganisationView,
+    pub treated_by: OrgLabel,
 }
 
 /// A code and its words.
@@ -44,7 +44,7 @@ pub struct Coded {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrganisationView {
+pub struct OrgLabel {
     #[schema(example = "gemeente:0268")]
     pub id: String,
     #[schema(example = "Gemeente (code 0268)")]
@@ -66,7 +66,7 @@ pub struct MyTrajectoryView {
     pub treatment_ended_on: Option<NaiveDate>,
     /// Why treatment ended (the client only).
     pub end_reason: Option<Coded>,
-    pub treated_by: OrganisationView,
+    pub treated_by: OrgLabel,
     /// The professionals involved, as their organisations chose to show them.
     pub involved: Vec<InvolvedView>,
     /// The naasten taking part (the client only).
@@ -78,12 +78,12 @@ pub struct MyTrajectoryView {
     /// Where the help after treatment is not arranged, and who has been told.
     pub follow_up_gaps: Vec<GapView>,
     /// Every step of the path, oldest first (the client and a naaste at `follow`).
-    pub steps: Vec<StepView>,
+    pub steps: Vec<MyStepView>,
 }
 
 /// One step of the path: when, what, and where it led.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StepView {
+pub struct MyStepView {
     pub at: DateTime<Utc>,
     /// What happened, in words.
     pub what: String,
@@ -100,7 +100,7 @@ pub struct InvolvedView {
     /// What they do, in words.
     #[schema(example = "Behandelaar")]
     pub role: String,
-    pub organisation: Option<OrganisationView>,
+    pub organisation: Option<OrgLabel>,
     pub phone: Option<String>,
     pub email: Option<String>,
 }
@@ -115,7 +115,7 @@ pub struct NaasteView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MyReferralView {
     pub id: Uuid,
-    pub to: OrganisationView,
+    pub to: OrgLabel,
     pub kind: Coded,
     /// What help is asked, in the referrer's words.
     pub needs: Option<String>,
@@ -153,7 +153,7 @@ pub struct MyMeetingView {
     pub referral_id: Uuid,
     pub planned_at: DateTime<Utc>,
     pub status: Coded,
-    pub with: OrganisationView,
+    pub with: OrgLabel,
 }
 
 /// A follow-up not (yet) arranged, and who has been told.
@@ -162,14 +162,14 @@ pub struct GapView {
     pub since: DateTime<Utc>,
     pub rule: Coded,
     pub message: String,
-    pub told: Vec<OrganisationView>,
+    pub told: Vec<OrgLabel>,
 }
 
 /// A consent as the client reads it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MyConsentView {
     pub id: Uuid,
-    pub organisation: OrganisationView,
+    pub organisation: OrgLabel,
     pub purpose: String,
     pub given_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,

@@ -16,8 +16,8 @@ use herstelbrug_persistence::{
 
 use crate::person::dto::{
     Coded, GapView, InvitationView, InvolvedView, LinkView, MyConsentView, MyMeetingView,
-    MyReferralView, MyServiceView, MyTrajectorySummary, MyTrajectoryView, NaasteView,
-    OrganisationView, StepView,
+    MyReferralView, MyServiceView, MyStepView, MyTrajectorySummary, MyTrajectoryView, NaasteView,
+    OrgLabel,
 };
 use crate::person::words;
 
@@ -27,8 +27,8 @@ pub fn sees(standing: Standing, field: Field) -> bool {
     may_see(standing.party(), field, Situation::trajectory(true))
 }
 
-pub fn organisation(org: OrgId) -> OrganisationView {
-    OrganisationView {
+pub fn organisation(org: OrgId) -> OrgLabel {
+    OrgLabel {
         id: org.to_string(),
         label: words::organisation(org),
     }
@@ -272,7 +272,7 @@ pub fn trajectory(stand: &Stand, file: &PersonFile) -> MyTrajectoryView {
 
 /// A step in words: its kind, where it led, and (for an alert about a gap the person may
 /// see) its rule; never the words written with it or who among the staff took it.
-fn step(standing: Standing, s: &herstelbrug_persistence::Step) -> StepView {
+fn step(standing: Standing, s: &herstelbrug_persistence::Step) -> MyStepView {
     let to_text = s.detail["to"].as_str();
     let to = to_text.and_then(|code| {
         if s.referral_id.is_some() {
@@ -292,7 +292,7 @@ fn step(standing: Standing, s: &herstelbrug_persistence::Step) -> StepView {
         .filter(|_| sees(standing, Field::GapAlert))
         .filter(|r| *r != Rule::DropoutWithoutOutreach || sees(standing, Field::TreatmentEndReason))
         .and_then(|r| words::gap(r).map(|w| coded(r.as_str(), w)));
-    StepView {
+    MyStepView {
         at: s.at,
         what: words::step(&s.kind).to_owned(),
         to,

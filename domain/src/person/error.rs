@@ -13,7 +13,11 @@ pub enum PersonError {
     InvitationClosed { status: InvitationStatus },
     /// Too many wrong codes in a row: redemption is locked for a while.
     #[error("too many wrong invitation codes; try again after {until}")]
-    LockedOut { until: DateTime<Utc> },
+    LockedOut {
+        until: DateTime<Utc>,
+        /// Seconds from the refusal to `until`, at least 1.
+        retry_after: u64,
+    },
     /// A naaste is invited only as a participant of the trajectory who takes part with
     /// the client's involvement consent and has not left.
     #[error(

@@ -30,7 +30,12 @@ impl Attempts {
     /// Refused while locked.
     pub fn check(&self, now: DateTime<Utc>) -> Result<(), PersonError> {
         match self.locked_until {
-            Some(until) if now < until => Err(PersonError::LockedOut { until }),
+            Some(until) if now < until => Err(PersonError::LockedOut {
+                until,
+                retry_after: u64::try_from((until - now).num_seconds())
+                    .unwrap_or(0)
+                    .max(1),
+            }),
             _ => Ok(()),
         }
     }

@@ -68,7 +68,10 @@ fn the_fifth_wrong_code_in_a_window_locks_redemption() {
     attempts = attempts.after_failure(at(4));
     assert!(matches!(
         attempts.check(at(5)),
-        Err(PersonError::LockedOut { .. })
+        Err(PersonError::LockedOut {
+            retry_after: 840,
+            ..
+        })
     ));
     assert!(attempts.check(at(4) + LOCK).is_ok(), "the lock ends");
 }

@@ -328,9 +328,7 @@ impl PersonStore {
         else {
             let after = attempts.after_failure(now);
             self.save_attempts(&key.own, after).await?;
-            if let Some(until) = after.locked_until {
-                return Err(StoreError::Domain(PersonError::LockedOut { until }.into()));
-            }
+            after.check(now).map_err(|e| StoreError::Domain(e.into()))?;
             return Err(StoreError::Domain(PersonError::UnknownCode.into()));
         };
         let write = unkeyed(&write);

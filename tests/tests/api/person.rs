@@ -295,7 +295,12 @@ async fn five_wrong_codes_lock_redemption_for_a_while() {
         )
         .await;
     assert_eq!(fifth.status(), 429);
-    assert!(fifth.headers().contains_key("retry-after"));
+    let wait: u64 = fifth.headers()["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((890..=900).contains(&wait), "a quarter of an hour: {wait}");
     // Locked: even the right code waits.
     let right = json!({"code": invitation["code"]});
     let (status, _) = problem(
@@ -503,6 +508,15 @@ async fn the_access_overview_lists_a_recipients_read_and_pages_on() {
         seen.len() >= items.len(),
         "the pages reach every entry listed at once"
     );
+    for bad in ["limit=0", "limit=501", "before=0"] {
+        let (status, body) =
+            problem(app.get(&format!("/v1/me/access-log?{bad}"), &sanne).await).await;
+        assert_eq!(status, 422, "{bad}");
+        assert!(
+            body["detail"].as_str().unwrap_or_default().starts_with('`'),
+            "{body}"
+        );
+    }
     // As FHIR AuditEvents.
     let bundle = app
         .get("/v1/me/access-log/audit-events?limit=500", &sanne)

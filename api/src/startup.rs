@@ -230,6 +230,23 @@ impl Application {
                 }
             });
         }
+        if let (Some(people), Some(_)) = (&person_auth, &config.person_jwks_file) {
+            let reloading = people.clone();
+            let every = Duration::from_secs(config.jwks_reload_seconds.max(1));
+            tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(every);
+                loop {
+                    ticker.tick().await;
+                    match reloading.reload_if_changed() {
+                        Ok(true) => tracing::info!("person issuer JWKS reloaded"),
+                        Ok(false) => {}
+                        Err(e) => {
+                            tracing::error!(error = %e, "person issuer JWKS file changed but does not load; keeping the old keys")
+                        }
+                    }
+                }
+            });
+        }
         let gate: web::Data<dyn crate::auth::Gatekeeper> =
             web::Data::from(state.clone().into_inner() as Arc<dyn crate::auth::Gatekeeper>);
         let state_for_metrics = (state.clone(), web::Data::new(metrics.clone()));

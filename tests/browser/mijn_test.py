@@ -18,6 +18,12 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The lists are drawn anew after a change: read them in one script each time, so a redraw
+# between finding an element and reading it cannot leave a stale reference.
+FIRST_REFERRAL = (
+    "const li = document.querySelector('#verwijzingen li[data-referral]');"
+    "return li ? [li.dataset.status, li.textContent] : null;"
+)
 
 
 def axe(driver, source, view):
@@ -71,9 +77,9 @@ def main():
         involved = wait.until(ec.visibility_of_element_located((By.ID, "betrokken")))
         wait.until(lambda d: "Peters" in involved.text)
         assert "Anna de Vries" in involved.text, involved.text
-        referral = driver.find_element(By.CSS_SELECTOR, "#verwijzingen li[data-referral]")
-        assert referral.get_attribute("data-status") == "requested", referral.text
-        assert "Aangevraagd" in referral.text
+        status_code, text = driver.execute_script(FIRST_REFERRAL)
+        assert status_code == "requested", text
+        assert "Aangevraagd" in text
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#inzage tr"))
         axe(driver, source, "signed in")
         driver.save_screenshot(str(artifacts / "mijn-1280.png"))
@@ -93,16 +99,13 @@ def main():
         driver.switch_to.active_element.send_keys(Keys.ENTER)
         status = driver.find_element(By.ID, "status")
         wait.until(lambda d: "ingetrokken" in status.text)
+        wait.until(lambda d: (d.execute_script(FIRST_REFERRAL) or [None])[0] == "cancelled")
+        status_code, text = driver.execute_script(FIRST_REFERRAL)
+        assert "Gestopt" in text, text
         wait.until(
-            lambda d: d.find_element(By.CSS_SELECTOR, "#verwijzingen li[data-referral]").get_attribute(
-                "data-status"
-            )
-            == "cancelled"
+            lambda d: "Ingetrokken"
+            in d.execute_script("return document.getElementById('toestemmingen').textContent")
         )
-        referral = driver.find_element(By.CSS_SELECTOR, "#verwijzingen li[data-referral]")
-        assert "Gestopt" in referral.text, referral.text
-        consents = driver.find_element(By.ID, "toestemmingen").text
-        assert "Ingetrokken" in consents, consents
         axe(driver, source, "after the withdrawal")
         driver.save_screenshot(str(artifacts / "mijn-after-withdrawal.png"))
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]

@@ -1007,3 +1007,35 @@ async fn the_development_issuer_runs_pkce_only_where_no_issuer_is_configured() {
     .await;
     assert_eq!(status, 401, "below substantial");
 }
+
+/// A real issuer signs with its own keys: person tokens verify by `kid` against the
+/// person issuer's JWKS file (here an Ed25519 key), and a shared-secret token no longer
+/// works once only the key set is configured.
+#[tokio::test]
+async fn person_tokens_verify_against_the_issuers_key_set() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let app = TestApp::spawn_with(|c| {
+        c.person_jwks_file =
+            Some(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/jwks-test.json").into());
+        c.person_jwt_secret = None;
+    })
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "iss": crate::helpers::PERSON_ISSUER, "aud": crate::helpers::PERSON_AUDIENCE,
+        "sub": "broker-sanne", "exp": now + 600, "iat": now,
+        "acr": "http://eidas.europa.eu/LoA/high", "bsn": BSN_SANNE,
+    });
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.typ = Some("at+jwt".to_owned());
+    header.kid = Some("test-ed25519".to_owned());
+    let key = EncodingKey::from_ed_pem(include_bytes!("../../fixtures/ed25519-test-private.pem"))
+        .expect("key");
+    let signed = encode(&header, &claims, &key).expect("signs");
+    assert_eq!(app.get("/v1/me", &signed).await.status(), 200);
+    let (status, _) = problem(app.get("/v1/me", &person_token(BSN_SANNE)).await).await;
+    assert_eq!(
+        status, 401,
+        "no shared secret once the key set is configured"
+    );
+}

@@ -86,16 +86,16 @@ pub async fn give(
     let body = body.into_inner();
     let t = &stand.trajectory;
     let now = state.clock.now();
-    let file = state.persons.file(t, &state.catalog, now).await?;
-    let referral = file
-        .overview
-        .referrals
-        .iter()
-        .find(|r| r.referral.id.as_uuid() == body.referral_id)
-        .ok_or(ApiError::NotFound)?;
+    let referral = state
+        .persons
+        .referral(
+            t.id,
+            herstelbrug_domain::ReferralId::from_uuid(body.referral_id),
+        )
+        .await?;
     let purpose = body.purpose.as_deref().unwrap_or("Verwijzing");
     let grant = ConsentGrant {
-        organisation: referral.referral.recipient,
+        organisation: referral.recipient,
         purpose: BoundedText::parse("purpose", purpose, PURPOSE_MAX)
             .map_err(|e| ApiError::Validation(e.to_string()))?,
         given_on: now.date_naive(),

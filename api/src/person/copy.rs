@@ -23,9 +23,8 @@ fn text(value: Option<&herstelbrug_domain::BoundedText>) -> Value {
     value.map_or(Value::Null, |t| Value::String(t.as_str().to_owned()))
 }
 
-fn trajectory_copy(stand: &Stand, file: &PersonFile) -> Value {
+fn trajectory_copy(stand: &Stand, file: &PersonFile, today: chrono::NaiveDate) -> Value {
     let t = &stand.trajectory;
-    let today = chrono::Utc::now().date_naive();
     json!({
         "trajectory": {
             "id": t.id.as_uuid(),
@@ -143,10 +142,14 @@ pub async fn copy(
 ) -> Result<HttpResponse, ApiError> {
     let files = files(&state, &person).await?;
     access_log::disclosed(&req, files.iter().map(|(s, _)| s.trajectory.id.as_uuid()));
+    let now = state.clock.now();
     let body = json!({
-        "made_at": state.clock.now(),
+        "made_at": now,
         "about": "Een kopie van alle gegevens die Herstelbrug over u bewaart (Wabvpz art. 15d).",
-        "trajectories": files.iter().map(|(s, f)| trajectory_copy(s, f)).collect::<Vec<_>>(),
+        "trajectories": files
+            .iter()
+            .map(|(s, f)| trajectory_copy(s, f, now.date_naive()))
+            .collect::<Vec<_>>(),
     });
     Ok(download(
         "herstelbrug-kopie.json",

@@ -525,3 +525,19 @@ impl PersonStore {
         Ok((trajectories, referrals))
     }
 }
+
+impl PersonStore {
+    /// One referral of a trajectory the person was found to stand in.
+    pub async fn referral(
+        &self,
+        trajectory: TrajectoryId,
+        referral: herstelbrug_domain::ReferralId,
+    ) -> Result<herstelbrug_domain::Referral, StoreError> {
+        let row = crate::entity::referral::Entity::find_by_id(referral.as_uuid())
+            .filter(crate::entity::referral::Column::TrajectoryId.eq(trajectory.as_uuid()))
+            .one(&self.conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        crate::referral::row::referral_from_row(row)
+    }
+}

@@ -7,7 +7,6 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use herstelbrug_domain::bsn::Bsn;
 use herstelbrug_domain::person::Representation;
@@ -16,6 +15,7 @@ use herstelbrug_domain::{Actor, Affiliation, PersonRole, Subject};
 use herstelbrug_persistence::PersonKey;
 use serde::Deserialize;
 
+use crate::auth::principal::bearer;
 use crate::auth::{AuthError, Authenticator};
 use crate::bsn_vault::BsnVault;
 use crate::error::ApiError;
@@ -118,12 +118,6 @@ impl PersonPrincipal {
 pub struct PersonCaller {
     pub subject: String,
     pub role: PersonRole,
-}
-
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 impl FromRequest for PersonPrincipal {

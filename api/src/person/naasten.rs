@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use herstelbrug_domain::ParticipantId;
-use herstelbrug_domain::team::ParticipantRole;
 use herstelbrug_openapi::Problem;
 use herstelbrug_persistence::{InvitationFor, NewInvitation};
 
@@ -47,27 +46,12 @@ pub async fn list(
     let stand = steering(&state, &person, &id).await?;
     let t = &stand.trajectory;
     let now = state.clock.now();
-    let file = state.persons.file(t, &state.catalog, now).await?;
-    let name = |participant: Option<uuid::Uuid>| {
-        file.overview
-            .team
-            .iter()
-            .find(|p| Some(p.id.as_uuid()) == participant && p.role == ParticipantRole::Relative)
-            .map(|p| p.name.as_str().to_owned())
-    };
     let links = state.persons.naasten(t.id).await?;
     let invitations = state.persons.invitations(t.id, "naaste", None).await?;
     Ok(HttpResponse::Ok().json(NaastenView {
         links: links
             .iter()
-            .map(|l| {
-                let view = link_view(l, None);
-                let named = name(view.participant_id);
-                LinkView {
-                    name: named,
-                    ..view
-                }
-            })
+            .map(|(link, name)| link_view(link, name.clone()))
             .collect(),
         invitations: invitations
             .iter()

@@ -13,7 +13,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -438,16 +438,39 @@ impl PersonStore {
         Ok(())
     }
 
-    /// The naasten linked to a trajectory (also revoked ones), oldest first.
-    pub async fn naasten(&self, id: TrajectoryId) -> Result<Vec<LinkRecord>, StoreError> {
-        person_link::Entity::find()
+    /// The naasten linked to a trajectory (also revoked ones), oldest first, each with
+    /// the name she takes part under.
+    pub async fn naasten(
+        &self,
+        id: TrajectoryId,
+    ) -> Result<Vec<(LinkRecord, Option<String>)>, StoreError> {
+        let links = person_link::Entity::find()
             .filter(person_link::Column::TrajectoryId.eq(id.as_uuid()))
             .filter(person_link::Column::Standing.eq("naaste"))
             .order_by_asc(person_link::Column::Id)
             .all(&self.conn)
-            .await?
+            .await?;
+        let ids: Vec<Uuid> = links.iter().filter_map(|l| l.participant_id).collect();
+        let names: Vec<(Uuid, String)> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            participant::Entity::find()
+                .filter(participant::Column::Id.is_in(ids))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect()
+        };
+        links
             .iter()
-            .map(link_from_row)
+            .map(|row| {
+                let name = names
+                    .iter()
+                    .find(|(pid, _)| Some(*pid) == row.participant_id)
+                    .map(|(_, n)| n.clone());
+                Ok((link_from_row(row)?, name))
+            })
             .collect()
     }
 
@@ -516,12 +539,12 @@ impl PersonStore {
             return Ok((trajectories, Vec::new()));
         }
         let referrals = crate::entity::referral::Entity::find()
+            .select_only()
+            .column(crate::entity::referral::Column::Id)
             .filter(crate::entity::referral::Column::TrajectoryId.is_in(trajectories.clone()))
+            .into_tuple()
             .all(&self.conn)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+            .await?;
         Ok((trajectories, referrals))
     }
 }

@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
+use herstelbrug_domain::audit::BundleScope;
 
 use crate::auth::token::mint;
 use crate::config::Config;
@@ -111,8 +114,59 @@ enum CatalogCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the access log's hash chain; name the first entry that does not verify (exit 1).
-    Verify,
+    /// Walk the access log's hash chain and check it against every signed checkpoint, in
+    /// the database and in the outside copy; name what does not verify (exit 1).
+    Verify {
+        /// The outside copy of the checkpoints [default: HERSTELBRUG_AUDIT_CHECKPOINT_FILE].
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+        /// A public key (PEM) to trust besides the configured key; repeatable.
+        #[arg(long = "public-key")]
+        public_keys: Vec<PathBuf>,
+    },
+    /// Sign a checkpoint of the chain's head now, and write it outside the database too.
+    Checkpoint,
+    /// Write a period's entries as a signed, self-contained bundle (or as FHIR AuditEvents).
+    Export {
+        /// First day (2026-01-01) or instant (RFC 3339) of the period.
+        #[arg(long)]
+        from: String,
+        /// The day or instant the period ends before.
+        #[arg(long)]
+        to: String,
+        /// Only entries of requests made on behalf of this organisation.
+        #[arg(long, conflicts_with = "client")]
+        org: Option<String>,
+        /// Only entries about this client reference's trajectories and referrals.
+        #[arg(long)]
+        client: Option<String>,
+        /// `bundle` (signed, for `verify-export`) or `fhir` (a Bundle of AuditEvents).
+        #[arg(long, default_value = "bundle", value_parser = ["bundle", "fhir"])]
+        format: String,
+        /// The file to write [default: standard output].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check an exported bundle offline, with only the exporter's public key.
+    VerifyExport {
+        bundle: PathBuf,
+        /// The public key (PEM) to trust; repeatable.
+        #[arg(long = "public-key", required = true)]
+        public_keys: Vec<PathBuf>,
+    },
+    /// Make a new signing key: the private key goes to `--out`, the public key is printed.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the configured signing key's public key (PEM), for verifiers.
+    PublicKey,
+    /// Continue the chain under a new key: a checkpoint signed by the current key and the
+    /// new one. Then configure the new key.
+    Rotate {
+        #[arg(long)]
+        new_key: PathBuf,
+    },
 }
 
 /// Runs the command line; the binary's `main` calls only this.
@@ -167,29 +221,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let db = open_database(&cli.config)
-                .await
-                .map_err(|e| e.to_string())?;
-            let log = herstelbrug_persistence::AccessLog::new(db.conn.clone());
-            // Chain what the servers have not sealed yet, so the check covers everything.
-            log.seal().await.map_err(|e| e.to_string())?;
-            let broken = log.verify().await.map_err(|e| e.to_string())?;
-            match broken {
-                None => {
-                    let (sealed, pending) =
-                        log.sealed_and_pending().await.map_err(|e| e.to_string())?;
-                    println!(
-                        "access log intact: {sealed} entries chained, {pending} waiting for an older transaction to end"
-                    );
-                    Ok(())
-                }
-                Some(id) => Err(format!(
-                    "access log broken at entry {id}: it or an earlier entry was altered"
-                )),
-            }
+        Command::Audit { command } => {
+            println!("{}", audit(&cli.config, command).await?);
+            Ok(())
         }
         Command::Catalog {
             command: CatalogCommand::Import { file, owner },
@@ -255,5 +289,54 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{json}");
             Ok(())
         }
+    }
+}
+
+async fn audit(config: &Config, command: AuditCommand) -> Result<String, String> {
+    use crate::audit::commands;
+    match command {
+        AuditCommand::Verify {
+            checkpoints,
+            public_keys,
+        } => commands::verify(config, checkpoints, &public_keys).await,
+        AuditCommand::Checkpoint => commands::checkpoint(config).await,
+        AuditCommand::Export {
+            from,
+            to,
+            org,
+            client,
+            format,
+            out,
+        } => {
+            let scope = match (org, client) {
+                (Some(org), _) => BundleScope::Organisation(org),
+                (None, Some(client)) => BundleScope::Client(client),
+                (None, None) => BundleScope::All,
+            };
+            let request = commands::ExportRequest {
+                from: commands::moment(&from).map_err(|e| format!("--from {e}"))?,
+                to: commands::moment(&to).map_err(|e| format!("--to {e}"))?,
+                scope,
+                fhir: format == "fhir",
+            };
+            let (body, summary) = commands::export(config, request).await?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, body).map_err(|e| format!("{}: {e}", path.display()))?;
+                    Ok(format!("wrote {}: {summary}", path.display()))
+                }
+                None => {
+                    eprintln!("{summary}");
+                    Ok(body.trim_end().to_owned())
+                }
+            }
+        }
+        AuditCommand::VerifyExport {
+            bundle,
+            public_keys,
+        } => commands::verify_export(&bundle, &public_keys),
+        AuditCommand::Keygen { out } => commands::keygen(&out),
+        AuditCommand::PublicKey => commands::public_key(config),
+        AuditCommand::Rotate { new_key } => commands::rotate(config, &new_key).await,
     }
 }

@@ -378,6 +378,35 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_PERSON_MIN_ACR", default_value = "substantial", value_parser = ["low", "substantial", "high"])]
     pub person_min_acr: String,
 
+    /// The Ed25519 key that signs the access log's checkpoints: a file holding it as PEM
+    /// (`herstelbrug audit keygen` writes one) or base64 of its 32 bytes. Keep it where
+    /// the database's owner cannot reach it. On the embedded SQLite default one is
+    /// generated next to the database on first start.
+    #[arg(long, env = "HERSTELBRUG_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
+
+    /// The same key given as a value (PEM or base64) instead of a file.
+    #[arg(long, env = "HERSTELBRUG_AUDIT_KEY", hide_env_values = true)]
+    pub audit_key: Option<String>,
+
+    /// Where every checkpoint is also appended as one JSON line, outside the database: a
+    /// file (on storage the database's owner cannot rewrite), or `-` for standard output.
+    /// On the embedded default: `herstelbrug-checkpoints.jsonl` next to the database.
+    #[arg(long, env = "HERSTELBRUG_AUDIT_CHECKPOINT_FILE")]
+    pub audit_checkpoint_file: Option<PathBuf>,
+
+    /// A URL every new checkpoint is also POSTed to as JSON (a transparency log, a SIEM).
+    #[arg(long, env = "HERSTELBRUG_AUDIT_CHECKPOINT_URL")]
+    pub audit_checkpoint_url: Option<String>,
+
+    /// Seconds between checkpoints; one is signed only when the log moved.
+    #[arg(
+        long,
+        env = "HERSTELBRUG_AUDIT_CHECKPOINT_INTERVAL_SECONDS",
+        default_value_t = 900
+    )]
+    pub audit_checkpoint_interval_seconds: u64,
+
     /// Log format: `text` or `json`. Levels come from RUST_LOG (default `info`).
     #[arg(long, env = "HERSTELBRUG_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -507,6 +536,20 @@ impl Config {
     /// The file a generated BSN secret is kept in.
     pub fn bsn_secret_file(&self) -> PathBuf {
         self.beside_database(".herstelbrug-bsn-secret")
+    }
+
+    /// The checkpoint signing key generated on the embedded default.
+    pub fn audit_key_file_default(&self) -> PathBuf {
+        self.beside_database(".herstelbrug-audit-key")
+    }
+
+    /// Where checkpoints are appended: the setting, or on the embedded default a file next
+    /// to the database.
+    pub fn checkpoint_file(&self) -> Option<PathBuf> {
+        self.audit_checkpoint_file.clone().or_else(|| {
+            self.is_embedded()
+                .then(|| self.beside_database("herstelbrug-checkpoints.jsonl"))
+        })
     }
 
     /// `name` next to the SQLite file, or in the working directory for PostgreSQL.

@@ -168,6 +168,18 @@ impl Application {
             AccessLog::new(db.conn.clone()),
             Duration::from_millis(config.access_log_seal_interval_ms.max(10)),
         );
+        match crate::audit::keys::configured(&config).map_err(StartupError::Config)? {
+            Some(key) => crate::audit::checkpointer::spawn(
+                AccessLog::new(db.conn.clone()),
+                key,
+                crate::audit::anchor::Anchor::from_config(&config).map_err(StartupError::Config)?,
+                clock.clone(),
+                Duration::from_secs(config.audit_checkpoint_interval_seconds.max(1)),
+            ),
+            None => tracing::warn!(
+                "no HERSTELBRUG_AUDIT_KEY_FILE: the access log is not checkpointed, so a cut tail would not show in `herstelbrug audit verify`"
+            ),
+        }
         let catalog = CatalogStore::new(db.conn.clone(), config.waiting_policy(), signal.clone());
         // Figures from before the per-grouping rollups of rounded cells: built once.
         herstelbrug_persistence::FiguresStore::new(db.conn.clone())

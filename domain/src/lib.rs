@@ -7,6 +7,7 @@
 pub mod kernel;
 
 pub mod aftercare;
+pub mod audit;
 pub mod catalog;
 pub mod consent;
 pub mod continuity;

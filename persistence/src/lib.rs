@@ -20,7 +20,7 @@ pub mod scheduler;
 pub mod team;
 pub mod trajectory;
 
-pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter};
+pub use access_log::{AccessEntry, AccessLog, AccessRecord, AccessWriter, ExportQuery};
 pub use aftercare::store::{AftercareStore, OwedCheck, RecordCheck};
 pub use catalog::organisation::{InformalOrganisation, OrganisationStore, RecipientFigures};
 pub use catalog::store::{

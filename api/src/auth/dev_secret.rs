@@ -48,7 +48,16 @@ pub fn read_or_create(path: &Path) -> Result<Vec<u8>, SecretError> {
     }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| SecretError::Random(e.to_string()))?;
-    let secret = URL_SAFE_NO_PAD.encode(bytes);
+    write_once(path, &URL_SAFE_NO_PAD.encode(bytes)).map(String::into_bytes)
+}
+
+/// Writes `secret` to a new file only its owner may read, and returns it; when another
+/// process created the file first, returns what that one wrote.
+pub fn write_once(path: &Path, secret: &str) -> Result<String, SecretError> {
+    let io = |source| SecretError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -57,11 +66,11 @@ pub fn read_or_create(path: &Path) -> Result<Vec<u8>, SecretError> {
         Ok(mut file) => {
             file.write_all(secret.as_bytes()).map_err(io)?;
             file.sync_all().map_err(io)?;
-            Ok(secret.into_bytes())
+            Ok(secret.to_owned())
         }
         // Another process created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
-            .map(|t| t.trim().as_bytes().to_vec())
+            .map(|t| t.trim().to_owned())
             .map_err(io),
         Err(e) => Err(io(e)),
     }

@@ -5,7 +5,8 @@
 //! 4 refused or denied, 8 failed), who and for which organisation to `agent` (the user's
 //! `sub` is left out of the client's copy: a staff member's identity is theirs), the
 //! purpose to `purposeOfEvent`, Herstelbrug to `source`, and the trajectory and referral
-//! to `entity`.
+//! to `entity`. A supervisor's export adds the user's `sub` as the agent's `altId` and the
+//! network address as `agent.network`.
 
 use herstelbrug_persistence::AccessEntry;
 use serde_json::{Value, json};
@@ -53,6 +54,23 @@ pub fn audit_event(entry: &AccessEntry) -> Value {
     });
     if !entities.is_empty() {
         event["entity"] = Value::Array(entities);
+    }
+    event
+}
+
+/// One entry as an `AuditEvent` for a supervisor's export: with the user (`sub`) as the
+/// agent's `altId` and the network address, which the client's copy leaves out.
+pub fn for_supervisor(entry: &AccessEntry) -> Value {
+    let mut event = audit_event(entry);
+    let r = &entry.record;
+    if let Some(agent) = event["agent"].get_mut(0) {
+        if let Some(subject) = &r.subject {
+            agent["altId"] = json!(subject);
+        }
+        if let Some(address) = &r.address {
+            // Type 2: an IP address.
+            agent["network"] = json!({"address": address, "type": "2"});
+        }
     }
     event
 }

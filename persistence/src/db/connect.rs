@@ -59,7 +59,7 @@ impl Database {
             ),
             format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
             format!(
-                "REVOKE UPDATE, DELETE, TRUNCATE ON access_log, access_log_seal, access_log_disclosure FROM {role}"
+                "REVOKE UPDATE, DELETE, TRUNCATE ON access_log, access_log_seal, access_log_disclosure, access_log_checkpoints FROM {role}"
             ),
         ] {
             self.conn.execute_unprepared(&statement).await?;

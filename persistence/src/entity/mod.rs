@@ -1,6 +1,7 @@
 //! sea-orm entities: the table rows, kept apart from the domain types and the API DTOs.
 
 pub mod access_log;
+pub mod access_log_checkpoint;
 pub mod access_log_disclosure;
 pub mod access_log_seal;
 pub mod alert;

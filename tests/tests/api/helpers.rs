@@ -175,6 +175,11 @@ pub fn test_config(database_url: &str) -> Config {
         person_token_url: None,
         person_client_id: "herstelbrug-mijn".to_owned(),
         person_min_acr: "substantial".to_owned(),
+        audit_key_file: None,
+        audit_key: None,
+        audit_checkpoint_file: None,
+        audit_checkpoint_url: None,
+        audit_checkpoint_interval_seconds: 900,
     }
 }
 

@@ -4,6 +4,7 @@ mod access_log;
 mod access_log_tenancy;
 mod aftercare;
 mod alerts;
+mod audit_checkpoints;
 mod auth;
 mod catalog;
 mod conditional;

@@ -160,7 +160,8 @@ call("record_outcome_check", "POST", f"/v1/trajectories/{t2}/outcome-checks", P,
     "after_days": 30, "outcome": "stable"})
 call("withdraw_consent", "POST", f"/v1/trajectories/{t2}/consents/{consent2['id']}/withdraw",
      P, {"reason": "Cliënt wil geen contact meer met de gemeente"}, if_match='"1"')
-call("get_client_access_log", "GET", "/v1/clients/ehr-2026-00417/access-log", P, expect=200)
+call("get_client_access_log", "GET", "/v1/clients/ehr-2026-00417/access-log?limit=2", P, expect=200)
+call("get_own_access_log", "GET", "/v1/access-log?limit=2", P, expect=200)
 
 subscription, _ = call("create_webhook_subscription", "POST", "/v1/webhook-subscriptions", P, {
     "url": "http://127.0.0.1:9/herstelbrug-events", "event_types": ["alert.opened", "referral.updated"]},

@@ -47,6 +47,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read your organisation's access log.
+         * @description Every request made on behalf of the caller's organisation that touched client data
+         *     (or tried to), newest first; the cursor `next_before` pages back through all of it.
+         *     An administrator reads every organisation's entries.
+         *
+         *     Scopes (any of): `provider`, `municipality`, `community`, `dashboard`, `admin`.
+         */
+        get: operations["get_own_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -177,8 +201,9 @@ export interface paths {
         /**
          * Read a client's access log.
          * @description Every access to the client's trajectories and referrals, including refused attempts
-         *     and the reading of this log itself (which is logged too). For the treating provider
-         *     (its own trajectories of that client) and administrators.
+         *     and the reading of this log itself (which is logged too), newest first; the cursor
+         *     `next_before` pages back through all of it. For the treating provider (its own
+         *     trajectories of that client) and administrators.
          *
          *     Scopes (any of): `provider`, `admin`.
          */
@@ -1685,9 +1710,14 @@ export interface components {
             /** Format: uuid */
             trajectory_id?: string | null;
         };
-        /** @description The latest entries, newest first. */
+        /** @description A page of entries, newest first. */
         AccessLogView: {
             items: components["schemas"]["AccessEntryView"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next (older) page; absent on the last page.
+             */
+            next_before?: number | null;
         };
         /** @description Who made a change, on whose behalf. */
         ActorView: {
@@ -4265,6 +4295,148 @@ export interface operations {
             };
         };
     };
+    get_own_access_log: {
+        parameters: {
+            query?: {
+                /** @description The `next_before` of the previous page; absent for the newest entries. */
+                before?: number;
+                /** @description Page size, 1 to 500 [default: 100]. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "R",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "GET /v1/clients/{client_ref}/access-log",
+                     *           "id": 54,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-06T06:30:07Z",
+                     *           "referral_id": null,
+                     *           "request_id": "b831193d-23ad-4ce9-b18e-9fe9813b045d",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": null
+                     *         },
+                     *         {
+                     *           "action": "U",
+                     *           "address": "127.0.0.1",
+                     *           "disclosed": [],
+                     *           "event": "POST /v1/trajectories/{id}/consents/{cid}/withdraw",
+                     *           "id": 53,
+                     *           "org": "agb:12345678",
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "recorded_at": "2026-12-06T06:30:07Z",
+                     *           "referral_id": null,
+                     *           "request_id": "628003a7-ffb5-4a28-bead-eee0f39bbcaa",
+                     *           "role": "provider",
+                     *           "status": 200,
+                     *           "subject": "dev-user",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7"
+                     *         }
+                     *       ],
+                     *       "next_before": 53
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessLogView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `limit` or `before` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_alerts: {
         parameters: {
             query?: {
@@ -4304,10 +4476,10 @@ export interface operations {
                      *             "phase": "social_support",
                      *             "treatment_ended_on": "2026-12-06"
                      *           },
-                     *           "id": "01a2496c-dcb2-7242-b657-791994731dc5",
+                     *           "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-06T03:36:40.882231Z",
+                     *           "opened_at": "2026-12-06T06:30:07.615478Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -4315,7 +4487,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -4447,10 +4619,10 @@ export interface operations {
                      *               "phase": "social_support",
                      *               "treatment_ended_on": "2026-12-06"
                      *             },
-                     *             "id": "01a2496c-dcb2-7242-b657-791994731dc5",
+                     *             "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-06T03:36:40.882231Z",
+                     *             "opened_at": "2026-12-06T06:30:07.615478Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -4458,13 +4630,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *             "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-06T03:36:40.882231Z"
+                     *           "recorded_at": "2026-12-06T06:30:07.615478Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -4600,10 +4772,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a2496c-dcb2-7242-b657-791994731dc5",
+                     *       "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-06T03:36:40.882231Z",
+                     *       "opened_at": "2026-12-06T06:30:07.615478Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4628,9 +4800,9 @@ export interface operations {
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-06T03:36:40.688587Z"
+                     *                 "updated_at": "2026-12-06T06:30:07.410187Z"
                      *               },
-                     *               "created_at": "2026-12-06T03:36:40.655618Z",
+                     *               "created_at": "2026-12-06T06:30:07.380417Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -4639,7 +4811,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *               "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -4653,7 +4825,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-06T03:36:40.688587Z",
+                     *               "updated_at": "2026-12-06T06:30:07.410187Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -4696,7 +4868,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -4816,7 +4988,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-06T03:36:40.925546Z",
+                     *       "acknowledged_at": "2026-12-06T06:30:07.647567Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4827,10 +4999,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a2496c-dcb2-7242-b657-791994731dc5",
+                     *       "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-06T03:36:40.882231Z",
+                     *       "opened_at": "2026-12-06T06:30:07.615478Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4838,7 +5010,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -4996,7 +5168,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-06T03:36:40.925546Z",
+                     *       "acknowledged_at": "2026-12-06T06:30:07.647567Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -5007,10 +5179,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a2496c-dcb2-7242-b657-791994731dc5",
+                     *       "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-06T03:36:40.882231Z",
+                     *       "opened_at": "2026-12-06T06:30:07.615478Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -5022,11 +5194,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-06T03:36:40.932266Z",
+                     *       "resolved_at": "2026-12-06T06:30:07.654235Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -5168,7 +5340,12 @@ export interface operations {
     };
     get_client_access_log: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next_before` of the previous page; absent for the newest entries. */
+                before?: number;
+                /** @description Page size, 1 to 500 [default: 100]. */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The provider's pseudonymous client reference */
@@ -5178,7 +5355,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The latest 500 entries */
+            /** @description A page of entries, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5196,9 +5373,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "40729804-b847-4143-add9-ac4eabe93b96",
+                     *           "recorded_at": "2026-12-06T06:30:07Z",
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "request_id": "900add5b-0478-4528-898e-297bc2962ffb",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5213,573 +5390,16 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
+                     *           "recorded_at": "2026-12-06T06:30:07Z",
                      *           "referral_id": null,
-                     *           "request_id": "c3b39ed4-38a3-49db-b5a9-3680c484b49f",
+                     *           "request_id": "6f144fc2-dfdc-4096-a52a-19d209f0fc42",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/outcome-checks",
-                     *           "id": 38,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "f0c87951-c898-4a44-99d3-cf51e1661eaa",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/transitions",
-                     *           "id": 37,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "29a5ae4d-8d68-47bf-a4a4-fd746b79173b",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/overview",
-                     *           "id": 36,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "d9cbb2a4-9ccf-4bc4-a809-e3dbd6277d15",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/transitions",
-                     *           "id": 35,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "8acb96cf-fca0-48e6-812d-9d8fd9a93014",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "GET /v1/referrals/{rid}/overview",
-                     *           "id": 34,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "4cc5af7c-bda4-4d7c-a7cb-896a38840a3d",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/participants/{pid}/leave",
-                     *           "id": 33,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "175f52a9-91ec-40af-b963-e370e372a1a4",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/referrals/{rid}/warm-handoff/meetings/{mid}/outcome",
-                     *           "id": 32,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "d32f4e45-7bd5-49ce-be8a-fe48391790af",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/referrals/{rid}/warm-handoff/meetings",
-                     *           "id": 31,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "b3305576-8d1e-46b7-957b-c7849dbfcdd6",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "C",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/referrals/{rid}/warm-handoff/meetings",
-                     *           "id": 30,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "a00299bd-87fa-44b2-9e6a-42d9af42a742",
-                     *           "role": "provider",
-                     *           "status": 201,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "GET /v1/referrals/{rid}/participants",
-                     *           "id": 29,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "fbd1e515-dc3c-470c-b6f6-efefb3b77e47",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/participants",
-                     *           "id": 28,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "3aa1812d-990b-4e38-a0d7-378e2978db36",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "C",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/participants",
-                     *           "id": 27,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "9e92b0db-1462-4957-a4ef-17c55241cea7",
-                     *           "role": "provider",
-                     *           "status": 201,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "C",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/participants",
-                     *           "id": 26,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "d1af29b0-79ab-4036-929e-934fb2c29ed9",
-                     *           "role": "provider",
-                     *           "status": 201,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/referrals/{rid}/accept",
-                     *           "id": 25,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "291ddaba-beb9-49a7-b993-d90a87b55a59",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/referrals/{rid}/acknowledge",
-                     *           "id": 24,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "7ad900a7-c6ff-4a10-840d-ba0dc1d6b1c2",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "GET /v1/referrals/outbox-feed",
-                     *           "id": 23,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "9379e733-82c3-42b1-be64-78be2a0ff1ce",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "GET /v1/referrals/inbox",
-                     *           "id": 22,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "48f739bb-5ef5-4745-9878-560a004eb397",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "GET /v1/referrals",
-                     *           "id": 21,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "bb9ec656-d1b9-46c9-a23d-d2e756dcce07",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/referrals/{rid}/identifiers",
-                     *           "id": 20,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "436b2a40-7fd1-4494-81cd-3e7a8def9895",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "PUT /v1/referrals/{rid}/identifiers",
-                     *           "id": 19,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "07bfd297-d482-410f-88cd-018a06937fbb",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/referrals/{rid}",
-                     *           "id": 18,
-                     *           "org": "gemeente:0268",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "4c31d6cc-117d-4c00-9643-c8df2933c36f",
-                     *           "role": "municipality",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/referrals",
-                     *           "id": 17,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "810868f3-4c12-46f0-975f-587517b95132",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "C",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/referrals",
-                     *           "id": 16,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
-                     *           "request_id": "f4d178a1-81af-42cb-8570-67b71a0bcb72",
-                     *           "role": "provider",
-                     *           "status": 201,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/consents/{cid}",
-                     *           "id": 10,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "2a4ef21d-90de-4acc-8eb5-be0e2b36ebbb",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/consents",
-                     *           "id": 9,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "8f88f772-9708-4b8e-9d20-fda0b2dd69f3",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "C",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories/{id}/consents",
-                     *           "id": 8,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "186b1ce8-8381-4916-990e-e699081b1705",
-                     *           "role": "provider",
-                     *           "status": 201,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "POST /v1/trajectories/search",
-                     *           "id": 7,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "0de3a97f-4c01-4d4a-be15-26d9060f8772",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}/identifiers",
-                     *           "id": 6,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "39cf99b2-d8f4-4de9-8be9-bcae361c3c5b",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "U",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "PUT /v1/trajectories/{id}/identifiers",
-                     *           "id": 5,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "a3aa73c2-e222-47c5-b653-273e50890b21",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "GET /v1/trajectories/{id}",
-                     *           "id": 4,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "663b390f-8948-4427-bf4a-b11ef2f9c1bb",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *         },
-                     *         {
-                     *           "action": "R",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [
-                     *             "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
-                     *           ],
-                     *           "event": "GET /v1/trajectories",
-                     *           "id": 3,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "d25e3460-eee6-4d2c-9dd5-5c8dedbc8464",
-                     *           "role": "provider",
-                     *           "status": 200,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": null
-                     *         },
-                     *         {
-                     *           "action": "C",
-                     *           "address": "127.0.0.1",
-                     *           "disclosed": [],
-                     *           "event": "POST /v1/trajectories",
-                     *           "id": 1,
-                     *           "org": "agb:12345678",
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T03:36:40Z",
-                     *           "referral_id": null,
-                     *           "request_id": "0da29808-d451-4524-9a11-cc0bcfcb1c63",
-                     *           "role": "provider",
-                     *           "status": 201,
-                     *           "subject": "dev-user",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0"
+                     *           "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "next_before": 39
                      *     }
                      */
                     "application/json": components["schemas"]["AccessLogView"];
@@ -5814,6 +5434,15 @@ export interface operations {
             };
             /** @description No trajectory of this client visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `limit` or `before` out of range */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5895,1592 +5524,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-06T03:36:41.725667Z",
+                     *       "generated_at": "2026-12-06T06:30:08.326775Z",
                      *       "group_by": "municipality",
-                     *       "groups": [
-                     *         {
-                     *           "group": "gemeente:0268",
-                     *           "periods": [
-                     *             {
-                     *               "figures": {
-                     *                 "referrals": {
-                     *                   "accepted": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "cancelled": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "days_to_follow_up": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "failed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rejected": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "no_capacity"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_eligible"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "client_declined"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_reachable"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "other"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "unspecified"
-                     *                     }
-                     *                   ],
-                     *                   "to_acceptance": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 28,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "to_start": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 70,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "total_wait": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 98,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   }
-                     *                 },
-                     *                 "trajectories": {
-                     *                   "alerts_opened": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "dropouts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_no_follow_up_needed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "escalations": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "gap_alerts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "gaps_closed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": true,
-                     *                     "value": null
-                     *                   },
-                     *                   "readmissions": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "share_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": null
-                     *                   }
-                     *                 }
-                     *               },
-                     *               "period": "2026-Q1"
-                     *             },
-                     *             {
-                     *               "figures": {
-                     *                 "referrals": {
-                     *                   "accepted": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "cancelled": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "days_to_follow_up": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "failed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rejected": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "no_capacity"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_eligible"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "client_declined"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_reachable"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "other"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "unspecified"
-                     *                     }
-                     *                   ],
-                     *                   "to_acceptance": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 28,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "to_start": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 70,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "total_wait": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 98,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   }
-                     *                 },
-                     *                 "trajectories": {
-                     *                   "alerts_opened": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "dropouts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_no_follow_up_needed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "escalations": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "gap_alerts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "gaps_closed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": true,
-                     *                     "value": null
-                     *                   },
-                     *                   "readmissions": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "share_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": null
-                     *                   }
-                     *                 }
-                     *               },
-                     *               "period": "2026-Q2"
-                     *             },
-                     *             {
-                     *               "figures": {
-                     *                 "referrals": {
-                     *                   "accepted": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "cancelled": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "days_to_follow_up": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "failed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rejected": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "no_capacity"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_eligible"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "client_declined"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_reachable"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "other"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "unspecified"
-                     *                     }
-                     *                   ],
-                     *                   "to_acceptance": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 28,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "to_start": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 70,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "total_wait": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 98,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   }
-                     *                 },
-                     *                 "trajectories": {
-                     *                   "alerts_opened": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "dropouts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_no_follow_up_needed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "escalations": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "gap_alerts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "gaps_closed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": true,
-                     *                     "value": null
-                     *                   },
-                     *                   "readmissions": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "share_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": null
-                     *                   }
-                     *                 }
-                     *               },
-                     *               "period": "2026-Q3"
-                     *             },
-                     *             {
-                     *               "figures": {
-                     *                 "referrals": {
-                     *                   "accepted": {
-                     *                     "suppressed": false,
-                     *                     "value": 5
-                     *                   },
-                     *                   "cancelled": {
-                     *                     "suppressed": false,
-                     *                     "value": 5
-                     *                   },
-                     *                   "days_to_follow_up": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "failed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rejected": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "no_capacity"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_eligible"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "client_declined"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "not_reachable"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "other"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "reason": "unspecified"
-                     *                     }
-                     *                   ],
-                     *                   "to_acceptance": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": true,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 28,
-                     *                     "p80_days": {
-                     *                       "suppressed": true,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": true,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "to_start": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 70,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   },
-                     *                   "total_wait": {
-                     *                     "measured": {
-                     *                       "suppressed": false,
-                     *                       "value": 0
-                     *                     },
-                     *                     "median_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "norm_days": 98,
-                     *                     "p80_days": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     },
-                     *                     "within_norm": {
-                     *                       "suppressed": false,
-                     *                       "value": null
-                     *                     }
-                     *                   }
-                     *                 },
-                     *                 "trajectories": {
-                     *                   "alerts_opened": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "dropouts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings": {
-                     *                     "suppressed": false,
-                     *                     "value": 5
-                     *                   },
-                     *                   "endings_no_follow_up_needed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "endings_with_follow_up": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "escalations": [
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "treatment_ended_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "dropout_without_outreach"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "end_approaching_without_followup"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "referral_unacknowledged"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "wmo_assessment_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "followup_start_overdue"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "support_gap"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "offer_expired"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "warm_handoff_missing"
-                     *                     },
-                     *                     {
-                     *                       "count": {
-                     *                         "suppressed": false,
-                     *                         "value": 0
-                     *                       },
-                     *                       "rule": "outcome_check_overdue"
-                     *                     }
-                     *                   ],
-                     *                   "gap_alerts": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "gaps_closed": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "mean_days_to_close_gap": {
-                     *                     "suppressed": true,
-                     *                     "value": null
-                     *                   },
-                     *                   "readmissions": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "share_with_follow_up": {
-                     *                     "suppressed": true,
-                     *                     "value": null
-                     *                   }
-                     *                 }
-                     *               },
-                     *               "period": "2026-Q4"
-                     *             }
-                     *           ],
-                     *           "whole_range": {
-                     *             "referrals": {
-                     *               "accepted": {
-                     *                 "suppressed": false,
-                     *                 "value": 5
-                     *               },
-                     *               "cancelled": {
-                     *                 "suppressed": false,
-                     *                 "value": 5
-                     *               },
-                     *               "days_to_follow_up": {
-                     *                 "measured": {
-                     *                   "suppressed": false,
-                     *                   "value": 0
-                     *                 },
-                     *                 "median_days": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 },
-                     *                 "p80_days": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 }
-                     *               },
-                     *               "failed": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "rejected": [
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "reason": "no_capacity"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "reason": "not_eligible"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "reason": "client_declined"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "reason": "not_reachable"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "reason": "other"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "reason": "unspecified"
-                     *                 }
-                     *               ],
-                     *               "to_acceptance": {
-                     *                 "measured": {
-                     *                   "suppressed": false,
-                     *                   "value": 0
-                     *                 },
-                     *                 "median_days": {
-                     *                   "suppressed": true,
-                     *                   "value": null
-                     *                 },
-                     *                 "norm_days": 28,
-                     *                 "p80_days": {
-                     *                   "suppressed": true,
-                     *                   "value": null
-                     *                 },
-                     *                 "within_norm": {
-                     *                   "suppressed": true,
-                     *                   "value": null
-                     *                 }
-                     *               },
-                     *               "to_start": {
-                     *                 "measured": {
-                     *                   "suppressed": false,
-                     *                   "value": 0
-                     *                 },
-                     *                 "median_days": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 },
-                     *                 "norm_days": 70,
-                     *                 "p80_days": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 },
-                     *                 "within_norm": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 }
-                     *               },
-                     *               "total_wait": {
-                     *                 "measured": {
-                     *                   "suppressed": false,
-                     *                   "value": 0
-                     *                 },
-                     *                 "median_days": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 },
-                     *                 "norm_days": 98,
-                     *                 "p80_days": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 },
-                     *                 "within_norm": {
-                     *                   "suppressed": false,
-                     *                   "value": null
-                     *                 }
-                     *               }
-                     *             },
-                     *             "trajectories": {
-                     *               "alerts_opened": [
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "treatment_ended_without_followup"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "dropout_without_outreach"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "end_approaching_without_followup"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "referral_unacknowledged"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "wmo_assessment_overdue"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "followup_start_overdue"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "support_gap"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "offer_expired"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "warm_handoff_missing"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "outcome_check_overdue"
-                     *                 }
-                     *               ],
-                     *               "dropouts": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "endings": {
-                     *                 "suppressed": false,
-                     *                 "value": 5
-                     *               },
-                     *               "endings_no_follow_up_needed": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "endings_with_follow_up": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "escalations": [
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "treatment_ended_without_followup"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "dropout_without_outreach"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "end_approaching_without_followup"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "referral_unacknowledged"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "wmo_assessment_overdue"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "followup_start_overdue"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "support_gap"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "offer_expired"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "warm_handoff_missing"
-                     *                 },
-                     *                 {
-                     *                   "count": {
-                     *                     "suppressed": false,
-                     *                     "value": 0
-                     *                   },
-                     *                   "rule": "outcome_check_overdue"
-                     *                 }
-                     *               ],
-                     *               "gap_alerts": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "gaps_closed": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "mean_days_to_close_gap": {
-                     *                 "suppressed": true,
-                     *                 "value": null
-                     *               },
-                     *               "readmissions": {
-                     *                 "suppressed": false,
-                     *                 "value": 0
-                     *               },
-                     *               "share_with_follow_up": {
-                     *                 "suppressed": true,
-                     *                 "value": null
-                     *               }
-                     *             }
-                     *           }
-                     *         }
-                     *       ],
+                     *       "groups": [],
                      *       "interval": "quarter",
                      *       "open_gaps": {
                      *         "groups": [
@@ -8463,11 +6509,11 @@ export interface operations {
                      *               "referrals": {
                      *                 "accepted": {
                      *                   "suppressed": false,
-                     *                   "value": 5
+                     *                   "value": 0
                      *                 },
                      *                 "cancelled": {
                      *                   "suppressed": false,
-                     *                   "value": 5
+                     *                   "value": 0
                      *                 },
                      *                 "days_to_follow_up": {
                      *                   "measured": {
@@ -8668,7 +6714,7 @@ export interface operations {
                      *                 },
                      *                 "endings": {
                      *                   "suppressed": false,
-                     *                   "value": 5
+                     *                   "value": 0
                      *                 },
                      *                 "endings_no_follow_up_needed": {
                      *                   "suppressed": false,
@@ -8767,7 +6813,7 @@ export interface operations {
                      *                   "value": 0
                      *                 },
                      *                 "share_with_follow_up": {
-                     *                   "suppressed": true,
+                     *                   "suppressed": false,
                      *                   "value": null
                      *                 }
                      *               }
@@ -8779,11 +6825,11 @@ export interface operations {
                      *           "referrals": {
                      *             "accepted": {
                      *               "suppressed": false,
-                     *               "value": 5
+                     *               "value": 0
                      *             },
                      *             "cancelled": {
                      *               "suppressed": false,
-                     *               "value": 5
+                     *               "value": 0
                      *             },
                      *             "days_to_follow_up": {
                      *               "measured": {
@@ -8984,7 +7030,7 @@ export interface operations {
                      *             },
                      *             "endings": {
                      *               "suppressed": false,
-                     *               "value": 5
+                     *               "value": 0
                      *             },
                      *             "endings_no_follow_up_needed": {
                      *               "suppressed": false,
@@ -9083,7 +7129,7 @@ export interface operations {
                      *               "value": 0
                      *             },
                      *             "share_with_follow_up": {
-                     *               "suppressed": true,
+                     *               "suppressed": false,
                      *               "value": null
                      *             }
                      *           }
@@ -9193,7 +7239,7 @@ export interface operations {
                      *       "signed_in_as": "client",
                      *       "trajectories": [
                      *         {
-                     *           "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *           "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
                      *           "level": null,
                      *           "phase": {
                      *             "code": "treatment",
@@ -9306,7 +7352,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "action": "D",
-                     *           "at": "2026-12-06T03:36:41Z",
+                     *           "at": "2026-12-06T06:30:08Z",
                      *           "id": 88,
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
@@ -9317,7 +7363,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "action": "D",
-                     *           "at": "2026-12-06T03:36:41Z",
+                     *           "at": "2026-12-06T06:30:08Z",
                      *           "id": 87,
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
@@ -9328,7 +7374,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "action": "R",
-                     *           "at": "2026-12-06T03:36:41Z",
+                     *           "at": "2026-12-06T06:30:08Z",
                      *           "id": 86,
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
@@ -9464,7 +7510,7 @@ export interface operations {
                      *             "entity": [
                      *               {
                      *                 "what": {
-                     *                   "reference": "EpisodeOfCare/01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *                   "reference": "EpisodeOfCare/01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *                 }
                      *               }
                      *             ],
@@ -9475,7 +7521,7 @@ export interface operations {
                      *                 "text": "care-coordination"
                      *               }
                      *             ],
-                     *             "recorded": "2026-12-06T03:36:41.000Z",
+                     *             "recorded": "2026-12-06T06:30:08.000Z",
                      *             "resourceType": "AuditEvent",
                      *             "source": {
                      *               "observer": {
@@ -9514,7 +7560,7 @@ export interface operations {
                      *             "entity": [
                      *               {
                      *                 "what": {
-                     *                   "reference": "EpisodeOfCare/01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *                   "reference": "EpisodeOfCare/01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *                 }
                      *               }
                      *             ],
@@ -9525,7 +7571,7 @@ export interface operations {
                      *                 "text": "care-coordination"
                      *               }
                      *             ],
-                     *             "recorded": "2026-12-06T03:36:41.000Z",
+                     *             "recorded": "2026-12-06T06:30:08.000Z",
                      *             "resourceType": "AuditEvent",
                      *             "source": {
                      *               "observer": {
@@ -9649,14 +7695,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "about": "Een kopie van alle gegevens die Herstelbrug over u bewaart (Wabvpz art. 15d).",
-                     *       "made_at": "2026-12-06T03:36:41.696581Z",
+                     *       "made_at": "2026-12-06T06:30:08.299210Z",
                      *       "trajectories": [
                      *         {
                      *           "as_shown": {
                      *             "client_name": null,
                      *             "end_reason": null,
                      *             "follow_up_gaps": [],
-                     *             "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *             "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
                      *             "involved": [
                      *               {
                      *                 "email": null,
@@ -9674,7 +7720,7 @@ export interface operations {
                      *             "naasten": [
                      *               {
                      *                 "name": "Anna de Vries",
-                     *                 "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *                 "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
                      *                 "relation": "zus"
                      *               }
                      *             ],
@@ -9686,7 +7732,7 @@ export interface operations {
                      *             "referrals": [
                      *               {
                      *                 "ended_on": "2026-12-06",
-                     *                 "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *                 "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *                 "kind": {
                      *                   "code": "housing",
                      *                   "label": "Wonen"
@@ -9697,7 +7743,7 @@ export interface operations {
                      *                 "requested_on": "2026-12-06",
                      *                 "requested_start_on": "2027-01-04",
                      *                 "service": {
-                     *                   "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *                   "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *                   "median_days_to_acceptance": null,
                      *                   "median_days_to_start": null,
                      *                   "name": "Begeleid wonen Nijmegen-Oost",
@@ -9719,7 +7765,7 @@ export interface operations {
                      *             "started_on": "2026-10-05",
                      *             "steps": [
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.481376Z",
+                     *                 "at": "2026-12-06T06:30:08.083647Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": {
@@ -9729,29 +7775,29 @@ export interface operations {
                      *                 "what": "Uw traject is begonnen"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.488518Z",
+                     *                 "at": "2026-12-06T06:30:08.090148Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Toestemming gegeven"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.494748Z",
+                     *                 "at": "2026-12-06T06:30:08.097848Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Iemand doet mee"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.500263Z",
+                     *                 "at": "2026-12-06T06:30:08.105259Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Iemand doet mee"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.505953Z",
-                     *                 "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *                 "at": "2026-12-06T06:30:08.112871Z",
+                     *                 "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *                 "rule": null,
                      *                 "to": {
                      *                   "code": "requested",
@@ -9760,15 +7806,15 @@ export interface operations {
                      *                 "what": "Hulp aangevraagd"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.586083Z",
+                     *                 "at": "2026-12-06T06:30:08.199886Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Toestemming gegeven"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.605857Z",
-                     *                 "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *                 "at": "2026-12-06T06:30:08.211628Z",
+                     *                 "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *                 "rule": null,
                      *                 "to": {
                      *                   "code": "cancelled",
@@ -9777,7 +7823,7 @@ export interface operations {
                      *                 "what": "De aanvraag is gestopt"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T03:36:41.605857Z",
+                     *                 "at": "2026-12-06T06:30:08.211628Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
@@ -9794,7 +7840,7 @@ export interface operations {
                      *             {
                      *               "expires_on": null,
                      *               "given_on": "2026-12-06",
-                     *               "id": "01a2496c-df10-7670-9679-a59048e563e5",
+                     *               "id": "01a24a0b-a9da-7782-8385-e63517fc1f78",
                      *               "organisation": {
                      *                 "id": "gemeente:0268",
                      *                 "label": "Gemeente (code 0268)"
@@ -9809,7 +7855,7 @@ export interface operations {
                      *             {
                      *               "expires_on": null,
                      *               "given_on": "2026-12-06",
-                     *               "id": "01a2496c-df72-71d7-8d36-ac5b7dd6d9ae",
+                     *               "id": "01a24a0b-aa47-74c1-bed9-c0624763bb9c",
                      *               "organisation": {
                      *                 "id": "gemeente:0268",
                      *                 "label": "Gemeente (code 0268)"
@@ -9818,62 +7864,62 @@ export interface operations {
                      *               "recorded_by": "client",
                      *               "status": "withdrawn",
                      *               "version": 2,
-                     *               "withdrawn_at": "2026-12-06T03:36:41.605857Z",
+                     *               "withdrawn_at": "2026-12-06T06:30:08.211628Z",
                      *               "withdrawn_by": "client"
                      *             }
                      *           ],
                      *           "history": [
                      *             {
-                     *               "at": "2026-12-06T03:36:41.481376Z",
+                     *               "at": "2026-12-06T06:30:08.083647Z",
                      *               "by": "agb:12345678",
                      *               "kind": "registered",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.488518Z",
+                     *               "at": "2026-12-06T06:30:08.090148Z",
                      *               "by": "agb:12345678",
                      *               "kind": "consent_given",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.494748Z",
+                     *               "at": "2026-12-06T06:30:08.097848Z",
                      *               "by": "agb:12345678",
                      *               "kind": "participant_joined",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.500263Z",
+                     *               "at": "2026-12-06T06:30:08.105259Z",
                      *               "by": "agb:12345678",
                      *               "kind": "participant_joined",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.505953Z",
+                     *               "at": "2026-12-06T06:30:08.112871Z",
                      *               "by": "agb:12345678",
                      *               "kind": "referral_requested",
-                     *               "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *               "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.586083Z",
+                     *               "at": "2026-12-06T06:30:08.199886Z",
                      *               "by": "client",
                      *               "kind": "consent_given",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.605857Z",
+                     *               "at": "2026-12-06T06:30:08.211628Z",
                      *               "by": "client",
                      *               "kind": "referral_cancelled",
-                     *               "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *               "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T03:36:41.605857Z",
+                     *               "at": "2026-12-06T06:30:08.211628Z",
                      *               "by": "client",
                      *               "kind": "consent_withdrawn",
                      *               "referral_id": null,
@@ -9890,13 +7936,13 @@ export interface operations {
                      *               },
                      *               "decided_at": null,
                      *               "ended_on": "2026-12-06",
-                     *               "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *               "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *               "kind": "housing",
                      *               "life_domains": [],
                      *               "needs": "Zoekt een woning met begeleiding na de behandeling",
                      *               "planned_start_on": null,
                      *               "rejection": null,
-                     *               "requested_at": "2026-12-06T03:36:41.505953Z",
+                     *               "requested_at": "2026-12-06T06:30:08.112871Z",
                      *               "requested_start_on": "2027-01-04",
                      *               "shared_with_consent": true,
                      *               "started_on": null,
@@ -9928,7 +7974,7 @@ export interface operations {
                      *             "client_ref": "ehr-2026-00420",
                      *             "closure_outcome": null,
                      *             "end_reason": null,
-                     *             "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *             "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
                      *             "municipality": "gemeente:0268",
                      *             "phase": "treatment",
                      *             "phase_since": "2026-10-05",
@@ -10034,7 +8080,7 @@ export interface operations {
                      *       "entry": [
                      *         {
                      *           "resource": {
-                     *             "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *             "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
                      *             "managingOrganization": {
                      *               "display": "agb:12345678",
                      *               "identifier": {
@@ -10044,7 +8090,7 @@ export interface operations {
                      *               "type": "Organization"
                      *             },
                      *             "meta": {
-                     *               "lastUpdated": "2026-12-06T03:36:41.481Z",
+                     *               "lastUpdated": "2026-12-06T06:30:08.083Z",
                      *               "versionId": "1"
                      *             },
                      *             "patient": {
@@ -10081,7 +8127,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "resource": {
-                     *             "authoredOn": "2026-12-06T03:36:41.505Z",
+                     *             "authoredOn": "2026-12-06T06:30:08.112Z",
                      *             "businessStatus": {
                      *               "coding": [
                      *                 {
@@ -10103,7 +8149,7 @@ export interface operations {
                      *               "end": "2026-12-06"
                      *             },
                      *             "focus": {
-                     *               "reference": "HealthcareService/01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *               "reference": "HealthcareService/01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *               "type": "HealthcareService"
                      *             },
                      *             "for": {
@@ -10121,11 +8167,11 @@ export interface operations {
                      *               },
                      *               "type": "Patient"
                      *             },
-                     *             "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *             "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *             "intent": "order",
-                     *             "lastModified": "2026-12-06T03:36:41.605Z",
+                     *             "lastModified": "2026-12-06T06:30:08.211Z",
                      *             "meta": {
-                     *               "lastUpdated": "2026-12-06T03:36:41.605Z",
+                     *               "lastUpdated": "2026-12-06T06:30:08.211Z",
                      *               "versionId": "2"
                      *             },
                      *             "owner": {
@@ -10239,7 +8285,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "WJ2Y-L7WF-RT2V-GTEZ-NUAQ-OZRR-EI"
+                 *       "code": "HFDX-KOTK-GQP3-G37R-KXPX-HRE2-UA"
                  *     }
                  */
                 "application/json": components["schemas"]["RedeemRequest"];
@@ -10254,14 +8300,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2496c-dfa0-77ad-b145-a9cc25e02b62",
+                     *       "id": "01a24a0b-aa6e-75cd-8383-94fb24b134d8",
                      *       "level": "contact",
-                     *       "linked_at": "2026-12-06T03:36:41.629242Z",
+                     *       "linked_at": "2026-12-06T06:30:08.234877Z",
                      *       "name": null,
-                     *       "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *       "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
                      *       "revoked_at": null,
                      *       "standing": "naaste",
-                     *       "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *       "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *     }
                      */
                     "application/json": components["schemas"]["LinkView"];
@@ -10395,7 +8441,7 @@ export interface operations {
                      *       "client_name": null,
                      *       "end_reason": null,
                      *       "follow_up_gaps": [],
-                     *       "id": "01a2496c-df09-700c-a816-1c0ccf5fadc9",
+                     *       "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
                      *       "involved": [
                      *         {
                      *           "email": null,
@@ -10413,7 +8459,7 @@ export interface operations {
                      *       "naasten": [
                      *         {
                      *           "name": "Anna de Vries",
-                     *           "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *           "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
                      *           "relation": "zus"
                      *         }
                      *       ],
@@ -10425,7 +8471,7 @@ export interface operations {
                      *       "referrals": [
                      *         {
                      *           "ended_on": null,
-                     *           "id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *           "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *           "kind": {
                      *             "code": "housing",
                      *             "label": "Wonen"
@@ -10436,7 +8482,7 @@ export interface operations {
                      *           "requested_on": "2026-12-06",
                      *           "requested_start_on": "2027-01-04",
                      *           "service": {
-                     *             "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *             "median_days_to_acceptance": null,
                      *             "median_days_to_start": null,
                      *             "name": "Begeleid wonen Nijmegen-Oost",
@@ -10458,7 +8504,7 @@ export interface operations {
                      *       "started_on": "2026-10-05",
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-06T03:36:41.481376Z",
+                     *           "at": "2026-12-06T06:30:08.083647Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": {
@@ -10468,29 +8514,29 @@ export interface operations {
                      *           "what": "Uw traject is begonnen"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:41.488518Z",
+                     *           "at": "2026-12-06T06:30:08.090148Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": null,
                      *           "what": "Toestemming gegeven"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:41.494748Z",
+                     *           "at": "2026-12-06T06:30:08.097848Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": null,
                      *           "what": "Iemand doet mee"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:41.500263Z",
+                     *           "at": "2026-12-06T06:30:08.105259Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": null,
                      *           "what": "Iemand doet mee"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:41.505953Z",
-                     *           "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba",
+                     *           "at": "2026-12-06T06:30:08.112871Z",
+                     *           "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
                      *           "rule": null,
                      *           "to": {
                      *             "code": "requested",
@@ -10611,7 +8657,7 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-06",
-                     *           "id": "01a2496c-df10-7670-9679-a59048e563e5",
+                     *           "id": "01a24a0b-a9da-7782-8385-e63517fc1f78",
                      *           "organisation": {
                      *             "id": "gemeente:0268",
                      *             "label": "Gemeente (code 0268)"
@@ -10722,7 +8768,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "purpose": "Hulp bij wonen",
-                 *       "referral_id": "01a2496c-df21-75b6-8388-b938a93fc7ba"
+                 *       "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8"
                  *     }
                  */
                 "application/json": components["schemas"]["GiveConsentRequest"];
@@ -10739,7 +8785,7 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a2496c-df72-71d7-8d36-ac5b7dd6d9ae",
+                     *       "id": "01a24a0b-aa47-74c1-bed9-c0624763bb9c",
                      *       "organisation": {
                      *         "id": "gemeente:0268",
                      *         "label": "Gemeente (code 0268)"
@@ -10887,7 +8933,7 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a2496c-df72-71d7-8d36-ac5b7dd6d9ae",
+                     *       "id": "01a24a0b-aa47-74c1-bed9-c0624763bb9c",
                      *       "organisation": {
                      *         "id": "gemeente:0268",
                      *         "label": "Gemeente (code 0268)"
@@ -10896,7 +8942,7 @@ export interface operations {
                      *       "recorded_by": "client",
                      *       "status": "withdrawn",
                      *       "version": 2,
-                     *       "withdrawn_at": "2026-12-06T03:36:41.605857Z",
+                     *       "withdrawn_at": "2026-12-06T06:30:08.211628Z",
                      *       "withdrawn_by": "client"
                      *     }
                      */
@@ -11030,26 +9076,26 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "created_at": "2026-12-06T03:36:41.618852Z",
-                     *           "expires_at": "2027-01-17T03:36:41.618852Z",
-                     *           "id": "01a2496c-df93-7187-b30a-4590ac0d35be",
+                     *           "created_at": "2026-12-06T06:30:08.224765Z",
+                     *           "expires_at": "2027-01-17T06:30:08.224765Z",
+                     *           "id": "01a24a0b-aa62-7668-91e6-59a7b037b527",
                      *           "level": "contact",
-                     *           "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *           "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
                      *           "purpose": "naaste",
                      *           "status": "redeemed",
-                     *           "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *           "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *         }
                      *       ],
                      *       "links": [
                      *         {
-                     *           "id": "01a2496c-dfa0-77ad-b145-a9cc25e02b62",
+                     *           "id": "01a24a0b-aa6e-75cd-8383-94fb24b134d8",
                      *           "level": "contact",
-                     *           "linked_at": "2026-12-06T03:36:41.629242Z",
+                     *           "linked_at": "2026-12-06T06:30:08.234877Z",
                      *           "name": "Anna de Vries",
-                     *           "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *           "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
                      *           "revoked_at": null,
                      *           "standing": "naaste",
-                     *           "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *           "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *         }
                      *       ]
                      *     }
@@ -11250,7 +9296,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "level": "contact",
-                 *       "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061"
+                 *       "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9"
                  *     }
                  */
                 "application/json": components["schemas"]["InviteNaasteRequest"];
@@ -11265,15 +9311,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "WJ2Y-L7WF-RT2V-GTEZ-NUAQ-OZRR-EI",
-                     *       "created_at": "2026-12-06T03:36:41.618852Z",
-                     *       "expires_at": "2027-01-17T03:36:41.618852Z",
-                     *       "id": "01a2496c-df93-7187-b30a-4590ac0d35be",
+                     *       "code": "HFDX-KOTK-GQP3-G37R-KXPX-HRE2-UA",
+                     *       "created_at": "2026-12-06T06:30:08.224765Z",
+                     *       "expires_at": "2027-01-17T06:30:08.224765Z",
+                     *       "id": "01a24a0b-aa62-7668-91e6-59a7b037b527",
                      *       "level": "contact",
-                     *       "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
+                     *       "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
                      *       "purpose": "naaste",
                      *       "status": "open",
-                     *       "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *       "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationView"];
@@ -11407,14 +9453,14 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a2496c-dfa0-77ad-b145-a9cc25e02b62",
+                     *         "id": "01a24a0b-aa6e-75cd-8383-94fb24b134d8",
                      *         "level": "contact",
-                     *         "linked_at": "2026-12-06T03:36:41.629242Z",
+                     *         "linked_at": "2026-12-06T06:30:08.234877Z",
                      *         "name": null,
-                     *         "participant_id": "01a2496c-df1c-710b-9736-5b859e2ac061",
-                     *         "revoked_at": "2026-12-06T03:36:41.659598Z",
+                     *         "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *         "revoked_at": "2026-12-06T06:30:08.256881Z",
                      *         "standing": "naaste",
-                     *         "trajectory_id": "01a2496c-df09-700c-a816-1c0ccf5fadc9"
+                     *         "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
                      *       }
                      *     ]
                      */
@@ -11536,14 +9582,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
+                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2496c-dcf1-75c2-a21f-67b990b77225",
+                     *           "id": "01a24a0b-a835-7195-bc72-07812ce80a72",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -11552,7 +9598,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -11570,14 +9616,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
+                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2496c-dcf1-75c2-a21f-67ba71666618",
+                     *           "id": "01a24a0b-a835-7195-bc72-0782309e3b11",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -11586,19 +9632,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-06T03:36:40.945651Z",
+                     *       "created_at": "2026-12-06T06:30:07.669935Z",
                      *       "expires_at": "2026-12-19T00:00:00Z",
-                     *       "id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *       "id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
-                     *       "updated_at": "2026-12-06T03:36:40.945651Z",
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *       "updated_at": "2026-12-06T06:30:07.669935Z",
                      *       "version": 1
                      *     }
                      */
@@ -11891,10 +9937,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *             "requested_at": "2026-12-06T06:30:07.429116Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -11905,7 +9951,7 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *           "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *           "status": "requested",
                      *           "version": 1,
                      *           "view": "recipient"
@@ -12030,7 +10076,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-06T03:36:40.709117Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.429116Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -12048,10 +10094,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *               "requested_at": "2026-12-06T06:30:07.429116Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *             "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -12062,7 +10108,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -12205,7 +10251,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-06T03:36:40.709117Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.429116Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -12225,10 +10271,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *               "requested_at": "2026-12-06T06:30:07.429116Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *             "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *             "kind": "housing",
                      *             "life_domains": [],
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -12241,10 +10287,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *             "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -12391,10 +10437,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *         "requested_at": "2026-12-06T06:30:07.429116Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *       "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -12405,7 +10451,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -12519,7 +10565,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *       "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -12905,7 +10951,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -12918,13 +10964,13 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *           "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
                      *           "participants": [],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-06T03:36:40.820545Z",
+                     *           "updated_at": "2026-12-06T06:30:07.541296Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -12944,15 +10990,15 @@ export interface operations {
                      *         "dates": {
                      *           "application_on": null,
                      *           "assessment_due_on": "2027-01-18",
-                     *           "decided_at": "2026-12-06T03:36:40.774312Z",
+                     *           "decided_at": "2026-12-06T06:30:07.496388Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-06T03:36:40.765324Z",
-                     *           "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *           "received_at": "2026-12-06T06:30:07.487232Z",
+                     *           "requested_at": "2026-12-06T06:30:07.429116Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *         "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -12963,14 +11009,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *         "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-06T03:36:40.709117Z",
+                     *           "at": "2026-12-06T06:30:07.429116Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -12983,10 +11029,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.765324Z",
+                     *           "at": "2026-12-06T06:30:07.487232Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -12997,10 +11043,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.774312Z",
+                     *           "at": "2026-12-06T06:30:07.496388Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -13012,7 +11058,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         }
                      *       ]
                      *     }
@@ -13122,7 +11168,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *           "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -13135,7 +11181,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -13252,15 +11298,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *           "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
                      *           "participants": [
-                     *             "01a2496c-dc50-746a-80ef-9eb9463c8a64"
+                     *             "01a24a0b-a791-7151-85d1-5695ff450a11"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-06T03:36:40.805811Z",
+                     *           "updated_at": "2026-12-06T06:30:07.528163Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -13365,7 +11411,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a2496c-dc50-746a-80ef-9eb9463c8a64"
+                 *         "01a24a0b-a791-7151-85d1-5695ff450a11"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -13386,15 +11432,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *       "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
                      *       "participants": [
-                     *         "01a2496c-dc50-746a-80ef-9eb9463c8a64"
+                     *         "01a24a0b-a791-7151-85d1-5695ff450a11"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *       "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-06T03:36:40.805811Z",
+                     *       "updated_at": "2026-12-06T06:30:07.528163Z",
                      *       "version": 1
                      *     }
                      */
@@ -13546,15 +11592,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *       "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
                      *       "participants": [
-                     *         "01a2496c-dc50-746a-80ef-9eb9463c8a64"
+                     *         "01a24a0b-a791-7151-85d1-5695ff450a11"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *       "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-06T03:36:40.820545Z",
+                     *       "updated_at": "2026-12-06T06:30:07.541296Z",
                      *       "version": 2
                      *     }
                      */
@@ -13742,11 +11788,11 @@ export interface operations {
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-06T03:36:40.765324Z",
-                     *         "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *         "received_at": "2026-12-06T06:30:07.487232Z",
+                     *         "requested_at": "2026-12-06T06:30:07.429116Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *       "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -13757,7 +11803,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -13947,9 +11993,9 @@ export interface operations {
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-06T03:36:40.688587Z"
+                     *             "updated_at": "2026-12-06T06:30:07.410187Z"
                      *           },
-                     *           "created_at": "2026-12-06T03:36:40.655618Z",
+                     *           "created_at": "2026-12-06T06:30:07.380417Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -13958,7 +12004,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *           "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -13972,7 +12018,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-06T03:36:40.688587Z",
+                     *           "updated_at": "2026-12-06T06:30:07.410187Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -14138,7 +12184,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-06T03:36:40.655618Z",
+                     *       "created_at": "2026-12-06T06:30:07.380417Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -14147,7 +12193,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -14161,7 +12207,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T03:36:40.655618Z",
+                     *       "updated_at": "2026-12-06T06:30:07.380417Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -14327,7 +12373,7 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-06T03:36:40.655618Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.380417Z",
                      *           "service": {
                      *             "assured_on": "2026-12-06",
                      *             "capacity": {
@@ -14335,9 +12381,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-06T03:36:40.688587Z"
+                     *               "updated_at": "2026-12-06T06:30:07.410187Z"
                      *             },
-                     *             "created_at": "2026-12-06T03:36:40.655618Z",
+                     *             "created_at": "2026-12-06T06:30:07.380417Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -14346,7 +12392,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -14360,7 +12406,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-06T03:36:40.688587Z",
+                     *             "updated_at": "2026-12-06T06:30:07.410187Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -14394,7 +12440,7 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-06T03:36:40.679323Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.402521Z",
                      *           "service": {
                      *             "assured_on": "2026-12-06",
                      *             "capacity": {
@@ -14402,9 +12448,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-06T03:36:40.688587Z"
+                     *               "updated_at": "2026-12-06T06:30:07.410187Z"
                      *             },
-                     *             "created_at": "2026-12-06T03:36:40.655618Z",
+                     *             "created_at": "2026-12-06T06:30:07.380417Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -14413,7 +12459,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -14427,7 +12473,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-06T03:36:40.688587Z",
+                     *             "updated_at": "2026-12-06T06:30:07.410187Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -14583,7 +12629,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-06T03:36:40.655618Z",
+                     *       "created_at": "2026-12-06T06:30:07.380417Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -14592,7 +12638,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -14606,7 +12652,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T03:36:40.655618Z",
+                     *       "updated_at": "2026-12-06T06:30:07.380417Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -14774,7 +12820,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-06T03:36:40.655618Z",
+                     *       "created_at": "2026-12-06T06:30:07.380417Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -14783,7 +12829,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -14797,7 +12843,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T03:36:40.679323Z",
+                     *       "updated_at": "2026-12-06T06:30:07.402521Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -14997,9 +13043,9 @@ export interface operations {
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-06T03:36:40.688587Z"
+                     *         "updated_at": "2026-12-06T06:30:07.410187Z"
                      *       },
-                     *       "created_at": "2026-12-06T03:36:40.655618Z",
+                     *       "created_at": "2026-12-06T06:30:07.380417Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -15008,7 +13054,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -15022,7 +13068,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T03:36:40.688587Z",
+                     *       "updated_at": "2026-12-06T06:30:07.410187Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -15188,7 +13234,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-06T03:36:40.655618Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.380417Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -15199,7 +13245,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-06T03:36:40.679323Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.402521Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -15210,7 +13256,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-06T03:36:40.688587Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.410187Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -15612,9 +13658,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-06T03:36:40.590865Z",
+                     *           "created_at": "2026-12-06T06:30:07.315934Z",
                      *           "end_reason": null,
-                     *           "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *           "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -15625,11 +13671,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-06T03:36:40.590865Z",
+                     *           "updated_at": "2026-12-06T06:30:07.315934Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjQ5NmMtZGI4ZS03MTNlLThkMzItOThmYmFhMWE0OWIw"
+                     *       "next_cursor": "dDE6MDFhMjRhMGItYTZkMy03NjJjLWJkZWEtYjVkZDU5M2EyYmZj"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -15764,9 +13810,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-06T03:36:40.590865Z",
+                     *       "created_at": "2026-12-06T06:30:07.315934Z",
                      *       "end_reason": null,
-                     *       "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *       "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -15777,7 +13823,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-06T03:36:40.590865Z",
+                     *       "updated_at": "2026-12-06T06:30:07.315934Z",
                      *       "version": 1
                      *     }
                      */
@@ -15924,9 +13970,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-06T03:36:40.590865Z",
+                     *           "created_at": "2026-12-06T06:30:07.315934Z",
                      *           "end_reason": null,
-                     *           "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *           "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -15937,7 +13983,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-06T03:36:40.590865Z",
+                     *           "updated_at": "2026-12-06T06:30:07.315934Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -16075,9 +14121,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-06T03:36:40.590865Z",
+                     *       "created_at": "2026-12-06T06:30:07.315934Z",
                      *       "end_reason": null,
-                     *       "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *       "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -16088,7 +14134,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-06T03:36:40.590865Z",
+                     *       "updated_at": "2026-12-06T06:30:07.315934Z",
                      *       "version": 1
                      *     }
                      */
@@ -16204,16 +14250,16 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-06",
-                     *           "id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
+                     *           "id": "01a24a0b-a700-72ca-8436-475b29354ec5",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-06T03:36:40.639462Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.360201Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *           "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -16340,16 +14386,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
+                     *       "id": "01a24a0b-a700-72ca-8436-475b29354ec5",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-06T03:36:40.639462Z",
+                     *       "recorded_at": "2026-12-06T06:30:07.360201Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *       "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -16493,16 +14539,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
+                     *       "id": "01a24a0b-a700-72ca-8436-475b29354ec5",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-06T03:36:40.639462Z",
+                     *       "recorded_at": "2026-12-06T06:30:07.360201Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *       "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -16638,19 +14684,19 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a2496c-dce9-722f-99a3-c2c81267fc54",
+                     *       "id": "01a24a0b-a82c-70d9-96ab-f077a2cd3b22",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-06T03:36:40.937946Z",
+                     *       "recorded_at": "2026-12-06T06:30:07.660954Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-06T03:36:40.994581Z",
+                     *       "withdrawn_at": "2026-12-06T06:30:07.732669Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -16823,7 +14869,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T03:36:40.590865Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.315934Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -16838,8 +14884,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T03:36:40.709117Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "recorded_at": "2026-12-06T06:30:07.429116Z",
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -16853,8 +14899,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T03:36:40.765324Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "recorded_at": "2026-12-06T06:30:07.487232Z",
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -16868,8 +14914,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T03:36:40.774312Z",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "recorded_at": "2026-12-06T06:30:07.496388Z",
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -16883,7 +14929,7 @@ export interface operations {
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T03:36:40.843183Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.566407Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -16898,7 +14944,7 @@ export interface operations {
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-06T03:36:40.863093Z",
+                     *           "recorded_at": "2026-12-06T06:30:07.589259Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -17294,14 +15340,14 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-06T03:36:41.517983Z",
-                     *           "expires_at": "2027-01-17T03:36:41.517983Z",
-                     *           "id": "01a2496c-df2e-7415-821d-1a80aff3d928",
+                     *           "created_at": "2026-12-06T06:30:08.126467Z",
+                     *           "expires_at": "2027-01-17T06:30:08.126467Z",
+                     *           "id": "01a24a0b-a9ff-71de-8e88-eaff70cf2082",
                      *           "level": null,
                      *           "participant_id": null,
                      *           "purpose": "client",
                      *           "status": "open",
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188"
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7"
                      *         }
                      *       ]
                      *     }
@@ -17407,15 +15453,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "VMRI-6ESP-WD44-L5PL-MJSD-4UBR-NY",
-                     *       "created_at": "2026-12-06T03:36:41.517983Z",
-                     *       "expires_at": "2027-01-17T03:36:41.517983Z",
-                     *       "id": "01a2496c-df2e-7415-821d-1a80aff3d928",
+                     *       "code": "BG76-2ANL-BLG4-SLVF-PSC3-YKFF-KY",
+                     *       "created_at": "2026-12-06T06:30:08.126467Z",
+                     *       "expires_at": "2027-01-17T06:30:08.126467Z",
+                     *       "id": "01a24a0b-a9ff-71de-8e88-eaff70cf2082",
                      *       "level": null,
                      *       "participant_id": null,
                      *       "purpose": "client",
                      *       "status": "open",
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188"
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationView"];
@@ -17521,14 +15567,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-06T03:36:41.531984Z",
-                     *       "expires_at": "2027-01-17T03:36:41.531984Z",
-                     *       "id": "01a2496c-df3d-77ac-b334-f541b0ea9eba",
+                     *       "created_at": "2026-12-06T06:30:08.145829Z",
+                     *       "expires_at": "2027-01-17T06:30:08.145829Z",
+                     *       "id": "01a24a0b-aa12-7166-a82c-aaac8bf18bed",
                      *       "level": null,
                      *       "participant_id": null,
                      *       "purpose": "client",
                      *       "status": "revoked",
-                     *       "trajectory_id": "01a2496c-dd44-75af-8bea-b0d04cdd15ac"
+                     *       "trajectory_id": "01a24a0b-a899-7637-b602-24cc4ae512f5"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationView"];
@@ -17658,14 +15704,14 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-06T03:36:40.945651Z",
+                     *                 "requested_at": "2026-12-06T06:30:07.669935Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a2496c-dcf1-75c2-a21f-67b990b77225",
+                     *               "id": "01a24a0b-a835-7195-bc72-07812ce80a72",
                      *               "kind": "work_and_daytime_activity",
                      *               "life_domains": [],
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *               "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -17674,7 +15720,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *               "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -17692,14 +15738,14 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-06T03:36:40.945651Z",
+                     *                 "requested_at": "2026-12-06T06:30:07.669935Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a2496c-dcf1-75c2-a21f-67ba71666618",
+                     *               "id": "01a24a0b-a835-7195-bc72-0782309e3b11",
                      *               "kind": "work_and_daytime_activity",
                      *               "life_domains": [],
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *               "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -17708,19 +15754,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *               "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-06T03:36:40.945651Z",
+                     *           "created_at": "2026-12-06T06:30:07.669935Z",
                      *           "expires_at": "2026-12-19T00:00:00Z",
-                     *           "id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *           "id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
-                     *           "updated_at": "2026-12-06T03:36:40.945651Z",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *           "updated_at": "2026-12-06T06:30:07.669935Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -17869,14 +15915,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
+                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2496c-dcf1-75c2-a21f-67b990b77225",
+                     *           "id": "01a24a0b-a835-7195-bc72-07812ce80a72",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -17885,7 +15931,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -17903,14 +15949,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T03:36:40.945651Z",
+                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2496c-dcf1-75c2-a21f-67ba71666618",
+                     *           "id": "01a24a0b-a835-7195-bc72-0782309e3b11",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -17919,19 +15965,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
+                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-06T03:36:40.945651Z",
+                     *       "created_at": "2026-12-06T06:30:07.669935Z",
                      *       "expires_at": "2026-12-19T00:00:00Z",
-                     *       "id": "01a2496c-dcf1-75c2-a21f-67b86b6590a4",
+                     *       "id": "01a24a0b-a835-7195-bc72-07809bc5339a",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a2496c-db9a-7620-ae5e-9def6a484188",
-                     *       "updated_at": "2026-12-06T03:36:40.945651Z",
+                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *       "updated_at": "2026-12-06T06:30:07.669935Z",
                      *       "version": 1
                      *     }
                      */
@@ -18359,15 +16405,15 @@ export interface operations {
                      *             "dates": {
                      *               "application_on": null,
                      *               "assessment_due_on": "2027-01-18",
-                     *               "decided_at": "2026-12-06T03:36:40.774312Z",
+                     *               "decided_at": "2026-12-06T06:30:07.496388Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-06T03:36:40.765324Z",
-                     *               "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *               "received_at": "2026-12-06T06:30:07.487232Z",
+                     *               "requested_at": "2026-12-06T06:30:07.429116Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *             "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *             "kind": "housing",
                      *             "life_domains": [],
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -18380,10 +16426,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *             "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *             "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -18393,7 +16439,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -18406,7 +16452,7 @@ export interface operations {
                      *       ],
                      *       "timeline": [
                      *         {
-                     *           "at": "2026-12-06T03:36:40.590865Z",
+                     *           "at": "2026-12-06T06:30:07.315934Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -18418,11 +16464,11 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.639462Z",
+                     *           "at": "2026-12-06T06:30:07.360201Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a2496c-dbbf-75cd-b037-eb515b8a4b69",
+                     *             "consent_id": "01a24a0b-a700-72ca-8436-475b29354ec5",
                      *             "expires_on": null,
                      *             "given_on": "2026-12-06",
                      *             "organisation": "gemeente:0268"
@@ -18431,7 +16477,7 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.709117Z",
+                     *           "at": "2026-12-06T06:30:07.429116Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -18444,10 +16490,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.765324Z",
+                     *           "at": "2026-12-06T06:30:07.487232Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -18458,10 +16504,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.774312Z",
+                     *           "at": "2026-12-06T06:30:07.496388Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -18473,77 +16519,77 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.784796Z",
+                     *           "at": "2026-12-06T06:30:07.505473Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *             "participant_id": "01a24a0b-a791-7151-85d1-5695ff450a11",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.789874Z",
+                     *           "at": "2026-12-06T06:30:07.511166Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *             "participant_id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.805811Z",
+                     *           "at": "2026-12-06T06:30:07.528163Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *             "meeting_id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *             "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.820545Z",
+                     *           "at": "2026-12-06T06:30:07.541296Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a2496c-dc65-7176-b060-8d75b907bf43",
+                     *             "meeting_id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *             "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a2496c-dc05-7445-9bfc-52a46a5769f6"
+                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.829725Z",
+                     *           "at": "2026-12-06T06:30:07.550794Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "left_on": "2026-12-06",
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *             "participant_id": "01a24a0b-a791-7151-85d1-5695ff450a11",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_left",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T03:36:40.843183Z",
+                     *           "at": "2026-12-06T06:30:07.566407Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -18563,9 +16609,9 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-06T03:36:40.590865Z",
+                     *         "created_at": "2026-12-06T06:30:07.315934Z",
                      *         "end_reason": null,
-                     *         "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *         "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
@@ -18576,7 +16622,7 @@ export interface operations {
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-06T03:36:40.843183Z",
+                     *         "updated_at": "2026-12-06T06:30:07.566407Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -18686,7 +16732,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *           "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -18699,7 +16745,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a2496c-dc55-7564-ada7-c801fbe0d4a8",
+                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -18835,7 +16881,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *       "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
                      *       "joined_on": "2026-12-06",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
@@ -18991,7 +17037,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a2496c-dc50-746a-80ef-9eb9463c8a64",
+                     *       "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
                      *       "joined_on": "2026-12-06",
                      *       "left_on": "2026-12-06",
                      *       "name": "M. de Vries",
@@ -19168,10 +17214,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *             "requested_at": "2026-12-06T06:30:07.429116Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *           "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *           "kind": "housing",
                      *           "life_domains": [],
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -19184,10 +17230,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *           "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *           "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -19312,7 +17358,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32"
+                 *       "service": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -19351,10 +17397,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-06T03:36:40.709117Z",
+                     *         "requested_at": "2026-12-06T06:30:07.429116Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a2496c-dc05-7445-9bfc-52a46a5769f6",
+                     *       "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
                      *       "kind": "housing",
                      *       "life_domains": [],
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -19367,10 +17413,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a2496c-dbcf-7107-b5d7-4ae14d8a9a32",
+                     *       "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *       "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -19538,9 +17584,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-06T03:36:40.590865Z",
+                     *       "created_at": "2026-12-06T06:30:07.315934Z",
                      *       "end_reason": null,
-                     *       "id": "01a2496c-db8e-713e-8d32-98fbaa1a49b0",
+                     *       "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
@@ -19551,7 +17597,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-06T03:36:40.843183Z",
+                     *       "updated_at": "2026-12-06T06:30:07.566407Z",
                      *       "version": 2
                      *     }
                      */
@@ -19709,16 +17755,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-06T03:36:41.017792Z",
+                     *           "created_at": "2026-12-06T06:30:07.760895Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a2496c-dd39-7272-abba-e302de714c9d",
+                     *           "id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-06T03:36:41.017792Z",
+                     *           "updated_at": "2026-12-06T06:30:07.760895Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -19831,17 +17877,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-06T03:36:41.017792Z",
+                     *       "created_at": "2026-12-06T06:30:07.760895Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a2496c-dd39-7272-abba-e302de714c9d",
+                     *       "id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_CSYz7bCIewXoKXIQKTM69ZNvTaQ/nJYI",
+                     *       "secret": "whsec_KVElfXg8crony+lWBwfoC09jkQUzo1Tk",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T03:36:41.017792Z",
+                     *       "updated_at": "2026-12-06T06:30:07.760895Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -20078,16 +18124,16 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "attempt": 1,
-                     *           "attempted_at": "2026-12-06T03:36:41.401907Z",
-                     *           "duration_ms": 1,
+                     *           "attempted_at": "2026-12-06T06:30:07.920296Z",
+                     *           "duration_ms": 0,
                      *           "error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
                      *           "event_type": "alert.opened",
-                     *           "id": "01a2496c-deb9-7724-b517-5cd3f89589d5",
-                     *           "message_id": "01a2496c-dd49-71ac-99a8-9023328a1a7f",
+                     *           "id": "01a24a0b-a930-7108-8c8a-3e58533d1bb2",
+                     *           "message_id": "01a24a0b-a89f-77a1-ab70-553eb4463c00",
                      *           "message_status": "pending",
                      *           "outcome": "retry",
                      *           "status_code": null,
-                     *           "webhook_id": "msg_01a2496cdd4971ac99a89023328a1a7f"
+                     *           "webhook_id": "msg_01a24a0ba89f77a1ab70553eb4463c00"
                      *         }
                      *       ]
                      *     }
@@ -20315,7 +18361,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-06T03:36:41.033679Z",
+                     *           "created_at": "2026-12-06T06:30:07.775370Z",
                      *           "delivered_at": null,
                      *           "delivery_status": "pending",
                      *           "event_number": 1,
@@ -20323,15 +18369,15 @@ export interface operations {
                      *           "payload": {
                      *             "data": {
                      *               "change": "alert_opened",
-                     *               "id": "01a2496c-dd49-71ac-99a8-9022f20f3d0b",
+                     *               "id": "01a24a0b-a89f-77a1-ab70-553d03434a70",
                      *               "subject": "alert",
-                     *               "url": "/v1/alerts/01a2496c-dd49-71ac-99a8-9022f20f3d0b",
+                     *               "url": "/v1/alerts/01a24a0b-a89f-77a1-ab70-553d03434a70",
                      *               "version": 1
                      *             },
                      *             "event_number": 1,
                      *             "events_since_subscription_start": 1,
-                     *             "subscription_id": "01a2496c-dd39-7272-abba-e302de714c9d",
-                     *             "timestamp": "2026-12-06T03:36:41.033679+00:00",
+                     *             "subscription_id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
+                     *             "timestamp": "2026-12-06T06:30:07.775370+00:00",
                      *             "type": "alert.opened"
                      *           }
                      *         }
@@ -20463,17 +18509,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-06T03:36:41.017792Z",
+                     *       "created_at": "2026-12-06T06:30:07.760895Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a2496c-dd39-7272-abba-e302de714c9d",
-                     *       "previous_secret_valid_until": "2026-12-07T03:36:41.462019Z",
-                     *       "secret": "whsec_bHQpoxokUoisK5QfOIMtY+dWETWvMf2o",
+                     *       "id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
+                     *       "previous_secret_valid_until": "2026-12-07T06:30:08.070648Z",
+                     *       "secret": "whsec_lvNs2D291dk+dKBsFUgSibsXsG/g9aqY",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T03:36:41.462019Z",
+                     *       "updated_at": "2026-12-06T06:30:08.070648Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -20593,12 +18639,12 @@ export interface operations {
                      *       "last_delivered_at": null,
                      *       "last_delivered_event_number": null,
                      *       "last_error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
-                     *       "last_error_at": "2026-12-06T03:36:41.401907Z",
-                     *       "last_event_at": "2026-12-06T03:36:41.387518Z",
+                     *       "last_error_at": "2026-12-06T06:30:07.920296Z",
+                     *       "last_event_at": "2026-12-06T06:30:07.891728Z",
                      *       "pending": 1,
                      *       "retrying": 1,
                      *       "status": "active",
-                     *       "subscription_id": "01a2496c-dd39-7272-abba-e302de714c9d"
+                     *       "subscription_id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d"
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionStatusView"];
@@ -20707,8 +18753,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a2496c-ded7-74d8-9ff3-2e48cf71814b",
-                     *       "webhook_id": "msg_01a2496cded774d89ff32e48cf71814b"
+                     *       "message_id": "01a24a0b-a9b3-7535-95e4-3d452dff7129",
+                     *       "webhook_id": "msg_01a24a0ba9b3753595e43d452dff7129"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

@@ -1,4 +1,5 @@
-//! `GET /v1/clients/{client_ref}/access-log`: who accessed this client's data (NEN 7513).
+//! `GET /v1/clients/{client_ref}/access-log`: who accessed this client's data (NEN 7513),
+//! paged by cursor.
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -9,11 +10,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::page::LogPage;
 use crate::auth::{Principal, policy};
 use crate::error::ApiError;
+use crate::http::query::StrictQuery;
 use crate::state::AppState;
-
-const LIMIT: u64 = 500;
 
 /// One access-log entry.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -67,26 +68,31 @@ impl From<&AccessEntry> for AccessEntryView {
     }
 }
 
-/// The latest entries, newest first.
+/// A page of entries, newest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AccessLogView {
     pub items: Vec<AccessEntryView>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    pub next_before: Option<i64>,
 }
 
 /// Read a client's access log.
 ///
 /// Every access to the client's trajectories and referrals, including refused attempts
-/// and the reading of this log itself (which is logged too). For the treating provider
-/// (its own trajectories of that client) and administrators.
+/// and the reading of this log itself (which is logged too), newest first; the cursor
+/// `next_before` pages back through all of it. For the treating provider (its own
+/// trajectories of that client) and administrators.
 #[utoipa::path(
     operation_id = "get_client_access_log",
     tag = "trajectories",
-    params(("client_ref" = String, Path, description = "The provider's pseudonymous client reference")),
+    params(("client_ref" = String, Path, description = "The provider's pseudonymous client reference"), LogPage),
     responses(
-        (status = 200, description = "The latest 500 entries", body = AccessLogView),
+        (status = 200, description = "A page of entries, newest first", body = AccessLogView),
         (status = 400, description = "`client_ref` is not a client reference (1 to 64 of A-Z a-z 0-9 . _ : -)",
             body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No trajectory of this client visible to the caller",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` or `before` out of range",
             body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -96,7 +102,10 @@ pub async fn client_access_log(
     principal: Principal,
     state: web::Data<AppState>,
     client_ref: web::Path<String>,
+    page: StrictQuery<LogPage>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = page.into_inner();
+    let query = page.query()?;
     let visibility = policy::trajectory_readers(&principal)?;
     let client_ref: ClientRef = client_ref
         .parse()
@@ -114,10 +123,12 @@ pub async fn client_access_log(
             &trajectories,
             &referrals,
             &[client_ref.as_str().to_owned()],
-            (LIMIT, None),
+            query,
         )
         .await?;
+    let (entries, next_before) = page.cut(entries);
     Ok(HttpResponse::Ok().json(AccessLogView {
         items: entries.iter().map(AccessEntryView::from).collect(),
+        next_before,
     }))
 }

@@ -29,6 +29,7 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("POST", "/v1/trajectories/{id}/transitions", PROVIDER),
     ("GET", "/v1/trajectories/{id}/events", PROVIDER_ADMIN),
     ("GET", "/v1/clients/{client_ref}/access-log", PROVIDER_ADMIN),
+    ("GET", "/v1/access-log", ALERT_READERS),
     ("POST", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents/{cid}", PROVIDER),

@@ -5,9 +5,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use herstelbrug_openapi::Problem;
 use herstelbrug_persistence::AccessEntry;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
+use crate::access_log::page::LogPage;
 use crate::auth::person::PersonPrincipal;
 use crate::error::ApiError;
 use crate::fhir::audit_event;
@@ -15,22 +14,6 @@ use crate::http::query::StrictQuery;
 use crate::person::dto::{MyAccessEntry, MyAccessReport};
 use crate::person::view;
 use crate::state::AppState;
-
-const DEFAULT_LIMIT: u64 = 100;
-const MAX_LIMIT: u64 = 500;
-
-/// Paging of the access report, newest first.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ReportParams {
-    /// The `next_before` of the previous page; absent for the newest entries.
-    #[param(minimum = 1)]
-    pub before: Option<i64>,
-    /// Page size, 1 to 500 [default: 100].
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u64>,
-}
 
 /// What kind of data an operation touched, in words.
 fn what(event: &str) -> &'static str {
@@ -89,28 +72,15 @@ fn entry(e: &AccessEntry) -> MyAccessEntry {
 async fn entries(
     state: &AppState,
     person: &PersonPrincipal,
-    params: &ReportParams,
+    page: &LogPage,
 ) -> Result<(Vec<AccessEntry>, Option<i64>), ApiError> {
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::Validation(
-            "`limit`: expected 1 to 500".to_owned(),
-        ));
-    }
-    if params.before.is_some_and(|b| b < 1) {
-        return Err(ApiError::Validation(
-            "`before`: expected the `next_before` of a page, 1 or more".to_owned(),
-        ));
-    }
+    let query = page.query()?;
     let (trajectories, referrals) = state.persons.own_subjects(&person.key).await?;
-    let mut found = state
+    let found = state
         .access
-        .about(&trajectories, &referrals, &[], (limit + 1, params.before))
+        .about(&trajectories, &referrals, &[], query)
         .await?;
-    let more = found.len() as u64 > limit;
-    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next = more.then(|| found.last().map(|e| e.id)).flatten();
-    Ok((found, next))
+    Ok(page.cut(found))
 }
 
 /// Read who accessed my data.
@@ -120,7 +90,7 @@ async fn entries(
 #[utoipa::path(
     operation_id = "read_my_access_log",
     tag = "me",
-    params(ReportParams),
+    params(LogPage),
     responses(
         (status = 200, description = "A page of entries", body = MyAccessReport),
         (status = 401, description = "No valid person token",
@@ -134,7 +104,7 @@ async fn entries(
 pub async fn report(
     person: PersonPrincipal,
     state: web::Data<AppState>,
-    params: StrictQuery<ReportParams>,
+    params: StrictQuery<LogPage>,
 ) -> Result<HttpResponse, ApiError> {
     let (found, next) = entries(&state, &person, &params.into_inner()).await?;
     Ok(HttpResponse::Ok().json(MyAccessReport {
@@ -150,7 +120,7 @@ pub async fn report(
 #[utoipa::path(
     operation_id = "read_my_audit_events",
     tag = "me",
-    params(ReportParams),
+    params(LogPage),
     responses(
         (status = 200, description = "A Bundle of AuditEvent", content_type = "application/fhir+json",
             body = Object),
@@ -165,7 +135,7 @@ pub async fn report(
 pub async fn audit_events(
     person: PersonPrincipal,
     state: web::Data<AppState>,
-    params: StrictQuery<ReportParams>,
+    params: StrictQuery<LogPage>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let (found, next) = entries(&state, &person, &params).await?;
@@ -173,7 +143,7 @@ pub async fn audit_events(
     let mut response = HttpResponse::Ok();
     response.content_type("application/fhir+json");
     if let Some(next) = next {
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+        let limit = params.size();
         response.insert_header((
             header::LINK,
             format!("</v1/me/access-log/audit-events?before={next}&limit={limit}>; rel=\"next\""),

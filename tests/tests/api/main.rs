@@ -1,6 +1,7 @@
 //! One integration-test binary: every module starts its own server and database.
 
 mod access_log;
+mod access_log_paging;
 mod access_log_tenancy;
 mod aftercare;
 mod alerts;

@@ -334,6 +334,7 @@ fn rows() -> Vec<Row> {
         // Acknowledging is the recipient's action: the requester is refused (403).
         row(Method::POST, "/v1/referrals/{rid}/{action}", "NNNFFFO"),
         row(Method::GET, "/v1/alerts", "OOOOOOO"),
+        row(Method::GET, "/v1/access-log", "OOOOOOO"),
         row(Method::GET, "/v1/alerts/feed", "OOOOFOO"),
         // Nijmegen is the client's municipality and named in its consent: it reads the
         // gap alert (minimised), and may not act on it (403, since it may read it).
@@ -628,6 +629,10 @@ async fn lists_and_feeds_show_each_organisation_its_own_objects() {
     assert!(shows(&own_dashboard, &w.alert));
     let other_dashboard = body("/v1/alerts", ROTTERDAM, "dashboard").await;
     assert!(!shows(&other_dashboard, &w.alert));
+    let own_log = body("/v1/access-log", PROVIDER_A, "provider").await;
+    assert!(shows(&own_log, &w.trajectory));
+    let other_log = body("/v1/access-log", PROVIDER_B, "provider").await;
+    assert!(!shows(&other_log, &w.trajectory));
     let subscriptions = body("/v1/webhook-subscriptions", PROVIDER_A, "provider").await;
     assert!(shows(&subscriptions, &w.subscription));
     let not_theirs = body("/v1/webhook-subscriptions", PROVIDER_B, "provider").await;

@@ -20,5 +20,6 @@ HERSTELBRUG_URL=$base \
   PROVIDER_TOKEN=$(token agb:12345678 provider) \
   MUNICIPALITY_TOKEN=$(token gemeente:0268 municipality) \
   DASHBOARD_TOKEN=$(token gemeente:0268 dashboard) \
+  ADMIN_TOKEN=$(token agb:00000001 admin) \
   python3 "$repo/openapi/capture_examples.py" > "$repo/openapi/examples/captured.json"
 echo "wrote openapi/examples/captured.json"

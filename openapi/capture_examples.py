@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 
 BASE = os.environ["HERSTELBRUG_URL"]
-P, M, D = (os.environ[k] for k in ("PROVIDER_TOKEN", "MUNICIPALITY_TOKEN", "DASHBOARD_TOKEN"))
+P, M, D, ADMIN = (os.environ[k] for k in ("PROVIDER_TOKEN", "MUNICIPALITY_TOKEN", "DASHBOARD_TOKEN", "ADMIN_TOKEN"))
 NIJMEGEN = "gemeente:0268"
 captured = {}
 
@@ -238,6 +238,16 @@ call("download_my_fhir_copy", "GET", "/v1/me/copy/fhir", S, expect=200)
 
 call("get_organisation", "GET", f"/v1/organisations/{NIJMEGEN}", P, expect=200)
 call("get_continuity_figures", "GET", "/v1/figures/continuity?interval=quarter", D, expect=200)
+
+# Retention: an administrator holds, lifts and erases a trajectory of its own.
+gone, _ = call("register_trajectory", "POST", "/v1/trajectories", P, {
+    "client_ref": "ehr-2024-00012", "municipality": NIJMEGEN, "started_on": "2024-03-04"}, expect=201)
+call("place_legal_hold", "PUT", f"/v1/trajectories/{gone['id']}/legal-hold", ADMIN, {
+    "reason": "Klacht bij de tuchtrechter, zaak T-2026-114"}, expect=200)
+call("get_legal_hold", "GET", f"/v1/trajectories/{gone['id']}/legal-hold", ADMIN, expect=200)
+call("erase_trajectory", "POST", f"/v1/trajectories/{gone['id']}/erasure", ADMIN, expect=409)
+call("lift_legal_hold", "DELETE", f"/v1/trajectories/{gone['id']}/legal-hold", ADMIN, expect=200)
+call("erase_trajectory", "POST", f"/v1/trajectories/{gone['id']}/erasure", ADMIN, expect=200)
 
 json.dump(captured, sys.stdout, indent=2, ensure_ascii=False, sort_keys=True)
 print()

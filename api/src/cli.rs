@@ -69,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Retention: remove what has passed its term now (the server does it daily).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// The building-block catalog in Open Referral HSDS 3 JSON.
     Catalog {
         #[command(subcommand)]
@@ -110,6 +115,15 @@ enum CatalogCommand {
         #[arg(long)]
         owner: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// One round: closed trajectories past their term lose their personal details,
+    /// idempotency records past theirs go. Resumes where a stopped round left off.
+    Run,
+    /// Print the retention terms in force, with the reason for each default.
+    Terms,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +233,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let token = mint(&cli.config, &org, &scope, &sub, ttl)?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Retention { command } => {
+            println!("{}", retention(&cli.config, command).await?);
             Ok(())
         }
         Command::Audit { command } => {
@@ -338,5 +356,48 @@ async fn audit(config: &Config, command: AuditCommand) -> Result<String, String>
         AuditCommand::Keygen { out } => commands::keygen(&out),
         AuditCommand::PublicKey => commands::public_key(config),
         AuditCommand::Rotate { new_key } => commands::rotate(config, &new_key).await,
+    }
+}
+
+async fn retention(config: &Config, command: RetentionCommand) -> Result<String, String> {
+    match command {
+        RetentionCommand::Terms => {
+            let policy = config.retention_policy();
+            let days = [
+                policy.closed_trajectory_days,
+                policy.notification_days,
+                policy.idempotency_days,
+            ];
+            let terms = herstelbrug_domain::retention::RETENTION;
+            Ok(terms
+                .iter()
+                .enumerate()
+                .map(|(i, term)| {
+                    let now = days
+                        .get(i)
+                        .map_or_else(|| "kept".to_owned(), |d| format!("{d} days"));
+                    format!(
+                        "{:?}: {now} ({}, default {} days): {}\n  why: {}",
+                        term.kind, term.setting, term.default_days, term.then, term.why
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        RetentionCommand::Run => {
+            let db = open_database(config).await.map_err(|e| e.to_string())?;
+            let store = herstelbrug_persistence::RetentionStore::new(
+                db.conn.clone(),
+                config.retention_policy(),
+            );
+            let clock =
+                crate::clock::OffsetClock(chrono::Duration::seconds(config.clock_offset_seconds));
+            let done =
+                crate::retention::job::round(&store, &clock, config.retention_batch, None).await?;
+            Ok(format!(
+                "retention: {} closed trajectories pseudonymised, {} idempotency records removed",
+                done.trajectories_pseudonymised, done.idempotency_records_removed
+            ))
+        }
     }
 }

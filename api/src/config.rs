@@ -378,6 +378,36 @@ pub struct Config {
     #[arg(long, env = "HERSTELBRUG_PERSON_MIN_ACR", default_value = "substantial", value_parser = ["low", "substantial", "high"])]
     pub person_min_acr: String,
 
+    /// Days after closing that a trajectory keeps its personal details (then the daily
+    /// retention job removes or pseudonymises them; a legal hold keeps them).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_RETENTION_CLOSED_TRAJECTORY_DAYS",
+        default_value_t = 730
+    )]
+    pub retention_closed_trajectory_days: u32,
+
+    /// Days an `Idempotency-Key`'s stored answer is kept (a retry after it is new).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_RETENTION_IDEMPOTENCY_DAYS",
+        default_value_t = 7
+    )]
+    pub retention_idempotency_days: u32,
+
+    /// Seconds between rounds of the retention job (0: the server runs none; run
+    /// `herstelbrug retention run` from a scheduler instead).
+    #[arg(
+        long,
+        env = "HERSTELBRUG_RETENTION_INTERVAL_SECONDS",
+        default_value_t = 86_400
+    )]
+    pub retention_interval_seconds: u64,
+
+    /// Trajectories per retention transaction.
+    #[arg(long, env = "HERSTELBRUG_RETENTION_BATCH", default_value_t = 500)]
+    pub retention_batch: u64,
+
     /// The Ed25519 key that signs the access log's checkpoints: a file holding it as PEM
     /// (`herstelbrug audit keygen` writes one) or base64 of its 32 bytes. Keep it where
     /// the database's owner cannot reach it. On the embedded SQLite default one is
@@ -505,6 +535,15 @@ impl Config {
                 ],
                 overdue_days: self.outcome_check_overdue_days,
             },
+        }
+    }
+
+    /// The retention terms in force.
+    pub fn retention_policy(&self) -> herstelbrug_domain::retention::RetentionPolicy {
+        herstelbrug_domain::retention::RetentionPolicy {
+            closed_trajectory_days: self.retention_closed_trajectory_days,
+            notification_days: self.event_retention_days,
+            idempotency_days: self.retention_idempotency_days,
         }
     }
 

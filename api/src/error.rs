@@ -31,6 +31,7 @@ pub enum ProblemKind {
     OfferClosed,
     IdentifierTaken,
     InvitationClosed,
+    LegalHold,
     Expired,
     PreconditionFailed,
     PreconditionRequired,
@@ -62,6 +63,7 @@ impl ProblemKind {
         ProblemKind::OfferClosed,
         ProblemKind::IdentifierTaken,
         ProblemKind::InvitationClosed,
+        ProblemKind::LegalHold,
         ProblemKind::Expired,
         ProblemKind::PreconditionFailed,
         ProblemKind::PreconditionRequired,
@@ -131,6 +133,10 @@ impl ProblemKind {
                 "The invitation code was used, revoked or has expired, or the person is \
                  linked to that trajectory already: ask for a new code."
             }
+            ProblemKind::LegalHold => {
+                "A legal hold keeps this trajectory's data: it is neither erased nor removed \
+                 by retention until the hold is lifted; `detail` gives the hold's reason."
+            }
             ProblemKind::Expired => {
                 "What was asked for is older than the retention (30 days by default) and was \
                  pruned: an event range's `since` or a feed's `after` cursor. `detail` says \
@@ -180,7 +186,8 @@ impl ProblemKind {
             | ProblemKind::TrajectoryClosed
             | ProblemKind::OfferClosed
             | ProblemKind::IdentifierTaken
-            | ProblemKind::InvitationClosed => StatusCode::CONFLICT,
+            | ProblemKind::InvitationClosed
+            | ProblemKind::LegalHold => StatusCode::CONFLICT,
             ProblemKind::Expired => StatusCode::GONE,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -213,6 +220,7 @@ impl ProblemKind {
             ProblemKind::OfferClosed => "offer-closed",
             ProblemKind::IdentifierTaken => "identifier-taken",
             ProblemKind::InvitationClosed => "invitation-closed",
+            ProblemKind::LegalHold => "legal-hold",
             ProblemKind::Expired => "expired",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PreconditionRequired => "precondition-required",
@@ -245,6 +253,7 @@ impl ProblemKind {
             ProblemKind::OfferClosed => "Offer no longer open",
             ProblemKind::IdentifierTaken => "Identifier already in use",
             ProblemKind::InvitationClosed => "Invitation closed",
+            ProblemKind::LegalHold => "Under legal hold",
             ProblemKind::Expired => "Older than the retention",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PreconditionRequired => "Precondition required",
@@ -317,6 +326,8 @@ pub enum ApiError {
     Expired(String),
     #[error("{0}")]
     InvitationClosed(String),
+    #[error("{0}")]
+    LegalHold(String),
     /// Too many wrong invitation codes: this person waits.
     #[error("{detail}")]
     LockedOut { retry_after: u64, detail: String },
@@ -363,6 +374,7 @@ impl ApiError {
             ApiError::IdentifierTaken(_) => ProblemKind::IdentifierTaken,
             ApiError::Expired(_) => ProblemKind::Expired,
             ApiError::InvitationClosed(_) => ProblemKind::InvitationClosed,
+            ApiError::LegalHold(_) => ProblemKind::LegalHold,
             ApiError::LockedOut { .. } => ProblemKind::TooManyRequests,
             ApiError::OpenTrajectoryExists(_) => ProblemKind::OpenTrajectoryExists,
             ApiError::PreconditionFailed { .. } => ProblemKind::PreconditionFailed,
@@ -451,6 +463,9 @@ impl From<StoreError> for ApiError {
             StoreError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             StoreError::IdentifierTaken { identifier } => ApiError::IdentifierTaken(identifier),
             StoreError::Expired { detail } => ApiError::Expired(detail),
+            StoreError::Held { reason } => ApiError::LegalHold(format!(
+                "this trajectory is under a legal hold ({reason}); lift the hold first"
+            )),
             StoreError::OpenReferralExists { existing } => ApiError::OpenReferralExists(existing),
             StoreError::Domain(domain) => domain.into(),
             StoreError::Corrupt(detail) => ApiError::Internal(format!("corrupt row: {detail}")),
@@ -559,6 +574,7 @@ mod tests {
             OfferClosed,
             IdentifierTaken,
             InvitationClosed,
+            LegalHold,
             Expired,
             PreconditionFailed,
             PreconditionRequired,

@@ -29,6 +29,7 @@ pub mod notification;
 pub mod openapi_doc;
 pub mod person;
 pub mod referral;
+pub mod retention;
 pub mod routes;
 pub mod routing;
 pub mod startup;

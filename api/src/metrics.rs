@@ -35,6 +35,8 @@ pub struct Metrics {
     /// Counted by the scheduler: deadline timers this process fired (claimed and evaluated).
     pub timers_fired: IntCounter,
     alerts_open: IntGaugeVec,
+    /// Counted by the retention job: what it removed, per kind of data.
+    pub retention_removed: prometheus::IntCounterVec,
 }
 
 fn named(name: &str, help: &str) -> Opts {
@@ -88,6 +90,13 @@ impl Metrics {
                 named("alerts_open", "Unresolved alerts per rule"),
                 &["rule"],
             )?,
+            retention_removed: prometheus::IntCounterVec::new(
+                named(
+                    "retention_removed_total",
+                    "Records the retention job removed or pseudonymised in this process, per kind",
+                ),
+                &["kind"],
+            )?,
             registry,
             requests,
         };
@@ -103,6 +112,7 @@ impl Metrics {
             Box::new(metrics.delivery_failures.clone()),
             Box::new(metrics.timers_fired.clone()),
             Box::new(metrics.alerts_open.clone()),
+            Box::new(metrics.retention_removed.clone()),
         ] {
             metrics.registry.register(collector)?;
         }

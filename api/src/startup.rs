@@ -168,6 +168,18 @@ impl Application {
             AccessLog::new(db.conn.clone()),
             Duration::from_millis(config.access_log_seal_interval_ms.max(10)),
         );
+        if config.scheduler == "on" && config.retention_interval_seconds > 0 {
+            crate::retention::job::spawn(
+                herstelbrug_persistence::RetentionStore::new(
+                    db.conn.clone(),
+                    config.retention_policy(),
+                ),
+                clock.clone(),
+                Duration::from_secs(config.retention_interval_seconds),
+                config.retention_batch,
+                metrics.retention_removed.clone(),
+            );
+        }
         match crate::audit::keys::configured(&config).map_err(StartupError::Config)? {
             Some(key) => crate::audit::checkpointer::spawn(
                 AccessLog::new(db.conn.clone()),
@@ -204,6 +216,10 @@ impl Application {
                 .with_rounding_key(rounding_key),
             identifiers: herstelbrug_persistence::IdentifierStore::new(db.conn.clone()),
             persons: herstelbrug_persistence::PersonStore::new(db.conn.clone()),
+            retention: herstelbrug_persistence::RetentionStore::new(
+                db.conn.clone(),
+                config.retention_policy(),
+            ),
             waiting_policy: config.waiting_policy(),
             offer_policy: config.offer_policy(),
             organisations: OrganisationStore::new(db.conn.clone(), config.waiting_policy()),

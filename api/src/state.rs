@@ -32,6 +32,8 @@ pub struct AppState {
     pub identifiers: herstelbrug_persistence::IdentifierStore,
     /// People and their links to trajectories (the person's own door).
     pub persons: herstelbrug_persistence::PersonStore,
+    /// Legal holds and erasure on request.
+    pub retention: herstelbrug_persistence::RetentionStore,
     /// The Treeknorm waiting times figures are held to.
     pub waiting_policy: herstelbrug_domain::catalog::WaitingPolicy,
     /// How long offers wait for an acceptance.

@@ -1164,6 +1164,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trajectories/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a trajectory's personal details.
+         * @description On a request for erasure (AVG art. 17): the client's reference, BSN hash and
+         *     ciphertext, names and contact details of the client, the referrer and the naasten, all
+         *     free text, identifiers other systems gave, the person's links, and the webhook
+         *     messages and stored answers that mention it go at once. What the law or the figures
+         *     need stays, each with its reason in the answer. Refused (409) under a legal hold.
+         *     Repeating it is harmless: `erased_now` is then false.
+         *
+         *     Scopes (any of): `admin`.
+         */
+        post: operations["erase_trajectory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trajectories/{id}/events": {
         parameters: {
             query?: never;
@@ -1266,6 +1293,42 @@ export interface paths {
          */
         post: operations["revoke_client_invitation"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trajectories/{id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a trajectory's legal hold.
+         * @description Whether a legal hold keeps the trajectory's data, why and since when, and whether its
+         *     personal details were erased.
+         *
+         *     Scopes (any of): `admin`.
+         */
+        get: operations["get_legal_hold"];
+        /**
+         * Place a legal hold on a trajectory.
+         * @description While held, neither the retention job nor an erasure request removes anything of the
+         *     trajectory. Placing it again replaces the reason.
+         *
+         *     Scopes (any of): `admin`.
+         */
+        put: operations["place_legal_hold"];
+        post?: never;
+        /**
+         * Lift a trajectory's legal hold.
+         * @description From then on retention and erasure apply again. Lifting where none is held is fine.
+         *
+         *     Scopes (any of): `admin`.
+         */
+        delete: operations["lift_legal_hold"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2408,6 +2471,19 @@ export interface components {
          * @enum {string}
          */
         EndReason: "planned_completion" | "dropout" | "client_choice" | "referred_elsewhere" | "moved" | "deceased";
+        /** @description What an erasure did and kept. */
+        ErasureView: {
+            /** Format: date-time */
+            erased_at: string;
+            /** @description False when the trajectory had been erased before: nothing more was removed. */
+            erased_now: boolean;
+            /** @description Every field kept, with its legal or practical reason. */
+            kept: components["schemas"]["KeptField"][];
+            /** @description Referrals whose personal details went with it. */
+            referrals: number;
+            /** @description Every kind of personal field removed. */
+            removed: string[];
+        };
         /**
          * @description What kind of change the event records.
          * @enum {string}
@@ -2616,6 +2692,11 @@ export interface components {
             given_on: string;
             share_with: string[];
         };
+        /** @description A field erasure keeps, and why. */
+        KeptField: {
+            field: string;
+            why: string;
+        };
         /** @description Waiting measured for one kind of support the organisation received referrals for. */
         KindWaitingView: {
             /** @description The kind of follow-up support. */
@@ -2629,6 +2710,27 @@ export interface components {
              * @description [default: today]
              */
             left_on?: string | null;
+        };
+        /** @description A legal hold: while present, neither erasure nor retention touches the trajectory. */
+        LegalHoldRequest: {
+            /**
+             * @description Why: the case, the inquiry or the court order (1 to 500 characters).
+             * @example Klacht bij de tuchtrechter, zaaknummer T-2026-114
+             */
+            reason: string;
+        };
+        /** @description A trajectory's hold and erasure. */
+        LegalHoldView: {
+            /**
+             * Format: date-time
+             * @description When its personal details were removed, if they were.
+             */
+            erased_at?: string | null;
+            held: boolean;
+            /** Format: date-time */
+            held_at?: string | null;
+            held_by?: string | null;
+            reason?: string | null;
         };
         /**
          * @description A life domain a client needs help in: housing (wonen), income_and_debts, work_and_daytime_activity, social_network, physical_health, mental_health, substance_use.
@@ -3265,6 +3367,7 @@ export interface components {
              *     | `offer-closed` | 409 | The offer was taken by another candidate, expired or was withdrawn. |
              *     | `identifier-taken` | 409 | The caller's organisation already gave another object of this kind that identifier (system and value); `detail` names it. |
              *     | `invitation-closed` | 409 | The invitation code was used, revoked or has expired, or the person is linked to that trajectory already: ask for a new code. |
+             *     | `legal-hold` | 409 | A legal hold keeps this trajectory's data: it is neither erased nor removed by retention until the hold is lifted; `detail` gives the hold's reason. |
              *     | `expired` | 410 | What was asked for is older than the retention (30 days by default) and was pruned: an event range's `since` or a feed's `after` cursor. `detail` says where to start again. |
              *     | `precondition-failed` | 412 | `If-Match` names no current version: read again (the response's `ETag` is the current one), decide again, retry with the new tag. |
              *     | `precondition-required` | 428 | This change needs `If-Match` with the resource's `ETag`. |
@@ -3277,7 +3380,7 @@ export interface components {
              *     | `unavailable` | 503 | The database is out of reach or the request ran out of time; retry after `Retry-After` seconds (writes with an `Idempotency-Key` are safe to retry). |
              * @enum {string}
              */
-            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/invitation-closed" | "https://herstelbrug.nl/problems/expired" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
+            type: "https://herstelbrug.nl/problems/invalid-request" | "https://herstelbrug.nl/problems/validation-failed" | "https://herstelbrug.nl/problems/unauthorized" | "https://herstelbrug.nl/problems/forbidden" | "https://herstelbrug.nl/problems/not-found" | "https://herstelbrug.nl/problems/method-not-allowed" | "https://herstelbrug.nl/problems/illegal-transition" | "https://herstelbrug.nl/problems/illegal-referral-action" | "https://herstelbrug.nl/problems/open-trajectory-exists" | "https://herstelbrug.nl/problems/open-referral-exists" | "https://herstelbrug.nl/problems/consent-required" | "https://herstelbrug.nl/problems/consent-already-withdrawn" | "https://herstelbrug.nl/problems/alert-already-handled" | "https://herstelbrug.nl/problems/trajectory-closed" | "https://herstelbrug.nl/problems/offer-closed" | "https://herstelbrug.nl/problems/identifier-taken" | "https://herstelbrug.nl/problems/invitation-closed" | "https://herstelbrug.nl/problems/legal-hold" | "https://herstelbrug.nl/problems/expired" | "https://herstelbrug.nl/problems/precondition-failed" | "https://herstelbrug.nl/problems/precondition-required" | "https://herstelbrug.nl/problems/idempotency-key-reused" | "https://herstelbrug.nl/problems/payload-too-large" | "https://herstelbrug.nl/problems/headers-too-large" | "https://herstelbrug.nl/problems/unsupported-media-type" | "https://herstelbrug.nl/problems/too-many-requests" | "https://herstelbrug.nl/problems/internal" | "https://herstelbrug.nl/problems/unavailable";
         };
         /** @description The referral as its requester (the treating provider) sees it: everything. */
         ProviderReferralView: {
@@ -4327,9 +4430,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T06:30:07Z",
+                     *           "recorded_at": "2026-12-06T06:43:53Z",
                      *           "referral_id": null,
-                     *           "request_id": "b831193d-23ad-4ce9-b18e-9fe9813b045d",
+                     *           "request_id": "f2b97376-582e-4e8a-a7d0-2b8c0f9c84d0",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -4344,13 +4447,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T06:30:07Z",
+                     *           "recorded_at": "2026-12-06T06:43:53Z",
                      *           "referral_id": null,
-                     *           "request_id": "628003a7-ffb5-4a28-bead-eee0f39bbcaa",
+                     *           "request_id": "82c4656f-fd16-464a-9e76-9882e1b7e8b7",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7"
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063"
                      *         }
                      *       ],
                      *       "next_before": 53
@@ -4476,10 +4579,10 @@ export interface operations {
                      *             "phase": "social_support",
                      *             "treatment_ended_on": "2026-12-06"
                      *           },
-                     *           "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
+                     *           "id": "01a24a18-411a-76ad-83cb-dc618573ba2b",
                      *           "informs_municipality": false,
                      *           "municipality": "gemeente:0268",
-                     *           "opened_at": "2026-12-06T06:30:07.615478Z",
+                     *           "opened_at": "2026-12-06T06:43:53.242655Z",
                      *           "recipient": null,
                      *           "referral_id": null,
                      *           "resolution": null,
@@ -4487,7 +4590,7 @@ export interface operations {
                      *           "rule": "treatment_ended_without_followup",
                      *           "severity": "critical",
                      *           "status": "open",
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *           "treating_provider": "agb:12345678",
                      *           "version": 1
                      *         }
@@ -4619,10 +4722,10 @@ export interface operations {
                      *               "phase": "social_support",
                      *               "treatment_ended_on": "2026-12-06"
                      *             },
-                     *             "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
+                     *             "id": "01a24a18-411a-76ad-83cb-dc618573ba2b",
                      *             "informs_municipality": false,
                      *             "municipality": "gemeente:0268",
-                     *             "opened_at": "2026-12-06T06:30:07.615478Z",
+                     *             "opened_at": "2026-12-06T06:43:53.242655Z",
                      *             "recipient": null,
                      *             "referral_id": null,
                      *             "resolution": null,
@@ -4630,13 +4733,13 @@ export interface operations {
                      *             "rule": "treatment_ended_without_followup",
                      *             "severity": "critical",
                      *             "status": "open",
-                     *             "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *             "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *             "treating_provider": "agb:12345678",
                      *             "version": 1
                      *           },
                      *           "change": "alert_opened",
                      *           "id": "ZjE6MDoxMA",
-                     *           "recorded_at": "2026-12-06T06:30:07.615478Z"
+                     *           "recorded_at": "2026-12-06T06:43:53.242655Z"
                      *         }
                      *       ],
                      *       "next_cursor": "ZjE6MDoxMA"
@@ -4772,10 +4875,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
+                     *       "id": "01a24a18-411a-76ad-83cb-dc618573ba2b",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-06T06:30:07.615478Z",
+                     *       "opened_at": "2026-12-06T06:43:53.242655Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -4800,9 +4903,9 @@ export interface operations {
                      *                 "available": 2,
                      *                 "maximum": 12,
                      *                 "unit": "places",
-                     *                 "updated_at": "2026-12-06T06:30:07.410187Z"
+                     *                 "updated_at": "2026-12-06T06:43:52.947191Z"
                      *               },
-                     *               "created_at": "2026-12-06T06:30:07.380417Z",
+                     *               "created_at": "2026-12-06T06:43:52.908515Z",
                      *               "description": "Kamers met ambulante begeleiding",
                      *               "eligibility": {
                      *                 "description": "Volwassenen na klinische behandeling",
@@ -4811,7 +4914,7 @@ export interface operations {
                      *                 "needs_wmo_decision": true
                      *               },
                      *               "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *               "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *               "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *               "kind": "housing",
                      *               "languages": [
                      *                 "nl"
@@ -4825,7 +4928,7 @@ export interface operations {
                      *               ],
                      *               "stated_wait_days": 14,
                      *               "status": "active",
-                     *               "updated_at": "2026-12-06T06:30:07.410187Z",
+                     *               "updated_at": "2026-12-06T06:43:52.947191Z",
                      *               "version": 2,
                      *               "waiting": {
                      *                 "to_acceptance": {
@@ -4868,7 +4971,7 @@ export interface operations {
                      *           "services": []
                      *         }
                      *       ],
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 1
                      *     }
@@ -4988,7 +5091,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-06T06:30:07.647567Z",
+                     *       "acknowledged_at": "2026-12-06T06:43:53.279966Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -4999,10 +5102,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
+                     *       "id": "01a24a18-411a-76ad-83cb-dc618573ba2b",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-06T06:30:07.615478Z",
+                     *       "opened_at": "2026-12-06T06:43:53.242655Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": null,
@@ -5010,7 +5113,7 @@ export interface operations {
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "acknowledged",
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 2
                      *     }
@@ -5168,7 +5271,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-06T06:30:07.647567Z",
+                     *       "acknowledged_at": "2026-12-06T06:43:53.279966Z",
                      *       "acknowledged_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -5179,10 +5282,10 @@ export interface operations {
                      *         "phase": "social_support",
                      *         "treatment_ended_on": "2026-12-06"
                      *       },
-                     *       "id": "01a24a0b-a7ff-7516-a554-5ed7ee2eff58",
+                     *       "id": "01a24a18-411a-76ad-83cb-dc618573ba2b",
                      *       "informs_municipality": false,
                      *       "municipality": "gemeente:0268",
-                     *       "opened_at": "2026-12-06T06:30:07.615478Z",
+                     *       "opened_at": "2026-12-06T06:43:53.242655Z",
                      *       "recipient": null,
                      *       "referral_id": null,
                      *       "resolution": {
@@ -5194,11 +5297,11 @@ export interface operations {
                      *         "kind": "by_hand",
                      *         "reason": "Cliënt telefonisch aangemeld bij het wijkteam"
                      *       },
-                     *       "resolved_at": "2026-12-06T06:30:07.654235Z",
+                     *       "resolved_at": "2026-12-06T06:43:53.287400Z",
                      *       "rule": "treatment_ended_without_followup",
                      *       "severity": "critical",
                      *       "status": "resolved",
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *       "treating_provider": "agb:12345678",
                      *       "version": 3
                      *     }
@@ -5373,9 +5476,9 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T06:30:07Z",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
-                     *           "request_id": "900add5b-0478-4528-898e-297bc2962ffb",
+                     *           "recorded_at": "2026-12-06T06:43:53Z",
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
+                     *           "request_id": "9294bca5-33d6-48f3-99d1-18f42bc9e639",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
@@ -5390,13 +5493,13 @@ export interface operations {
                      *           "org": "agb:12345678",
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
-                     *           "recorded_at": "2026-12-06T06:30:07Z",
+                     *           "recorded_at": "2026-12-06T06:43:53Z",
                      *           "referral_id": null,
-                     *           "request_id": "6f144fc2-dfdc-4096-a52a-19d209f0fc42",
+                     *           "request_id": "960c3ef7-3ad5-499e-a70f-cbbc3262e233",
                      *           "role": "provider",
                      *           "status": 200,
                      *           "subject": "dev-user",
-                     *           "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc"
+                     *           "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9"
                      *         }
                      *       ],
                      *       "next_before": 39
@@ -5524,9 +5627,1592 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-Q1",
-                     *       "generated_at": "2026-12-06T06:30:08.326775Z",
+                     *       "generated_at": "2026-12-06T06:43:53.883223Z",
                      *       "group_by": "municipality",
-                     *       "groups": [],
+                     *       "groups": [
+                     *         {
+                     *           "group": "gemeente:0268",
+                     *           "periods": [
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q1"
+                     *             },
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q2"
+                     *             },
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q3"
+                     *             },
+                     *             {
+                     *               "figures": {
+                     *                 "referrals": {
+                     *                   "accepted": {
+                     *                     "suppressed": false,
+                     *                     "value": 5
+                     *                   },
+                     *                   "cancelled": {
+                     *                     "suppressed": false,
+                     *                     "value": 5
+                     *                   },
+                     *                   "days_to_follow_up": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "failed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rejected": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "no_capacity"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_eligible"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "client_declined"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "not_reachable"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "other"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "reason": "unspecified"
+                     *                     }
+                     *                   ],
+                     *                   "to_acceptance": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 28,
+                     *                     "p80_days": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": true,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "to_start": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 70,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   },
+                     *                   "total_wait": {
+                     *                     "measured": {
+                     *                       "suppressed": false,
+                     *                       "value": 0
+                     *                     },
+                     *                     "median_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "norm_days": 98,
+                     *                     "p80_days": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     },
+                     *                     "within_norm": {
+                     *                       "suppressed": false,
+                     *                       "value": null
+                     *                     }
+                     *                   }
+                     *                 },
+                     *                 "trajectories": {
+                     *                   "alerts_opened": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 5
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "dropouts": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings": {
+                     *                     "suppressed": false,
+                     *                     "value": 5
+                     *                   },
+                     *                   "endings_no_follow_up_needed": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "endings_with_follow_up": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "escalations": [
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "treatment_ended_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "dropout_without_outreach"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "end_approaching_without_followup"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "referral_unacknowledged"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "wmo_assessment_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "followup_start_overdue"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "support_gap"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "offer_expired"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "warm_handoff_missing"
+                     *                     },
+                     *                     {
+                     *                       "count": {
+                     *                         "suppressed": false,
+                     *                         "value": 0
+                     *                       },
+                     *                       "rule": "outcome_check_overdue"
+                     *                     }
+                     *                   ],
+                     *                   "gap_alerts": {
+                     *                     "suppressed": false,
+                     *                     "value": 5
+                     *                   },
+                     *                   "gaps_closed": {
+                     *                     "suppressed": false,
+                     *                     "value": 5
+                     *                   },
+                     *                   "mean_days_to_close_gap": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   },
+                     *                   "readmissions": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "share_with_follow_up": {
+                     *                     "suppressed": true,
+                     *                     "value": null
+                     *                   }
+                     *                 }
+                     *               },
+                     *               "period": "2026-Q4"
+                     *             }
+                     *           ],
+                     *           "whole_range": {
+                     *             "referrals": {
+                     *               "accepted": {
+                     *                 "suppressed": false,
+                     *                 "value": 5
+                     *               },
+                     *               "cancelled": {
+                     *                 "suppressed": false,
+                     *                 "value": 5
+                     *               },
+                     *               "days_to_follow_up": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "p80_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               },
+                     *               "failed": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "rejected": [
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "no_capacity"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "not_eligible"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "client_declined"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "not_reachable"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "other"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "reason": "unspecified"
+                     *                 }
+                     *               ],
+                     *               "to_acceptance": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "norm_days": 28,
+                     *                 "p80_days": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 },
+                     *                 "within_norm": {
+                     *                   "suppressed": true,
+                     *                   "value": null
+                     *                 }
+                     *               },
+                     *               "to_start": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "norm_days": 70,
+                     *                 "p80_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "within_norm": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               },
+                     *               "total_wait": {
+                     *                 "measured": {
+                     *                   "suppressed": false,
+                     *                   "value": 0
+                     *                 },
+                     *                 "median_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "norm_days": 98,
+                     *                 "p80_days": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 },
+                     *                 "within_norm": {
+                     *                   "suppressed": false,
+                     *                   "value": null
+                     *                 }
+                     *               }
+                     *             },
+                     *             "trajectories": {
+                     *               "alerts_opened": [
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 5
+                     *                   },
+                     *                   "rule": "treatment_ended_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "dropout_without_outreach"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "end_approaching_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "referral_unacknowledged"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "wmo_assessment_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "followup_start_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "support_gap"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "offer_expired"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "warm_handoff_missing"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "outcome_check_overdue"
+                     *                 }
+                     *               ],
+                     *               "dropouts": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "endings": {
+                     *                 "suppressed": false,
+                     *                 "value": 5
+                     *               },
+                     *               "endings_no_follow_up_needed": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "endings_with_follow_up": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "escalations": [
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "treatment_ended_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "dropout_without_outreach"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "end_approaching_without_followup"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "referral_unacknowledged"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "wmo_assessment_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "followup_start_overdue"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "support_gap"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "offer_expired"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "warm_handoff_missing"
+                     *                 },
+                     *                 {
+                     *                   "count": {
+                     *                     "suppressed": false,
+                     *                     "value": 0
+                     *                   },
+                     *                   "rule": "outcome_check_overdue"
+                     *                 }
+                     *               ],
+                     *               "gap_alerts": {
+                     *                 "suppressed": false,
+                     *                 "value": 5
+                     *               },
+                     *               "gaps_closed": {
+                     *                 "suppressed": false,
+                     *                 "value": 5
+                     *               },
+                     *               "mean_days_to_close_gap": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               },
+                     *               "readmissions": {
+                     *                 "suppressed": false,
+                     *                 "value": 0
+                     *               },
+                     *               "share_with_follow_up": {
+                     *                 "suppressed": true,
+                     *                 "value": null
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
                      *       "interval": "quarter",
                      *       "open_gaps": {
                      *         "groups": [
@@ -6509,11 +8195,11 @@ export interface operations {
                      *               "referrals": {
                      *                 "accepted": {
                      *                   "suppressed": false,
-                     *                   "value": 0
+                     *                   "value": 5
                      *                 },
                      *                 "cancelled": {
                      *                   "suppressed": false,
-                     *                   "value": 0
+                     *                   "value": 5
                      *                 },
                      *                 "days_to_follow_up": {
                      *                   "measured": {
@@ -6640,7 +8326,7 @@ export interface operations {
                      *                   {
                      *                     "count": {
                      *                       "suppressed": false,
-                     *                       "value": 0
+                     *                       "value": 5
                      *                     },
                      *                     "rule": "treatment_ended_without_followup"
                      *                   },
@@ -6714,7 +8400,7 @@ export interface operations {
                      *                 },
                      *                 "endings": {
                      *                   "suppressed": false,
-                     *                   "value": 0
+                     *                   "value": 5
                      *                 },
                      *                 "endings_no_follow_up_needed": {
                      *                   "suppressed": false,
@@ -6798,11 +8484,11 @@ export interface operations {
                      *                 ],
                      *                 "gap_alerts": {
                      *                   "suppressed": false,
-                     *                   "value": 0
+                     *                   "value": 5
                      *                 },
                      *                 "gaps_closed": {
                      *                   "suppressed": false,
-                     *                   "value": 0
+                     *                   "value": 5
                      *                 },
                      *                 "mean_days_to_close_gap": {
                      *                   "suppressed": true,
@@ -6813,7 +8499,7 @@ export interface operations {
                      *                   "value": 0
                      *                 },
                      *                 "share_with_follow_up": {
-                     *                   "suppressed": false,
+                     *                   "suppressed": true,
                      *                   "value": null
                      *                 }
                      *               }
@@ -6825,11 +8511,11 @@ export interface operations {
                      *           "referrals": {
                      *             "accepted": {
                      *               "suppressed": false,
-                     *               "value": 0
+                     *               "value": 5
                      *             },
                      *             "cancelled": {
                      *               "suppressed": false,
-                     *               "value": 0
+                     *               "value": 5
                      *             },
                      *             "days_to_follow_up": {
                      *               "measured": {
@@ -6956,7 +8642,7 @@ export interface operations {
                      *               {
                      *                 "count": {
                      *                   "suppressed": false,
-                     *                   "value": 0
+                     *                   "value": 5
                      *                 },
                      *                 "rule": "treatment_ended_without_followup"
                      *               },
@@ -7030,7 +8716,7 @@ export interface operations {
                      *             },
                      *             "endings": {
                      *               "suppressed": false,
-                     *               "value": 0
+                     *               "value": 5
                      *             },
                      *             "endings_no_follow_up_needed": {
                      *               "suppressed": false,
@@ -7114,11 +8800,11 @@ export interface operations {
                      *             ],
                      *             "gap_alerts": {
                      *               "suppressed": false,
-                     *               "value": 0
+                     *               "value": 5
                      *             },
                      *             "gaps_closed": {
                      *               "suppressed": false,
-                     *               "value": 0
+                     *               "value": 5
                      *             },
                      *             "mean_days_to_close_gap": {
                      *               "suppressed": true,
@@ -7129,7 +8815,7 @@ export interface operations {
                      *               "value": 0
                      *             },
                      *             "share_with_follow_up": {
-                     *               "suppressed": false,
+                     *               "suppressed": true,
                      *               "value": null
                      *             }
                      *           }
@@ -7239,7 +8925,7 @@ export interface operations {
                      *       "signed_in_as": "client",
                      *       "trajectories": [
                      *         {
-                     *           "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
+                     *           "id": "01a24a18-4294-7356-857a-98043231d411",
                      *           "level": null,
                      *           "phase": {
                      *             "code": "treatment",
@@ -7352,18 +9038,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "action": "D",
-                     *           "at": "2026-12-06T06:30:08Z",
-                     *           "id": 88,
-                     *           "outcome": "success",
-                     *           "purpose": "care-coordination",
-                     *           "role": "client",
-                     *           "what": "Uw naasten",
-                     *           "who": "client",
-                     *           "who_label": "U zelf"
-                     *         },
-                     *         {
-                     *           "action": "D",
-                     *           "at": "2026-12-06T06:30:08Z",
+                     *           "at": "2026-12-06T06:43:53Z",
                      *           "id": 87,
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
@@ -7373,9 +9048,20 @@ export interface operations {
                      *           "who_label": "U zelf"
                      *         },
                      *         {
-                     *           "action": "R",
-                     *           "at": "2026-12-06T06:30:08Z",
+                     *           "action": "D",
+                     *           "at": "2026-12-06T06:43:53Z",
                      *           "id": 86,
+                     *           "outcome": "success",
+                     *           "purpose": "care-coordination",
+                     *           "role": "client",
+                     *           "what": "Uw naasten",
+                     *           "who": "client",
+                     *           "who_label": "U zelf"
+                     *         },
+                     *         {
+                     *           "action": "R",
+                     *           "at": "2026-12-06T06:43:53Z",
+                     *           "id": 85,
                      *           "outcome": "success",
                      *           "purpose": "care-coordination",
                      *           "role": "client",
@@ -7384,7 +9070,7 @@ export interface operations {
                      *           "who_label": "U zelf"
                      *         }
                      *       ],
-                     *       "next_before": 86
+                     *       "next_before": 85
                      *     }
                      */
                     "application/json": components["schemas"]["MyAccessReport"];
@@ -7510,18 +9196,18 @@ export interface operations {
                      *             "entity": [
                      *               {
                      *                 "what": {
-                     *                   "reference": "EpisodeOfCare/01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *                   "reference": "EpisodeOfCare/01a24a18-4294-7356-857a-98043231d411"
                      *                 }
                      *               }
                      *             ],
-                     *             "id": "access-88",
+                     *             "id": "access-87",
                      *             "outcome": "0",
                      *             "purposeOfEvent": [
                      *               {
                      *                 "text": "care-coordination"
                      *               }
                      *             ],
-                     *             "recorded": "2026-12-06T06:30:08.000Z",
+                     *             "recorded": "2026-12-06T06:43:53.000Z",
                      *             "resourceType": "AuditEvent",
                      *             "source": {
                      *               "observer": {
@@ -7560,18 +9246,18 @@ export interface operations {
                      *             "entity": [
                      *               {
                      *                 "what": {
-                     *                   "reference": "EpisodeOfCare/01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *                   "reference": "EpisodeOfCare/01a24a18-4294-7356-857a-98043231d411"
                      *                 }
                      *               }
                      *             ],
-                     *             "id": "access-87",
+                     *             "id": "access-86",
                      *             "outcome": "0",
                      *             "purposeOfEvent": [
                      *               {
                      *                 "text": "care-coordination"
                      *               }
                      *             ],
-                     *             "recorded": "2026-12-06T06:30:08.000Z",
+                     *             "recorded": "2026-12-06T06:43:53.000Z",
                      *             "resourceType": "AuditEvent",
                      *             "source": {
                      *               "observer": {
@@ -7695,14 +9381,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "about": "Een kopie van alle gegevens die Herstelbrug over u bewaart (Wabvpz art. 15d).",
-                     *       "made_at": "2026-12-06T06:30:08.299210Z",
+                     *       "made_at": "2026-12-06T06:43:53.857357Z",
                      *       "trajectories": [
                      *         {
                      *           "as_shown": {
                      *             "client_name": null,
                      *             "end_reason": null,
                      *             "follow_up_gaps": [],
-                     *             "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
+                     *             "id": "01a24a18-4294-7356-857a-98043231d411",
                      *             "involved": [
                      *               {
                      *                 "email": null,
@@ -7720,7 +9406,7 @@ export interface operations {
                      *             "naasten": [
                      *               {
                      *                 "name": "Anna de Vries",
-                     *                 "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *                 "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
                      *                 "relation": "zus"
                      *               }
                      *             ],
@@ -7732,7 +9418,7 @@ export interface operations {
                      *             "referrals": [
                      *               {
                      *                 "ended_on": "2026-12-06",
-                     *                 "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *                 "id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *                 "kind": {
                      *                   "code": "housing",
                      *                   "label": "Wonen"
@@ -7743,7 +9429,7 @@ export interface operations {
                      *                 "requested_on": "2026-12-06",
                      *                 "requested_start_on": "2027-01-04",
                      *                 "service": {
-                     *                   "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *                   "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *                   "median_days_to_acceptance": null,
                      *                   "median_days_to_start": null,
                      *                   "name": "Begeleid wonen Nijmegen-Oost",
@@ -7765,7 +9451,7 @@ export interface operations {
                      *             "started_on": "2026-10-05",
                      *             "steps": [
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.083647Z",
+                     *                 "at": "2026-12-06T06:43:53.620075Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": {
@@ -7775,29 +9461,29 @@ export interface operations {
                      *                 "what": "Uw traject is begonnen"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.090148Z",
+                     *                 "at": "2026-12-06T06:43:53.627641Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Toestemming gegeven"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.097848Z",
+                     *                 "at": "2026-12-06T06:43:53.636981Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Iemand doet mee"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.105259Z",
+                     *                 "at": "2026-12-06T06:43:53.645619Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Iemand doet mee"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.112871Z",
-                     *                 "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *                 "at": "2026-12-06T06:43:53.654501Z",
+                     *                 "referral_id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *                 "rule": null,
                      *                 "to": {
                      *                   "code": "requested",
@@ -7806,15 +9492,15 @@ export interface operations {
                      *                 "what": "Hulp aangevraagd"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.199886Z",
+                     *                 "at": "2026-12-06T06:43:53.756534Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
                      *                 "what": "Toestemming gegeven"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.211628Z",
-                     *                 "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *                 "at": "2026-12-06T06:43:53.768138Z",
+                     *                 "referral_id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *                 "rule": null,
                      *                 "to": {
                      *                   "code": "cancelled",
@@ -7823,7 +9509,7 @@ export interface operations {
                      *                 "what": "De aanvraag is gestopt"
                      *               },
                      *               {
-                     *                 "at": "2026-12-06T06:30:08.211628Z",
+                     *                 "at": "2026-12-06T06:43:53.768138Z",
                      *                 "referral_id": null,
                      *                 "rule": null,
                      *                 "to": null,
@@ -7840,7 +9526,7 @@ export interface operations {
                      *             {
                      *               "expires_on": null,
                      *               "given_on": "2026-12-06",
-                     *               "id": "01a24a0b-a9da-7782-8385-e63517fc1f78",
+                     *               "id": "01a24a18-429b-716d-9f31-0b567411fe9c",
                      *               "organisation": {
                      *                 "id": "gemeente:0268",
                      *                 "label": "Gemeente (code 0268)"
@@ -7855,7 +9541,7 @@ export interface operations {
                      *             {
                      *               "expires_on": null,
                      *               "given_on": "2026-12-06",
-                     *               "id": "01a24a0b-aa47-74c1-bed9-c0624763bb9c",
+                     *               "id": "01a24a18-431c-778f-82fd-8952f72cf9ac",
                      *               "organisation": {
                      *                 "id": "gemeente:0268",
                      *                 "label": "Gemeente (code 0268)"
@@ -7864,62 +9550,62 @@ export interface operations {
                      *               "recorded_by": "client",
                      *               "status": "withdrawn",
                      *               "version": 2,
-                     *               "withdrawn_at": "2026-12-06T06:30:08.211628Z",
+                     *               "withdrawn_at": "2026-12-06T06:43:53.768138Z",
                      *               "withdrawn_by": "client"
                      *             }
                      *           ],
                      *           "history": [
                      *             {
-                     *               "at": "2026-12-06T06:30:08.083647Z",
+                     *               "at": "2026-12-06T06:43:53.620075Z",
                      *               "by": "agb:12345678",
                      *               "kind": "registered",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.090148Z",
+                     *               "at": "2026-12-06T06:43:53.627641Z",
                      *               "by": "agb:12345678",
                      *               "kind": "consent_given",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.097848Z",
+                     *               "at": "2026-12-06T06:43:53.636981Z",
                      *               "by": "agb:12345678",
                      *               "kind": "participant_joined",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.105259Z",
+                     *               "at": "2026-12-06T06:43:53.645619Z",
                      *               "by": "agb:12345678",
                      *               "kind": "participant_joined",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.112871Z",
+                     *               "at": "2026-12-06T06:43:53.654501Z",
                      *               "by": "agb:12345678",
                      *               "kind": "referral_requested",
-                     *               "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *               "referral_id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.199886Z",
+                     *               "at": "2026-12-06T06:43:53.756534Z",
                      *               "by": "client",
                      *               "kind": "consent_given",
                      *               "referral_id": null,
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.211628Z",
+                     *               "at": "2026-12-06T06:43:53.768138Z",
                      *               "by": "client",
                      *               "kind": "referral_cancelled",
-                     *               "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *               "referral_id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *               "rule": null
                      *             },
                      *             {
-                     *               "at": "2026-12-06T06:30:08.211628Z",
+                     *               "at": "2026-12-06T06:43:53.768138Z",
                      *               "by": "client",
                      *               "kind": "consent_withdrawn",
                      *               "referral_id": null,
@@ -7936,13 +9622,13 @@ export interface operations {
                      *               },
                      *               "decided_at": null,
                      *               "ended_on": "2026-12-06",
-                     *               "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *               "id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *               "kind": "housing",
                      *               "life_domains": [],
                      *               "needs": "Zoekt een woning met begeleiding na de behandeling",
                      *               "planned_start_on": null,
                      *               "rejection": null,
-                     *               "requested_at": "2026-12-06T06:30:08.112871Z",
+                     *               "requested_at": "2026-12-06T06:43:53.654501Z",
                      *               "requested_start_on": "2027-01-04",
                      *               "shared_with_consent": true,
                      *               "started_on": null,
@@ -7974,7 +9660,7 @@ export interface operations {
                      *             "client_ref": "ehr-2026-00420",
                      *             "closure_outcome": null,
                      *             "end_reason": null,
-                     *             "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
+                     *             "id": "01a24a18-4294-7356-857a-98043231d411",
                      *             "municipality": "gemeente:0268",
                      *             "phase": "treatment",
                      *             "phase_since": "2026-10-05",
@@ -8080,7 +9766,7 @@ export interface operations {
                      *       "entry": [
                      *         {
                      *           "resource": {
-                     *             "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
+                     *             "id": "01a24a18-4294-7356-857a-98043231d411",
                      *             "managingOrganization": {
                      *               "display": "agb:12345678",
                      *               "identifier": {
@@ -8090,7 +9776,7 @@ export interface operations {
                      *               "type": "Organization"
                      *             },
                      *             "meta": {
-                     *               "lastUpdated": "2026-12-06T06:30:08.083Z",
+                     *               "lastUpdated": "2026-12-06T06:43:53.620Z",
                      *               "versionId": "1"
                      *             },
                      *             "patient": {
@@ -8127,7 +9813,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "resource": {
-                     *             "authoredOn": "2026-12-06T06:30:08.112Z",
+                     *             "authoredOn": "2026-12-06T06:43:53.654Z",
                      *             "businessStatus": {
                      *               "coding": [
                      *                 {
@@ -8149,7 +9835,7 @@ export interface operations {
                      *               "end": "2026-12-06"
                      *             },
                      *             "focus": {
-                     *               "reference": "HealthcareService/01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *               "reference": "HealthcareService/01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *               "type": "HealthcareService"
                      *             },
                      *             "for": {
@@ -8167,11 +9853,11 @@ export interface operations {
                      *               },
                      *               "type": "Patient"
                      *             },
-                     *             "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *             "id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *             "intent": "order",
-                     *             "lastModified": "2026-12-06T06:30:08.211Z",
+                     *             "lastModified": "2026-12-06T06:43:53.768Z",
                      *             "meta": {
-                     *               "lastUpdated": "2026-12-06T06:30:08.211Z",
+                     *               "lastUpdated": "2026-12-06T06:43:53.768Z",
                      *               "versionId": "2"
                      *             },
                      *             "owner": {
@@ -8285,7 +9971,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "HFDX-KOTK-GQP3-G37R-KXPX-HRE2-UA"
+                 *       "code": "V7TS-6ZMM-NIUI-7LSC-6ZEW-S4VH-WA"
                  *     }
                  */
                 "application/json": components["schemas"]["RedeemRequest"];
@@ -8300,14 +9986,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a0b-aa6e-75cd-8383-94fb24b134d8",
+                     *       "id": "01a24a18-4345-7526-89da-c24f6d2c28aa",
                      *       "level": "contact",
-                     *       "linked_at": "2026-12-06T06:30:08.234877Z",
+                     *       "linked_at": "2026-12-06T06:43:53.793291Z",
                      *       "name": null,
-                     *       "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *       "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
                      *       "revoked_at": null,
                      *       "standing": "naaste",
-                     *       "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *       "trajectory_id": "01a24a18-4294-7356-857a-98043231d411"
                      *     }
                      */
                     "application/json": components["schemas"]["LinkView"];
@@ -8441,7 +10127,7 @@ export interface operations {
                      *       "client_name": null,
                      *       "end_reason": null,
                      *       "follow_up_gaps": [],
-                     *       "id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a",
+                     *       "id": "01a24a18-4294-7356-857a-98043231d411",
                      *       "involved": [
                      *         {
                      *           "email": null,
@@ -8459,7 +10145,7 @@ export interface operations {
                      *       "naasten": [
                      *         {
                      *           "name": "Anna de Vries",
-                     *           "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *           "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
                      *           "relation": "zus"
                      *         }
                      *       ],
@@ -8471,7 +10157,7 @@ export interface operations {
                      *       "referrals": [
                      *         {
                      *           "ended_on": null,
-                     *           "id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *           "id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *           "kind": {
                      *             "code": "housing",
                      *             "label": "Wonen"
@@ -8482,7 +10168,7 @@ export interface operations {
                      *           "requested_on": "2026-12-06",
                      *           "requested_start_on": "2027-01-04",
                      *           "service": {
-                     *             "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *             "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *             "median_days_to_acceptance": null,
                      *             "median_days_to_start": null,
                      *             "name": "Begeleid wonen Nijmegen-Oost",
@@ -8504,7 +10190,7 @@ export interface operations {
                      *       "started_on": "2026-10-05",
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-06T06:30:08.083647Z",
+                     *           "at": "2026-12-06T06:43:53.620075Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": {
@@ -8514,29 +10200,29 @@ export interface operations {
                      *           "what": "Uw traject is begonnen"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:08.090148Z",
+                     *           "at": "2026-12-06T06:43:53.627641Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": null,
                      *           "what": "Toestemming gegeven"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:08.097848Z",
+                     *           "at": "2026-12-06T06:43:53.636981Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": null,
                      *           "what": "Iemand doet mee"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:08.105259Z",
+                     *           "at": "2026-12-06T06:43:53.645619Z",
                      *           "referral_id": null,
                      *           "rule": null,
                      *           "to": null,
                      *           "what": "Iemand doet mee"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:08.112871Z",
-                     *           "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8",
+                     *           "at": "2026-12-06T06:43:53.654501Z",
+                     *           "referral_id": "01a24a18-42b6-730b-addd-c7cd1bf00c25",
                      *           "rule": null,
                      *           "to": {
                      *             "code": "requested",
@@ -8657,7 +10343,7 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-06",
-                     *           "id": "01a24a0b-a9da-7782-8385-e63517fc1f78",
+                     *           "id": "01a24a18-429b-716d-9f31-0b567411fe9c",
                      *           "organisation": {
                      *             "id": "gemeente:0268",
                      *             "label": "Gemeente (code 0268)"
@@ -8768,7 +10454,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "purpose": "Hulp bij wonen",
-                 *       "referral_id": "01a24a0b-a9f0-7154-ad87-7791cd0dbdf8"
+                 *       "referral_id": "01a24a18-42b6-730b-addd-c7cd1bf00c25"
                  *     }
                  */
                 "application/json": components["schemas"]["GiveConsentRequest"];
@@ -8785,7 +10471,7 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a24a0b-aa47-74c1-bed9-c0624763bb9c",
+                     *       "id": "01a24a18-431c-778f-82fd-8952f72cf9ac",
                      *       "organisation": {
                      *         "id": "gemeente:0268",
                      *         "label": "Gemeente (code 0268)"
@@ -8933,7 +10619,7 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a24a0b-aa47-74c1-bed9-c0624763bb9c",
+                     *       "id": "01a24a18-431c-778f-82fd-8952f72cf9ac",
                      *       "organisation": {
                      *         "id": "gemeente:0268",
                      *         "label": "Gemeente (code 0268)"
@@ -8942,7 +10628,7 @@ export interface operations {
                      *       "recorded_by": "client",
                      *       "status": "withdrawn",
                      *       "version": 2,
-                     *       "withdrawn_at": "2026-12-06T06:30:08.211628Z",
+                     *       "withdrawn_at": "2026-12-06T06:43:53.768138Z",
                      *       "withdrawn_by": "client"
                      *     }
                      */
@@ -9076,26 +10762,26 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "created_at": "2026-12-06T06:30:08.224765Z",
-                     *           "expires_at": "2027-01-17T06:30:08.224765Z",
-                     *           "id": "01a24a0b-aa62-7668-91e6-59a7b037b527",
+                     *           "created_at": "2026-12-06T06:43:53.782436Z",
+                     *           "expires_at": "2027-01-17T06:43:53.782436Z",
+                     *           "id": "01a24a18-4337-76de-be54-6ceffa2378b5",
                      *           "level": "contact",
-                     *           "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *           "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
                      *           "purpose": "naaste",
                      *           "status": "redeemed",
-                     *           "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *           "trajectory_id": "01a24a18-4294-7356-857a-98043231d411"
                      *         }
                      *       ],
                      *       "links": [
                      *         {
-                     *           "id": "01a24a0b-aa6e-75cd-8383-94fb24b134d8",
+                     *           "id": "01a24a18-4345-7526-89da-c24f6d2c28aa",
                      *           "level": "contact",
-                     *           "linked_at": "2026-12-06T06:30:08.234877Z",
+                     *           "linked_at": "2026-12-06T06:43:53.793291Z",
                      *           "name": "Anna de Vries",
-                     *           "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *           "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
                      *           "revoked_at": null,
                      *           "standing": "naaste",
-                     *           "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *           "trajectory_id": "01a24a18-4294-7356-857a-98043231d411"
                      *         }
                      *       ]
                      *     }
@@ -9296,7 +10982,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "level": "contact",
-                 *       "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9"
+                 *       "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a"
                  *     }
                  */
                 "application/json": components["schemas"]["InviteNaasteRequest"];
@@ -9311,15 +10997,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "HFDX-KOTK-GQP3-G37R-KXPX-HRE2-UA",
-                     *       "created_at": "2026-12-06T06:30:08.224765Z",
-                     *       "expires_at": "2027-01-17T06:30:08.224765Z",
-                     *       "id": "01a24a0b-aa62-7668-91e6-59a7b037b527",
+                     *       "code": "V7TS-6ZMM-NIUI-7LSC-6ZEW-S4VH-WA",
+                     *       "created_at": "2026-12-06T06:43:53.782436Z",
+                     *       "expires_at": "2027-01-17T06:43:53.782436Z",
+                     *       "id": "01a24a18-4337-76de-be54-6ceffa2378b5",
                      *       "level": "contact",
-                     *       "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
+                     *       "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
                      *       "purpose": "naaste",
                      *       "status": "open",
-                     *       "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *       "trajectory_id": "01a24a18-4294-7356-857a-98043231d411"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationView"];
@@ -9453,14 +11139,14 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24a0b-aa6e-75cd-8383-94fb24b134d8",
+                     *         "id": "01a24a18-4345-7526-89da-c24f6d2c28aa",
                      *         "level": "contact",
-                     *         "linked_at": "2026-12-06T06:30:08.234877Z",
+                     *         "linked_at": "2026-12-06T06:43:53.793291Z",
                      *         "name": null,
-                     *         "participant_id": "01a24a0b-a9e9-7395-8a59-1d2f624611f9",
-                     *         "revoked_at": "2026-12-06T06:30:08.256881Z",
+                     *         "participant_id": "01a24a18-42ad-737c-aab7-df583efac11a",
+                     *         "revoked_at": "2026-12-06T06:43:53.815952Z",
                      *         "standing": "naaste",
-                     *         "trajectory_id": "01a24a0b-a9d3-7385-b764-1a17c9b63e0a"
+                     *         "trajectory_id": "01a24a18-4294-7356-857a-98043231d411"
                      *       }
                      *     ]
                      */
@@ -9582,14 +11268,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
+                     *             "requested_at": "2026-12-06T06:43:53.305257Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a24a0b-a835-7195-bc72-07812ce80a72",
+                     *           "id": "01a24a18-4159-7418-84b9-89f6ac1762e6",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *           "offer_id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -9598,7 +11284,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -9616,14 +11302,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
+                     *             "requested_at": "2026-12-06T06:43:53.305257Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a24a0b-a835-7195-bc72-0782309e3b11",
+                     *           "id": "01a24a18-4159-7418-84b9-89f7c6aad47b",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *           "offer_id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -9632,19 +11318,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-06T06:30:07.669935Z",
+                     *       "created_at": "2026-12-06T06:43:53.305257Z",
                      *       "expires_at": "2026-12-19T00:00:00Z",
-                     *       "id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *       "id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
-                     *       "updated_at": "2026-12-06T06:30:07.669935Z",
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
+                     *       "updated_at": "2026-12-06T06:43:53.305257Z",
                      *       "version": 1
                      *     }
                      */
@@ -9937,10 +11623,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *             "requested_at": "2026-12-06T06:43:52.977519Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "kind": "housing",
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *           "offer_id": null,
@@ -9951,7 +11637,7 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *           "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *           "status": "requested",
                      *           "version": 1,
                      *           "view": "recipient"
@@ -10076,7 +11762,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo0",
-                     *           "recorded_at": "2026-12-06T06:30:07.429116Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.977519Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "acknowledge"
@@ -10094,10 +11780,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *               "requested_at": "2026-12-06T06:43:52.977519Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *             "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *             "kind": "housing",
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *             "offer_id": null,
@@ -10108,7 +11794,7 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *             "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *             "status": "requested",
                      *             "version": 1,
                      *             "view": "recipient"
@@ -10251,7 +11937,7 @@ export interface operations {
                      *         {
                      *           "change": "referral_requested",
                      *           "id": "ZjE6MDo1",
-                     *           "recorded_at": "2026-12-06T06:30:07.429116Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.977519Z",
                      *           "referral": {
                      *             "allowed_actions": [
                      *               "cancel"
@@ -10271,10 +11957,10 @@ export interface operations {
                      *               "ended_on": null,
                      *               "planned_start_on": null,
                      *               "received_at": null,
-                     *               "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *               "requested_at": "2026-12-06T06:43:52.977519Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *             "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *             "kind": "housing",
                      *             "life_domains": [],
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -10287,10 +11973,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *             "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *             "status": "requested",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *             "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *             "version": 1,
                      *             "view": "requester"
                      *           }
@@ -10437,10 +12123,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *         "requested_at": "2026-12-06T06:43:52.977519Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *       "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -10451,7 +12137,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "status": "requested",
                      *       "version": 1,
                      *       "view": "recipient"
@@ -10565,7 +12251,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *       "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *       "suggestion": {
                      *         "kind": "housing",
                      *         "municipality": "gemeente:0268",
@@ -10951,7 +12637,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
+                     *           "id": "01a24a18-4087-7738-b899-812717e06b21",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -10964,13 +12650,13 @@ export interface operations {
                      *       ],
                      *       "meetings": [
                      *         {
-                     *           "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
+                     *           "id": "01a24a18-40a2-713b-b44a-58f7171960c3",
                      *           "participants": [],
                      *           "planned_at": "2026-12-17T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-06T06:30:07.541296Z",
+                     *           "updated_at": "2026-12-06T06:43:53.147265Z",
                      *           "version": 2
                      *         }
                      *       ],
@@ -10990,15 +12676,15 @@ export interface operations {
                      *         "dates": {
                      *           "application_on": null,
                      *           "assessment_due_on": "2027-01-18",
-                     *           "decided_at": "2026-12-06T06:30:07.496388Z",
+                     *           "decided_at": "2026-12-06T06:43:53.072957Z",
                      *           "decision_due_on": null,
                      *           "ended_on": null,
                      *           "planned_start_on": "2026-12-15",
-                     *           "received_at": "2026-12-06T06:30:07.487232Z",
-                     *           "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *           "received_at": "2026-12-06T06:43:53.058319Z",
+                     *           "requested_at": "2026-12-06T06:43:52.977519Z",
                      *           "started_on": null
                      *         },
-                     *         "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *         "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *         "kind": "housing",
                      *         "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *         "offer_id": null,
@@ -11009,14 +12695,14 @@ export interface operations {
                      *         "rejection_reason": null,
                      *         "requested_start_on": "2026-12-15",
                      *         "requester": "agb:12345678",
-                     *         "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *         "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *         "status": "accepted",
                      *         "version": 3,
                      *         "view": "recipient"
                      *       },
                      *       "steps": [
                      *         {
-                     *           "at": "2026-12-06T06:30:07.429116Z",
+                     *           "at": "2026-12-06T06:43:52.977519Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -11029,10 +12715,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.487232Z",
+                     *           "at": "2026-12-06T06:43:53.058319Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -11043,10 +12729,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.496388Z",
+                     *           "at": "2026-12-06T06:43:53.072957Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -11058,7 +12744,7 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         }
                      *       ]
                      *     }
@@ -11168,7 +12854,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
+                     *           "id": "01a24a18-407f-7580-b08a-40a6a623729a",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -11181,7 +12867,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
+                     *           "id": "01a24a18-4087-7738-b899-812717e06b21",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -11298,15 +12984,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
+                     *           "id": "01a24a18-40a2-713b-b44a-58f7171960c3",
                      *           "participants": [
-                     *             "01a24a0b-a791-7151-85d1-5695ff450a11"
+                     *             "01a24a18-407f-7580-b08a-40a6a623729a"
                      *           ],
                      *           "planned_at": "2026-12-10T10:00:00Z",
                      *           "reason": null,
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "status": "planned",
-                     *           "updated_at": "2026-12-06T06:30:07.528163Z",
+                     *           "updated_at": "2026-12-06T06:43:53.122085Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -11411,7 +13097,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "participants": [
-                 *         "01a24a0b-a791-7151-85d1-5695ff450a11"
+                 *         "01a24a18-407f-7580-b08a-40a6a623729a"
                  *       ],
                  *       "planned_at": "2026-12-10T10:00:00Z"
                  *     }
@@ -11432,15 +13118,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
+                     *       "id": "01a24a18-40a2-713b-b44a-58f7171960c3",
                      *       "participants": [
-                     *         "01a24a0b-a791-7151-85d1-5695ff450a11"
+                     *         "01a24a18-407f-7580-b08a-40a6a623729a"
                      *       ],
                      *       "planned_at": "2026-12-10T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *       "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-06T06:30:07.528163Z",
+                     *       "updated_at": "2026-12-06T06:43:53.122085Z",
                      *       "version": 1
                      *     }
                      */
@@ -11592,15 +13278,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
+                     *       "id": "01a24a18-40a2-713b-b44a-58f7171960c3",
                      *       "participants": [
-                     *         "01a24a0b-a791-7151-85d1-5695ff450a11"
+                     *         "01a24a18-407f-7580-b08a-40a6a623729a"
                      *       ],
                      *       "planned_at": "2026-12-17T10:00:00Z",
                      *       "reason": null,
-                     *       "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *       "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *       "status": "planned",
-                     *       "updated_at": "2026-12-06T06:30:07.541296Z",
+                     *       "updated_at": "2026-12-06T06:43:53.147265Z",
                      *       "version": 2
                      *     }
                      */
@@ -11788,11 +13474,11 @@ export interface operations {
                      *         "decision_due_on": null,
                      *         "ended_on": null,
                      *         "planned_start_on": null,
-                     *         "received_at": "2026-12-06T06:30:07.487232Z",
-                     *         "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *         "received_at": "2026-12-06T06:43:53.058319Z",
+                     *         "requested_at": "2026-12-06T06:43:52.977519Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *       "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *       "kind": "housing",
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
                      *       "offer_id": null,
@@ -11803,7 +13489,7 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "status": "received",
                      *       "version": 2,
                      *       "view": "recipient"
@@ -11993,9 +13679,9 @@ export interface operations {
                      *             "available": 2,
                      *             "maximum": 12,
                      *             "unit": "places",
-                     *             "updated_at": "2026-12-06T06:30:07.410187Z"
+                     *             "updated_at": "2026-12-06T06:43:52.947191Z"
                      *           },
-                     *           "created_at": "2026-12-06T06:30:07.380417Z",
+                     *           "created_at": "2026-12-06T06:43:52.908515Z",
                      *           "description": "Kamers met ambulante begeleiding",
                      *           "eligibility": {
                      *             "description": "Volwassenen na klinische behandeling",
@@ -12004,7 +13690,7 @@ export interface operations {
                      *             "needs_wmo_decision": true
                      *           },
                      *           "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *           "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *           "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *           "kind": "housing",
                      *           "languages": [
                      *             "nl"
@@ -12018,7 +13704,7 @@ export interface operations {
                      *           ],
                      *           "stated_wait_days": 14,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-06T06:30:07.410187Z",
+                     *           "updated_at": "2026-12-06T06:43:52.947191Z",
                      *           "version": 2,
                      *           "waiting": {
                      *             "to_acceptance": {
@@ -12184,7 +13870,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-06T06:30:07.380417Z",
+                     *       "created_at": "2026-12-06T06:43:52.908515Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -12193,7 +13879,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -12207,7 +13893,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T06:30:07.380417Z",
+                     *       "updated_at": "2026-12-06T06:43:52.908515Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12373,7 +14059,7 @@ export interface operations {
                      *         {
                      *           "change": "service_created",
                      *           "id": "ZjE6MDox",
-                     *           "recorded_at": "2026-12-06T06:30:07.380417Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.908515Z",
                      *           "service": {
                      *             "assured_on": "2026-12-06",
                      *             "capacity": {
@@ -12381,9 +14067,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-06T06:30:07.410187Z"
+                     *               "updated_at": "2026-12-06T06:43:52.947191Z"
                      *             },
-                     *             "created_at": "2026-12-06T06:30:07.380417Z",
+                     *             "created_at": "2026-12-06T06:43:52.908515Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -12392,7 +14078,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *             "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -12406,7 +14092,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-06T06:30:07.410187Z",
+                     *             "updated_at": "2026-12-06T06:43:52.947191Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -12440,7 +14126,7 @@ export interface operations {
                      *         {
                      *           "change": "service_updated",
                      *           "id": "ZjE6MDoy",
-                     *           "recorded_at": "2026-12-06T06:30:07.402521Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.936106Z",
                      *           "service": {
                      *             "assured_on": "2026-12-06",
                      *             "capacity": {
@@ -12448,9 +14134,9 @@ export interface operations {
                      *               "available": 2,
                      *               "maximum": 12,
                      *               "unit": "places",
-                     *               "updated_at": "2026-12-06T06:30:07.410187Z"
+                     *               "updated_at": "2026-12-06T06:43:52.947191Z"
                      *             },
-                     *             "created_at": "2026-12-06T06:30:07.380417Z",
+                     *             "created_at": "2026-12-06T06:43:52.908515Z",
                      *             "description": "Kamers met ambulante begeleiding",
                      *             "eligibility": {
                      *               "description": "Volwassenen na klinische behandeling",
@@ -12459,7 +14145,7 @@ export interface operations {
                      *               "needs_wmo_decision": true
                      *             },
                      *             "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *             "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *             "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *             "kind": "housing",
                      *             "languages": [
                      *               "nl"
@@ -12473,7 +14159,7 @@ export interface operations {
                      *             ],
                      *             "stated_wait_days": 14,
                      *             "status": "active",
-                     *             "updated_at": "2026-12-06T06:30:07.410187Z",
+                     *             "updated_at": "2026-12-06T06:43:52.947191Z",
                      *             "version": 2,
                      *             "waiting": {
                      *               "to_acceptance": {
@@ -12629,7 +14315,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-06T06:30:07.380417Z",
+                     *       "created_at": "2026-12-06T06:43:52.908515Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -12638,7 +14324,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -12652,7 +14338,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 21,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T06:30:07.380417Z",
+                     *       "updated_at": "2026-12-06T06:43:52.908515Z",
                      *       "version": 1,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -12820,7 +14506,7 @@ export interface operations {
                      * @example {
                      *       "assured_on": "2026-12-06",
                      *       "capacity": null,
-                     *       "created_at": "2026-12-06T06:30:07.380417Z",
+                     *       "created_at": "2026-12-06T06:43:52.908515Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -12829,7 +14515,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -12843,7 +14529,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 28,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T06:30:07.402521Z",
+                     *       "updated_at": "2026-12-06T06:43:52.936106Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -13043,9 +14729,9 @@ export interface operations {
                      *         "available": 2,
                      *         "maximum": 12,
                      *         "unit": "places",
-                     *         "updated_at": "2026-12-06T06:30:07.410187Z"
+                     *         "updated_at": "2026-12-06T06:43:52.947191Z"
                      *       },
-                     *       "created_at": "2026-12-06T06:30:07.380417Z",
+                     *       "created_at": "2026-12-06T06:43:52.908515Z",
                      *       "description": "Kamers met ambulante begeleiding",
                      *       "eligibility": {
                      *         "description": "Volwassenen na klinische behandeling",
@@ -13054,7 +14740,7 @@ export interface operations {
                      *         "needs_wmo_decision": true
                      *       },
                      *       "how_to_apply": "Via het wijkteam of de verwijzer",
-                     *       "id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "kind": "housing",
                      *       "languages": [
                      *         "nl"
@@ -13068,7 +14754,7 @@ export interface operations {
                      *       ],
                      *       "stated_wait_days": 14,
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T06:30:07.410187Z",
+                     *       "updated_at": "2026-12-06T06:43:52.947191Z",
                      *       "version": 2,
                      *       "waiting": {
                      *         "to_acceptance": {
@@ -13234,7 +14920,7 @@ export interface operations {
                      *             "name": "Begeleid wonen Nijmegen-Oost"
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-06T06:30:07.380417Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.908515Z",
                      *           "sequence": 1,
                      *           "subject": "dev-user"
                      *         },
@@ -13245,7 +14931,7 @@ export interface operations {
                      *             "version": 2
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-06T06:30:07.402521Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.936106Z",
                      *           "sequence": 2,
                      *           "subject": "dev-user"
                      *         },
@@ -13256,7 +14942,7 @@ export interface operations {
                      *             "stated_wait_days": 14
                      *           },
                      *           "org": "gemeente:0268",
-                     *           "recorded_at": "2026-12-06T06:30:07.410187Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.947191Z",
                      *           "sequence": 3,
                      *           "subject": "dev-user"
                      *         }
@@ -13658,9 +15344,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-06T06:30:07.315934Z",
+                     *           "created_at": "2026-12-06T06:43:52.830736Z",
                      *           "end_reason": null,
-                     *           "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *           "id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -13671,11 +15357,11 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-06T06:30:07.315934Z",
+                     *           "updated_at": "2026-12-06T06:43:52.830736Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "dDE6MDFhMjRhMGItYTZkMy03NjJjLWJkZWEtYjVkZDU5M2EyYmZj"
+                     *       "next_cursor": "dDE6MDFhMjRhMTgtM2Y3ZS03MjYyLWFjZTktN2ZiYjMwNzA0M2Y5"
                      *     }
                      */
                     "application/json": components["schemas"]["TrajectoryList"];
@@ -13810,9 +15496,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-06T06:30:07.315934Z",
+                     *       "created_at": "2026-12-06T06:43:52.830736Z",
                      *       "end_reason": null,
-                     *       "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *       "id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -13823,7 +15509,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-06T06:30:07.315934Z",
+                     *       "updated_at": "2026-12-06T06:43:52.830736Z",
                      *       "version": 1
                      *     }
                      */
@@ -13970,9 +15656,9 @@ export interface operations {
                      *           ],
                      *           "client_ref": "ehr-2026-00417",
                      *           "closure_outcome": null,
-                     *           "created_at": "2026-12-06T06:30:07.315934Z",
+                     *           "created_at": "2026-12-06T06:43:52.830736Z",
                      *           "end_reason": null,
-                     *           "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *           "id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *           "municipality": "gemeente:0268",
                      *           "no_follow_up_reason": null,
                      *           "phase": "treatment",
@@ -13983,7 +15669,7 @@ export interface operations {
                      *           "started_on": "2026-09-01",
                      *           "treating_provider": "agb:12345678",
                      *           "treatment_ended_on": null,
-                     *           "updated_at": "2026-12-06T06:30:07.315934Z",
+                     *           "updated_at": "2026-12-06T06:43:52.830736Z",
                      *           "version": 1
                      *         }
                      *       ],
@@ -14121,9 +15807,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-06T06:30:07.315934Z",
+                     *       "created_at": "2026-12-06T06:43:52.830736Z",
                      *       "end_reason": null,
-                     *       "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *       "id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "treatment",
@@ -14134,7 +15820,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-06T06:30:07.315934Z",
+                     *       "updated_at": "2026-12-06T06:43:52.830736Z",
                      *       "version": 1
                      *     }
                      */
@@ -14250,16 +15936,16 @@ export interface operations {
                      *         {
                      *           "expires_on": null,
                      *           "given_on": "2026-12-06",
-                     *           "id": "01a24a0b-a700-72ca-8436-475b29354ec5",
+                     *           "id": "01a24a18-3fb1-7256-9f33-f6b6a9abb551",
                      *           "organisation": "gemeente:0268",
                      *           "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *           "recorded_at": "2026-12-06T06:30:07.360201Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.881549Z",
                      *           "recorded_by": {
                      *             "org": "agb:12345678",
                      *             "subject": "dev-user"
                      *           },
                      *           "status": "active",
-                     *           "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *           "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *           "version": 1,
                      *           "withdrawal_reason": null,
                      *           "withdrawn_at": null,
@@ -14386,16 +16072,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a24a0b-a700-72ca-8436-475b29354ec5",
+                     *       "id": "01a24a18-3fb1-7256-9f33-f6b6a9abb551",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-06T06:30:07.360201Z",
+                     *       "recorded_at": "2026-12-06T06:43:52.881549Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *       "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -14539,16 +16225,16 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a24a0b-a700-72ca-8436-475b29354ec5",
+                     *       "id": "01a24a18-3fb1-7256-9f33-f6b6a9abb551",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding Wmo-ondersteuning wonen",
-                     *       "recorded_at": "2026-12-06T06:30:07.360201Z",
+                     *       "recorded_at": "2026-12-06T06:43:52.881549Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "active",
-                     *       "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *       "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *       "version": 1,
                      *       "withdrawal_reason": null,
                      *       "withdrawn_at": null,
@@ -14684,19 +16370,19 @@ export interface operations {
                      * @example {
                      *       "expires_on": null,
                      *       "given_on": "2026-12-06",
-                     *       "id": "01a24a0b-a82c-70d9-96ab-f077a2cd3b22",
+                     *       "id": "01a24a18-4150-77d5-9184-8ebb5017254f",
                      *       "organisation": "gemeente:0268",
                      *       "purpose": "Aanmelding dagbesteding",
-                     *       "recorded_at": "2026-12-06T06:30:07.660954Z",
+                     *       "recorded_at": "2026-12-06T06:43:53.296313Z",
                      *       "recorded_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
                      *       },
                      *       "status": "withdrawn",
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *       "version": 2,
                      *       "withdrawal_reason": "Cliënt wil geen contact meer met de gemeente",
-                     *       "withdrawn_at": "2026-12-06T06:30:07.732669Z",
+                     *       "withdrawn_at": "2026-12-06T06:43:53.369210Z",
                      *       "withdrawn_by": {
                      *         "org": "agb:12345678",
                      *         "subject": "dev-user"
@@ -14838,6 +16524,156 @@ export interface operations {
             };
         };
     };
+    erase_trajectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was removed and what was kept, and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "erased_at": "2026-12-06T06:43:53.937869Z",
+                     *       "erased_now": true,
+                     *       "kept": [
+                     *         {
+                     *           "field": "access_log (all fields, including client_ref and the staff member's sub)",
+                     *           "why": "NEN 7513 / Wabvpz art. 15e: the record of who accessed the data must outlive the data; it is append-only and chained, and AVG art. 17(3)(b) exempts a legal obligation."
+                     *         },
+                     *         {
+                     *           "field": "trajectories: id, treating provider, municipality, phase, dates, end reason code",
+                     *           "why": "Without personal details these are facts about care, not about a person; the figures and the continuity of other organisations' records (their referrals, alerts) depend on them."
+                     *         },
+                     *         {
+                     *           "field": "referrals: id, parties, kind, life domains, status, dates, reason codes",
+                     *           "why": "The closed loop of the recipient organisation and the measured waiting times are built from them; they name no one once the contact details are gone."
+                     *         },
+                     *         {
+                     *           "field": "figure contributions and rollups",
+                     *           "why": "Aggregates without client ids, withheld below five clients: the figures stay correct."
+                     *         }
+                     *       ],
+                     *       "referrals": 0,
+                     *       "removed": [
+                     *         "trajectories.client_ref (replaced by a random pseudonym)",
+                     *         "trajectories.bsn_matcher, trajectories.bsn_sealed",
+                     *         "trajectories.no_follow_up_reason",
+                     *         "referrals.needs, referrals.status_reason",
+                     *         "referrals.client_name, client_phone, client_email, client_address",
+                     *         "referrals.referrer_name, referrer_phone, referrer_email",
+                     *         "participants.name, phone, email, relation (naasten and professionals)",
+                     *         "consents.withdrawal_reason",
+                     *         "handoff_meetings.participants, reason",
+                     *         "alerts.resolution_text",
+                     *         "trajectory_steps.detail",
+                     *         "trajectory_events.data, referral_events.data (free text and contact details in the history)",
+                     *         "external_identifiers of the trajectory and its referrals",
+                     *         "person_links and person_invitations of the trajectory",
+                     *         "webhook messages and idempotency records that mention the trajectory or its referrals"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErasureView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Under a legal hold: lift it first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_trajectory_history: {
         parameters: {
             query?: never;
@@ -14869,7 +16705,7 @@ export interface operations {
                      *           "kind": "registered",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T06:30:07.315934Z",
+                     *           "recorded_at": "2026-12-06T06:43:52.830736Z",
                      *           "referral_id": null,
                      *           "sequence": 1,
                      *           "to": "treatment"
@@ -14884,8 +16720,8 @@ export interface operations {
                      *           "kind": "referral_requested",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T06:30:07.429116Z",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "recorded_at": "2026-12-06T06:43:52.977519Z",
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "sequence": 1,
                      *           "to": "requested"
                      *         },
@@ -14899,8 +16735,8 @@ export interface operations {
                      *           "kind": "referral_acknowledged",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T06:30:07.487232Z",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "recorded_at": "2026-12-06T06:43:53.058319Z",
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "sequence": 2,
                      *           "to": "received"
                      *         },
@@ -14914,8 +16750,8 @@ export interface operations {
                      *           "kind": "referral_accepted",
                      *           "planned_end_on": null,
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T06:30:07.496388Z",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "recorded_at": "2026-12-06T06:43:53.072957Z",
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "sequence": 3,
                      *           "to": "accepted"
                      *         },
@@ -14929,7 +16765,7 @@ export interface operations {
                      *           "kind": "transition_started",
                      *           "planned_end_on": "2026-12-31",
                      *           "reason": null,
-                     *           "recorded_at": "2026-12-06T06:30:07.566407Z",
+                     *           "recorded_at": "2026-12-06T06:43:53.181783Z",
                      *           "referral_id": null,
                      *           "sequence": 2,
                      *           "to": "transition"
@@ -14944,7 +16780,7 @@ export interface operations {
                      *           "kind": "treatment_ended",
                      *           "planned_end_on": null,
                      *           "reason": "planned_completion",
-                     *           "recorded_at": "2026-12-06T06:30:07.589259Z",
+                     *           "recorded_at": "2026-12-06T06:43:53.212851Z",
                      *           "referral_id": null,
                      *           "sequence": 3,
                      *           "to": "closed"
@@ -15340,14 +17176,14 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-06T06:30:08.126467Z",
-                     *           "expires_at": "2027-01-17T06:30:08.126467Z",
-                     *           "id": "01a24a0b-a9ff-71de-8e88-eaff70cf2082",
+                     *           "created_at": "2026-12-06T06:43:53.670734Z",
+                     *           "expires_at": "2027-01-17T06:43:53.670734Z",
+                     *           "id": "01a24a18-42c8-7725-bb73-8743066fa5b6",
                      *           "level": null,
                      *           "participant_id": null,
                      *           "purpose": "client",
                      *           "status": "open",
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7"
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063"
                      *         }
                      *       ]
                      *     }
@@ -15453,15 +17289,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "BG76-2ANL-BLG4-SLVF-PSC3-YKFF-KY",
-                     *       "created_at": "2026-12-06T06:30:08.126467Z",
-                     *       "expires_at": "2027-01-17T06:30:08.126467Z",
-                     *       "id": "01a24a0b-a9ff-71de-8e88-eaff70cf2082",
+                     *       "code": "ZHVN-X7L4-ORCZ-R4IT-NHER-VZGC-4E",
+                     *       "created_at": "2026-12-06T06:43:53.670734Z",
+                     *       "expires_at": "2027-01-17T06:43:53.670734Z",
+                     *       "id": "01a24a18-42c8-7725-bb73-8743066fa5b6",
                      *       "level": null,
                      *       "participant_id": null,
                      *       "purpose": "client",
                      *       "status": "open",
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7"
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationView"];
@@ -15567,14 +17403,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-06T06:30:08.145829Z",
-                     *       "expires_at": "2027-01-17T06:30:08.145829Z",
-                     *       "id": "01a24a0b-aa12-7166-a82c-aaac8bf18bed",
+                     *       "created_at": "2026-12-06T06:43:53.692509Z",
+                     *       "expires_at": "2027-01-17T06:43:53.692509Z",
+                     *       "id": "01a24a18-42dd-7786-9d14-acfd553fd19c",
                      *       "level": null,
                      *       "participant_id": null,
                      *       "purpose": "client",
                      *       "status": "revoked",
-                     *       "trajectory_id": "01a24a0b-a899-7637-b602-24cc4ae512f5"
+                     *       "trajectory_id": "01a24a18-41c3-76b7-9995-0eee0f475dd8"
                      *     }
                      */
                     "application/json": components["schemas"]["InvitationView"];
@@ -15667,6 +17503,366 @@ export interface operations {
             };
         };
     };
+    get_legal_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hold (or none) and the erasure (or none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "erased_at": null,
+                     *       "held": true,
+                     *       "held_at": "2026-12-06T06:43:53.901287Z",
+                     *       "held_by": "dev-user",
+                     *       "reason": "Klacht bij de tuchtrechter, zaak T-2026-114"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegalHoldView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    place_legal_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Klacht bij de tuchtrechter, zaak T-2026-114"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LegalHoldRequest"];
+            };
+        };
+        responses: {
+            /** @description The hold as placed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "erased_at": null,
+                     *       "held": true,
+                     *       "held_at": "2026-12-06T06:43:53.901287Z",
+                     *       "held_by": "dev-user",
+                     *       "reason": "Klacht bij de tuchtrechter, zaak T-2026-114"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegalHoldView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `reason` missing, empty or longer than 500 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lift_legal_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The trajectory id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trajectory without a hold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "erased_at": null,
+                     *       "held": false,
+                     *       "held_at": null,
+                     *       "held_by": null,
+                     *       "reason": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegalHoldView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, unknown fields, bad parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (one identical body for every cause) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's scope or organisation does not allow this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such trajectory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This organisation's request budget for the minute is used up */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget allows a request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the cause is logged, not sent */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach (retry after `Retry-After` seconds) or the request ran out of time */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (when the database is out of reach). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_offers: {
         parameters: {
             query?: never;
@@ -15704,14 +17900,14 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-06T06:30:07.669935Z",
+                     *                 "requested_at": "2026-12-06T06:43:53.305257Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a24a0b-a835-7195-bc72-07812ce80a72",
+                     *               "id": "01a24a18-4159-7418-84b9-89f6ac1762e6",
                      *               "kind": "work_and_daytime_activity",
                      *               "life_domains": [],
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *               "offer_id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *               "recipient": "gemeente:0268",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -15720,7 +17916,7 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *               "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *               "version": 1,
                      *               "view": "requester"
                      *             },
@@ -15738,14 +17934,14 @@ export interface operations {
                      *                 "ended_on": null,
                      *                 "planned_start_on": null,
                      *                 "received_at": null,
-                     *                 "requested_at": "2026-12-06T06:30:07.669935Z",
+                     *                 "requested_at": "2026-12-06T06:43:53.305257Z",
                      *                 "started_on": null
                      *               },
-                     *               "id": "01a24a0b-a835-7195-bc72-0782309e3b11",
+                     *               "id": "01a24a18-4159-7418-84b9-89f7c6aad47b",
                      *               "kind": "work_and_daytime_activity",
                      *               "life_domains": [],
                      *               "needs": "Dagbesteding drie dagdelen per week",
-                     *               "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *               "offer_id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *               "recipient": "agb:12345678",
                      *               "referrer": {},
                      *               "rejection_reason": null,
@@ -15754,19 +17950,19 @@ export interface operations {
                      *               "service_id": null,
                      *               "status": "requested",
                      *               "status_reason": null,
-                     *               "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *               "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *               "version": 1,
                      *               "view": "requester"
                      *             }
                      *           ],
-                     *           "created_at": "2026-12-06T06:30:07.669935Z",
+                     *           "created_at": "2026-12-06T06:43:53.305257Z",
                      *           "expires_at": "2026-12-19T00:00:00Z",
-                     *           "id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *           "id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *           "kind": "work_and_daytime_activity",
                      *           "selected_referral_id": null,
                      *           "status": "open",
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
-                     *           "updated_at": "2026-12-06T06:30:07.669935Z",
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
+                     *           "updated_at": "2026-12-06T06:43:53.305257Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -15915,14 +18111,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
+                     *             "requested_at": "2026-12-06T06:43:53.305257Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a24a0b-a835-7195-bc72-07812ce80a72",
+                     *           "id": "01a24a18-4159-7418-84b9-89f6ac1762e6",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *           "offer_id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *           "recipient": "gemeente:0268",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -15931,7 +18127,7 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *           "version": 1,
                      *           "view": "requester"
                      *         },
@@ -15949,14 +18145,14 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T06:30:07.669935Z",
+                     *             "requested_at": "2026-12-06T06:43:53.305257Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a24a0b-a835-7195-bc72-0782309e3b11",
+                     *           "id": "01a24a18-4159-7418-84b9-89f7c6aad47b",
                      *           "kind": "work_and_daytime_activity",
                      *           "life_domains": [],
                      *           "needs": "Dagbesteding drie dagdelen per week",
-                     *           "offer_id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *           "offer_id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *           "recipient": "agb:12345678",
                      *           "referrer": {},
                      *           "rejection_reason": null,
@@ -15965,19 +18161,19 @@ export interface operations {
                      *           "service_id": null,
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
+                     *           "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
                      *       ],
-                     *       "created_at": "2026-12-06T06:30:07.669935Z",
+                     *       "created_at": "2026-12-06T06:43:53.305257Z",
                      *       "expires_at": "2026-12-19T00:00:00Z",
-                     *       "id": "01a24a0b-a835-7195-bc72-07809bc5339a",
+                     *       "id": "01a24a18-4159-7418-84b9-89f50b6a770d",
                      *       "kind": "work_and_daytime_activity",
                      *       "selected_referral_id": null,
                      *       "status": "open",
-                     *       "trajectory_id": "01a24a0b-a6db-7758-985c-bed98120fae7",
-                     *       "updated_at": "2026-12-06T06:30:07.669935Z",
+                     *       "trajectory_id": "01a24a18-3f88-7717-930d-8ccee08c5063",
+                     *       "updated_at": "2026-12-06T06:43:53.305257Z",
                      *       "version": 1
                      *     }
                      */
@@ -16405,15 +18601,15 @@ export interface operations {
                      *             "dates": {
                      *               "application_on": null,
                      *               "assessment_due_on": "2027-01-18",
-                     *               "decided_at": "2026-12-06T06:30:07.496388Z",
+                     *               "decided_at": "2026-12-06T06:43:53.072957Z",
                      *               "decision_due_on": null,
                      *               "ended_on": null,
                      *               "planned_start_on": "2026-12-15",
-                     *               "received_at": "2026-12-06T06:30:07.487232Z",
-                     *               "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *               "received_at": "2026-12-06T06:43:53.058319Z",
+                     *               "requested_at": "2026-12-06T06:43:52.977519Z",
                      *               "started_on": null
                      *             },
-                     *             "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *             "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *             "kind": "housing",
                      *             "life_domains": [],
                      *             "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -16426,10 +18622,10 @@ export interface operations {
                      *             "rejection_reason": null,
                      *             "requested_start_on": "2026-12-15",
                      *             "requester": "agb:12345678",
-                     *             "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *             "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *             "status": "accepted",
                      *             "status_reason": null,
-                     *             "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *             "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *             "version": 3,
                      *             "view": "requester"
                      *           }
@@ -16439,7 +18635,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
+                     *           "id": "01a24a18-4087-7738-b899-812717e06b21",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -16452,7 +18648,7 @@ export interface operations {
                      *       ],
                      *       "timeline": [
                      *         {
-                     *           "at": "2026-12-06T06:30:07.315934Z",
+                     *           "at": "2026-12-06T06:43:52.830736Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -16464,11 +18660,11 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.360201Z",
+                     *           "at": "2026-12-06T06:43:52.881549Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
-                     *             "consent_id": "01a24a0b-a700-72ca-8436-475b29354ec5",
+                     *             "consent_id": "01a24a18-3fb1-7256-9f33-f6b6a9abb551",
                      *             "expires_on": null,
                      *             "given_on": "2026-12-06",
                      *             "organisation": "gemeente:0268"
@@ -16477,7 +18673,7 @@ export interface operations {
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.429116Z",
+                     *           "at": "2026-12-06T06:43:52.977519Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -16490,10 +18686,10 @@ export interface operations {
                      *             "to": "requested"
                      *           },
                      *           "kind": "referral_requested",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.487232Z",
+                     *           "at": "2026-12-06T06:43:53.058319Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -16504,10 +18700,10 @@ export interface operations {
                      *             "to": "received"
                      *           },
                      *           "kind": "referral_acknowledged",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.496388Z",
+                     *           "at": "2026-12-06T06:43:53.072957Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
@@ -16519,77 +18715,77 @@ export interface operations {
                      *             "to": "accepted"
                      *           },
                      *           "kind": "referral_accepted",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.505473Z",
+                     *           "at": "2026-12-06T06:43:53.087146Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a24a0b-a791-7151-85d1-5695ff450a11",
+                     *             "participant_id": "01a24a18-407f-7580-b08a-40a6a623729a",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.511166Z",
+                     *           "at": "2026-12-06T06:43:53.095710Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "name": "S. Bakker",
-                     *             "participant_id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
+                     *             "participant_id": "01a24a18-4087-7738-b899-812717e06b21",
                      *             "role": "wmo_consultant"
                      *           },
                      *           "kind": "participant_joined",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.528163Z",
+                     *           "at": "2026-12-06T06:43:53.122085Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "kind": "meeting_planned",
-                     *             "meeting_id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
+                     *             "meeting_id": "01a24a18-40a2-713b-b44a-58f7171960c3",
                      *             "planned_at": "2026-12-10T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *             "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_planned",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.541296Z",
+                     *           "at": "2026-12-06T06:43:53.147265Z",
                      *           "by": "dev-user",
                      *           "by_org": "gemeente:0268",
                      *           "detail": {
                      *             "kind": "meeting_postponed",
-                     *             "meeting_id": "01a24a0b-a7a8-70af-8643-c70f9a533526",
+                     *             "meeting_id": "01a24a18-40a2-713b-b44a-58f7171960c3",
                      *             "planned_at": "2026-12-17T10:00:00+00:00",
                      *             "reason": null,
-                     *             "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *             "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *             "status": "planned"
                      *           },
                      *           "kind": "meeting_postponed",
-                     *           "referral_id": "01a24a0b-a745-7693-96c8-47b1ca74e06e"
+                     *           "referral_id": "01a24a18-4011-710f-ac77-7cde5226f8cf"
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.550794Z",
+                     *           "at": "2026-12-06T06:43:53.160411Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
                      *             "left_on": "2026-12-06",
                      *             "name": "M. de Vries",
-                     *             "participant_id": "01a24a0b-a791-7151-85d1-5695ff450a11",
+                     *             "participant_id": "01a24a18-407f-7580-b08a-40a6a623729a",
                      *             "role": "case_manager"
                      *           },
                      *           "kind": "participant_left",
                      *           "referral_id": null
                      *         },
                      *         {
-                     *           "at": "2026-12-06T06:30:07.566407Z",
+                     *           "at": "2026-12-06T06:43:53.181783Z",
                      *           "by": "dev-user",
                      *           "by_org": "agb:12345678",
                      *           "detail": {
@@ -16609,9 +18805,9 @@ export interface operations {
                      *         ],
                      *         "client_ref": "ehr-2026-00417",
                      *         "closure_outcome": null,
-                     *         "created_at": "2026-12-06T06:30:07.315934Z",
+                     *         "created_at": "2026-12-06T06:43:52.830736Z",
                      *         "end_reason": null,
-                     *         "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *         "id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *         "municipality": "gemeente:0268",
                      *         "no_follow_up_reason": null,
                      *         "phase": "transition",
@@ -16622,7 +18818,7 @@ export interface operations {
                      *         "started_on": "2026-09-01",
                      *         "treating_provider": "agb:12345678",
                      *         "treatment_ended_on": null,
-                     *         "updated_at": "2026-12-06T06:30:07.566407Z",
+                     *         "updated_at": "2026-12-06T06:43:53.181783Z",
                      *         "version": 2
                      *       }
                      *     }
@@ -16732,7 +18928,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
+                     *           "id": "01a24a18-407f-7580-b08a-40a6a623729a",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "M. de Vries",
@@ -16745,7 +18941,7 @@ export interface operations {
                      *         {
                      *           "consent": null,
                      *           "email": null,
-                     *           "id": "01a24a0b-a797-7212-8aab-32ab6ad3ffd7",
+                     *           "id": "01a24a18-4087-7738-b899-812717e06b21",
                      *           "joined_on": "2026-12-06",
                      *           "left_on": null,
                      *           "name": "S. Bakker",
@@ -16881,7 +19077,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
+                     *       "id": "01a24a18-407f-7580-b08a-40a6a623729a",
                      *       "joined_on": "2026-12-06",
                      *       "left_on": null,
                      *       "name": "M. de Vries",
@@ -17037,7 +19233,7 @@ export interface operations {
                      * @example {
                      *       "consent": null,
                      *       "email": null,
-                     *       "id": "01a24a0b-a791-7151-85d1-5695ff450a11",
+                     *       "id": "01a24a18-407f-7580-b08a-40a6a623729a",
                      *       "joined_on": "2026-12-06",
                      *       "left_on": "2026-12-06",
                      *       "name": "M. de Vries",
@@ -17214,10 +19410,10 @@ export interface operations {
                      *             "ended_on": null,
                      *             "planned_start_on": null,
                      *             "received_at": null,
-                     *             "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *             "requested_at": "2026-12-06T06:43:52.977519Z",
                      *             "started_on": null
                      *           },
-                     *           "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *           "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *           "kind": "housing",
                      *           "life_domains": [],
                      *           "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -17230,10 +19426,10 @@ export interface operations {
                      *           "rejection_reason": null,
                      *           "requested_start_on": "2026-12-15",
                      *           "requester": "agb:12345678",
-                     *           "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *           "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *           "status": "requested",
                      *           "status_reason": null,
-                     *           "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *           "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *           "version": 1,
                      *           "view": "requester"
                      *         }
@@ -17358,7 +19554,7 @@ export interface operations {
                  *         "phone": "024-1234567"
                  *       },
                  *       "requested_start_on": "2026-12-15",
-                 *       "service": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b"
+                 *       "service": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39"
                  *     }
                  */
                 "application/json": components["schemas"]["CreateReferralRequest"];
@@ -17397,10 +19593,10 @@ export interface operations {
                      *         "ended_on": null,
                      *         "planned_start_on": null,
                      *         "received_at": null,
-                     *         "requested_at": "2026-12-06T06:30:07.429116Z",
+                     *         "requested_at": "2026-12-06T06:43:52.977519Z",
                      *         "started_on": null
                      *       },
-                     *       "id": "01a24a0b-a745-7693-96c8-47b1ca74e06e",
+                     *       "id": "01a24a18-4011-710f-ac77-7cde5226f8cf",
                      *       "kind": "housing",
                      *       "life_domains": [],
                      *       "needs": "Zoekt woonruimte na de klinische opname; heeft schulden bij de woningcorporatie",
@@ -17413,10 +19609,10 @@ export interface operations {
                      *       "rejection_reason": null,
                      *       "requested_start_on": "2026-12-15",
                      *       "requester": "agb:12345678",
-                     *       "service_id": "01a24a0b-a714-77f3-ad97-1b86b2a4d05b",
+                     *       "service_id": "01a24a18-3fcc-77aa-a1d9-28ce6093ad39",
                      *       "status": "requested",
                      *       "status_reason": null,
-                     *       "trajectory_id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *       "trajectory_id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *       "version": 1,
                      *       "view": "requester"
                      *     }
@@ -17584,9 +19780,9 @@ export interface operations {
                      *       ],
                      *       "client_ref": "ehr-2026-00417",
                      *       "closure_outcome": null,
-                     *       "created_at": "2026-12-06T06:30:07.315934Z",
+                     *       "created_at": "2026-12-06T06:43:52.830736Z",
                      *       "end_reason": null,
-                     *       "id": "01a24a0b-a6d3-762c-bdea-b5dd593a2bfc",
+                     *       "id": "01a24a18-3f7e-7262-ace9-7fbb307043f9",
                      *       "municipality": "gemeente:0268",
                      *       "no_follow_up_reason": null,
                      *       "phase": "transition",
@@ -17597,7 +19793,7 @@ export interface operations {
                      *       "started_on": "2026-09-01",
                      *       "treating_provider": "agb:12345678",
                      *       "treatment_ended_on": null,
-                     *       "updated_at": "2026-12-06T06:30:07.566407Z",
+                     *       "updated_at": "2026-12-06T06:43:53.181783Z",
                      *       "version": 2
                      *     }
                      */
@@ -17755,16 +19951,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-06T06:30:07.760895Z",
+                     *           "created_at": "2026-12-06T06:43:53.399700Z",
                      *           "disabled_reason": null,
                      *           "event_types": [
                      *             "alert.opened",
                      *             "referral.updated"
                      *           ],
-                     *           "id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
+                     *           "id": "01a24a18-41b7-7565-b103-b620125a500c",
                      *           "previous_secret_valid_until": null,
                      *           "status": "active",
-                     *           "updated_at": "2026-12-06T06:30:07.760895Z",
+                     *           "updated_at": "2026-12-06T06:43:53.399700Z",
                      *           "url": "http://127.0.0.1:9/herstelbrug-events"
                      *         }
                      *       ]
@@ -17877,17 +20073,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-06T06:30:07.760895Z",
+                     *       "created_at": "2026-12-06T06:43:53.399700Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
+                     *       "id": "01a24a18-41b7-7565-b103-b620125a500c",
                      *       "previous_secret_valid_until": null,
-                     *       "secret": "whsec_KVElfXg8crony+lWBwfoC09jkQUzo1Tk",
+                     *       "secret": "whsec_nFhJI5v7rcde5n70xq91r2sKqneL40FV",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T06:30:07.760895Z",
+                     *       "updated_at": "2026-12-06T06:43:53.399700Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -18124,16 +20320,16 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "attempt": 1,
-                     *           "attempted_at": "2026-12-06T06:30:07.920296Z",
+                     *           "attempted_at": "2026-12-06T06:43:53.557303Z",
                      *           "duration_ms": 0,
                      *           "error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
                      *           "event_type": "alert.opened",
-                     *           "id": "01a24a0b-a930-7108-8c8a-3e58533d1bb2",
-                     *           "message_id": "01a24a0b-a89f-77a1-ab70-553eb4463c00",
+                     *           "id": "01a24a18-4255-725b-81f0-83049eccea58",
+                     *           "message_id": "01a24a18-41cd-7725-b63c-12cca12f67f9",
                      *           "message_status": "pending",
                      *           "outcome": "retry",
                      *           "status_code": null,
-                     *           "webhook_id": "msg_01a24a0ba89f77a1ab70553eb4463c00"
+                     *           "webhook_id": "msg_01a24a1841cd7725b63c12cca12f67f9"
                      *         }
                      *       ]
                      *     }
@@ -18361,7 +20557,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "created_at": "2026-12-06T06:30:07.775370Z",
+                     *           "created_at": "2026-12-06T06:43:53.421029Z",
                      *           "delivered_at": null,
                      *           "delivery_status": "pending",
                      *           "event_number": 1,
@@ -18369,15 +20565,15 @@ export interface operations {
                      *           "payload": {
                      *             "data": {
                      *               "change": "alert_opened",
-                     *               "id": "01a24a0b-a89f-77a1-ab70-553d03434a70",
+                     *               "id": "01a24a18-41cd-7725-b63c-12cb7996b3df",
                      *               "subject": "alert",
-                     *               "url": "/v1/alerts/01a24a0b-a89f-77a1-ab70-553d03434a70",
+                     *               "url": "/v1/alerts/01a24a18-41cd-7725-b63c-12cb7996b3df",
                      *               "version": 1
                      *             },
                      *             "event_number": 1,
                      *             "events_since_subscription_start": 1,
-                     *             "subscription_id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
-                     *             "timestamp": "2026-12-06T06:30:07.775370+00:00",
+                     *             "subscription_id": "01a24a18-41b7-7565-b103-b620125a500c",
+                     *             "timestamp": "2026-12-06T06:43:53.421029+00:00",
                      *             "type": "alert.opened"
                      *           }
                      *         }
@@ -18509,17 +20705,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-06T06:30:07.760895Z",
+                     *       "created_at": "2026-12-06T06:43:53.399700Z",
                      *       "disabled_reason": null,
                      *       "event_types": [
                      *         "alert.opened",
                      *         "referral.updated"
                      *       ],
-                     *       "id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d",
-                     *       "previous_secret_valid_until": "2026-12-07T06:30:08.070648Z",
-                     *       "secret": "whsec_lvNs2D291dk+dKBsFUgSibsXsG/g9aqY",
+                     *       "id": "01a24a18-41b7-7565-b103-b620125a500c",
+                     *       "previous_secret_valid_until": "2026-12-07T06:43:53.604132Z",
+                     *       "secret": "whsec_r+mQXaOcuRpUMgKfC1GmCFgh/8DcTAXP",
                      *       "status": "active",
-                     *       "updated_at": "2026-12-06T06:30:08.070648Z",
+                     *       "updated_at": "2026-12-06T06:43:53.604132Z",
                      *       "url": "http://127.0.0.1:9/herstelbrug-events"
                      *     }
                      */
@@ -18639,12 +20835,12 @@ export interface operations {
                      *       "last_delivered_at": null,
                      *       "last_delivered_event_number": null,
                      *       "last_error": "error sending request for url (http://127.0.0.1:9/herstelbrug-events)",
-                     *       "last_error_at": "2026-12-06T06:30:07.920296Z",
-                     *       "last_event_at": "2026-12-06T06:30:07.891728Z",
+                     *       "last_error_at": "2026-12-06T06:43:53.557303Z",
+                     *       "last_event_at": "2026-12-06T06:43:53.527008Z",
                      *       "pending": 1,
                      *       "retrying": 1,
                      *       "status": "active",
-                     *       "subscription_id": "01a24a0b-a890-73cd-8d5b-b21cd7e2c59d"
+                     *       "subscription_id": "01a24a18-41b7-7565-b103-b620125a500c"
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionStatusView"];
@@ -18753,8 +20949,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "message_id": "01a24a0b-a9b3-7535-95e4-3d452dff7129",
-                     *       "webhook_id": "msg_01a24a0ba9b3753595e43d452dff7129"
+                     *       "message_id": "01a24a18-426d-73fe-8e59-5955432eaf03",
+                     *       "webhook_id": "msg_01a24a18426d73fe8e595955432eaf03"
                      *     }
                      */
                     "application/json": components["schemas"]["QueuedMessage"];

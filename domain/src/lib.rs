@@ -19,6 +19,7 @@ pub mod identifier;
 pub mod notification;
 pub mod person;
 pub mod referral;
+pub mod retention;
 pub mod routing;
 pub mod team;
 #[cfg(test)]

@@ -25,6 +25,9 @@ pub enum StoreError {
     /// What was asked for is older than the retention and was (or may be) pruned.
     #[error("{detail}")]
     Expired { detail: String },
+    /// A legal hold keeps the trajectory's data: neither erasure nor retention touches it.
+    #[error("under a legal hold: {reason}")]
+    Held { reason: String },
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("stored data does not parse: {0}")]

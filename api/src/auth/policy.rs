@@ -11,6 +11,8 @@ use Scope::{Admin, Community, Dashboard, Municipality, Provider};
 
 const PROVIDER: &[Scope] = &[Provider];
 const PROVIDER_ADMIN: &[Scope] = &[Provider, Admin];
+/// Operators: erasure and legal holds.
+const ADMIN: &[Scope] = &[Admin];
 const PARTIES: &[Scope] = &[Provider, Municipality, Community];
 /// Dashboards read the alerts that concern their own organisation, and figures.
 const ALERT_READERS: &[Scope] = &[Provider, Municipality, Community, Dashboard, Admin];
@@ -30,6 +32,10 @@ pub const POLICY: &[(&str, &str, &[Scope])] = &[
     ("GET", "/v1/trajectories/{id}/events", PROVIDER_ADMIN),
     ("GET", "/v1/clients/{client_ref}/access-log", PROVIDER_ADMIN),
     ("GET", "/v1/access-log", ALERT_READERS),
+    ("POST", "/v1/trajectories/{id}/erasure", ADMIN),
+    ("GET", "/v1/trajectories/{id}/legal-hold", ADMIN),
+    ("PUT", "/v1/trajectories/{id}/legal-hold", ADMIN),
+    ("DELETE", "/v1/trajectories/{id}/legal-hold", ADMIN),
     ("POST", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents", PROVIDER),
     ("GET", "/v1/trajectories/{id}/consents/{cid}", PROVIDER),

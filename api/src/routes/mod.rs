@@ -19,6 +19,7 @@ pub fn v1(cfg: &mut ServiceConfig) {
     crate::continuity::register(cfg);
     crate::notification::register(cfg);
     crate::access_log::register(cfg);
+    crate::retention::register(cfg);
     crate::catalog::register(cfg);
     crate::catalog::organisations::register(cfg);
     crate::figures::register(cfg);

@@ -20,6 +20,12 @@ impl ClientRef {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The reference an erased trajectory carries instead of its client's: derived from
+    /// the trajectory's own id (no secret), 23 characters of the allowed alphabet.
+    pub fn erased(trajectory: uuid::Uuid) -> Self {
+        Self(format!("gewist-{}", &trajectory.simple().to_string()[..16]))
+    }
 }
 
 impl FromStr for ClientRef {

@@ -29,6 +29,7 @@ pub mod service_event;
 pub mod timer;
 pub mod trajectory;
 pub mod trajectory_event;
+pub mod trajectory_retention;
 pub mod trajectory_step;
 pub mod webhook_attempt;
 pub mod webhook_message;

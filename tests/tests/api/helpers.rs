@@ -180,6 +180,10 @@ pub fn test_config(database_url: &str) -> Config {
         audit_checkpoint_file: None,
         audit_checkpoint_url: None,
         audit_checkpoint_interval_seconds: 900,
+        retention_closed_trajectory_days: 730,
+        retention_idempotency_days: 7,
+        retention_interval_seconds: 86_400,
+        retention_batch: 500,
     }
 }
 

@@ -33,6 +33,7 @@ mod person;
 mod policy;
 mod receiver;
 mod referrals;
+mod retention;
 mod routing;
 mod strict_input;
 mod team;

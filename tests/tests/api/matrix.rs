@@ -393,6 +393,16 @@ fn rows() -> Vec<Row> {
         row(Method::GET, "/fhir/EpisodeOfCare/{id}", "NFFFOOF"),
         row(Method::GET, "/fhir/HealthcareService", "OOOOOOO"),
         row(Method::GET, "/fhir/HealthcareService/{id}", "OOOOOOO"),
+        // Legal holds and erasure: administrators only; erasure last, since it removes
+        // the world's personal details (its ids and facts stay).
+        row(Method::GET, "/v1/trajectories/{id}/legal-hold", "FFFFOFF"),
+        row(Method::PUT, "/v1/trajectories/{id}/legal-hold", "FFFFOFF"),
+        row(
+            Method::DELETE,
+            "/v1/trajectories/{id}/legal-hold",
+            "FFFFOFF",
+        ),
+        row(Method::POST, "/v1/trajectories/{id}/erasure", "FFFFOFF"),
     ]
 }
 
@@ -477,6 +487,9 @@ fn request(row: &Row, w: &World, n: usize) -> (String, Option<&'static str>, Val
             json!({"items": [{"system": "urn:matrix:ids", "value": format!("m-{n}")}]}),
         ),
         ("POST", "/v1/services/{id}/capacity") => (None, json!({"availability": "yes"})),
+        ("PUT", "/v1/trajectories/{id}/legal-hold") => {
+            (None, json!({"reason": "Verzoek van de inspectie"}))
+        }
         ("POST", "/v1/webhook-subscriptions") => (
             None,
             json!({"url": "http://127.0.0.1:9/other", "event_types": ["alert.opened"]}),

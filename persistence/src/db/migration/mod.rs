@@ -26,6 +26,7 @@ mod m20261205_000021_figure_cells;
 mod m20261205_000022_life_domains;
 mod m20261206_000023_person;
 mod m20261206_000024_audit_checkpoints;
+mod m20261206_000025_retention;
 
 /// Runs one SQL statement written by hand (partial indexes, backend-specific tables).
 pub(super) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000022_life_domains::Migration),
             Box::new(m20261206_000023_person::Migration),
             Box::new(m20261206_000024_audit_checkpoints::Migration),
+            Box::new(m20261206_000025_retention::Migration),
         ]
     }
 }

@@ -51,6 +51,8 @@ fn action(method: &str, pattern: &str) -> char {
     match method {
         "GET" | "HEAD" => 'R',
         "POST" if pattern.ends_with("/search") => 'R',
+        // An erasure removes data: the log says so.
+        "POST" if pattern.ends_with("/erasure") => 'D',
         "POST" if creates => 'C',
         "POST" | "PUT" | "PATCH" => 'U',
         "DELETE" => 'D',
@@ -311,6 +313,7 @@ mod tests {
     fn actions_and_outcomes() {
         assert_eq!(action("GET", "/v1/trajectories/{id}"), 'R');
         assert_eq!(action("POST", "/v1/trajectories"), 'C');
+        assert_eq!(action("POST", "/v1/trajectories/{id}/erasure"), 'D');
         assert_eq!(action("POST", "/v1/trajectories/{id}/transitions"), 'U');
         assert_eq!(action("DELETE", "/v1/webhook-subscriptions/{id}"), 'D');
         assert_eq!(outcome(200), "success");

@@ -21,6 +21,6 @@ mod tests;
 pub use chain::{AccessLog, ChainWalk};
 pub use checkpoint::StoredCheckpoints;
 pub use export::{Export, ExportQuery};
-pub(crate) use record::defer;
 pub use record::{AccessEntry, AccessRecord, storable};
+pub(crate) use record::{defer, removals};
 pub use writer::AccessWriter;

@@ -162,3 +162,30 @@ pub(super) fn logged(row: &access_log::Model) -> LoggedEntry {
         disclosed: r.disclosed,
     }
 }
+
+/// The entries of removals the server makes by itself (the retention job): one per
+/// trajectory, action D, in the removal's own transaction.
+pub(crate) fn removals(trajectories: &[Uuid], now: DateTime<Utc>) -> Vec<access_log::ActiveModel> {
+    trajectories
+        .iter()
+        .map(|id| {
+            let record = AccessRecord {
+                event: "retention: personal details removed".to_owned(),
+                action: 'D',
+                outcome: "success".to_owned(),
+                status: 200,
+                client_ref: None,
+                trajectory_id: Some(*id),
+                referral_id: None,
+                subject: Some("herstelbrug-retention".to_owned()),
+                role: Some("system".to_owned()),
+                org: None,
+                address: None,
+                request_id: None,
+                purpose: "retention".to_owned(),
+                disclosed: Vec::new(),
+            };
+            row(&record, 200, now)
+        })
+        .collect()
+}

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::erase::erase;
 use crate::db::connect::begin_immediate;
 use crate::entity::{
-    idempotency_key, trajectory, trajectory_retention, webhook_attempt, webhook_message,
+    access_log, idempotency_key, trajectory, trajectory_retention, webhook_attempt, webhook_message,
 };
 use crate::error::StoreError;
 
@@ -87,6 +87,10 @@ impl RetentionStore {
         }
         erase(&txn, &ids).await?;
         mark_erased(&txn, &ids, "retention", now).await?;
+        // Every removal is itself in the access log, committed with it.
+        access_log::Entity::insert_many(crate::access_log::removals(&ids, now))
+            .exec_without_returning(&txn)
+            .await?;
         txn.commit().await?;
         Ok(ids.len() as u64)
     }

@@ -195,6 +195,22 @@ async fn erasure_removes_every_personal_field_but_those_documented_as_kept() {
     let report: Value = erased.json().await.expect("json");
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["erased_now"], true);
+    let log: Value = app
+        .get("/v1/access-log?limit=5", &admin)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        log["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|e| e["action"] == "D"
+                && e["event"] == "POST /v1/trajectories/{id}/erasure"
+                && e["trajectory_id"].as_str() == Some(trajectory.as_str())),
+        "{log}"
+    );
     let kept = report["kept"].as_array().expect("kept");
     assert!(kept.iter().any(|k| {
         k["field"]
@@ -374,6 +390,19 @@ async fn the_retention_job_removes_what_passed_its_term_resumes_and_honours_a_le
         String::from_utf8_lossy(&resumed.stdout)
     );
     assert_eq!(erased_count(db.url()).await, 3);
+    // Every removal is itself in the access log.
+    let logged = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM access_log WHERE action = 'D' AND purpose = 'retention'"
+                .to_owned(),
+        ))
+        .await
+        .expect("counts")
+        .expect("row")
+        .try_get::<i64>("", "n")
+        .expect("n");
+    assert_eq!(logged, 3);
 
     // The held trajectory kept everything; erasure is refused while held.
     let provider = token(PROVIDER_A, "provider");

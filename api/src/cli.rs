@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use herstelbrug_domain::audit::BundleScope;
+use herstelbrug_domain::access_log::BundleScope;
 
 use crate::auth::token::mint;
 use crate::config::Config;
@@ -311,7 +311,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn audit(config: &Config, command: AuditCommand) -> Result<String, String> {
-    use crate::audit::commands;
+    use crate::access_log::commands;
     match command {
         AuditCommand::Verify {
             checkpoints,

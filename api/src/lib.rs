@@ -3,7 +3,6 @@
 
 pub mod access_log;
 pub mod aftercare;
-pub mod audit;
 pub mod auth;
 pub mod bsn_vault;
 pub mod catalog;

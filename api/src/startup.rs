@@ -180,11 +180,12 @@ impl Application {
                 metrics.retention_removed.clone(),
             );
         }
-        match crate::audit::keys::configured(&config).map_err(StartupError::Config)? {
-            Some(key) => crate::audit::checkpointer::spawn(
+        match crate::access_log::keys::configured(&config).map_err(StartupError::Config)? {
+            Some(key) => crate::access_log::checkpointer::spawn(
                 AccessLog::new(db.conn.clone()),
                 key,
-                crate::audit::anchor::Anchor::from_config(&config).map_err(StartupError::Config)?,
+                crate::access_log::anchor::Anchor::from_config(&config)
+                    .map_err(StartupError::Config)?,
                 clock.clone(),
                 Duration::from_secs(config.audit_checkpoint_interval_seconds.max(1)),
             ),

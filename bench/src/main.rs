@@ -20,6 +20,7 @@ mod load;
 mod national;
 mod pgbench;
 mod replay;
+mod retention;
 mod same_work;
 mod seed;
 mod server;
@@ -157,6 +158,17 @@ enum Command {
         /// Requests timed per case.
         #[arg(long, default_value_t = 30)]
         requests: usize,
+    },
+    /// The retention job over closed trajectories past their term.
+    Retention {
+        /// `sqlite` (a temporary file) or a PostgreSQL server URL (a database is created and dropped).
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        trajectories: u64,
+        /// Trajectories per transaction (the job's default).
+        #[arg(long, default_value_t = 500)]
+        batch: u64,
     },
     /// Webhook delivery throughput and lag with several dispatchers on one database.
     Webhooks {
@@ -361,6 +373,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         } => {
             with_database(&database, |db, _| async move {
                 figures::run(&db, trajectories, deltas, requests.max(1)).await
+            })
+            .await?;
+        }
+        Command::Retention {
+            database,
+            trajectories,
+            batch,
+        } => {
+            with_database(&database, |db, _| async move {
+                retention::run(&db, trajectories, batch.max(1)).await
             })
             .await?;
         }

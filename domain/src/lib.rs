@@ -6,8 +6,8 @@
 #[macro_use]
 pub mod kernel;
 
+pub mod access_log;
 pub mod aftercare;
-pub mod audit;
 pub mod catalog;
 pub mod consent;
 pub mod continuity;

@@ -1,7 +1,7 @@
 //! Signing the chain's head as the next checkpoint, and reading the checkpoints back.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use herstelbrug_domain::audit::{AuditKey, Checkpoint, GENESIS};
+use herstelbrug_domain::access_log::{AuditKey, Checkpoint, GENESIS};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryOrder};
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use herstelbrug_domain::audit::{BundleScope, Checkpoint, Link, LoggedEntry};
+use herstelbrug_domain::access_log::{BundleScope, Checkpoint, Link, LoggedEntry};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };

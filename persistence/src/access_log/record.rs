@@ -1,7 +1,7 @@
 //! One access as the API describes it, and how it becomes a row and a hashed entry.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use herstelbrug_domain::audit::LoggedEntry;
+use herstelbrug_domain::access_log::LoggedEntry;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::EntityTrait;
 use sea_orm::QueryTrait as _;
@@ -136,7 +136,7 @@ pub(super) fn row(
         purpose: Set(storable(&r.purpose, 100)),
         tx_id: NotSet,
         disclosed: Set((!r.disclosed.is_empty())
-            .then(|| herstelbrug_domain::audit::entry::disclosed_json(&r.disclosed))),
+            .then(|| herstelbrug_domain::access_log::entry::disclosed_json(&r.disclosed))),
     }
 }
 

@@ -58,18 +58,22 @@ impl RetentionStore {
         Self { conn, policy }
     }
 
-    /// One batch of closed trajectories past their term, each batch one transaction: a
-    /// crash loses at most the batch in flight, which the next round takes again. On
-    /// PostgreSQL replicas take disjoint batches (SKIP LOCKED). Returns how many.
+    /// One batch of closed trajectories past their term, after `after` (the last one of
+    /// the previous batch, so a round never rescans what it did), each batch one
+    /// transaction: a crash loses at most the batch in flight, which the next round takes
+    /// again. On PostgreSQL replicas take disjoint batches (SKIP LOCKED). Returns how many,
+    /// and where the next batch starts.
     pub async fn pseudonymise_batch(
         &self,
         today: NaiveDate,
         now: DateTime<Utc>,
         batch: u64,
-    ) -> Result<u64, StoreError> {
+        after: Option<(NaiveDate, Uuid)>,
+    ) -> Result<(u64, Option<(NaiveDate, Uuid)>), StoreError> {
         let txn = begin_immediate(&self.conn).await?;
         let mut due = trajectory::Entity::find()
             .select_only()
+            .column(trajectory::Column::PhaseSince)
             .column(trajectory::Column::Id)
             .filter(trajectory::Column::Phase.eq("closed"))
             .filter(trajectory::Column::PhaseSince.lt(self.policy.closed_before(today)))
@@ -77,14 +81,26 @@ impl RetentionStore {
             .order_by_asc(trajectory::Column::PhaseSince)
             .order_by_asc(trajectory::Column::Id)
             .limit(batch);
+        if let Some((since, id)) = after {
+            due = due.filter(
+                sea_orm::Condition::any()
+                    .add(trajectory::Column::PhaseSince.gt(since))
+                    .add(
+                        trajectory::Column::PhaseSince
+                            .eq(since)
+                            .and(trajectory::Column::Id.gt(id)),
+                    ),
+            );
+        }
         if txn.get_database_backend() == DbBackend::Postgres {
             due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
-        let ids: Vec<Uuid> = due.into_tuple().all(&txn).await?;
-        if ids.is_empty() {
+        let found: Vec<(NaiveDate, Uuid)> = due.into_tuple().all(&txn).await?;
+        let Some(last) = found.last().copied() else {
             txn.commit().await?;
-            return Ok(0);
-        }
+            return Ok((0, None));
+        };
+        let ids: Vec<Uuid> = found.iter().map(|(_, id)| *id).collect();
         erase(&txn, &ids).await?;
         mark_erased(&txn, &ids, "retention", now).await?;
         // Every removal is itself in the access log, committed with it.
@@ -92,7 +108,7 @@ impl RetentionStore {
             .exec_without_returning(&txn)
             .await?;
         txn.commit().await?;
-        Ok(ids.len() as u64)
+        Ok((ids.len() as u64, Some(last)))
     }
 
     /// Removes up to `batch` idempotency records past their term; returns how many.
@@ -138,12 +154,14 @@ impl RetentionStore {
         batch: u64,
     ) -> Result<RetentionRound, StoreError> {
         let mut done = RetentionRound::default();
+        let mut after = None;
         loop {
-            let n = self.pseudonymise_batch(today, now, batch).await?;
+            let (n, last) = self.pseudonymise_batch(today, now, batch, after).await?;
             done.trajectories_pseudonymised += n;
             if n < batch {
                 break;
             }
+            after = last;
         }
         loop {
             let n = self.prune_idempotency(now, batch).await?;

@@ -35,21 +35,26 @@ impl Audit {
         self.dir.path().join("checkpoints.jsonl")
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"))
+    /// Runs the command off the test's runtime thread: the app under test shares that
+    /// thread, and a command waiting for the sealer's lock must not stop the app that
+    /// holds it.
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"));
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env("DATABASE_URL", &self.url)
             .env("HERSTELBRUG_JWT_SECRET", crate::helpers::SECRET)
             .env("HERSTELBRUG_AUDIT_KEY", &self.key)
             .env("HERSTELBRUG_AUDIT_CHECKPOINT_FILE", self.checkpoint_file())
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("runs")
+            .env("RUST_LOG", "warn");
+        tokio::task::spawn_blocking(move || command.output().expect("runs"))
+            .await
+            .expect("joins")
     }
 
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+    async fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).await;
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -58,8 +63,8 @@ impl Audit {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+    async fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args).await;
         assert!(!out.status.success(), "{args:?} succeeded");
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
@@ -68,20 +73,20 @@ impl Audit {
     /// once every older transaction in the cluster (other tests') has ended.
     async fn checkpoint_everything(&self) -> i64 {
         for _ in 0..200 {
-            let said = self.ok(&["audit", "verify"]);
+            let said = self.ok(&["audit", "verify"]).await;
             if said.contains(", 0 waiting") {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        let line = self.ok(&["audit", "checkpoint"]);
+        let line = self.ok(&["audit", "checkpoint"]).await;
         let checkpoint: serde_json::Value = serde_json::from_str(line.trim()).expect("json");
         checkpoint["entries"].as_i64().expect("entries")
     }
 
-    fn public_key(&self) -> PathBuf {
+    async fn public_key(&self) -> PathBuf {
         let path = self.dir.path().join("audit.pub");
-        std::fs::write(&path, self.ok(&["audit", "public-key"])).expect("writes");
+        std::fs::write(&path, self.ok(&["audit", "public-key"]).await).expect("writes");
         path
     }
 }
@@ -138,7 +143,7 @@ async fn cutting_the_logs_tail_is_caught_against_a_checkpoint() {
     some_entries(&app, "client-1", 4).await;
     let entries = audit.checkpoint_everything().await;
     assert!(entries >= 5, "{entries}");
-    let said = audit.ok(&["audit", "verify"]);
+    let said = audit.ok(&["audit", "verify"]).await;
     assert!(
         said.contains("intact") && said.contains("checkpoint(s) verified"),
         "{said}"
@@ -160,7 +165,7 @@ async fn cutting_the_logs_tail_is_caught_against_a_checkpoint() {
     ))
     .await
     .expect("cuts seals");
-    let said = audit.fails(&["audit", "verify"]);
+    let said = audit.fails(&["audit", "verify"]).await;
     assert!(said.contains("the log was cut"), "{said}");
     assert!(!said.contains("broken at entry"), "{said}");
 }
@@ -187,7 +192,7 @@ async fn an_edit_resealed_after_the_fact_is_caught_against_a_checkpoint() {
     )
     .await
     .expect("unseals");
-    let said = audit.fails(&["audit", "verify"]);
+    let said = audit.fails(&["audit", "verify"]).await;
     assert!(said.contains("changed and resealed"), "{said}");
     // The chain alone is whole again: without the checkpoint nothing would show.
     assert!(!said.contains("broken at entry"), "{said}");
@@ -202,13 +207,13 @@ async fn a_checkpoint_removed_from_the_database_or_from_both_copies_is_caught() 
     audit.checkpoint_everything().await;
     some_entries(&app, "client-4", 1).await;
     audit.checkpoint_everything().await;
-    assert!(audit.ok(&["audit", "verify"]).contains("intact"));
+    assert!(audit.ok(&["audit", "verify"]).await.contains("intact"));
 
     let conn = unguarded(&audit.url, &["access_log_checkpoints"]).await;
     conn.execute_unprepared("DELETE FROM access_log_checkpoints WHERE number = 1")
         .await
         .expect("removes");
-    let said = audit.fails(&["audit", "verify"]);
+    let said = audit.fails(&["audit", "verify"]).await;
     assert!(
         said.contains("checkpoint 1 is in the outside copy but was removed from the database"),
         "{said}"
@@ -222,7 +227,7 @@ async fn a_checkpoint_removed_from_the_database_or_from_both_copies_is_caught() 
         .filter(|line| !line.starts_with("{\"number\":1,"))
         .collect();
     std::fs::write(&file, kept.join("\n") + "\n").expect("writes");
-    let said = audit.fails(&["audit", "verify"]);
+    let said = audit.fails(&["audit", "verify"]).await;
     assert!(said.contains("checkpoints before 2 are missing"), "{said}");
 }
 
@@ -248,20 +253,22 @@ async fn an_exported_bundle_verifies_with_only_the_public_key_and_not_after_one_
     some_entries(&app, "client-5", 3).await;
     audit.checkpoint_everything().await;
     let bundle = audit.dir.path().join("export.bundle");
-    let said = audit.ok(&[
-        "audit",
-        "export",
-        "--from",
-        "2000-01-01",
-        "--to",
-        "2100-01-01",
-        "--org",
-        PROVIDER_A,
-        "--out",
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let said = audit
+        .ok(&[
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--org",
+            PROVIDER_A,
+            "--out",
+            bundle.to_str().expect("utf-8"),
+        ])
+        .await;
     assert!(said.contains("covered by checkpoint"), "{said}");
-    let key = audit.public_key();
+    let key = audit.public_key().await;
     let verified = verify_offline(&bundle, &key);
     assert!(
         verified.status.success(),
@@ -270,6 +277,39 @@ async fn an_exported_bundle_verifies_with_only_the_public_key_and_not_after_one_
     );
     let said = String::from_utf8_lossy(&verified.stdout);
     assert!(said.contains("bundle intact: 4 entries"), "{said}");
+
+    // One client's entries: about that client's trajectory only.
+    let client_bundle = audit.dir.path().join("client.bundle");
+    audit
+        .ok(&[
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--client",
+            "client-5",
+            "--out",
+            client_bundle.to_str().expect("utf-8"),
+        ])
+        .await;
+    let client_text = std::fs::read_to_string(&client_bundle).expect("reads");
+    let client_body: serde_json::Value =
+        serde_json::from_str(client_text.lines().next().expect("body")).expect("json");
+    let about = client_body["entries"].as_array().expect("entries");
+    assert_eq!(about.len(), 4, "{about:?}");
+    let trajectory = about
+        .iter()
+        .find_map(|e| e["trajectory_id"].as_str())
+        .expect("a read names the trajectory");
+    assert!(
+        about
+            .iter()
+            .all(|e| e["client_ref"] == "client-5" || e["trajectory_id"] == trajectory),
+        "{about:?}"
+    );
+    assert!(verify_offline(&client_bundle, &key).status.success());
 
     // Every entry of the organisation, none of another.
     let text = std::fs::read_to_string(&bundle).expect("reads");
@@ -297,7 +337,9 @@ async fn an_exported_bundle_verifies_with_only_the_public_key_and_not_after_one_
     std::fs::write(&bundle, &text).expect("restores");
     std::fs::write(
         &stranger,
-        audit.ok(&["audit", "keygen", "--out", "stranger.pem"]),
+        audit
+            .ok(&["audit", "keygen", "--out", "stranger.pem"])
+            .await,
     )
     .expect("writes");
     assert!(!verify_offline(&bundle, &stranger).status.success());
@@ -311,7 +353,7 @@ async fn a_rotated_key_continues_the_chain_and_the_old_key_still_verifies_it() {
     let app = started(&db, &audit).await;
     some_entries(&app, "client-6", 2).await;
     audit.checkpoint_everything().await;
-    let old_public = audit.public_key();
+    let old_public = audit.public_key().await;
     let old_copy = audit.dir.path().join("old.pub");
     std::fs::copy(&old_public, &old_copy).expect("copies");
 
@@ -320,7 +362,7 @@ async fn a_rotated_key_continues_the_chain_and_the_old_key_still_verifies_it() {
         format!("{}\n", key_text(9)),
     )
     .expect("writes");
-    let said = audit.ok(&["audit", "rotate", "--new-key", "new.key"]);
+    let said = audit.ok(&["audit", "rotate", "--new-key", "new.key"]).await;
     assert!(
         said.contains("now set HERSTELBRUG_AUDIT_KEY_FILE"),
         "{said}"
@@ -329,20 +371,22 @@ async fn a_rotated_key_continues_the_chain_and_the_old_key_still_verifies_it() {
     some_entries(&app, "client-7", 1).await;
     audit.checkpoint_everything().await;
     // The new key's checkpoints verify, and so do the old key's before the rotation.
-    assert!(audit.ok(&["audit", "verify"]).contains("intact"));
+    assert!(audit.ok(&["audit", "verify"]).await.contains("intact"));
 
     // A supervisor who holds only the old public key verifies an export the new key signed.
     let bundle = audit.dir.path().join("after-rotation.bundle");
-    audit.ok(&[
-        "audit",
-        "export",
-        "--from",
-        "2000-01-01",
-        "--to",
-        "2100-01-01",
-        "--out",
-        bundle.to_str().expect("utf-8"),
-    ]);
+    audit
+        .ok(&[
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--out",
+            bundle.to_str().expect("utf-8"),
+        ])
+        .await;
     let verified = verify_offline(&bundle, &old_copy);
     assert!(
         verified.status.success(),

@@ -268,8 +268,11 @@ async fn erasure_removes_every_personal_field_but_those_documented_as_kept() {
     );
 }
 
-fn retention_run(url: &str, offset_days: i64, batch: u64) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"))
+/// `herstelbrug retention run` with the clock `offset_days` ahead, off the test's runtime
+/// thread (the app under test shares it and must keep answering its own transactions).
+async fn retention_run(url: &str, offset_days: i64, batch: u64) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herstelbrug-under-test"));
+    command
         .args(["retention", "run"])
         .env("DATABASE_URL", url)
         .env("HERSTELBRUG_JWT_SECRET", crate::helpers::SECRET)
@@ -278,9 +281,10 @@ fn retention_run(url: &str, offset_days: i64, batch: u64) -> Output {
             (offset_days * 86_400).to_string(),
         )
         .env("HERSTELBRUG_RETENTION_BATCH", batch.to_string())
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("runs")
+        .env("RUST_LOG", "warn");
+    tokio::task::spawn_blocking(move || command.output().expect("runs"))
+        .await
+        .expect("joins")
 }
 
 async fn figures(app: &TestApp) -> Value {
@@ -333,7 +337,7 @@ async fn the_retention_job_removes_what_passed_its_term_resumes_and_honours_a_le
     let figures_before = figures(&app).await;
 
     // Within the term (two years by default) nothing goes.
-    let early = retention_run(db.url(), 700, 1);
+    let early = retention_run(db.url(), 700, 1).await;
     assert!(
         early.status.success(),
         "{}",
@@ -368,7 +372,7 @@ async fn the_retention_job_removes_what_passed_its_term_resumes_and_honours_a_le
             .await
             .expect("installs the crash");
     }
-    let stopped = retention_run(db.url(), 800, 1);
+    let stopped = retention_run(db.url(), 800, 1).await;
     assert!(!stopped.status.success());
     assert_eq!(
         erased_count(db.url()).await,
@@ -378,7 +382,7 @@ async fn the_retention_job_removes_what_passed_its_term_resumes_and_honours_a_le
     conn.execute_unprepared(uncrash)
         .await
         .expect("removes the crash");
-    let resumed = retention_run(db.url(), 800, 1);
+    let resumed = retention_run(db.url(), 800, 1).await;
     assert!(
         resumed.status.success(),
         "{}",
@@ -449,6 +453,52 @@ async fn the_retention_job_removes_what_passed_its_term_resumes_and_honours_a_le
         .await
         .expect("sent");
     assert_eq!(lifted.status(), 200);
-    assert!(retention_run(db.url(), 800, 10).status.success());
+    assert!(retention_run(db.url(), 800, 10).await.status.success());
     assert_eq!(erased_count(db.url()).await, 4);
+}
+
+#[tokio::test]
+async fn two_retention_runners_at_once_remove_each_trajectory_once() {
+    let db = TestDatabase::fresh().await;
+    let app = TestApp::spawn_on(&db).await;
+    let provider = token(PROVIDER_A, "provider");
+    for n in 0..12 {
+        let id = app.register_id(PROVIDER_A, &format!("twice-{n}")).await;
+        app.transition_ok(
+            &provider,
+            &id,
+            1,
+            &json!({"to": "closed", "reason": "client_choice"}),
+        )
+        .await;
+    }
+    // Two replicas' jobs, in small batches, at the same moment.
+    let url = db.url().to_owned();
+    let (first, second) = tokio::join!(retention_run(&url, 800, 2), retention_run(&url, 800, 2));
+    for out in [first, second] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(erased_count(&url).await, 12);
+    let conn = herstelbrug_persistence::connect(&url, 1)
+        .await
+        .expect("connects")
+        .conn;
+    let logged = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM access_log WHERE purpose = 'retention'".to_owned(),
+        ))
+        .await
+        .expect("counts")
+        .expect("row")
+        .try_get::<i64>("", "n")
+        .expect("n");
+    assert_eq!(
+        logged, 12,
+        "each removal logged once, by whichever runner took it"
+    );
 }

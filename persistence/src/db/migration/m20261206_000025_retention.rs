@@ -31,7 +31,7 @@ impl MigrationTrait for Migration {
         .await?;
         sql(
             manager,
-            "CREATE INDEX ix_trajectories_closed ON trajectories (phase_since) WHERE phase = 'closed'",
+            "CREATE INDEX ix_trajectories_closed ON trajectories (phase_since, id) WHERE phase = 'closed'",
         )
         .await
     }

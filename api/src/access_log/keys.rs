@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use herstelbrug_domain::audit::AuditKey;
+use herstelbrug_domain::access_log::AuditKey;
 
 use crate::auth::dev_secret;
 use crate::config::Config;

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use herstelbrug_domain::audit::{
+use herstelbrug_domain::access_log::{
     AuditKey, Bundle, BundleScope, PublicKey, SignedBundle, TrustedKeys, bundle, merge, walk,
 };
 use herstelbrug_persistence::{AccessEntry, AccessLog, AccessRecord, ExportQuery};
@@ -259,7 +259,7 @@ pub async fn export(config: &Config, request: ExportRequest) -> Result<(String, 
     Ok((bundle.sign(&key).0, summary))
 }
 
-fn access_entry(entry: &herstelbrug_domain::audit::LoggedEntry) -> AccessEntry {
+fn access_entry(entry: &herstelbrug_domain::access_log::LoggedEntry) -> AccessEntry {
     AccessEntry {
         id: entry.id,
         recorded_at: entry.recorded_at,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herstelbrug_domain::audit::AuditKey;
+use herstelbrug_domain::access_log::AuditKey;
 use herstelbrug_persistence::AccessLog;
 
 use super::anchor::Anchor;

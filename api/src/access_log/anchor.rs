@@ -6,7 +6,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use herstelbrug_domain::audit::Checkpoint;
+use herstelbrug_domain::access_log::Checkpoint;
 use tokio::sync::Mutex;
 
 use crate::config::Config;

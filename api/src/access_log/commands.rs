@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use herstelbrug_domain::access_log::{
-    AuditKey, Bundle, BundleScope, PublicKey, SignedBundle, TrustedKeys, bundle, merge, walk,
+    AuditKey, Bundle, BundleScope, Checkpoint, PublicKey, SignedBundle, TrustedKeys, bundle, merge,
+    walk,
 };
 use herstelbrug_persistence::{AccessEntry, AccessLog, AccessRecord, ExportQuery};
 
@@ -120,19 +121,30 @@ pub async fn verify(
     ))
 }
 
+/// Signs the head now with `keys` (even if it did not move) and writes the checkpoint
+/// outside the database too; returns it and every checkpoint stored.
+async fn sign_now(
+    config: &Config,
+    log: &AccessLog,
+    keys: &[&AuditKey],
+) -> Result<(Checkpoint, Vec<Checkpoint>), String> {
+    let made = log
+        .checkpoint(keys, Utc::now(), false)
+        .await
+        .map_err(text)?
+        .ok_or("no checkpoint was made")?;
+    let all = log.checkpoints().await.map_err(text)?.checkpoints;
+    anchor::Anchor::from_config(config)?
+        .record(Some(&made), &all)
+        .await?;
+    Ok((made, all))
+}
+
 /// `audit checkpoint`: signs the head now (even if it did not move).
 pub async fn checkpoint(config: &Config) -> Result<String, String> {
     let key = required_key(config)?;
     let log = open_log(config).await?;
-    let made = log
-        .checkpoint(&[&key], Utc::now(), false)
-        .await
-        .map_err(text)?
-        .ok_or("no checkpoint was made")?;
-    let all = log.checkpoints().await.map_err(text)?;
-    anchor::Anchor::from_config(config)?
-        .record(Some(&made), &all.checkpoints)
-        .await?;
+    let (made, _) = sign_now(config, &log, &[&key]).await?;
     Ok(made.to_line())
 }
 
@@ -145,15 +157,7 @@ pub async fn rotate(config: &Config, new_key: &Path) -> Result<String, String> {
         return Err("--new-key is the key already in use".to_owned());
     }
     let log = open_log(config).await?;
-    let made = log
-        .checkpoint(&[&old, &new], Utc::now(), false)
-        .await
-        .map_err(text)?
-        .ok_or("no checkpoint was made")?;
-    let all = log.checkpoints().await.map_err(text)?;
-    anchor::Anchor::from_config(config)?
-        .record(Some(&made), &all.checkpoints)
-        .await?;
+    let (made, _) = sign_now(config, &log, &[&old, &new]).await?;
     Ok(format!(
         "checkpoint {} signed by {} and {}; now set HERSTELBRUG_AUDIT_KEY_FILE={} and restart",
         made.number,
@@ -206,24 +210,13 @@ pub async fn export(config: &Config, request: ExportRequest) -> Result<(String, 
     }
     let key = required_key(config)?;
     let log = open_log(config).await?;
-    let cover = log
-        .checkpoint(&[&key], Utc::now(), false)
-        .await
-        .map_err(text)?
-        .ok_or("no checkpoint was made")?;
-    let stored = log.checkpoints().await.map_err(text)?;
-    anchor::Anchor::from_config(config)?
-        .record(Some(&cover), &stored.checkpoints)
-        .await?;
+    let (cover, stored) = sign_now(config, &log, &[&key]).await?;
     let query = ExportQuery {
         from: request.from,
         to: request.to,
         scope: request.scope.clone(),
     };
-    let parts = log
-        .export(&query, &cover, &stored.checkpoints)
-        .await
-        .map_err(text)?;
+    let parts = log.export(&query, &cover, &stored).await.map_err(text)?;
     let summary = format!(
         "{} entries, covered by checkpoint {}{}",
         parts.entries.len(),

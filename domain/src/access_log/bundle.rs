@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::Checkpoint;
+use super::checkpoint::{Checkpoint, trust_through_rotations};
 use super::entry::LoggedEntry;
 use super::error::AuditError;
 use super::key::{AuditKey, PublicKey, TrustedKeys};
@@ -108,7 +108,7 @@ impl SignedBundle {
             return Err(unreadable("unknown format"));
         }
         // Checkpoints first: a rotation among them is how the body's key becomes trusted.
-        trusted.through_rotations(&bundle.checkpoints);
+        trust_through_rotations(trusted, &bundle.checkpoints);
         for checkpoint in &bundle.checkpoints {
             checkpoint.verify(trusted)?;
         }

@@ -6,9 +6,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::digest::sha256_hex;
 use super::error::AuditError;
 use super::key::{AuditKey, PublicKey, TrustedKeys};
-use super::sha256_hex;
 
 /// One key's signature over a checkpoint's statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,5 +144,26 @@ impl Checkpoint {
     /// One line of an append-only checkpoint file.
     pub fn to_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Adds to `trusted` every key that signed a checkpoint together with a trusted key (a
+/// rotation), until nothing changes: a rotation binds the old key and the new both ways, so
+/// a verifier holding either key trusts the whole history.
+pub fn trust_through_rotations(trusted: &mut TrustedKeys, checkpoints: &[Checkpoint]) {
+    loop {
+        let before = trusted.len();
+        for checkpoint in checkpoints.iter().filter(|c| c.signatures.len() > 1) {
+            if let Some(signers) = checkpoint.signers()
+                && signers.iter().any(|key| trusted.trusts(key))
+            {
+                for key in signers {
+                    trusted.add(key);
+                }
+            }
+        }
+        if trusted.len() == before {
+            return;
+        }
     }
 }

@@ -8,8 +8,8 @@ use data_encoding::BASE64;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 
+use super::digest::sha256_hex;
 use super::error::AuditError;
-use super::sha256_hex;
 
 /// A signing key.
 #[derive(Clone)]
@@ -156,25 +156,9 @@ impl TrustedKeys {
         self.0.is_empty()
     }
 
-    /// Adds every key that signed a checkpoint together with a trusted key (a rotation),
-    /// until nothing changes: a rotation binds the old key and the new both ways, so a
-    /// verifier holding either key trusts the whole history.
-    pub fn through_rotations(&mut self, checkpoints: &[super::checkpoint::Checkpoint]) {
-        loop {
-            let before = self.0.len();
-            for checkpoint in checkpoints.iter().filter(|c| c.signatures.len() > 1) {
-                if let Some(signers) = checkpoint.signers()
-                    && signers.iter().any(|key| self.trusts(key))
-                {
-                    for key in signers {
-                        self.add(key);
-                    }
-                }
-            }
-            if self.0.len() == before {
-                return;
-            }
-        }
+    /// How many keys are trusted.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     pub fn ids(&self) -> Vec<String> {

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod checkpoint;
+pub mod digest;
 pub mod entry;
 pub mod error;
 pub mod key;
@@ -14,14 +15,9 @@ pub mod walk;
 mod tests;
 
 pub use bundle::{Bundle, BundleScope, Link, SignedBundle};
-pub use checkpoint::{Checkpoint, CheckpointSignature};
+pub use checkpoint::{Checkpoint, CheckpointSignature, trust_through_rotations};
+pub use digest::sha256_hex;
 pub use entry::{GENESIS, LoggedEntry};
 pub use error::AuditError;
 pub use key::{AuditKey, PublicKey, TrustedKeys};
 pub use walk::{Finding, merge, walk};
-
-/// SHA-256 of `bytes`, as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(bytes))
-}

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::checkpoint::Checkpoint;
+use super::checkpoint::{Checkpoint, trust_through_rotations};
 use super::entry::GENESIS;
 use super::key::TrustedKeys;
 
@@ -101,7 +101,7 @@ pub fn walk(
     chain: u64,
     hash_at: impl Fn(u64) -> Option<String>,
 ) -> Vec<Finding> {
-    trusted.through_rotations(checkpoints);
+    trust_through_rotations(trusted, checkpoints);
     let mut findings = Vec::new();
     let mut expected = 1;
     let mut previous: Option<&Checkpoint> = None;

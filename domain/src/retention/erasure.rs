@@ -27,7 +27,7 @@ pub const REMOVED: &[&str] = &[
     "trajectory_steps.detail",
     "trajectory_events.data, referral_events.data (free text and contact details in the history)",
     "external_identifiers of the trajectory and its referrals",
-    "person_links and person_invitations of the trajectory",
+    "person_links and person_invitations of the trajectory, and the sign-in lock-out counter of its BSN",
     "webhook messages and idempotency records that mention the trajectory or its referrals",
 ];
 

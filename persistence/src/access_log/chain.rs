@@ -10,7 +10,14 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::record::logged;
+use chrono::{DateTime, Utc};
+use herstelbrug_domain::access_log::{AuditKey, Checkpoint};
+use uuid::Uuid;
+
+use super::checkpoint::{self, StoredCheckpoints};
+use super::export::{self, Export, ExportQuery};
+use super::query;
+use super::record::{AccessEntry, logged};
 use crate::db::connect::begin_write;
 use crate::entity::{access_log, access_log_seal};
 use crate::error::StoreError;
@@ -28,8 +35,55 @@ impl AccessLog {
         Self { conn }
     }
 
-    pub(super) fn conn(&self) -> &DatabaseConnection {
-        &self.conn
+    /// Seals what can be sealed, then signs the chain's head with `keys` as the next
+    /// checkpoint and stores it. With `only_if_moved`, nothing is signed when the head
+    /// is where the last checkpoint saw it.
+    pub async fn checkpoint(
+        &self,
+        keys: &[&AuditKey],
+        now: DateTime<Utc>,
+        only_if_moved: bool,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        self.seal().await?;
+        checkpoint::sign_head(&self.conn, keys, now, only_if_moved).await
+    }
+
+    /// Every checkpoint, in number order.
+    pub async fn checkpoints(&self) -> Result<StoredCheckpoints, StoreError> {
+        checkpoint::all(&self.conn).await
+    }
+
+    /// The entries of `query` chained up to `cover`, with their links and checkpoints;
+    /// `checkpoints` are all the database holds, in number order.
+    pub async fn export(
+        &self,
+        query: &ExportQuery,
+        cover: &Checkpoint,
+        checkpoints: &[Checkpoint],
+    ) -> Result<Export, StoreError> {
+        export::gather(&self.conn, query, cover, checkpoints).await
+    }
+
+    /// Entries about the given trajectories, their referrals, or client references,
+    /// newest first, `limit` at a time from before entry `before` (a page's cursor).
+    pub async fn about(
+        &self,
+        trajectories: &[Uuid],
+        referrals: &[Uuid],
+        client_refs: &[String],
+        page: (u64, Option<i64>),
+    ) -> Result<Vec<AccessEntry>, StoreError> {
+        query::about(&self.conn, trajectories, referrals, client_refs, page).await
+    }
+
+    /// Entries of requests made on behalf of `org` (or of everyone, for `None`), newest
+    /// first, `limit` at a time from before entry `before`.
+    pub async fn of_organisation(
+        &self,
+        org: Option<&str>,
+        page: (u64, Option<i64>),
+    ) -> Result<Vec<AccessEntry>, StoreError> {
+        query::of_organisation(&self.conn, org, page).await
     }
 
     /// Chains every entry that no running transaction can still precede; returns how many.

@@ -14,8 +14,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entity::{
-    alert, consent, external_identifier, handoff_meeting, participant, person_invitation,
-    person_link, referral, referral_event, trajectory, trajectory_event, trajectory_step,
+    alert, consent, external_identifier, handoff_meeting, participant, person_attempt,
+    person_invitation, person_link, referral, referral_event, trajectory, trajectory_event,
+    trajectory_step,
 };
 use crate::error::StoreError;
 
@@ -32,6 +33,22 @@ pub(crate) async fn erase(
         .into_tuple()
         .all(txn)
         .await?;
+    // The lock-out counter of a person who signed in with this BSN goes with it.
+    let matchers: Vec<Option<String>> = trajectory::Entity::find()
+        .select_only()
+        .column(trajectory::Column::BsnMatcher)
+        .filter(trajectory::Column::Id.is_in(ids()))
+        .filter(trajectory::Column::BsnMatcher.is_not_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let matchers: Vec<String> = matchers.into_iter().flatten().collect();
+    if !matchers.is_empty() {
+        person_attempt::Entity::delete_many()
+            .filter(person_attempt::Column::PersonMatcher.is_in(matchers))
+            .exec(txn)
+            .await?;
+    }
     let pseudonym = match txn.get_database_backend() {
         DbBackend::Postgres => "'gewist-' || substr(replace(CAST(id AS TEXT), '-', ''), 1, 16)",
         _ => "'gewist-' || lower(substr(hex(id), 1, 16))",
